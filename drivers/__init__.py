@@ -1,0 +1,1 @@
+"""Hardware drivers: scanners, chip card, printer. No Qt, no `kiosk` imports."""

@@ -1,0 +1,336 @@
+"""Every setting of the kiosk, declared once: name, type, default, help, secret-or-not.
+
+The TOML file, `KIOSK_<NAME>` environment variables, `kiosk config show|schema`, the README's
+settings table and the technician screens all read this one declaration.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import platformdirs
+
+APP_NAME = "vn-health-kiosk"
+
+
+class ConfigError(Exception):
+    """A settings file or variable that cannot be used; the message names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    help: str
+    secret: bool = False
+    choices: tuple[str, ...] | None = None
+    validate: Callable[[Any], str | None] | None = field(default=None, compare=False)
+
+    @property
+    def env_name(self) -> str:
+        return "KIOSK_" + self.name.upper()
+
+    @property
+    def type_name(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        return {str: "string", int: "integer", float: "number", bool: "boolean",
+                list: "list", Path: "path"}[self.type]
+
+
+def _services_ok(value: Any) -> str | None:
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            return f"services[{i}] must be a table"
+        missing = [k for k in ("code", "name_vi", "name_en", "room") if not isinstance(item.get(k), str)]
+        if missing:
+            return f"services[{i}] needs string keys: {', '.join(missing)}"
+    return None
+
+
+def _facility_code_ok(value: Any) -> str | None:
+    if value and not (len(value) == 5 and value.isdigit()):
+        return "MA_CSKCB is 5 digits, the first two the province code"
+    return None
+
+
+DEFAULT_SERVICES = [
+    {"code": "K01", "name_vi": "Khám Nội tổng quát", "name_en": "General internal medicine",
+     "room": "101", "ticket_letter": "A", "minutes_per_patient": 6},
+    {"code": "K02", "name_vi": "Khám Nhi", "name_en": "Paediatrics",
+     "room": "105", "ticket_letter": "B", "minutes_per_patient": 8},
+    {"code": "K03", "name_vi": "Khám Sản phụ khoa", "name_en": "Obstetrics and gynaecology",
+     "room": "201", "ticket_letter": "C", "minutes_per_patient": 10},
+    {"code": "K04", "name_vi": "Khám Mắt", "name_en": "Ophthalmology",
+     "room": "203", "ticket_letter": "D", "minutes_per_patient": 7},
+    {"code": "K05", "name_vi": "Khám Răng Hàm Mặt", "name_en": "Dentistry",
+     "room": "205", "ticket_letter": "E", "minutes_per_patient": 12},
+]
+
+S = Setting
+SETTINGS: tuple[Setting, ...] = (
+    # --- facility and kiosk identity
+    S("facility_code", str, "", "Facility code MA_CSKCB (5 digits, province first).", validate=_facility_code_ok),
+    S("facility_name", str, "", "Facility name printed on tickets."),
+    S("kiosk_id", str, "1", "This kiosk's digit or letter; part of every ticket number and MA_LK."),
+    S("language", str, "vi", "Language of the idle screen.", choices=("vi", "en")),
+    S("services", list, DEFAULT_SERVICES,
+      "Departments/services offered: tables with code, name_vi, name_en, room, ticket_letter, "
+      "minutes_per_patient.", validate=_services_ok),
+    S("ticket_format", str, "{letter}{kiosk}-{seq:03d}",
+      "Ticket number format: {letter} (service), {kiosk}, {seq}, {priority} ('U' for priority)."),
+    S("ma_doituong_kcb", int, 1, "Default visit category MA_DOITUONG_KCB (1 regular, 2 emergency, 3 referred)."),
+    # --- storage
+    S("data_dir", Path, Path(platformdirs.user_data_dir(APP_NAME)), "Directory of the database and tickets."),
+    S("key_provider", str, "file", "How the database key is obtained.", choices=("file", "passphrase")),
+    S("key_file", Path, Path(platformdirs.user_config_dir(APP_NAME)) / "db.key",
+      "Database key file (0600, outside the data dir)."),
+    S("db_cache_mib", int, 64, "SQLCipher page cache per connection, MiB (sized for the lookup working set)."),
+    S("db_busy_timeout_ms", int, 5000, "SQLite busy timeout, milliseconds."),
+    S("log_file", Path, Path(""), "Rotating log file; empty: <data_dir>/logs/kiosk.log."),
+    S("log_level", str, "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    # --- gateway
+    S("gateway_url", str, "https://daotaoegw.baohiemxahoi.gov.vn", "Base URL of the BHYT gateway."),
+    S("gateway_username", str, "", "Gateway account name."),
+    S("gateway_password", str, "", "Gateway account password (prefer the key store).", secret=True),
+    S("gateway_officer_name", str, "", "Registered look-up officer's full name (hoTenCb)."),
+    S("gateway_officer_cccd", str, "", "Registered look-up officer's CCCD number (cccdCb).", secret=True),
+    S("gateway_revision", str, "4750", "Upload endpoint revision.", choices=("4750", "3176")),
+    S("gateway_connect_timeout", float, 5.0, "Gateway connect timeout, seconds."),
+    S("gateway_read_timeout", float, 120.0, "Gateway read timeout for uploads, seconds."),
+    S("eligibility_deadline", float, 3.0, "Card check deadline at the kiosk before going provisional, seconds."),
+    S("eligibility_cache_hours", float, 12.0, "How long a card check answer is reused."),
+    S("gateway_ca_bundle", Path, Path(""), "Pinned CA bundle for the gateway's TLS; empty: system CAs."),
+    S("gateway_lookup_endpoint", str, "",
+      "Received-dossier look-up path used to reconcile after an ambiguous failure (UNCONFIRMED)."),
+    S("vneid_resolver_endpoint", str, "", "Endpoint that resolves a VNeID token to identity (UNCONFIRMED)."),
+    # --- signing
+    S("signing_source", str, "pkcs12", "Where the facility's signing key lives.", choices=("pkcs12", "pkcs11")),
+    S("signing_pkcs12", Path, Path(""), "PKCS#12 file with the facility key and certificate."),
+    S("signing_pkcs12_password", str, "", "PKCS#12 password (prefer a key store file).", secret=True),
+    S("pkcs11_module", Path, Path("/usr/lib/softhsm/libsofthsm2.so"), "PKCS#11 module."),
+    S("pkcs11_token_label", str, "", "PKCS#11 token label."),
+    S("pkcs11_key_label", str, "", "PKCS#11 private key label."),
+    S("pkcs11_pin", str, "", "PKCS#11 user PIN.", secret=True),
+    # --- sync
+    S("sync_batch_size", int, 32, "Outbox items leased per batch."),
+    S("sync_concurrency", int, 4, "Uploads in flight at once."),
+    S("sync_lease_seconds", float, 180.0, "Lease on an item being sent."),
+    S("sync_backoff_base", float, 2.0, "First retry delay, seconds."),
+    S("sync_backoff_cap", float, 900.0, "Longest retry delay, seconds."),
+    # --- devices
+    S("scanners", list, ["wedge"], "Scanner sources: wedge, hidpos:VID:PID, serial:/dev/ttyACM0, camera:0, sim."),
+    S("scanner_prefix", str, "", "Prefix the scanner adds to each read."),
+    S("scanner_suffix", str, "", "Suffix the scanner adds before the terminator."),
+    S("camera_decoder", str, "zxing", "Camera QR decoder.", choices=("zxing", "pyzbar", "opencv")),
+    S("card_reader", str, "", "PC/SC reader name (substring); empty: the first with a card."),
+    S("csca_dir", Path, Path(""), "Directory of trusted CSCA certificates (PEM/DER) or ICAO master lists."),
+    S("cccd_docnum_rule", str, "last9", "How the MRZ document number derives from the CCCD number (UNCONFIRMED).",
+      choices=("last9", "first9", "full12")),
+    S("store_face_image", bool, False, "Keep the chip's face image in the database."),
+    S("printer", str, "file", "Ticket printer backend: usb:VID:PID, serial:/dev/ttyUSB0, network:HOST[:PORT], file, sim.",),
+    S("printer_codepage_has_vietnamese", bool, False, "Print text as text (else rendered as an image)."),
+    # --- public screen
+    S("inactivity_seconds", float, 30.0, "Reset to the idle screen after this much inactivity."),
+    S("ticket_screen_seconds", float, 8.0, "How long the ticket screen stays up."),
+    S("orientation", str, "auto", "Screen layout.", choices=("auto", "portrait", "landscape")),
+    S("large_text", bool, False, "Start in large-text mode."),
+    S("high_contrast", bool, False, "Start in high-contrast mode."),
+    S("speech", bool, False, "Spoken prompts when a speech engine is present."),
+    # --- staff and operations
+    S("staff_session_minutes", float, 5.0, "Staff session ends after this much inactivity."),
+    S("pin_max_failures", int, 5, "PIN failures before lockout."),
+    S("metrics_bind", str, "127.0.0.1:9310", "Prometheus metrics endpoint; empty disables it."),
+    S("backup_retention_days", int, 14, "Nightly encrypted backups kept."),
+    S("patient_retention_days", int, 365, "Patients not seen for this many days are purged."),
+    S("receipt_retention_days", int, 730, "Acked outbox items older than this are pruned."),
+    S("min_free_disk_mib", int, 200, "Refuse new check-ins below this much free disk."),
+)
+del S
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+class Config(Mapping[str, Any]):
+    """The effective settings; read-only, attribute or item access."""
+
+    def __init__(self, values: dict[str, Any], sources: dict[str, str]):
+        self._values = values
+        self._sources = sources
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def source(self, name: str) -> str:
+        return self._sources[name]
+
+    def replace(self, **changes: Any) -> "Config":
+        values, sources = dict(self._values), dict(self._sources)
+        for name, raw in changes.items():
+            values[name] = _coerce(BY_NAME[name], raw, "replace()")
+            sources[name] = "override"
+        return Config(values, sources)
+
+    def redacted(self) -> dict[str, Any]:
+        out = {}
+        for s in SETTINGS:
+            value = self._values[s.name]
+            if s.secret and value:
+                value = "***"
+            out[s.name] = str(value) if isinstance(value, Path) else value
+        return out
+
+
+def _coerce(setting: Setting, raw: Any, where: str) -> Any:
+    def wrong() -> ConfigError:
+        return ConfigError(f"{where}: setting '{setting.name}' must be {setting.type_name}, got {raw!r}")
+
+    t = setting.type
+    if isinstance(raw, str) and t is not str and t is not Path:
+        raw = _parse_env_text(setting, raw, wrong)
+    if t is bool:
+        if not isinstance(raw, bool):
+            raise wrong()
+        value: Any = raw
+    elif t is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise wrong()
+        value = raw
+    elif t is float:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            raise wrong()
+        value = float(raw)
+    elif t is str:
+        if not isinstance(raw, str):
+            raise wrong()
+        value = raw
+    elif t is Path:
+        if not isinstance(raw, (str, Path)):
+            raise wrong()
+        value = Path(os.path.expanduser(str(raw))) if str(raw) else Path("")
+    elif t is list:
+        if not isinstance(raw, list):
+            raise wrong()
+        value = raw
+    else:  # pragma: no cover - a declaration bug
+        raise TypeError(t)
+    if setting.choices and value not in setting.choices:
+        raise wrong()
+    if setting.validate:
+        problem = setting.validate(value)
+        if problem:
+            raise ConfigError(f"{where}: setting '{setting.name}': {problem}")
+    return value
+
+
+def _parse_env_text(setting: Setting, text: str, wrong: Callable[[], ConfigError]) -> Any:
+    t = setting.type
+    try:
+        if t is bool:
+            low = text.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off"):
+                return False
+            raise wrong()
+        if t is int:
+            return int(text)
+        if t is float:
+            return float(text)
+        if t is list:
+            return json.loads(text) if text.strip().startswith("[") else [p for p in text.split(",") if p]
+    except ValueError:
+        raise wrong() from None
+    return text
+
+
+def _flatten(doc: dict[str, Any], where: str) -> dict[str, Any]:
+    """Accept `gateway_url = ...` and `[gateway] url = ...` alike."""
+    flat: dict[str, Any] = {}
+    for key, value in doc.items():
+        if isinstance(value, dict) and key not in BY_NAME:
+            for sub, subvalue in value.items():
+                flat[f"{key}_{sub}"] = subvalue
+        else:
+            flat[key] = value
+    return flat
+
+
+def load(path: Path | None = None, env: Mapping[str, str] | None = None,
+         overrides: Mapping[str, Any] | None = None) -> Config:
+    """Defaults < TOML file < KIOSK_* environment < explicit overrides (CLI options)."""
+    env = os.environ if env is None else env
+    values = {s.name: s.default for s in SETTINGS}
+    sources = {s.name: "default" for s in SETTINGS}
+    explicit = path is not None or "KIOSK_CONFIG" in env
+    path = Path(path or env.get("KIOSK_CONFIG") or default_config_path())
+    if path.exists():
+        where = str(path)
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+        for key, raw in _flatten(doc, where).items():
+            setting = BY_NAME.get(key)
+            if setting is None:
+                raise ConfigError(f"{where}: unknown setting '{key}' (see `kiosk config schema`)")
+            values[key] = _coerce(setting, raw, where)
+            sources[key] = where
+    elif explicit:
+        raise ConfigError(f"{path}: settings file not found")
+    for setting in SETTINGS:
+        if setting.env_name in env:
+            values[setting.name] = _coerce(setting, env[setting.env_name], f"environment {setting.env_name}")
+            sources[setting.name] = "env"
+    unknown = [k for k in env if k.startswith("KIOSK_") and k[6:].lower() not in BY_NAME
+               and k not in _NON_SETTING_ENV]
+    if unknown:
+        raise ConfigError(f"environment: unknown setting variable {unknown[0]} (see `kiosk config schema`)")
+    for key, raw in (overrides or {}).items():
+        values[key] = _coerce(BY_NAME[key], raw, "command line")
+        sources[key] = "command line"
+    return Config(values, sources)
+
+
+# KIOSK_* variables that are not settings (paths for tests and builds).
+_NON_SETTING_ENV = {"KIOSK_CONFIG", "KIOSK_RESOURCES_DIR", "KIOSK_MIGRATIONS_DIR", "KIOSK_TEST_TMP"}
+
+
+def schema_rows() -> list[dict[str, str]]:
+    rows = []
+    for s in SETTINGS:
+        default = s.default
+        if s.name == "services":
+            default = f"{len(DEFAULT_SERVICES)} demo services"
+        rows.append({"name": s.name, "type": s.type_name, "default": str(default),
+                     "secret": "yes" if s.secret else "", "env": s.env_name, "help": s.help})
+    return rows
+
+
+def schema_markdown() -> str:
+    lines = ["| setting | type | default | secret | help |", "|---|---|---|---|---|"]
+    for r in schema_rows():
+        default = r["default"].replace("|", "\\|") or "(empty)"
+        lines.append(f"| `{r['name']}` | {r['type']} | `{default}` | {r['secret']} | {r['help']} |")
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""Opening the SQLCipher database: key, WAL, busy timeout, foreign keys, page cache.
+
+A wrong key raises WrongKeyError; a missing file is never created unless `create=True`, so a
+bad key or path can never put a new empty database over the old one.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlcipher3
+
+DB_FILENAME = "kiosk.db"
+KEY_BYTES = 32
+
+
+class StoreError(Exception):
+    """A database problem the operator can act on; the message says what to do."""
+
+
+class WrongKeyError(StoreError):
+    def __init__(self, path: Path):
+        super().__init__(f"database key does not match {path} (check the key file or passphrase)")
+
+
+class MissingDatabaseError(StoreError):
+    def __init__(self, path: Path):
+        super().__init__(f"no database at {path}: run `kiosk db init --key-file PATH` first")
+
+
+def db_path(data_dir: Path) -> Path:
+    return Path(data_dir) / DB_FILENAME
+
+
+def _apply_key(conn: sqlcipher3.Connection, key: bytes) -> None:
+    if len(key) != KEY_BYTES:
+        raise StoreError(f"database key must be {KEY_BYTES} bytes, got {len(key)}")
+    # raw key: no PBKDF2 on every open, the key is already random
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+
+
+def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64,
+            busy_timeout_ms: int = 5000, check_same_thread: bool = True) -> sqlcipher3.Connection:
+    """Open (or with create=True, create) the encrypted database and verify the key."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise MissingDatabaseError(path)
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread,
+                              timeout=busy_timeout_ms / 1000)
+    try:
+        _apply_key(conn, key)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            raise WrongKeyError(path) from exc
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA cache_size = {-int(cache_mib) * 1024}")
+    except BaseException:
+        conn.close()
+        raise
+    conn.row_factory = sqlcipher3.Row
+    return conn
