@@ -17,6 +17,7 @@ from kiosk.config import Config, ConfigError, load
 
 COMMAND_MODULES = (
     "kiosk.commands.config_cmd",
+    "kiosk.commands.doctor_cmd",
 )
 
 

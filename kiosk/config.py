@@ -30,6 +30,7 @@ class Setting:
     secret: bool = False
     choices: tuple[str, ...] | None = None
     validate: Callable[[Any], str | None] | None = field(default=None, compare=False)
+    doc_default: str | None = None  # how the default reads in docs when it depends on the machine
 
     @property
     def env_name(self) -> str:
@@ -86,10 +87,11 @@ SETTINGS: tuple[Setting, ...] = (
       "Ticket number format: {letter} (service), {kiosk}, {seq}, {priority} ('U' for priority)."),
     S("ma_doituong_kcb", int, 1, "Default visit category MA_DOITUONG_KCB (1 regular, 2 emergency, 3 referred)."),
     # --- storage
-    S("data_dir", Path, Path(platformdirs.user_data_dir(APP_NAME)), "Directory of the database and tickets."),
+    S("data_dir", Path, Path(platformdirs.user_data_dir(APP_NAME)), "Directory of the database and tickets.",
+      doc_default="<user data dir>/vn-health-kiosk"),
     S("key_provider", str, "file", "How the database key is obtained.", choices=("file", "passphrase")),
     S("key_file", Path, Path(platformdirs.user_config_dir(APP_NAME)) / "db.key",
-      "Database key file (0600, outside the data dir)."),
+      "Database key file (0600, outside the data dir).", doc_default="<user config dir>/vn-health-kiosk/db.key"),
     S("db_cache_mib", int, 64, "SQLCipher page cache per connection, MiB (sized for the lookup working set)."),
     S("db_busy_timeout_ms", int, 5000, "SQLite busy timeout, milliseconds."),
     S("log_file", Path, Path(""), "Rotating log file; empty: <data_dir>/logs/kiosk.log."),
@@ -202,12 +204,12 @@ class Config(Mapping[str, Any]):
         return out
 
 
-def _coerce(setting: Setting, raw: Any, where: str) -> Any:
+def _coerce(setting: Setting, raw: Any, where: str, from_text: bool = False) -> Any:
     def wrong() -> ConfigError:
         return ConfigError(f"{where}: setting '{setting.name}' must be {setting.type_name}, got {raw!r}")
 
     t = setting.type
-    if isinstance(raw, str) and t is not str and t is not Path:
+    if from_text and isinstance(raw, str) and t is not str and t is not Path:
         raw = _parse_env_text(setting, raw, wrong)
     if t is bool:
         if not isinstance(raw, bool):
@@ -301,7 +303,8 @@ def load(path: Path | None = None, env: Mapping[str, str] | None = None,
         raise ConfigError(f"{path}: settings file not found")
     for setting in SETTINGS:
         if setting.env_name in env:
-            values[setting.name] = _coerce(setting, env[setting.env_name], f"environment {setting.env_name}")
+            values[setting.name] = _coerce(setting, env[setting.env_name], f"environment {setting.env_name}",
+                                         from_text=True)
             sources[setting.name] = "env"
     unknown = [k for k in env if k.startswith("KIOSK_") and k[6:].lower() not in BY_NAME
                and k not in _NON_SETTING_ENV]
@@ -320,7 +323,7 @@ _NON_SETTING_ENV = {"KIOSK_CONFIG", "KIOSK_RESOURCES_DIR", "KIOSK_MIGRATIONS_DIR
 def schema_rows() -> list[dict[str, str]]:
     rows = []
     for s in SETTINGS:
-        default = s.default
+        default = s.doc_default if s.doc_default is not None else s.default
         if s.name == "services":
             default = f"{len(DEFAULT_SERVICES)} demo services"
         rows.append({"name": s.name, "type": s.type_name, "default": str(default),

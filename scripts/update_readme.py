@@ -1,0 +1,23 @@
+"""Regenerate the README's settings table from kiosk/config.py (the one declaration)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from kiosk.config import schema_markdown  # noqa: E402
+
+START, END = "<!-- settings:start -->", "<!-- settings:end -->"
+
+
+def main() -> int:
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{START}\n{schema_markdown()}\n{END}{tail}", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
