@@ -1,0 +1,50 @@
+"""The audit log: every override, edit, reprint, cancellation, resend, key rotation and
+provisioning change, appended as a hash chain in the same transaction as the change itself.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Iterable, Mapping
+
+from kiosk.core.clock import iso
+from kiosk.security.audit_chain import GENESIS, ChainVerdict, canonical_details, entry_hash, verify_chain
+
+HEAD_KEY = "audit_chain_head"
+
+
+class AuditLog:
+    """`append` joins the caller's transaction (or opens its own): entry and chain head move together."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def append(self, actor: str, role: str | None, action: str, target: str | None = None,
+               details: Mapping | None = None) -> int:
+        with self.store.transaction():
+            head = self.store.settings.get(HEAD_KEY)
+            count, prev = (0, GENESIS) if head is None else (int(head.split(":")[0]), head.split(":")[1])
+            at = iso(self.store.clock.now())
+            text = canonical_details(details)
+            digest = entry_hash(prev, at, actor, role, action, target, text)
+            entry_id = self.store.audit.append({"at": at, "actor": actor, "role": role, "action": action,
+                                                "target": target, "details": text, "prev_hash": prev,
+                                                "hash": digest})
+            self.store.settings.set(HEAD_KEY, f"{count + 1}:{digest}")
+        return entry_id
+
+    def verify(self) -> ChainVerdict:
+        return verify_chain(self.store.audit.iter_all(), self.store.settings.get(HEAD_KEY))
+
+    def export(self, fmt: str = "jsonl") -> str:
+        entries: Iterable = self.store.audit.iter_all()
+        cols = ("id", "at", "actor", "role", "action", "target", "details", "prev_hash", "hash")
+        if fmt == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(cols)
+            for e in entries:
+                writer.writerow([e[c] for c in cols])
+            return out.getvalue()
+        return "".join(json.dumps({c: e[c] for c in cols}, ensure_ascii=False) + "\n" for e in entries)

@@ -1,0 +1,119 @@
+"""Encrypted backups of the database (SQLite online backup between two keyed SQLCipher files).
+
+A backup is encrypted with the same key as the live database, written to a temp file created
+0600, fsynced and renamed, then re-opened to prove it is readable. Restore refuses a backup the
+key does not open and keeps the replaced database aside instead of deleting it.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlcipher3
+
+from kiosk.store.db import StoreError, _apply_key, connect, db_path
+
+NAME_RE = re.compile(r"^kiosk-(\d{8}T\d{6}Z)\.db\.bak$")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: datetime
+    size: int
+
+
+def backup_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "backups"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def take_backup(conn: sqlcipher3.Connection, key: bytes, dest_dir: Path, now: datetime) -> BackupInfo:
+    dest_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    final = dest_dir / f"kiosk-{stamp}.db.bak"
+    tmp = dest_dir / f".{final.name}.tmp"
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # 0600 before any byte lands
+    os.close(fd)
+    target = sqlcipher3.connect(str(tmp), isolation_level=None)
+    try:
+        _apply_key(target, key)
+        conn.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    verify_backup(tmp, key)
+    os.replace(tmp, final)
+    _fsync_dir(dest_dir)
+    return BackupInfo(final, now, final.stat().st_size)
+
+
+def verify_backup(path: Path, key: bytes) -> int:
+    """Open a backup with the key and run a quick integrity check; returns its schema version."""
+    conn = connect(path, key, cache_mib=2)
+    try:
+        result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise StoreError(f"backup {path.name} fails the integrity check: {result}")
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def list_backups(dest_dir: Path) -> list[BackupInfo]:
+    found = []
+    for path in sorted(Path(dest_dir).glob("kiosk-*.db.bak")):
+        match = NAME_RE.match(path.name)
+        if match:
+            taken = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            found.append(BackupInfo(path, taken, path.stat().st_size))
+    return found
+
+
+def prune_backups(dest_dir: Path, retention_days: int, now: datetime) -> int:
+    """Delete backups older than the retention, always keeping the newest one."""
+    backups = list_backups(dest_dir)
+    cutoff = now - timedelta(days=retention_days)
+    removed = 0
+    for info in backups[:-1]:
+        if info.taken_at < cutoff:
+            info.path.unlink()
+            removed += 1
+    return removed
+
+
+def restore_backup(backup: Path, data_dir: Path, key: bytes, now: datetime) -> Path | None:
+    """Put `backup` in place of the live database; returns where the replaced database was kept."""
+    verify_backup(backup, key)  # WrongKeyError / StoreError before anything is touched
+    live = db_path(data_dir)
+    kept = None
+    if live.exists():
+        stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        kept = live.with_name(f"{live.name}.replaced-{stamp}")
+        os.replace(live, kept)
+        for suffix in ("-wal", "-shm"):
+            side = live.with_name(live.name + suffix)
+            if side.exists():
+                os.replace(side, kept.with_name(kept.name + suffix))
+    tmp = live.with_name(f".{live.name}.restore")
+    shutil.copyfile(backup, tmp)
+    os.chmod(tmp, 0o600)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, live)
+    _fsync_dir(live.parent)
+    return kept
