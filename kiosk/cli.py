@@ -17,7 +17,17 @@ from kiosk.config import Config, ConfigError, load
 
 COMMAND_MODULES = (
     "kiosk.commands.config_cmd",
+    "kiosk.commands.db_cmd",
     "kiosk.commands.doctor_cmd",
+    "kiosk.commands.audit_cmd",
+    "kiosk.commands.build_cmd",
+    "kiosk.commands.sync_cmd",
+    "kiosk.commands.identity_cmd",
+    "kiosk.commands.gateway_cmd",
+    "kiosk.commands.scan_cmd",
+    "kiosk.commands.card_cmd",
+    "kiosk.commands.run_cmd",
+    "kiosk.commands.printer_cmd",
 )
 
 

@@ -176,6 +176,7 @@ class MrzData:
     nationality: str
     optional_data: str
     names: str
+    expiry_check_digit: str = ""          # as printed: '<' or '0' for the no-expiry filler form
 
 
 @dataclass(frozen=True)
