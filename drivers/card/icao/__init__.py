@@ -1,0 +1,1 @@
+"""ICAO Doc 9303 eMRTD reading: access control (BAC, PACE later), secure messaging, LDS, PA."""

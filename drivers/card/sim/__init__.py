@@ -1,0 +1,1 @@
+"""Virtual eMRTD chip for the demo and the tests: synthetic citizens, a test PKI, the vpcd link."""
