@@ -168,6 +168,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("patient_retention_days", int, 365, "Patients not seen for this many days are purged."),
     S("receipt_retention_days", int, 730, "Acked outbox items older than this are pruned."),
     S("min_free_disk_mib", int, 200, "Refuse new check-ins below this much free disk."),
+    S("backup_time", str, "02:30", "Local time (HH:MM, Vietnam) of the nightly encrypted backup."),
+    S("retention_time", str, "02:45", "Local time (HH:MM, Vietnam) of the daily retention job."),
+    S("heartbeat_minutes", float, 5.0, "Minutes between heartbeat log lines (counts only); 0 disables."),
 )
 del S
 

@@ -1,0 +1,27 @@
+"""Patient-facing texts the check-in core produces itself (Vietnamese first, then English)."""
+from __future__ import annotations
+
+from kiosk.core.views import Message, PrinterFaultKind
+
+UNREADABLE = Message("unreadable", "Không đọc được mã. Vui lòng thử lại.",
+                     "The code could not be read. Please try again.")
+CARD_REMOVED = Message("card_removed", "Thẻ đã bị nhấc ra. Vui lòng đặt lại thẻ lên đầu đọc.",
+                       "The card was moved away. Please lay it on the reader again.")
+CHIP_REJECTED = Message("rejected", "Không xác thực được thẻ. Mời ông/bà đến quầy tiếp đón.",
+                        "The card could not be verified. Please go to the reception desk.")
+READ_TIMEOUT = Message("timeout", "Đọc thẻ quá lâu. Vui lòng thử lại.",
+                       "Reading took too long. Please try again.")
+ISSUE_TIMEOUT = Message("issue_failed", "Chưa cấp được số thứ tự. Mời ông/bà đến quầy tiếp đón.",
+                        "No ticket could be issued. Please go to the reception desk.")
+CHECKING = Message("checking", "Đang kiểm tra thẻ BHYT…", "Checking the health-insurance card…")
+PROVISIONAL = Message("provisional",
+                      "Chưa kiểm tra được thẻ BHYT lúc này; quầy sẽ kiểm tra lại sau.",
+                      "The insurance card could not be checked now; it will be checked again later.")
+
+PRINTER = {
+    PrinterFaultKind.PAPER_OUT: Message("paper_out", "Máy in hết giấy.", "The printer is out of paper."),
+    PrinterFaultKind.COVER_OPEN: Message("cover_open", "Nắp máy in đang mở.", "The printer cover is open."),
+    PrinterFaultKind.OFFLINE: Message("offline", "Máy in không hoạt động.", "The printer is offline."),
+    PrinterFaultKind.ERROR: Message("printer_error", "Máy in bị lỗi.", "The printer failed."),
+    PrinterFaultKind.TIMEOUT: Message("printer_timeout", "Máy in không phản hồi.", "The printer does not answer."),
+}

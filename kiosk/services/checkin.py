@@ -1,0 +1,30 @@
+"""Composition of the check-in service from the settings and the real parts (for app.py, the
+demo and integration tests). The store must be opened with check_same_thread=False: the
+service uses it from its one db thread."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from kiosk.core.checkin import MachineConfig
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.ports import StaffAlerter, TicketPrinter
+from kiosk.core.services import CheckinService
+from kiosk.identity.parse import ParseOptions
+from kiosk.services.eligibility import GatewayEligibilityChecker
+from kiosk.services.identity import StoreIdentityResolver
+from kiosk.services.issuing import IssuingSettings, StoreTicketIssuer
+from kiosk.services.printing import printer_from_config
+
+
+def build_checkin_service(cfg: Any, store, *, gateway_client: Any, sign: Callable[[bytes], bytes],
+                          printer: TicketPrinter | None = None, clock: Clock | None = None,
+                          alerter: StaffAlerter | None = None, vneid: Callable | None = None,
+                          runner: Callable | None = None) -> CheckinService:
+    clock = clock or SystemClock()
+    machine = MachineConfig.from_config(cfg)
+    resolver = StoreIdentityResolver(store, clock, options=ParseOptions.from_config(cfg),
+                                     cache_hours=cfg.eligibility_cache_hours, vneid=vneid)
+    issuer = StoreTicketIssuer(store, IssuingSettings.from_config(cfg, machine.services), sign, clock)
+    return CheckinService(machine, resolver=resolver, checker=GatewayEligibilityChecker(gateway_client),
+                          issuer=issuer, printer=printer or printer_from_config(cfg), clock=clock,
+                          alerter=alerter, facility_name=cfg.facility_name, runner=runner)

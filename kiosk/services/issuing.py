@@ -1,0 +1,178 @@
+"""Issuing a ticket: THE one transaction of the kiosk.
+
+In a single BEGIN IMMEDIATE: the patient (upserted from the confirmed identity), the eligibility
+row, the visit with a new MA_LK, the ticket number, the signed XML0 in the outbox and the audit
+entry. Either all of it exists afterwards or none of it. The ticket then counts as handed out
+only once the printer printed it or the screen showed it (`mark_printed` / `mark_shown`).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from kiosk.core import tickets as numbering
+from kiosk.core.clock import Clock, VN_TZ, local_day
+from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
+from kiosk.core.views import InsuranceStatus, PrinterFaultKind, ServiceOption, TicketView
+from kiosk.services.records import (check_number, checkin_record, eligibility_input, gateway_documents,
+                                    patient_input)
+from kiosk.store.errors import DuplicateActiveTicket, StoreError
+from kiosk.store.visits import VisitInput
+
+log = logging.getLogger(__name__)
+
+ACTOR = "kiosk"
+
+
+@dataclass(frozen=True)
+class IssuingSettings:
+    facility_code: str
+    kiosk_id: str
+    services: tuple[ServiceOption, ...]
+    ticket_format: str = numbering.DEFAULT_FORMAT
+    ma_doituong_kcb: int = 1
+
+    @classmethod
+    def from_config(cls, cfg: Any, services: tuple[ServiceOption, ...]) -> "IssuingSettings":
+        numbering.check_format(cfg.ticket_format)
+        return cls(cfg.facility_code, cfg.kiosk_id, services, cfg.ticket_format, cfg.ma_doituong_kcb)
+
+
+class StoreTicketIssuer:
+    """`TicketIssuer` on the Store. Use from one thread only (the check-in service's db lane)."""
+
+    def __init__(self, store, settings: IssuingSettings, sign: Callable[[bytes], bytes], clock: Clock,
+                 audit: Any = None):
+        self.store = store
+        self.settings = settings
+        self._sign = sign
+        self.clock = clock
+        if audit is None:
+            from kiosk.security.audit import AuditLog
+            audit = AuditLog(store)
+        self.audit = audit
+        self._services = {s.code: s for s in settings.services}
+
+    # ------------------------------------------------------------ issuing
+
+    def issue(self, req: IssueRequest) -> TicketView:
+        service = self._services.get(req.service_code)
+        if service is None:
+            raise IssueError("unknown service code")
+        try:
+            return self._issue(req, service)
+        except (AlreadyIssued, IssueError):
+            raise
+        except DuplicateActiveTicket:
+            raise AlreadyIssued(self._active_number(req)) from None
+        except StoreError as exc:
+            log.error("issuing transaction failed: %s", type(exc).__name__)
+            raise IssueError(type(exc).__name__) from None
+        except Exception as exc:   # signing, XML building: nothing was committed
+            log.error("issuing failed before commit: %s", type(exc).__name__)
+            raise IssueError(type(exc).__name__) from None
+
+    def _issue(self, req: IssueRequest, service: ServiceOption) -> TicketView:
+        st, store = self.settings, self.store
+        identity = req.resolution.identity
+        now = self.clock.now()
+        day = local_day(now)
+        with store.transaction():
+            fields, docs = patient_input(identity)
+            known = {(d.kind, d.number) for d in docs}
+            docs += [d for d in gateway_documents(req.eligibility_result) if (d.kind, d.number) not in known]
+            patient = store.patients.upsert(fields, docs)
+            active = store.tickets.active_for(patient.id, service.code, day)
+            if active is not None:
+                raise AlreadyIssued(active.number)
+            seq = store.tickets.next_seq(st.kiosk_id, day)
+            priority = req.priority is not None
+            number = numbering.format_number(st.ticket_format, letter=service.ticket_letter, kiosk=st.kiosk_id,
+                                             seq=seq, priority=priority)
+            ma_lk = numbering.ma_lk(st.facility_code, st.kiosk_id, now, seq)
+            elig_id = self._eligibility_row(req, patient.id, identity)
+            card = _card_number(req, identity)
+            status = "provisional" if req.provisional else "waiting"
+            if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NEEDS_DESK:
+                status = "needs_desk"
+            visit = store.visits.create(VisitInput(
+                ma_lk=ma_lk, patient_id=patient.id, kiosk_id=st.kiosk_id, visit_day=day,
+                service_code=service.code, service_name=service.name_vi, room=service.room,
+                priority=req.priority.value if req.priority else None, status=status,
+                eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=st.ma_doituong_kcb))
+            ticket = store.tickets.insert(visit_id=visit.id, patient_id=patient.id, service_code=service.code,
+                                          kiosk_id=st.kiosk_id, day=day, seq=seq, number=number,
+                                          priority=1 if priority else 0)
+            if st.ma_doituong_kcb != 2:      # emergency visits send no check-in (gateway rules)
+                record = checkin_record(identity, req.eligibility_result, ma_lk=ma_lk, patient_id=patient.id,
+                                        facility=st.facility_code, kiosk=st.kiosk_id, admitted=now,
+                                        service=service, ma_doituong_kcb=st.ma_doituong_kcb, card=card)
+                from kiosk.gateway.xml import build_xml0
+                store.outbox.enqueue("checkin", ma_lk, self._sign(build_xml0(record)), visit.id)
+            self.audit.append(ACTOR, None, "ticket.issue", f"visit:{visit.id}",
+                              {"ticket": number, "ticket_id": ticket.id, "service": service.code,
+                               "priority": req.priority.value if req.priority else None,
+                               "provisional": req.provisional})
+            waiting = self._waiting_before(day, service.code, ticket.id)
+        local = now.astimezone(VN_TZ)
+        return TicketView(
+            ticket_id=ticket.id, number=number, service_code=service.code, service_name_vi=service.name_vi,
+            service_name_en=service.name_en, room=service.room, priority=req.priority,
+            expected_wait_minutes=numbering.expected_wait_minutes(waiting, service.minutes_per_patient),
+            qr_payload=numbering.qr_payload(st.facility_code, day, number, ma_lk),
+            issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional)
+
+    def _eligibility_row(self, req: IssueRequest, patient_id: int, identity: Any) -> int | None:
+        if req.eligibility_result is None and req.resolution.cached_check_id is not None and not req.provisional:
+            return req.resolution.cached_check_id
+        row = eligibility_input(req.eligibility_result, patient_id,
+                                check_number(identity, _card_number(req, identity)), provisional=req.provisional)
+        if row is None:
+            return None
+        return self.store.eligibility.insert(row).id
+
+    def _waiting_before(self, day: str, service_code: str, ticket_id: int) -> int:
+        row = self.store.conn.execute(
+            """SELECT count(*) FROM tickets t JOIN visits v ON v.id = t.visit_id
+               WHERE t.day = ? AND t.service_code = ? AND t.id < ?
+               AND t.status IN ('issued', 'printed', 'shown', 'print_failed')
+               AND v.status IN ('waiting', 'provisional', 'needs_desk')""", (day, service_code, ticket_id)).fetchone()
+        return int(row[0])
+
+    def _active_number(self, req: IssueRequest) -> str | None:
+        try:
+            keys = req.resolution.identity.lookup_keys()
+            patient = self.store.patients.find_any(keys)
+            if patient is None:
+                return None
+            t = self.store.tickets.active_for(patient.id, req.service_code, local_day(self.clock.now()))
+            return t.number if t else None
+        except Exception:  # only for the message
+            return None
+
+    # ------------------------------------------------------------ the printer's answer
+
+    def mark_printed(self, ticket_id: int) -> None:
+        with self.store.transaction():
+            self.store.tickets.mark_printed(ticket_id)
+
+    def mark_print_failed(self, ticket_id: int, fault: PrinterFaultKind) -> None:
+        with self.store.transaction():
+            self.store.tickets.mark_print_failed(ticket_id)
+            self.audit.append(ACTOR, None, "ticket.print_failed", f"ticket:{ticket_id}", {"fault": fault.value})
+
+    def mark_shown(self, ticket_id: int) -> None:
+        with self.store.transaction():
+            self.store.tickets.set_status(ticket_id, "shown")
+            self.audit.append(ACTOR, None, "ticket.shown", f"ticket:{ticket_id}", None)
+
+
+def _card_number(req: IssueRequest, identity: Any) -> str:
+    result = req.eligibility_result
+    if result is not None and getattr(result, "proceed", False):
+        number = getattr(result, "effective_card_number", "") or ""
+        if number:
+            return number
+    bhyt = getattr(identity, "bhyt", None)
+    return (bhyt.card_number if bhyt else None) or ""

@@ -1,0 +1,162 @@
+"""The whole check-in on real parts: identity parser, SQLCipher store, the gateway simulator over
+HTTP, the signer, the demo printer writing PNGs; only the clock of the store is fixed."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PIL import Image
+
+from kiosk.config import load
+from kiosk.core import checkin as c
+from kiosk.core.views import InsuranceStatus, PriorityCategory, ProblemKind
+from kiosk.identity.demo_people import by_key
+from kiosk.services.checkin import build_checkin_service
+
+
+@pytest.fixture
+def kiosk(tmp_path, store, gateway, sim, signer, clock):
+    from datetime import date
+    from kiosk.gateway.sim_demo import demo_cards
+    for card in demo_cards(date(2026, 11, 20)):
+        sim.state.cards.add(card)
+    cfg = load(path=None, env={}, overrides={"data_dir": str(tmp_path / "data"), "facility_code": "79001",
+                                             "facility_name": "Bệnh viện Thử", "printer": "sim",
+                                             "eligibility_deadline": 3.0})
+    svc = build_checkin_service(cfg, store, gateway_client=gateway, sign=signer.sign, clock=clock)
+    changed = threading.Condition()
+
+    def listen(state):
+        with changed:
+            changed.notify_all()
+    svc.add_listener(listen)
+
+    def wait(pred, timeout=10.0):
+        end = time.monotonic() + timeout
+        with changed:
+            while not pred(svc.state):
+                left = end - time.monotonic()
+                assert left > 0, f"still {svc.state!r}"
+                changed.wait(min(left, 0.05))
+        return svc.state
+    yield svc, wait, tmp_path / "data" / "tickets"
+    svc.close()
+
+
+def answered(s):
+    return isinstance(s, c.Confirm) and s.eligibility.status is not InsuranceStatus.CHECKING
+
+
+def test_cccd_qr_to_printed_ticket(kiosk, store):
+    svc, wait, tickets = kiosk
+    person = by_key("valid_bhyt")
+    svc.post(c.QrScanned(person.cccd_qr.encode("utf-8")))
+    st = wait(answered)
+    assert st.patient.masked_name == "NGUYỄN V** T" and st.patient.birth_year == 1985
+    assert st.patient.masked_number == "*** *** 0101" and st.eligibility.status is InsuranceStatus.VALID
+    svc.post(c.ConfirmYes())
+    st = wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    st = wait(lambda s: isinstance(s, c.TicketShown))
+    assert st.printed and st.ticket.number == "A1-001"
+    png = tickets / "20261120-A1-001.png"
+    assert png.exists() and Image.open(png).width == 576
+    row = store.conn.execute("SELECT v.status, o.state, t.status FROM visits v JOIN outbox o ON o.visit_id = v.id "
+                             "JOIN tickets t ON t.visit_id = v.id").fetchone()
+    assert tuple(row) == ("waiting", "pending", "printed")
+    svc.post(c.Dismiss())
+    assert isinstance(svc.state, c.Idle) and svc.open_sessions() == 0
+
+
+def test_returning_patient_types_a_number(kiosk, store):
+    svc, wait, _ = kiosk
+    person = by_key("elderly")
+    svc.post(c.QrScanned(person.cccd_qr.encode("utf-8")))
+    wait(answered)
+    svc.post(c.ConfirmYes())
+    st = wait(lambda s: isinstance(s, c.ChooseService))
+    assert st.selected_priority is PriorityCategory.ELDERLY
+    svc.post(c.ServiceChosen("K04"))
+    st = wait(lambda s: isinstance(s, c.TicketShown))
+    assert st.ticket.number == "D1-U001"
+    svc.post(c.Dismiss())
+    # later the same day: typed CCCD number; the cache knows the name, the card answer is fresh
+    svc.post(c.KeypadOpened())
+    for ch in person.identity.cccd.number:
+        svc.post(c.KeypadKey(ch))
+    svc.post(c.KeypadSubmit())
+    st = wait(lambda s: isinstance(s, c.Confirm))
+    assert st.patient.masked_name == "PHẠM V** M" and st.patient.returning
+    assert st.eligibility.from_cache and st.eligibility.status is InsuranceStatus.VALID
+    svc.post(c.ConfirmYes())
+    wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K04"))
+    st = wait(lambda s: isinstance(s, c.Problem))
+    assert st.kind is ProblemKind.ALREADY_ISSUED and "D1-U001" in st.message.vi
+
+
+def test_unknown_typed_number_and_garbage(kiosk):
+    svc, wait, _ = kiosk
+    svc.post(c.KeypadOpened())
+    for ch in "001085009999":
+        svc.post(c.KeypadKey(ch))
+    svc.post(c.KeypadSubmit())
+    st = wait(lambda s: isinstance(s, c.Problem))
+    assert st.kind is ProblemKind.INVALID_NUMBER and st.retry
+    svc.post(c.QrScanned(b"https://example.org/not-a-card"))
+    st = wait(lambda s: isinstance(s, c.Problem) and s.session == 2)
+    assert st.kind in (ProblemKind.UNSUPPORTED, ProblemKind.UNREADABLE)
+
+
+def test_expired_card_goes_to_the_desk(kiosk):
+    svc, wait, _ = kiosk
+    svc.post(c.QrScanned(by_key("expired_bhyt").bhyt_qr.encode("utf-8")))
+    st = wait(answered)
+    svc.post(c.ConfirmYes())
+    st = wait(lambda s: isinstance(s, c.Problem))
+    assert st.kind is ProblemKind.CARD_NEEDS_DESK, st
+
+
+def test_gateway_down_is_provisional(kiosk, sim, store):
+    svc, wait, _ = kiosk
+    sim.stop()
+    svc.post(c.QrScanned(by_key("valid_bhyt").cccd_qr.encode("utf-8")))
+    st = wait(answered)
+    assert st.eligibility.status is InsuranceStatus.PROVISIONAL
+    svc.post(c.ConfirmYes())
+    wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    st = wait(lambda s: isinstance(s, c.TicketShown))
+    assert st.ticket.provisional
+    assert store.conn.execute("SELECT status FROM visits").fetchone()[0] == "provisional"
+
+
+def test_paper_out_then_reprint_on_the_demo_printer(tmp_path, store, gateway, sim, signer, clock):
+    from datetime import date
+
+    from drivers.printer.sim import SimPrinter
+    from kiosk.gateway.sim_demo import demo_cards
+    from kiosk.services.printing import DriverTicketPrinter
+    for card in demo_cards(date(2026, 11, 20)):
+        sim.state.cards.add(card)
+    cfg = load(path=None, env={}, overrides={"data_dir": str(tmp_path / "d"), "facility_code": "79001"})
+    printer = SimPrinter(tmp_path / "tickets")
+    svc = build_checkin_service(cfg, store, gateway_client=gateway, sign=signer.sign, clock=clock,
+                                printer=DriverTicketPrinter(printer, "1"),
+                                runner=lambda lane, fn, args: fn(*args))
+    try:
+        printer.set_fault("paper_out")
+        svc.post(c.QrScanned(by_key("child_te").bhyt_qr.encode("utf-8")))
+        st = svc.post(c.ConfirmYes())
+        assert st.selected_priority is PriorityCategory.CHILD
+        st = svc.post(c.ServiceChosen("K02"))
+        assert isinstance(st, c.PrinterFailed) and st.fault.value == "paper_out"
+        assert store.tickets.get(st.ticket.ticket_id).status == "print_failed"
+        printer.set_fault(None)
+        st = svc.post(c.Reprint())
+        assert isinstance(st, c.TicketShown) and st.printed and st.ticket.number == "B1-U001"
+        assert store.tickets.get(st.ticket.ticket_id).status == "printed"
+        assert [p.name for p in printer.printed] == ["20261120-B1-U001.png"]
+    finally:
+        svc.close()
