@@ -78,6 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
     # --- facility and kiosk identity
     S("facility_code", str, "", "Facility code MA_CSKCB (5 digits, province first).", validate=_facility_code_ok),
     S("facility_name", str, "", "Facility name printed on tickets."),
+    S("facility_head_code", str, "", "MA_TTDV: code of the facility head signing follow-up (XML14) and referral (XML13) papers."),
     S("kiosk_id", str, "1", "This kiosk's digit or letter; part of every ticket number and MA_LK."),
     S("language", str, "vi", "Language of the idle screen.", choices=("vi", "en")),
     S("services", list, DEFAULT_SERVICES,
@@ -112,6 +113,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("gateway_lookup_endpoint", str, "",
       "Received-dossier look-up path used to reconcile after an ambiguous failure (UNCONFIRMED)."),
     S("vneid_resolver_endpoint", str, "", "Endpoint that resolves a VNeID token to identity (UNCONFIRMED)."),
+    S("gateway_test_card", str, "", "Card number the technician's gateway test checks (with gateway_test_name/_birth)."),
+    S("gateway_test_name", str, "", "Full name on the gateway test card."),
+    S("gateway_test_birth", str, "", "Birth date of the gateway test card (dd/MM/yyyy or yyyy)."),
     # --- signing
     S("signing_source", str, "pkcs12", "Where the facility's signing key lives.", choices=("pkcs12", "pkcs11")),
     S("signing_pkcs12", Path, Path(""), "PKCS#12 file with the facility key and certificate."),

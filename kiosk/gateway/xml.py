@@ -1,0 +1,308 @@
+"""Builders of the tables the kiosk sends: XML0 (check-in), XML1 (summary), XML14 (follow-up),
+XML13 (referral) and the GIAMDINHHS envelope, from typed visit data (lxml, UTF-8).
+
+Every field of a table is written, in the order of kiosk.gateway.xml_spec (empty when unknown);
+a missing required field or a value of the wrong length/format raises XmlBuildError naming the
+field (never its value). XML0 and the envelope end with an empty <CHUKYDONVI/> for the signer.
+Times: aware datetimes are converted to facility time (UTC+7); naive ones are taken as facility time.
+"""
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from lxml import etree
+
+from kiosk.core.clock import VN_TZ
+from kiosk.gateway.xml_spec import (ENVELOPE_ROOT, SIGNATURE_HOLDER, XML0, XML1, XML13, XML14, TableSpec,
+                                    check_value)
+
+ICD10_RE = re.compile(r"[A-Z]\d{2}(\.?[0-9A-Z]{1,2})?")
+
+
+class XmlBuildError(ValueError):
+    """A visit that cannot become a valid table; the message names the table and field."""
+
+
+# ---- value formatting
+def dt12(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VN_TZ)
+    return moment.strftime("%Y%m%d%H%M")
+
+
+def d8(day: date | datetime | None) -> str:
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = (day.astimezone(VN_TZ) if day.tzinfo else day).date()
+    return day.strftime("%Y%m%d")
+
+
+def birth12(birth: date | str) -> str:
+    """NGAY_SINH: yyyyMMdd0000 (time unknown), or yyyy00000000 when only the year is known."""
+    if isinstance(birth, datetime):
+        birth = birth.date()
+    if isinstance(birth, date):
+        return birth.strftime("%Y%m%d") + "0000"
+    text = str(birth).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return text + "00000000"
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text) or re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})", text)
+    if m is None:
+        raise XmlBuildError("NGAY_SINH: birth date must be yyyy-mm-dd, dd/MM/yyyy or yyyy")
+    y, mo, d = (m[1], m[2], m[3]) if len(m[1]) == 4 else (m[3], m[2], m[1])
+    return f"{y}{mo}{d}0000"
+
+
+def money(value: Decimal | int | float | str) -> str:
+    q = Decimal(str(value)).quantize(Decimal("0.01"))
+    text = format(q, "f")
+    return text[:-3] if text.endswith(".00") else text.rstrip("0")
+
+
+def _str(value) -> str:
+    return "" if value is None else str(value)
+
+
+# ---- typed visit data
+@dataclass(frozen=True)
+class CheckinRecord:
+    """XML0: what is known when the patient is received."""
+    ma_lk: str
+    ma_bn: str
+    full_name: str
+    birth: date | str
+    gender: int                      # 1 male, 2 female, 3 unknown
+    ma_cskcb: str
+    admitted: datetime               # NGAY_VAO
+    ma_doituong_kcb: str = "1"       # 1 regular, 2 emergency, 3 referred ...
+    ma_loai_kcb: str = "1"           # 1 outpatient examination
+    stt: int = 1
+    cccd: str = ""
+    card_number: str = ""            # MA_THE_BHYT as checked at reception
+    ma_dkbd: str = ""
+    card_valid_from: date | None = None
+    card_valid_to: date | None = None
+    service_code: str = ""           # MA_DICH_VU (the examination ordered)
+    service_name: str = ""
+    ordered_at: datetime | None = None   # NGAY_YL
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    """XML1: the visit as closed at the desk (cost fields are the billing system's: 0 by default)."""
+    ma_lk: str
+    ma_bn: str
+    full_name: str
+    birth: date | str
+    gender: int
+    ma_cskcb: str
+    admitted: datetime
+    discharged: datetime
+    diagnosis: str                   # CHAN_DOAN_RV (text)
+    icd_main: str                    # MA_BENH_CHINH (ICD-10)
+    outcome: int = 1                 # KET_QUA_DTRI: 1 cured, 2 improved, 3 unchanged, 4 worse, 5 died ...
+    discharge_type: int = 1          # MA_LOAI_RV: 1 discharged, 2 referred, 3 left, 4 on request ...
+    icd_other: tuple[str, ...] = ()  # MA_BENH_KT, joined with ';'
+    ma_doituong_kcb: str = "1"
+    ma_loai_kcb: str = "1"
+    stt: int = 1
+    cccd: str = ""
+    card_number: str = ""
+    ma_dkbd: str = ""
+    card_valid_from: date | None = None
+    card_valid_to: date | None = None
+    address: str = ""
+    phone: str = ""
+    nationality: str = "000"         # MA_QUOCTICH (000 Vietnam)
+    ethnicity: str = ""              # MA_DANTOC
+    occupation: str = ""             # MA_NGHE_NGHIEP
+    admission_reason: str = ""       # LY_DO_VV
+    admission_diagnosis: str = ""    # CHAN_DOAN_VAO
+    treatment: str = ""              # PP_DIEU_TRI
+    department: str = ""             # MA_KHOA
+    note: str = ""                   # GHI_CHU
+    referral_number: str = ""        # GIAY_CHUYEN_TUYEN
+    ma_noi_den: str = ""
+    follow_up_on: date | None = None  # NGAY_TAI_KHAM
+    settled_at: datetime | None = None  # NGAY_TTOAN
+    head_code: str = ""              # MA_TTDV
+    costs: dict[str, Decimal] = field(default_factory=dict)   # T_THUOC ... T_BHTT_GDV
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """XML14: follow-up appointment (giấy hẹn khám lại)."""
+    number: str                      # SO_GIAYHEN_KL
+    on: date                         # NGAY_HEN_KL
+    doctor_code: str                 # MA_BAC_SI (practising licence code)
+    head_code: str                   # MA_TTDV
+    issued_on: date                  # NGAY_CT
+
+
+@dataclass(frozen=True)
+class Referral:
+    """XML13: referral (giấy chuyển tuyến)."""
+    so_hoso: str
+    so_chuyentuyen: str
+    giay_chuyen_tuyen: str
+    ma_noi_den: str
+    reason_code: int                 # MA_LYDO_CT: 1 suitable for the patient's benefit, 2 on request
+    doctor_code: str
+    head_code: str
+    clinical_signs: str = ""         # DAU_HIEU_LS
+    course: str = ""                 # QT_BENHLY
+    results_summary: str = ""        # TOMTAT_KQ
+    treatment: str = ""              # PP_DIEUTRI
+    direction: str = ""              # HUONG_DIEU_TRI
+    transport: str = ""              # PHUONGTIEN_VC
+    escort_name: str = ""
+    escort_title: str = ""
+
+
+# ---- generic table writer
+def _record(spec: TableSpec, values: dict[str, str], tag: str | None = None) -> etree._Element:
+    unknown = set(values) - set(spec.names)
+    if unknown:   # a builder bug, not a data problem
+        raise XmlBuildError(f"{spec.table}: unknown field {sorted(unknown)[0]}")
+    element = etree.Element(tag or spec.path[-1])
+    for f in spec.fields:
+        text = _str(values.get(f.name, ""))
+        problem = check_value(f, text)
+        if problem:
+            raise XmlBuildError(f"{spec.table}: {problem}")
+        try:
+            etree.SubElement(element, f.name).text = text
+        except ValueError:
+            raise XmlBuildError(f"{spec.table}: {f.name} contains characters XML cannot carry") from None
+    return element
+
+
+def _bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _icd(table: str, code: str, name: str = "MA_BENH_CHINH") -> str:
+    if code and not ICD10_RE.fullmatch(code):
+        raise XmlBuildError(f"{table}: {name} is not an ICD-10 code")
+    return code
+
+
+def xml0_values(r: CheckinRecord) -> dict[str, str]:
+    return {"MA_LK": r.ma_lk, "STT": str(r.stt), "MA_BN": r.ma_bn, "HO_TEN": r.full_name, "SO_CCCD": r.cccd,
+            "NGAY_SINH": birth12(r.birth), "GIOI_TINH": str(r.gender), "MA_THE_BHYT": r.card_number,
+            "MA_DKBD": r.ma_dkbd, "GT_THE_TU": d8(r.card_valid_from), "GT_THE_DEN": d8(r.card_valid_to),
+            "MA_DOITUONG_KCB": r.ma_doituong_kcb, "NGAY_VAO": dt12(r.admitted), "MA_LOAI_KCB": r.ma_loai_kcb,
+            "MA_CSKCB": r.ma_cskcb, "MA_DICH_VU": r.service_code, "TEN_DICH_VU": r.service_name,
+            "NGAY_YL": dt12(r.ordered_at)}
+
+
+def build_xml0(records: CheckinRecord | list[CheckinRecord]) -> bytes:
+    """CHI_TIEU_TRANG_THAI_KCB/DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB..., then an empty CHUKYDONVI."""
+    records = [records] if isinstance(records, CheckinRecord) else list(records)
+    if not records:
+        raise XmlBuildError("XML0: at least one check-in record")
+    root = etree.Element(XML0.path[0])
+    rows = etree.SubElement(root, XML0.path[1])
+    for r in records:
+        rows.append(_record(XML0, xml0_values(r)))
+    etree.SubElement(root, SIGNATURE_HOLDER)
+    return _bytes(root)
+
+
+def xml1_values(s: VisitSummary) -> dict[str, str]:
+    costs = {k: money(s.costs.get(k, 0)) for k in ("T_THUOC", "T_VTYT", "T_TONGCHI_BV", "T_TONGCHI_BH", "T_BNTT",
+                                                   "T_BNCCT", "T_BHTT", "T_NGUONKHAC", "T_BHTT_GDV")}
+    unknown = set(s.costs) - set(costs)
+    if unknown:
+        raise XmlBuildError(f"XML1: unknown cost field {sorted(unknown)[0]}")
+    if s.discharged < s.admitted:
+        raise XmlBuildError("XML1: NGAY_RA is before NGAY_VAO")
+    days = (datetime.strptime(d8(s.discharged), "%Y%m%d") - datetime.strptime(d8(s.admitted), "%Y%m%d")).days
+    settled = s.settled_at or s.discharged
+    settled_local = settled.astimezone(VN_TZ) if settled.tzinfo else settled
+    for code in s.icd_other:
+        _icd("XML1", code, "MA_BENH_KT")
+    return {"MA_LK": s.ma_lk, "STT": str(s.stt), "MA_BN": s.ma_bn, "HO_TEN": s.full_name, "SO_CCCD": s.cccd,
+            "NGAY_SINH": birth12(s.birth), "GIOI_TINH": str(s.gender), "MA_QUOCTICH": s.nationality,
+            "MA_DANTOC": s.ethnicity, "MA_NGHE_NGHIEP": s.occupation, "DIA_CHI": s.address,
+            "DIEN_THOAI": s.phone, "MA_THE_BHYT": s.card_number, "MA_DKBD": s.ma_dkbd,
+            "GT_THE_TU": d8(s.card_valid_from), "GT_THE_DEN": d8(s.card_valid_to), "LY_DO_VV": s.admission_reason,
+            "CHAN_DOAN_VAO": s.admission_diagnosis, "CHAN_DOAN_RV": s.diagnosis,
+            "MA_BENH_CHINH": _icd("XML1", s.icd_main), "MA_BENH_KT": ";".join(s.icd_other),
+            "MA_DOITUONG_KCB": s.ma_doituong_kcb, "MA_NOI_DEN": s.ma_noi_den, "NGAY_VAO": dt12(s.admitted),
+            "NGAY_RA": dt12(s.discharged), "GIAY_CHUYEN_TUYEN": s.referral_number, "SO_NGAY_DTRI": str(days),
+            "PP_DIEU_TRI": s.treatment, "KET_QUA_DTRI": str(s.outcome), "MA_LOAI_RV": str(s.discharge_type),
+            "GHI_CHU": s.note, "NGAY_TTOAN": dt12(settled), **costs, "NAM_QT": f"{settled_local.year:04d}",
+            "THANG_QT": f"{settled_local.month:02d}", "MA_LOAI_KCB": s.ma_loai_kcb, "MA_KHOA": s.department,
+            "MA_CSKCB": s.ma_cskcb, "NGAY_TAI_KHAM": d8(s.follow_up_on), "MA_TTDV": s.head_code}
+
+
+def build_xml1(summary: VisitSummary) -> bytes:
+    return _bytes(_record(XML1, xml1_values(summary), XML1.root))
+
+
+def build_xml14(summary: VisitSummary, f: FollowUp) -> bytes:
+    values = {"MA_LK": summary.ma_lk, "SO_GIAYHEN_KL": f.number, "MA_CSKCB": summary.ma_cskcb,
+              "HO_TEN": summary.full_name, "NGAY_SINH": birth12(summary.birth), "GIOI_TINH": str(summary.gender),
+              "DIA_CHI": summary.address, "MA_THE_BHYT": summary.card_number, "GT_THE_DEN": d8(summary.card_valid_to),
+              "NGAY_VAO": dt12(summary.admitted), "NGAY_RA": dt12(summary.discharged), "NGAY_HEN_KL": d8(f.on),
+              "CHAN_DOAN_RV": summary.diagnosis, "MA_BENH_CHINH": _icd("XML14", summary.icd_main),
+              "MA_BENH_KT": ";".join(summary.icd_other), "MA_DOITUONG_KCB": summary.ma_doituong_kcb,
+              "MA_BAC_SI": f.doctor_code, "MA_TTDV": f.head_code, "NGAY_CT": d8(f.issued_on)}
+    return _bytes(_record(XML14, values, XML14.root))
+
+
+def build_xml13(summary: VisitSummary, r: Referral) -> bytes:
+    values = {"MA_LK": summary.ma_lk, "SO_HOSO": r.so_hoso, "SO_CHUYENTUYEN": r.so_chuyentuyen,
+              "GIAY_CHUYEN_TUYEN": r.giay_chuyen_tuyen, "MA_CSKCB": summary.ma_cskcb, "MA_NOI_DI": summary.ma_cskcb,
+              "MA_NOI_DEN": r.ma_noi_den, "HO_TEN": summary.full_name, "NGAY_SINH": birth12(summary.birth),
+              "GIOI_TINH": str(summary.gender), "MA_QUOCTICH": summary.nationality, "MA_DANTOC": summary.ethnicity,
+              "MA_NGHE_NGHIEP": summary.occupation, "DIA_CHI": summary.address, "MA_THE_BHYT": summary.card_number,
+              "GT_THE_DEN": d8(summary.card_valid_to), "NGAY_VAO": dt12(summary.admitted),
+              "NGAY_RA": dt12(summary.discharged), "DAU_HIEU_LS": r.clinical_signs, "CHAN_DOAN_RV": summary.diagnosis,
+              "QT_BENHLY": r.course, "TOMTAT_KQ": r.results_summary, "PP_DIEUTRI": r.treatment,
+              "MA_BENH_CHINH": _icd("XML13", summary.icd_main), "MA_BENH_KT": ";".join(summary.icd_other),
+              "MA_LOAI_RV": str(summary.discharge_type), "MA_LYDO_CT": str(r.reason_code),
+              "HUONG_DIEU_TRI": r.direction, "PHUONGTIEN_VC": r.transport, "HOTEN_NGUOI_HT": r.escort_name,
+              "CHUCDANH_NGUOI_HT": r.escort_title, "MA_BAC_SI": r.doctor_code, "MA_TTDV": r.head_code}
+    return _bytes(_record(XML13, values, XML13.root))
+
+
+def build_envelope(ma_cskcb: str, made_on: date | datetime, dossiers: list[list[tuple[str, bytes]]]) -> bytes:
+    """GIAMDINHHS with one HOSO per dossier, each a list of (LOAIHOSO, table XML bytes)."""
+    if not (len(ma_cskcb) == 5 and ma_cskcb.isdigit()):
+        raise XmlBuildError("GIAMDINHHS: MACSKCB is 5 digits")
+    if not dossiers or any(not files for files in dossiers):
+        raise XmlBuildError("GIAMDINHHS: at least one HOSO, each with at least one file")
+    root = etree.Element(ENVELOPE_ROOT)
+    etree.SubElement(etree.SubElement(root, "THONGTINDONVI"), "MACSKCB").text = ma_cskcb
+    info = etree.SubElement(root, "THONGTINHOSO")
+    etree.SubElement(info, "NGAYLAP").text = d8(made_on)
+    etree.SubElement(info, "SOLUONGHOSO").text = str(len(dossiers))
+    listing = etree.SubElement(info, "DANHSACHHOSO")
+    for files in dossiers:
+        hoso = etree.SubElement(listing, "HOSO")
+        for loai, content in files:
+            f = etree.SubElement(hoso, "FILEHOSO")
+            etree.SubElement(f, "LOAIHOSO").text = loai
+            etree.SubElement(f, "NOIDUNGFILE").text = base64.b64encode(content).decode("ascii")
+    etree.SubElement(root, SIGNATURE_HOLDER)
+    return _bytes(root)
+
+
+def build_dossier(summary: VisitSummary, follow_up: FollowUp | None = None, referral: Referral | None = None,
+                  made_on: date | None = None) -> bytes:
+    """The unsigned envelope of one closed visit: XML1, then XML13 / XML14 where they apply."""
+    files = [("XML1", build_xml1(summary))]
+    if referral is not None:
+        files.append(("XML13", build_xml13(summary, referral)))
+    if follow_up is not None:
+        files.append(("XML14", build_xml14(summary, follow_up)))
+    return build_envelope(summary.ma_cskcb, made_on or summary.discharged, [files])

@@ -1,0 +1,62 @@
+"""Building the client and the signer from the settings: the PKCS#12 password never comes from the
+settings file; the client works against the simulator with nothing but the settings."""
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from gateway_helpers import checkin
+
+from kiosk.config import load
+from kiosk.gateway.client import GatewayClient
+from kiosk.gateway.results import UploadOutcome
+from kiosk.gateway.signing import SigningError, signer_from_config
+from kiosk.gateway.sim import LOOKUP_PATH, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
+from kiosk.gateway.xml import build_xml0
+from kiosk.store.keys import write_secret_atomic
+
+
+def settings(tmp_path, text: str, env=None):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return load(path, env=env or {})
+
+
+def test_client_and_signer_from_settings(tmp_path, sim, dev_identity):
+    pw_file = tmp_path / "p12.pass"
+    write_secret_atomic(pw_file, dev_identity.password + b"\n")
+    cfg = settings(tmp_path, f"""
+facility_code = "79001"
+[gateway]
+url = "{sim.url}"
+username = "{SIM_USERNAME}"
+officer_name = "{SIM_OFFICER_NAME}"
+lookup_endpoint = "{LOOKUP_PATH}"
+[signing]
+pkcs12 = "{dev_identity.p12_path}"
+pkcs12_password_file = "{pw_file}"
+""", env={"KIOSK_GATEWAY_PASSWORD": SIM_PASSWORD, "KIOSK_GATEWAY_OFFICER_CCCD": SIM_OFFICER_CCCD})
+    client = GatewayClient.from_config(cfg)
+    assert (client.revision, client.timeout, client.verify) == ("4750", (5.0, 120.0), True)
+    signer = signer_from_config(cfg)
+    result = client.upload_checkin(signer.sign(build_xml0(checkin("LK-CFG"))))
+    assert result.outcome is UploadOutcome.ACCEPTED
+
+
+def test_pkcs12_password_in_the_settings_file_is_refused(tmp_path, dev_identity):
+    cfg = settings(tmp_path, f'signing_pkcs12 = "{dev_identity.p12_path}"\n'
+                             f'signing_pkcs12_password = "{dev_identity.password.decode()}"\n')
+    with pytest.raises(SigningError, match="out of the settings file"):
+        signer_from_config(cfg)
+    from_env = load(tmp_path / "kiosk.toml", env={"KIOSK_SIGNING_PKCS12_PASSWORD": dev_identity.password.decode()})
+    # the environment (a parameter of the process) is accepted and overrides the file's copy
+    assert from_env.source("signing_pkcs12_password") == "env"
+    cert = signer_from_config(from_env).certificate
+    assert cert.public_bytes(serialization.Encoding.PEM) == dev_identity.cert_pem
+
+
+def test_revision_3176_uses_its_endpoints(sim, signer):
+    from gateway_helpers import make_client
+    c = make_client(sim.url, revision="3176")
+    assert c.upload_checkin(signer.sign(build_xml0(checkin("LK-3176")))).outcome is UploadOutcome.ACCEPTED
+    with pytest.raises(ValueError):
+        make_client(sim.url, revision="130")
