@@ -94,7 +94,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("key_provider", str, "file", "How the database key is obtained.", choices=("file", "passphrase")),
     S("key_file", Path, Path(platformdirs.user_config_dir(APP_NAME)) / "db.key",
       "Database key file (0600, outside the data dir).", doc_default="<user config dir>/vn-health-kiosk/db.key"),
-    S("db_cache_mib", int, 64, "SQLCipher page cache per connection, MiB (sized for the lookup working set)."),
+    S("db_cache_mib", int, 0, "SQLCipher page cache per connection, MiB; 0 sizes it to the database "
+      "(+10%, 8 MiB..1 GiB) so lookups never decrypt a page twice."),
     S("db_busy_timeout_ms", int, 5000, "SQLite busy timeout, milliseconds."),
     S("log_file", Path, Path(""), "Rotating log file; empty: <data_dir>/logs/kiosk.log."),
     S("log_level", str, "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
@@ -229,7 +230,8 @@ class Config(Mapping[str, Any]):
 
 def _coerce(setting: Setting, raw: Any, where: str, from_text: bool = False) -> Any:
     def wrong() -> ConfigError:
-        return ConfigError(f"{where}: setting '{setting.name}' must be {setting.type_name}, got {raw!r}")
+        got = f"a {type(raw).__name__} (value hidden: a secret)" if setting.secret else repr(raw)
+        return ConfigError(f"{where}: setting '{setting.name}' must be {setting.type_name}, got {got}")
 
     t = setting.type
     if from_text and isinstance(raw, str) and t is not str and t is not Path:

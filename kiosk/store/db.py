@@ -6,6 +6,7 @@ bad key or path can never put a new empty database over the old one.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlcipher3
 
@@ -38,15 +39,35 @@ def _apply_key(conn: sqlcipher3.Connection, key: bytes) -> None:
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
 
 
+AUTO_CACHE_CAP_MIB = 1024
+
+
+def _cache_kib(conn, cache_mib: int) -> int:
+    """cache_mib > 0: that much. 0: auto, the database's size + 10% (capped), because random
+    lookups touch every page of the lookup b-trees and SQLCipher decrypts a page each time it
+    enters the cache. The cache fills lazily, so a large limit costs memory only as pages are read."""
+    if cache_mib > 0:
+        return int(cache_mib) * 1024
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    size_kib = pages * int(conn.execute("PRAGMA page_size").fetchone()[0]) // 1024
+    return max(8 * 1024, min(AUTO_CACHE_CAP_MIB * 1024, size_kib * 11 // 10))
+
+
 def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64,
             busy_timeout_ms: int = 5000, check_same_thread: bool = True) -> sqlcipher3.Connection:
-    """Open (or with create=True, create) the encrypted database and verify the key."""
+    """Open (or with create=True, create) the encrypted database and verify the key.
+
+    `cache_mib=0` sizes the page cache from the database (see _cache_kib)."""
     path = Path(path)
     if not create and not path.exists():
         raise MissingDatabaseError(path)
-    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread,
-                              timeout=busy_timeout_ms / 1000)
+    # mode=rw: even if the file vanishes between the check above and here, SQLite will not create it
+    target = str(path) if create else f"file:{quote(str(path.absolute()))}?mode=rw"
+    conn = sqlcipher3.connect(target, isolation_level=None, check_same_thread=check_same_thread,
+                              timeout=busy_timeout_ms / 1000, uri=not create)
     try:
+        # SQLCipher would print its own HMAC errors to stderr on a wrong key; we raise WrongKeyError
+        conn.execute("PRAGMA cipher_log_level = NONE")
         _apply_key(conn, key)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -56,7 +77,7 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA cache_size = {-int(cache_mib) * 1024}")
+        conn.execute(f"PRAGMA cache_size = {-_cache_kib(conn, cache_mib)}")
     except BaseException:
         conn.close()
         raise

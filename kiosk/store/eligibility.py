@@ -1,0 +1,84 @@
+"""Insurance card checks (the gateway's answers, or provisional marks when it did not answer)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import timedelta
+
+from kiosk.core.clock import iso
+from kiosk.store._base import Repo, row_to
+from kiosk.store.errors import NotFound
+
+VERDICTS = ("valid", "valid_new_card", "needs_desk", "config_fault", "retry_later", "provisional")
+# answers that say something about the card; the others (our config, no answer) do not
+ANSWERED = ("valid", "valid_new_card", "needs_desk")
+
+
+@dataclass(frozen=True)
+class EligibilityInput:
+    card_number: str
+    verdict: str
+    patient_id: int | None = None
+    result_code: str | None = None
+    message: str | None = None
+    provisional: bool = False
+    card_valid_from: str | None = None
+    card_valid_to: str | None = None
+    ma_dkbd: str | None = None
+    new_card_number: str | None = None
+    raw_json: str | None = None
+
+
+@dataclass(frozen=True)
+class EligibilityCheck:
+    id: int
+    patient_id: int | None
+    card_number: str
+    checked_at: str
+    result_code: str | None
+    verdict: str
+    message: str | None
+    provisional: bool
+    card_valid_from: str | None
+    card_valid_to: str | None
+    ma_dkbd: str | None
+    new_card_number: str | None
+    raw_json: str | None
+
+
+_IN = tuple(f.name for f in fields(EligibilityInput))
+_COLS = ", ".join(f.name for f in fields(EligibilityCheck))
+
+
+def _check(row) -> EligibilityCheck:
+    return row_to(EligibilityCheck, row, provisional=bool(row["provisional"]))
+
+
+class EligibilityRepo(Repo):
+    def insert(self, check: EligibilityInput) -> EligibilityCheck:
+        if check.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}")
+        values = [int(v) if isinstance(v, bool) else v for v in (getattr(check, c) for c in _IN)]
+        with self._writing():
+            cur = self.conn.execute(f"INSERT INTO eligibility_checks ({', '.join(_IN)}, checked_at) "
+                                    f"VALUES ({', '.join('?' * len(_IN))}, ?)", (*values, self._now()))
+        return self.get(cur.lastrowid)
+
+    def get(self, check_id: int) -> EligibilityCheck:
+        row = self.conn.execute(f"SELECT {_COLS} FROM eligibility_checks WHERE id = ?", (check_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no eligibility check {check_id}")
+        return _check(row)
+
+    def latest_fresh(self, card_number: str, max_age: timedelta) -> EligibilityCheck | None:
+        """The newest real answer for this card younger than `max_age`, else None."""
+        cutoff = iso(self.clock.now() - max_age)
+        row = self.conn.execute(
+            f"""SELECT {_COLS} FROM eligibility_checks WHERE card_number = ? AND checked_at >= ?
+                AND provisional = 0 AND verdict IN ({', '.join('?' * len(ANSWERED))})
+                ORDER BY checked_at DESC, id DESC LIMIT 1""", (card_number, cutoff, *ANSWERED)).fetchone()
+        return None if row is None else _check(row)
+
+    def latest(self, card_number: str) -> EligibilityCheck | None:
+        row = self.conn.execute(f"SELECT {_COLS} FROM eligibility_checks WHERE card_number = ? "
+                                "ORDER BY checked_at DESC, id DESC LIMIT 1", (card_number,)).fetchone()
+        return None if row is None else _check(row)

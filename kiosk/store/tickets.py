@@ -1,0 +1,108 @@
+"""Queue tickets: numbered per kiosk and day; one active ticket per patient, service and day.
+
+Both rules are unique indexes, so the database refuses a violation (DuplicateActiveTicket,
+DuplicateTicketNumber) even if the UI let one through.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from kiosk.store._base import Repo, row_to
+from kiosk.store.errors import NotFound
+
+TICKET_STATUSES = ("issued", "printed", "print_failed", "shown", "cancelled", "done")
+ACTIVE_STATUSES = ("issued", "printed", "print_failed", "shown")
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    visit_id: int
+    patient_id: int
+    service_code: str
+    kiosk_id: str
+    day: str
+    seq: int
+    number: str
+    priority: int
+    status: str
+    issued_at: str
+    printed_at: str | None
+    print_count: int
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+_COLS = ", ".join(f.name for f in fields(Ticket))
+
+
+class TicketRepo(Repo):
+    def next_seq(self, kiosk_id: str, day: str) -> int:
+        """The next sequence number of this kiosk today; call inside the issuing transaction
+        (BEGIN IMMEDIATE holds the write lock, so two issuers cannot read the same maximum)."""
+        row = self.conn.execute("SELECT max(seq) FROM tickets WHERE kiosk_id = ? AND day = ?",
+                                (kiosk_id, day)).fetchone()
+        return (row[0] or 0) + 1
+
+    def insert(self, *, visit_id: int, patient_id: int, service_code: str, kiosk_id: str, day: str,
+               seq: int, number: str, priority: int = 0) -> Ticket:
+        with self._writing():
+            cur = self.conn.execute(
+                """INSERT INTO tickets (visit_id, patient_id, service_code, kiosk_id, day, seq, number,
+                       priority, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (visit_id, patient_id, service_code, kiosk_id, day, seq, number, priority, self._now()))
+        return self.get(cur.lastrowid)
+
+    def get(self, ticket_id: int) -> Ticket:
+        row = self.conn.execute(f"SELECT {_COLS} FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no ticket {ticket_id}")
+        return row_to(Ticket, row)
+
+    def by_number(self, number: str, day: str, kiosk_id: str | None = None) -> Ticket | None:
+        if kiosk_id is None:
+            row = self.conn.execute(f"SELECT {_COLS} FROM tickets WHERE day = ? AND number = ? "
+                                    "ORDER BY id DESC LIMIT 1", (day, number)).fetchone()
+        else:
+            row = self.conn.execute(f"SELECT {_COLS} FROM tickets WHERE kiosk_id = ? AND day = ? AND number = ?",
+                                    (kiosk_id, day, number)).fetchone()
+        return None if row is None else row_to(Ticket, row)
+
+    def for_visit(self, visit_id: int) -> list[Ticket]:
+        rows = self.conn.execute(f"SELECT {_COLS} FROM tickets WHERE visit_id = ? ORDER BY id", (visit_id,))
+        return [row_to(Ticket, r) for r in rows]
+
+    def active_for(self, patient_id: int, service_code: str, day: str) -> Ticket | None:
+        row = self.conn.execute(
+            f"""SELECT {_COLS} FROM tickets WHERE patient_id = ? AND service_code = ? AND day = ?
+                AND status NOT IN ('cancelled', 'done')""", (patient_id, service_code, day)).fetchone()
+        return None if row is None else row_to(Ticket, row)
+
+    def set_status(self, ticket_id: int, status: str) -> Ticket:
+        if status not in TICKET_STATUSES:
+            raise ValueError(f"ticket status must be one of {TICKET_STATUSES}")
+        with self._writing():
+            cur = self.conn.execute("UPDATE tickets SET status = ? WHERE id = ?", (status, ticket_id))
+        if cur.rowcount == 0:
+            raise NotFound(f"no ticket {ticket_id}")
+        return self.get(ticket_id)
+
+    def mark_printed(self, ticket_id: int) -> Ticket:
+        cur = self.conn.execute("""UPDATE tickets SET status = 'printed', printed_at = ?,
+                                       print_count = print_count + 1 WHERE id = ?""", (self._now(), ticket_id))
+        if cur.rowcount == 0:
+            raise NotFound(f"no ticket {ticket_id}")
+        return self.get(ticket_id)
+
+    def mark_print_failed(self, ticket_id: int) -> Ticket:
+        return self.set_status(ticket_id, "print_failed")
+
+    def list_day(self, day: str, kiosk_id: str | None = None) -> list[Ticket]:
+        if kiosk_id is None:
+            rows = self.conn.execute(f"SELECT {_COLS} FROM tickets WHERE day = ? ORDER BY id", (day,))
+        else:
+            rows = self.conn.execute(f"SELECT {_COLS} FROM tickets WHERE kiosk_id = ? AND day = ? ORDER BY seq",
+                                     (kiosk_id, day))
+        return [row_to(Ticket, r) for r in rows]

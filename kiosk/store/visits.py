@@ -1,0 +1,154 @@
+"""Visits (one per check-in, keyed by MA_LK) and the day's list the desk works from."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from kiosk.store._base import Repo, row_to
+from kiosk.store.errors import NotFound
+
+VISIT_STATUSES = ("waiting", "provisional", "needs_desk", "in_progress", "closed", "cancelled")
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    ma_lk: str
+    patient_id: int
+    kiosk_id: str
+    visit_day: str                      # yyyy-mm-dd, local day of the facility
+    service_code: str
+    service_name: str | None = None
+    room: str | None = None
+    priority: str | None = None
+    status: str = "waiting"
+    needs_desk_reason: str | None = None
+    eligibility_id: int | None = None
+    ma_the_bhyt: str | None = None
+    ma_doituong_kcb: int = 1
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int
+    ma_lk: str
+    patient_id: int
+    kiosk_id: str
+    visit_day: str
+    service_code: str
+    service_name: str | None
+    room: str | None
+    priority: str | None
+    status: str
+    needs_desk_reason: str | None
+    eligibility_id: int | None
+    ma_the_bhyt: str | None
+    ma_doituong_kcb: int
+    checked_in_at: str
+    closed_at: str | None
+    summary_json: str | None
+    follow_up_date: str | None
+    follow_up_service: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class DayListEntry:
+    """A row of the desk's list: the visit, its latest ticket and who (for the desk, not logs)."""
+    visit: Visit
+    ticket_number: str | None
+    ticket_status: str | None
+    full_name: str
+    birth_date: str | None
+
+
+_VISIT_INPUT_COLS = tuple(f.name for f in fields(VisitInput))
+_VISIT_COLS = ", ".join(f"v.{f.name}" for f in fields(Visit))
+
+
+class VisitRepo(Repo):
+    def create(self, visit: VisitInput) -> Visit:
+        """Insert a visit; a reused MA_LK raises DuplicateMaLk."""
+        if visit.status not in VISIT_STATUSES:
+            raise ValueError(f"visit status must be one of {VISIT_STATUSES}")
+        now = self._now()
+        values = [getattr(visit, c) for c in _VISIT_INPUT_COLS]
+        with self._writing():
+            cur = self.conn.execute(
+                f"INSERT INTO visits ({', '.join(_VISIT_INPUT_COLS)}, checked_in_at, updated_at) "
+                f"VALUES ({', '.join('?' * len(values))}, ?, ?)", (*values, now, now))
+        return self.get(cur.lastrowid)
+
+    def get(self, visit_id: int) -> Visit:
+        row = self.conn.execute(f"SELECT {_VISIT_COLS} FROM visits v WHERE v.id = ?", (visit_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no visit {visit_id}")
+        return row_to(Visit, row)
+
+    def by_ma_lk(self, ma_lk: str) -> Visit | None:
+        row = self.conn.execute(f"SELECT {_VISIT_COLS} FROM visits v WHERE v.ma_lk = ?", (ma_lk,)).fetchone()
+        return None if row is None else row_to(Visit, row)
+
+    def set_status(self, visit_id: int, status: str, *, needs_desk_reason: str | None = None) -> Visit:
+        if status not in VISIT_STATUSES:
+            raise ValueError(f"visit status must be one of {VISIT_STATUSES}")
+        now = self._now()
+        closed = now if status == "closed" else None
+        cur = self.conn.execute(
+            """UPDATE visits SET status = ?, needs_desk_reason = ?, closed_at = coalesce(?, closed_at),
+                   updated_at = ? WHERE id = ?""", (status, needs_desk_reason, closed, now, visit_id))
+        if cur.rowcount == 0:
+            raise NotFound(f"no visit {visit_id}")
+        return self.get(visit_id)
+
+    def set_eligibility(self, visit_id: int, eligibility_id: int | None, *, ma_the_bhyt: str | None = None) -> None:
+        self.conn.execute("""UPDATE visits SET eligibility_id = ?, ma_the_bhyt = coalesce(?, ma_the_bhyt),
+                                 updated_at = ? WHERE id = ?""",
+                          (eligibility_id, ma_the_bhyt, self._now(), visit_id))
+
+    def close(self, visit_id: int, summary_json: str, *, follow_up_date: str | None = None,
+              follow_up_service: str | None = None) -> Visit:
+        now = self._now()
+        cur = self.conn.execute(
+            """UPDATE visits SET status = 'closed', closed_at = ?, summary_json = ?, follow_up_date = ?,
+                   follow_up_service = ?, updated_at = ? WHERE id = ?""",
+            (now, summary_json, follow_up_date, follow_up_service, now, visit_id))
+        if cur.rowcount == 0:
+            raise NotFound(f"no visit {visit_id}")
+        return self.get(visit_id)
+
+    def for_patient(self, patient_id: int, limit: int = 20) -> list[Visit]:
+        rows = self.conn.execute(f"SELECT {_VISIT_COLS} FROM visits v WHERE v.patient_id = ? "
+                                 "ORDER BY v.visit_day DESC, v.id DESC LIMIT ?", (patient_id, limit))
+        return [row_to(Visit, r) for r in rows]
+
+    def list_day(self, day: str, *, statuses: tuple[str, ...] | None = None, service_code: str | None = None,
+                 kiosk_id: str | None = None, search: str | None = None, limit: int = 500) -> list[DayListEntry]:
+        """The day's visits, oldest first, filtered; `search` matches a ticket number, a document
+        number or part of the patient's name (case-insensitive for ASCII)."""
+        where, params = ["v.visit_day = ?"], [day]
+        if statuses:
+            where.append(f"v.status IN ({', '.join('?' * len(statuses))})")
+            params += list(statuses)
+        if service_code:
+            where.append("v.service_code = ?")
+            params.append(service_code)
+        if kiosk_id:
+            where.append("v.kiosk_id = ?")
+            params.append(kiosk_id)
+        if search:
+            where.append("""(t.number = ? OR p.full_name LIKE ? OR EXISTS (SELECT 1 FROM patient_documents d
+                             WHERE d.patient_id = v.patient_id AND d.number = ?))""")
+            params += [search.strip().upper(), f"%{search.strip()}%", search.strip().upper()]
+        rows = self.conn.execute(
+            f"""SELECT {_VISIT_COLS}, t.number AS t_number, t.status AS t_status,
+                       p.full_name AS p_name, p.birth_date AS p_birth
+                FROM visits v JOIN patients p ON p.id = v.patient_id
+                LEFT JOIN tickets t ON t.id = (SELECT max(id) FROM tickets WHERE visit_id = v.id)
+                WHERE {' AND '.join(where)} ORDER BY v.checked_in_at, v.id LIMIT ?""", (*params, limit))
+        return [DayListEntry(row_to(Visit, r), r["t_number"], r["t_status"], r["p_name"], r["p_birth"])
+                for r in rows]
+
+    def count_day(self, day: str, status: str | None = None) -> int:
+        if status:
+            return self.conn.execute("SELECT count(*) FROM visits WHERE visit_day = ? AND status = ?",
+                                     (day, status)).fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM visits WHERE visit_day = ?", (day,)).fetchone()[0]

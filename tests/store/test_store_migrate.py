@@ -1,0 +1,130 @@
+"""Migration runner: fresh install, upgrade from the schema-1 fixture, refusal, atomic failure."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kiosk.paths import migrations_dir
+from kiosk.store.db import connect, db_path
+from kiosk.store.errors import MigrationError, SchemaTooNewError
+from kiosk.store.migrate import discover, latest_version, migrate, open_store, schema_version, split_statements
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "store_schema1"
+TABLES = {"patients", "patient_documents", "eligibility_checks", "visits", "tickets", "outbox", "audit_log",
+          "staff", "settings", "devices"}
+
+
+def _tables(conn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _migrations_with(tmp_path, extra: dict[str, str]) -> Path:
+    d = tmp_path / "migrations"
+    d.mkdir()
+    shutil.copy(migrations_dir() / "0001_init.sql", d / "0001_init.sql")
+    for name, sql in extra.items():
+        (d / name).write_text(sql)
+    return d
+
+
+@pytest.fixture
+def schema1_copy(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURE / "kiosk.db", data / "kiosk.db")
+    return data, (FIXTURE / "db.key").read_bytes()
+
+
+def test_fresh_install(store):
+    assert store.schema_version == discover()[-1].version == latest_version() >= 1
+    assert TABLES <= _tables(store.conn)
+    triggers = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert {"audit_log_no_update", "audit_log_no_delete"} <= triggers
+
+
+def test_split_keeps_triggers_strings_and_comments_whole():
+    sql = ("CREATE TABLE t (a TEXT); -- a comment; with a semicolon\n"
+           "INSERT INTO t VALUES ('x;y');\n"
+           "CREATE TRIGGER tr BEFORE DELETE ON t\nBEGIN SELECT RAISE(ABORT, 'no; never'); SELECT 1; END;\n"
+           "/* block; comment */ SELECT 2")
+    parts = split_statements(sql)
+    assert len(parts) == 4
+    assert parts[1].endswith("\nINSERT INTO t VALUES ('x;y');")  # a leading comment rides along
+    assert parts[2].startswith("CREATE TRIGGER") and parts[2].endswith("END;")
+    assert len(split_statements((migrations_dir() / "0001_init.sql").read_text())) == 27
+
+
+def test_incomplete_statement_is_refused():
+    with pytest.raises(MigrationError, match="incomplete"):
+        split_statements("CREATE TRIGGER tr BEFORE DELETE ON t BEGIN SELECT 1;")
+
+
+def test_schema1_fixture_opens_and_keeps_its_rows(schema1_copy):
+    data, key = schema1_copy
+    store = open_store(data, key)
+    assert store.schema_version == discover()[-1].version
+    p = store.patients.find_by_document("cccd", "079175000111")
+    assert p is not None and p.full_name == "TRẦN THỊ FIXTURE"
+    assert store.visits.by_ma_lk("FIXTURE-MALK-0001") is not None
+    assert store.settings.get("fixture") == "schema1"
+    store.close()
+
+
+def test_upgrade_from_schema1_fixture(schema1_copy, tmp_path):
+    data, key = schema1_copy
+    mdir = _migrations_with(tmp_path, {
+        "0002_patient_email.sql": "ALTER TABLE patients ADD COLUMN email TEXT;\n"
+                                  "CREATE TABLE queue_display (id INTEGER PRIMARY KEY, text TEXT);\n"
+                                  "INSERT INTO queue_display (text) VALUES ('x;y');",
+        "0003_index.sql": "CREATE INDEX patients_email ON patients(email);"})
+    conn = connect(db_path(data), key)
+    assert schema_version(conn) == 1
+    report = migrate(conn, mdir)
+    assert (report.before, report.after) == (1, 3)
+    assert report.applied == ("0002_patient_email.sql", "0003_index.sql")
+    assert conn.execute("SELECT full_name, email FROM patients").fetchone()[:] == ("TRẦN THỊ FIXTURE", None)
+    assert conn.execute("SELECT text FROM queue_display").fetchone()[0] == "x;y"
+    assert migrate(conn, mdir).applied == ()         # idempotent
+    conn.close()
+
+
+def test_newer_schema_is_refused(store, data_dir, key):
+    store.conn.execute("PRAGMA user_version = 42")
+    store.close()
+    with pytest.raises(SchemaTooNewError, match="newer kiosk version") as info:
+        open_store(data_dir, key)
+    assert "42" in str(info.value) and "knows up to schema 1" in str(info.value)
+    conn = connect(db_path(data_dir), key)
+    assert schema_version(conn) == 42      # untouched
+    conn.close()
+
+
+def test_failing_migration_leaves_previous_version(store, data_dir, key, tmp_path, monkeypatch):
+    store.close()
+    mdir = _migrations_with(tmp_path, {
+        "0002_ok.sql": "CREATE TABLE second (id INTEGER PRIMARY KEY);",
+        "0003_broken.sql": "CREATE TABLE third (id INTEGER PRIMARY KEY);\n"
+                           "ALTER TABLE patients ADD COLUMN nickname TEXT;\n"
+                           "INSERT INTO no_such_table VALUES (1);"})
+    monkeypatch.setenv("KIOSK_MIGRATIONS_DIR", str(mdir))   # the runner's default dir follows it
+    with pytest.raises(MigrationError, match="0003_broken.sql failed.*stays at schema 2"):
+        open_store(data_dir, key)
+    conn = connect(db_path(data_dir), key)
+    assert schema_version(conn) == 2
+    tables = _tables(conn)
+    assert "second" in tables and "third" not in tables
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(patients)")}
+    assert "nickname" not in cols
+    assert not conn.in_transaction
+    conn.close()
+
+
+def test_numbering_gaps_are_refused(tmp_path):
+    mdir = _migrations_with(tmp_path, {"0003_skip.sql": "SELECT 1;"})
+    with pytest.raises(MigrationError, match="expected migration 0002"):
+        discover(mdir)
+    (mdir / "0003_skip.sql").rename(mdir / "2_bad.sql")
+    with pytest.raises(MigrationError, match="NNNN_name.sql"):
+        discover(mdir)
