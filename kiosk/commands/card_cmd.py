@@ -120,7 +120,12 @@ def _keys(args, cfg) -> list:
             raise SystemExit("kiosk card read: --mrz is not a TD1 MRZ (3 x 30 characters)")
         source = parse_td1(flat, today)
     elif args.cccd and args.dob:
-        source = (args.cccd, BirthDate.from_iso(args.dob))
+        from kiosk.identity.cccd import check_cccd_number
+        check_cccd_number(args.cccd.strip(), today)          # IdentityError: no CCCD structure
+        try:
+            source = (args.cccd.strip(), BirthDate.from_iso(args.dob.strip()))
+        except ValueError:
+            raise SystemExit("kiosk card read: --dob is not a date YYYY-MM-DD") from None
     else:
         raise SystemExit("kiosk card read: give --mrz, or --cccd with --dob")
     return driver_keys(bac_candidates(source, cfg.cccd_docnum_rule, today=today))
@@ -166,7 +171,12 @@ def _read(args, ctx) -> int:
         return 1
     finally:
         service.close()
-    identity = identity_from_chip(chip)
+    try:
+        identity = identity_from_chip(chip)
+    except IdentityError as exc:
+        out = {"ok": False, "error": exc.code, "retryable": False, "detail": exc.detail}
+        print(json.dumps(out) if args.json else f"kiosk card read: {exc.code}: {exc.detail}")
+        return 1
     result = {
         "ok": True, "reader": reader_name, "identity": identity_to_dict(identity, masked=not args.unmasked),
         "files": {k: len(v) for k, v in chip.files.items()},

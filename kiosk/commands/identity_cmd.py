@@ -25,7 +25,11 @@ def register(sub, parents) -> None:
 def _parse(args, ctx) -> int:
     import datetime as dt
     read = args.text if args.text is not None else sys.stdin.buffer.read()
-    today = dt.date.fromisoformat(args.today) if args.today else None
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        print(f"kiosk identity parse: --today {args.today!r} is not a date yyyy-mm-dd", file=sys.stderr)
+        return 2
     try:
         options = ParseOptions.from_config(ctx.config)
     except Exception:    # a broken config must not stop a staff member from debugging a scan

@@ -13,12 +13,12 @@ results of an older session are ignored. States hold only masked views (`kiosk.c
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from kiosk.core import priority as prio
 from kiosk.core.views import (
-    EligibilityView, FollowUpView, InsuranceStatus, Message, PatientView, PrinterFaultKind,
+    EligibilityView, FollowUpView, Message, PatientView, PrinterFaultKind,
     PriorityCategory, ProblemKind, ReadSource, ServiceOption, TicketView,
 )
 

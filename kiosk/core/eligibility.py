@@ -74,8 +74,10 @@ def view_of(result: Any, *, from_cache: bool = False) -> EligibilityView:
 
 
 def needs_desk_flag(result: Any) -> bool:
-    """A valid card that the desk should still look at (001/002)."""
-    return str(getattr(result, "code", "")) in _DESK_FLAG
+    """A valid card that the desk should still look at (001/002: proceed, flag for a desk check)."""
+    if result is None:
+        return False
+    return bool(getattr(result, "desk_flag", False)) or str(getattr(result, "code", "")) in _DESK_FLAG
 
 
 def provisional() -> EligibilityView:

@@ -1,7 +1,7 @@
 """Patient-facing texts the check-in core produces itself (Vietnamese first, then English)."""
 from __future__ import annotations
 
-from kiosk.core.views import Message, PrinterFaultKind
+from kiosk.core.views import Message
 
 UNREADABLE = Message("unreadable", "Không đọc được mã. Vui lòng thử lại.",
                      "The code could not be read. Please try again.")
@@ -17,11 +17,3 @@ CHECKING = Message("checking", "Đang kiểm tra thẻ BHYT…", "Checking the h
 PROVISIONAL = Message("provisional",
                       "Chưa kiểm tra được thẻ BHYT lúc này; quầy sẽ kiểm tra lại sau.",
                       "The insurance card could not be checked now; it will be checked again later.")
-
-PRINTER = {
-    PrinterFaultKind.PAPER_OUT: Message("paper_out", "Máy in hết giấy.", "The printer is out of paper."),
-    PrinterFaultKind.COVER_OPEN: Message("cover_open", "Nắp máy in đang mở.", "The printer cover is open."),
-    PrinterFaultKind.OFFLINE: Message("offline", "Máy in không hoạt động.", "The printer is offline."),
-    PrinterFaultKind.ERROR: Message("printer_error", "Máy in bị lỗi.", "The printer failed."),
-    PrinterFaultKind.TIMEOUT: Message("printer_timeout", "Máy in không phản hồi.", "The printer does not answer."),
-}

@@ -117,12 +117,7 @@ class TicketPrinter(Protocol):
         """Print and return, or raise PrinterFault (status read before and after)."""
 
 
-# ---------------------------------------------------------------- audit and alerts
-
-
-class AuditWriter(Protocol):
-    def write(self, action: str, target: str | None = None, details: dict | None = None) -> None:
-        """Append to the audit log (no personal data beyond ids)."""
+# ---------------------------------------------------------------- alerts
 
 
 class StaffAlerter(Protocol):

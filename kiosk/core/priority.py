@@ -6,16 +6,10 @@ The elderly threshold is a setting: the 2023 law says 75, the 2009 Law on the El
 """
 from __future__ import annotations
 
-from datetime import date
-
 from kiosk.core.views import PatientView, PriorityCategory
 
 DEFAULT_ELDERLY_AGE = 75
 CHILD_UNDER_AGE = 6
-
-# Order of precedence when several apply (the ticket carries one).
-ORDER = (PriorityCategory.CHILD, PriorityCategory.ELDERLY, PriorityCategory.PREGNANT,
-         PriorityCategory.DISABILITY, PriorityCategory.MERIT)
 
 LABELS = {
     PriorityCategory.ELDERLY: ("Người cao tuổi", "Elderly"),
@@ -24,21 +18,6 @@ LABELS = {
     PriorityCategory.DISABILITY: ("Người khuyết tật", "Person with a disability"),
     PriorityCategory.MERIT: ("Người có công với cách mạng", "Person with merit to the revolution"),
 }
-
-
-def age_on(birth: str | None, day: date) -> int | None:
-    """Whole years at `day` from 'yyyy-mm-dd' or 'yyyy' (year only: counted from 1 January)."""
-    if not birth:
-        return None
-    try:
-        if len(birth) == 4:
-            born = date(int(birth), 1, 1)
-        else:
-            born = date.fromisoformat(birth[:10])
-    except ValueError:
-        return None
-    years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    return years if years >= 0 else None
 
 
 def automatic(age: int | None, elderly_age: int = DEFAULT_ELDERLY_AGE) -> PriorityCategory | None:

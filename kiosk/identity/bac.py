@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk.identity.cccd import birthday_at, expected_expiry
+from kiosk.identity.cccd import RENEWAL_AGES, birthday_at, expected_expiry
 from kiosk.identity.model import BirthDate, Identity
 from kiosk.identity.mrz import NO_EXPIRY, check_digit
 
 RULES = ("last9", "first9", "full12")
-RENEWAL_AGES = (14, 25, 40, 60)
 NO_EXPIRY_FORMS = ("<<<<<<0", "<<<<<<<")   # expiry field + its check digit
 
 

@@ -16,7 +16,7 @@ from kiosk.identity.model import (BirthDate, CccdDocument, Gender, Identity, Kin
                                   Warning, nfc)
 from kiosk.identity.warnings import check_birth, warn
 
-_CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
+CENTURY_BY_DIGIT = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
 RENEWAL_AGES = (14, 25, 40, 60)   # Law on Identification 2023; 14 only for cards issued under 14
 
 
@@ -35,7 +35,7 @@ def check_cccd_number(number: str, today: dt.date,
     if number[:3] not in CCCD_PROVINCES:
         raise error("CCCD number: province code not in the list of 63 provinces")
     g = int(number[3])
-    year = _CENTURY[g] + int(number[4:6])
+    year = CENTURY_BY_DIGIT[g] + int(number[4:6])
     if year > today.year:
         raise error("CCCD number: gender/century digit gives a birth year in the future")
     return CccdNumberInfo(number[:3], Gender.MALE if g % 2 == 0 else Gender.FEMALE, year)

@@ -12,12 +12,21 @@ from drivers.card.icao.bac import BacKey
 from drivers.card.icao.dg13 import (BIRTH_DATE, CCCD_NUMBER, EXPIRY_DATE, FULL_NAME, GENDER, ISSUE_DATE,
                                     OLD_ID, RESIDENCE)
 from drivers.card.icao.reader import ChipRead
+from kiosk.identity.cccd import CENTURY_BY_DIGIT
 from kiosk.identity.dates import parse_birth, parse_optional_date
 from kiosk.identity.errors import IdentityError, InvalidDateError
 from kiosk.identity.model import (BirthDate, CccdDocument, Gender, Identity, Kind, MrzData, Person, Source,
                                   Warning)
 from kiosk.identity.mrz import parse_mrz_fields
 from kiosk.identity.warnings import warn
+
+
+PA_FAILED = "passive authentication failed"   # `source_detail` prefix of a forged/cloned chip
+
+
+def pa_failed(identity: Identity) -> bool:
+    """True when the chip was checked and failed passive authentication (not merely unchecked)."""
+    return identity.source is Source.CHIP_UNVERIFIED and identity.source_detail.startswith(PA_FAILED)
 
 
 class ChipDataError(IdentityError):
@@ -44,7 +53,7 @@ def _mrz_birth(m: MrzData, cccd: str | None) -> BirthDate | None:
     if yy is None:
         return None
     if cccd and len(cccd) == 12 and cccd.isdigit():   # the century from the CCCD number's 4th digit
-        century = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}[int(cccd[3])]
+        century = CENTURY_BY_DIGIT[int(cccd[3])]
     else:
         century = 1900 if yy > dt.date.today().year % 100 else 2000
     try:
@@ -69,7 +78,7 @@ def _verdict(chip: ChipRead) -> tuple[Source, str, list[Warning]]:
             warn("chip_not_verified", "passive authentication not run (no CSCA store)")]
     if pa.ok:
         return Source.CHIP_VERIFIED, f"passive authentication passed ({pa.hash_algorithm}, {pa.signature_algorithm})", []
-    detail = f"passive authentication failed: {pa.failed.value}: {pa.detail}"
+    detail = f"{PA_FAILED}: {pa.failed.value}: {pa.detail}"
     return Source.CHIP_UNVERIFIED, detail, [warn("chip_not_verified", detail)]
 
 
@@ -101,7 +110,10 @@ def identity_from_chip(chip: ChipRead) -> Identity:
         birth = _mrz_birth(mrz, cccd)
     if expiry is None and mrz and mrz.expiry_yymmdd.isdigit():
         e = mrz.expiry_yymmdd
-        expiry = dt.date(2000 + int(e[:2]), int(e[2:4]), int(e[4:6]))
+        try:
+            expiry = dt.date(2000 + int(e[:2]), int(e[2:4]), int(e[4:6]))
+        except ValueError:   # an unverified MRZ (check digits failed) may carry any digits
+            warnings.append(warn("chip_not_verified", "DG1 expiry date is not a calendar date"))
     if cccd and mrz and not cccd.endswith(mrz.document_number[-9:]):
         warnings.append(warn("chip_not_verified", "DG1 document number and DG13 CCCD number disagree"))
     person = Person(name, birth, _gender(d13.text(GENDER) if d13 else None, chip.mrz.sex if chip.mrz else None),

@@ -6,12 +6,8 @@ import datetime as dt
 from enum import Enum
 from typing import Any
 
-from kiosk.identity.mask import mask_birth, mask_name, mask_number
+from kiosk.identity.mask import HIDDEN, mask_field
 from kiosk.identity.model import BirthDate, Identity
-
-_NUMBER_FIELDS = {"number", "old_id", "code15", "bhxh_number10", "management_code", "check_string", "token",
-                  "document_number", "optional_data"}
-_DROP_WHEN_MASKED = {"address", "guardian_name", "names", "birth_yymmdd", "place_of_issue", "living_place_code"}
 
 
 def _value(v: Any) -> Any:
@@ -29,17 +25,9 @@ def _obj(o: Any, masked: bool) -> Any:
         return None
     out: dict[str, Any] = {}
     for f in dataclasses.fields(o):
-        v = getattr(o, f.name)
-        if masked and v is not None:
-            if f.name in _DROP_WHEN_MASKED:
-                continue
-            if f.name in _NUMBER_FIELDS:
-                v = mask_number(v)
-            elif f.name == "full_name":
-                v = mask_name(v)
-            elif f.name == "birth_date":
-                v = mask_birth(v)
-        out[f.name] = _value(v)
+        v = mask_field(f.name, getattr(o, f.name)) if masked else getattr(o, f.name)
+        if v is not HIDDEN:
+            out[f.name] = _value(v)
     return out
 
 

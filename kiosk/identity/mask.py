@@ -30,3 +30,27 @@ def mask_number(number: str | None, visible: int = 4) -> str:
 
 def mask_birth(birth: BirthDate | None) -> str:
     return "" if birth is None else f"{birth.year:04d}"
+
+
+# Fields of the identity model (kiosk.identity.model) that identify a person.
+NUMBER_FIELDS = frozenset({"number", "old_id", "code15", "bhxh_number10", "management_code", "check_string",
+                           "token", "document_number", "optional_data"})
+DROP_FIELDS = frozenset({"address", "guardian_name", "names", "birth_yymmdd", "place_of_issue",
+                         "living_place_code"})
+HIDDEN = object()   # `mask_field` result of a field that is left out altogether
+
+
+def mask_field(name: str, value):
+    """One model field as a public screen or a log line may show it: numbers and names masked,
+    a birth date reduced to its year, addresses and the like `HIDDEN`."""
+    if value is None:
+        return None
+    if name in DROP_FIELDS:
+        return HIDDEN
+    if name in NUMBER_FIELDS:
+        return mask_number(value)
+    if name == "full_name":
+        return mask_name(value)
+    if name == "birth_date":
+        return mask_birth(value)
+    return value

@@ -5,9 +5,10 @@ builds it from DG1/DG13, the store persists it through `Identity.lookup_keys()`.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum, IntEnum
 
 
@@ -95,8 +96,17 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-@dataclass(frozen=True)
-class Person:
+class _MaskedRepr:
+    """repr() with names and numbers masked: a stray log line or traceback shows no one."""
+
+    def __repr__(self) -> str:
+        from kiosk.identity.mask import HIDDEN, mask_field   # mask imports this module
+        shown = ((f.name, mask_field(f.name, getattr(self, f.name))) for f in dataclasses.fields(self))
+        return f"{type(self).__name__}({', '.join(f'{n}={v!r}' for n, v in shown if v is not HIDDEN)})"
+
+
+@dataclass(frozen=True, repr=False)
+class Person(_MaskedRepr):
     full_name: str | None = None          # NFC, diacritics preserved, as printed (usually upper case)
     birth_date: BirthDate | None = None
     gender: Gender = Gender.UNKNOWN
@@ -109,21 +119,21 @@ class Person:
             object.__setattr__(self, "address", nfc(self.address))
 
 
-@dataclass(frozen=True)
-class CccdDocument:
+@dataclass(frozen=True, repr=False)
+class CccdDocument(_MaskedRepr):
     number: str                           # 12 digits
     old_id: str | None = None             # 9-digit CMND printed in the QR, if any
     issue_date: _dt.date | None = None
     expiry_date: _dt.date | None = None   # from the chip (DG13) when known
 
 
-@dataclass(frozen=True)
-class OldIdDocument:
+@dataclass(frozen=True, repr=False)
+class OldIdDocument(_MaskedRepr):
     number: str                           # 9-digit CMND (or 12-digit old-format CMND)
 
 
-@dataclass(frozen=True)
-class BhytCard:
+@dataclass(frozen=True, repr=False)
+class BhytCard(_MaskedRepr):
     """A health-insurance card. New cards carry only the 10-digit BHXH number; old ones the
     15-char code (group + benefit + province + BHXH number)."""
     code15: str | None = None
@@ -160,13 +170,13 @@ class BhytCard:
         return self.code15 or self.bhxh_number10
 
 
-@dataclass(frozen=True)
-class VneidToken:
+@dataclass(frozen=True, repr=False)
+class VneidToken(_MaskedRepr):
     token: str                            # opaque; resolved by the gateway's identity endpoint
 
 
-@dataclass(frozen=True)
-class MrzData:
+@dataclass(frozen=True, repr=False)
+class MrzData(_MaskedRepr):
     """The fields of a TD1 MRZ needed for BAC and for display (check digits already verified)."""
     document_code: str
     issuing_state: str

@@ -68,8 +68,13 @@ class StaffAccounts:
         return account
 
     def change_pin(self, actor: StaffSession, staff_id: int, new_pin: str) -> None:
+        """Own PIN with a live session; another account's PIN needs MANAGE_STAFF."""
         if actor.staff_id != staff_id:
             self.require(actor, Permission.MANAGE_STAFF)
+        elif not self.active(actor):
+            raise SessionExpired(Permission.MANAGE_STAFF)
+        else:
+            self.touch(actor)
         check_policy(new_pin)
         pin_hash = self.hasher.hash(new_pin)
         with self.store.transaction():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Callable
 
 from kiosk.core import eligibility as elig
@@ -135,15 +135,15 @@ def _chip_identity(read: Any) -> Identity:
     """A chip read (drivers' ChipRead, or the Identity already made from it). A chip whose passive
     authentication FAILED is forged or cloned: rejected, the desk decides. A chip not checked
     (no CSCA store configured) is accepted as unverified; the identity carries a warning."""
+    from kiosk.identity.chip import identity_from_chip, pa_failed   # imports the card driver
     if isinstance(read, Identity):
         identity = read
     else:
-        from kiosk.identity.chip import identity_from_chip
         try:
             identity = identity_from_chip(read)
         except ie.IdentityError as exc:
             raise _problem(exc, ReadSource.CHIP) from None
-    if identity.source_detail.startswith("passive authentication failed"):
+    if pa_failed(identity):
         raise IdentityProblem(ProblemKind.REJECTED, core_msg.CHIP_REJECTED)
     return identity
 

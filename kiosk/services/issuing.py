@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kiosk.core import eligibility as elig
 from kiosk.core import tickets as numbering
 from kiosk.core.clock import Clock, VN_TZ, local_day
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
@@ -94,13 +95,16 @@ class StoreTicketIssuer:
             elig_id = self._eligibility_row(req, patient.id, identity)
             card = _card_number(req, identity)
             status = "provisional" if req.provisional else "waiting"
+            reason = None
             if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NEEDS_DESK:
                 status = "needs_desk"
+            elif elig.needs_desk_flag(req.eligibility_result):   # 001/002: the patient proceeds
+                status, reason = "needs_desk", req.eligibility_result.staff_detail or "desk check"
             visit = store.visits.create(VisitInput(
                 ma_lk=ma_lk, patient_id=patient.id, kiosk_id=st.kiosk_id, visit_day=day,
                 service_code=service.code, service_name=service.name_vi, room=service.room,
                 priority=req.priority.value if req.priority else None, status=status,
-                eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=st.ma_doituong_kcb))
+                needs_desk_reason=reason, eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=st.ma_doituong_kcb))
             ticket = store.tickets.insert(visit_id=visit.id, patient_id=patient.id, service_code=service.code,
                                           kiosk_id=st.kiosk_id, day=day, seq=seq, number=number,
                                           priority=1 if priority else 0)

@@ -10,20 +10,7 @@ import time
 
 import pytest
 
-from drivers.card.sim.pcscd import Pcscd, PcscdError
-
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def daemon():
-    d = Pcscd()
-    try:
-        d.start()
-    except PcscdError as exc:
-        pytest.fail(f"pcscd with vsmartcard-vpcd is required for the card CLI tests: {exc}")
-    yield d
-    d.stop()
 
 
 def kiosk(*args: str, **kw) -> subprocess.Popen:
@@ -86,3 +73,21 @@ def test_card_pulled_mid_read_then_laid_down_again(daemon, tmp_path):
     finally:
         sim.send_signal(signal.SIGTERM)
         sim.wait(timeout=20)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--cccd", "001085000101", "--dob", "1985-02-30"], "--dob is not a date"),
+    (["--cccd", "12345", "--dob", "1985-04-12"], "not 12 digits"),
+    (["--cccd", "003085000101", "--dob", "1985-04-12"], "province code"),
+    (["--mrz", "not an mrz"], "not a TD1 MRZ"),
+    ([], "give --mrz, or --cccd with --dob"),
+])
+def test_read_refuses_bad_input_before_touching_a_reader(args, message, capsys):
+    from kiosk import cli
+    try:
+        code = cli.main(["card", "read", "--timeout", "0.1", *args])
+    except SystemExit as exc:
+        code, err = exc.code, str(exc)
+    else:
+        err = capsys.readouterr().err
+    assert code not in (0, None) and message in err, err

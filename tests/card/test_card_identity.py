@@ -9,7 +9,7 @@ from drivers.card.icao.csca import load_store
 from drivers.card.icao.reader import IcaoReader
 from drivers.card.sim.chip import DirectTransport, VirtualChip
 from drivers.card.sim.citizen import DEFAULT_CITIZENS, Forgery, build_files
-from kiosk.identity.chip import ChipDataError, face_to_store, identity_from_chip
+from kiosk.identity.chip import ChipDataError, face_to_store, identity_from_chip, pa_failed
 from kiosk.identity.model import Gender, Kind, Source
 from kiosk.identity.jsonify import identity_to_dict
 
@@ -40,11 +40,26 @@ def test_forged_chip_is_never_verified(pki, forgery, check):
     ident = identity_from_chip(read(pki, DEFAULT_CITIZENS[0], forgery=forgery))
     assert ident.source is Source.CHIP_UNVERIFIED
     assert check in ident.source_detail and ident.has_warning("chip_not_verified")
+    assert pa_failed(ident)                      # the resolver rejects exactly these
 
 
 def test_no_csca_means_unverified(pki):
     ident = identity_from_chip(read(pki, DEFAULT_CITIZENS[0], csca=False))
     assert ident.source is Source.CHIP_UNVERIFIED and "not run" in ident.source_detail
+    assert not pa_failed(ident)                  # unchecked is not forged: accepted with a warning
+    assert not pa_failed(identity_from_chip(read(pki, DEFAULT_CITIZENS[0])))
+
+
+def test_dg1_with_a_broken_expiry_is_a_warning_not_a_crash(pki):
+    """An MRZ whose check digits fail is used as read: an impossible expiry must not raise."""
+    from drivers.card.icao.lds import parse_td1
+    chip = read(pki, DEFAULT_CITIZENS[1])
+    text = chip.mrz.text
+    chip.mrz = parse_td1(text[:38] + "991399" + text[44:])     # line 2, expiry field
+    chip.dg13 = None
+    ident = identity_from_chip(chip)
+    assert ident.cccd is None or ident.cccd.expiry_date is None
+    assert ident.has_warning("chip_not_verified") and ident.full_name
 
 
 def test_non_expiring_card_and_dg1_fallback(pki):

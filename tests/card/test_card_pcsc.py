@@ -15,24 +15,12 @@ from drivers.card.icao.pa import PaCheck
 from drivers.card.icao.reader import IcaoReader
 from drivers.card.sim.chip import Faults, VirtualChip
 from drivers.card.sim.citizen import DEFAULT_CITIZENS, Forgery, build_files
-from drivers.card.sim.pcscd import Pcscd, PcscdError
 from drivers.card.sim.vpcd import VpcdLink
 from drivers.card.transport import PcscService
 
 pytestmark = pytest.mark.integration
 READER = "Virtual PCD 00 00"
 C = DEFAULT_CITIZENS[1]
-
-
-@pytest.fixture(scope="module")
-def daemon():
-    d = Pcscd()
-    try:
-        d.start()
-    except PcscdError as exc:
-        pytest.fail(f"pcscd with vsmartcard-vpcd is required for the card integration tests: {exc}")
-    yield d
-    d.stop()
 
 
 @pytest.fixture(scope="module")

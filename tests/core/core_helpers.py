@@ -49,7 +49,7 @@ def run(events, state=None, cfg=CFG):
 import threading  # noqa: E402
 
 from kiosk.core.ports import (  # noqa: E402
-    AlreadyIssued, CheckOutcome, IdentityProblem, IssueError, PrinterFault, Resolution,
+    AlreadyIssued, CheckOutcome, IdentityProblem, PrinterFault, Resolution,
 )
 from kiosk.core.views import PrinterFaultKind, ProblemKind  # noqa: E402
 

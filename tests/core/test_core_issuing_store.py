@@ -6,7 +6,7 @@ from lxml import etree
 
 from core_helpers import CFG, VALID
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest, Resolution
-from kiosk.core.views import InsuranceStatus, PrinterFaultKind, PriorityCategory, ReadSource
+from kiosk.core.views import PrinterFaultKind, PriorityCategory, ReadSource
 from kiosk.gateway.results import CardCheckResult, code_info
 from kiosk.identity.demo_people import by_key
 from kiosk.security.audit import AuditLog
@@ -150,3 +150,14 @@ def test_numbers_restart_each_day_and_ma_lk_stays_unique(store, issuer, clock):
     assert a.number == b.number == "A1-001"
     ma = [r[0] for r in store.conn.execute("SELECT ma_lk FROM visits")]
     assert len(set(ma)) == 2
+
+
+@pytest.mark.parametrize("code", ["001", "002"])
+def test_card_managed_by_defence_or_police_proceeds_flagged_for_the_desk(store, issuer, code):
+    """reference/gateway-api.md: 001/002 → proceed (a ticket), flag the visit for a desk check."""
+    t = issuer.issue(IssueRequest(resolution(), "K01", None, False, VALID, answer(code)))
+    assert t.number == "A1-001"
+    visit = store.visits.get(store.tickets.get(t.ticket_id).visit_id)
+    assert visit.status == "needs_desk" and "desk check" in visit.needs_desk_reason
+    plain = issuer.issue(IssueRequest(resolution(), "K02", None, False, VALID, answer("000")))
+    assert store.visits.get(store.tickets.get(plain.ticket_id).visit_id).needs_desk_reason is None

@@ -30,10 +30,10 @@ def make(clock=None, **kw):
             changed.notify_all()
     svc.add_listener(listen)
 
-    def wait_for(kind, timeout=5.0):
+    def wait_for(kind, timeout=5.0, until=lambda state: True):
         deadline = time.monotonic() + timeout
         with changed:
-            while not isinstance(svc.state, kind):
+            while not (isinstance(svc.state, kind) and until(svc.state)):
                 left = deadline - time.monotonic()
                 assert left > 0, f"waited for {kind.__name__}, still {type(svc.state).__name__}"
                 changed.wait(left)
@@ -41,14 +41,15 @@ def make(clock=None, **kw):
     return svc, ports, seen, wait_for
 
 
+def checked(state) -> bool:
+    return state.eligibility.status is not InsuranceStatus.CHECKING
+
+
 def test_threaded_happy_path_and_nothing_kept():
     svc, ports, seen, wait_for = make()
     try:
         svc.post(c.QrScanned(b"qr"))
-        st = wait_for(c.Confirm)
-        wait = time.monotonic() + 5
-        while svc.state.eligibility.status is InsuranceStatus.CHECKING and time.monotonic() < wait:
-            time.sleep(0.005)
+        wait_for(c.Confirm, until=checked)
         svc.post(c.ConfirmYes())
         wait_for(c.ChooseService)
         svc.post(c.ServiceChosen("K01"))
@@ -87,11 +88,7 @@ def test_checker_exception_is_provisional():
     svc, ports, seen, wait_for = make(checker=FakeChecker(ConnectionError("down")))
     try:
         svc.post(c.QrScanned(b"qr"))
-        wait_for(c.Confirm)
-        deadline = time.monotonic() + 5
-        while svc.state.eligibility.status is InsuranceStatus.CHECKING and time.monotonic() < deadline:
-            time.sleep(0.005)
-        assert svc.state.eligibility.status is InsuranceStatus.PROVISIONAL
+        assert wait_for(c.Confirm, until=checked).eligibility.status is InsuranceStatus.PROVISIONAL
     finally:
         svc.close()
 

@@ -1,7 +1,7 @@
 """Ticket numbers, MA_LK, priority categories, card-check → patient view."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 
@@ -47,10 +47,7 @@ def test_expected_wait():
     assert t.expected_wait_minutes(3, 6) == 18 and t.expected_wait_minutes(-1, 6) == 0
 
 
-def test_age_and_priority_categories():
-    d = date(2026, 11, 20)
-    assert prio.age_on("1951-11-20", d) == 75 and prio.age_on("1951-11-21", d) == 74
-    assert prio.age_on("1945", d) == 81 and prio.age_on(None, d) is None and prio.age_on("bad", d) is None
+def test_priority_categories():
     assert prio.automatic(75) is P.ELDERLY and prio.automatic(74) is None and prio.automatic(5) is P.CHILD
     assert prio.automatic(79, elderly_age=80) is None          # the older 80-year rule, by setting
     assert prio.offered(patient(age=30, gender=1)) == (P.DISABILITY, P.MERIT)

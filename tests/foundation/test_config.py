@@ -63,6 +63,18 @@ def test_wrong_type_names_key_file_and_type(tmp_path, text, key, expected):
     assert key in message and str(path) in message and expected in message
 
 
+def test_a_wrong_secret_is_named_but_never_echoed(tmp_path):
+    """The officer's CCCD number or a PIN typed as a TOML number must not reach the journal."""
+    for text in ("gateway_officer_cccd = 79085000001\n", "pkcs11_pin = 918273\n"):
+        with pytest.raises(ConfigError) as err:
+            load(write(tmp_path, text), env={})
+        key, value = text.strip().split(" = ")
+        assert key in str(err.value) and value not in str(err.value) and "hidden" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        load(None, env={"KIOSK_GATEWAY_PASSWORD": "x"}, overrides={"gateway_password": 4711})
+    assert "4711" not in str(err.value)
+
+
 def test_wrong_type_in_env():
     with pytest.raises(ConfigError, match="KIOSK_SYNC_CONCURRENCY.*integer"):
         load(None, env={"KIOSK_SYNC_CONCURRENCY": "four"})

@@ -59,6 +59,11 @@ def test_cli_parse_error_exit_1(capsys):
     assert rc == 1 and out["error"]["code"] == "number_invalid" and out["error"]["vi"] and out["error"]["en"]
 
 
+def test_cli_bad_today_is_a_usage_error(capsys):
+    assert main(["identity", "parse", "--today", "2026-02-30", "--text", "001085000101"]) == 2
+    assert "--today" in capsys.readouterr().err
+
+
 def test_cli_reads_stdin_bytes_with_crlf(tmp_path):
     payload = BY_KEY["elderly"].bhyt_qr.encode() + b"\r\n"
     proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "--data-dir", str(tmp_path), "identity", "parse"],

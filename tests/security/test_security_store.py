@@ -175,3 +175,35 @@ def test_sign_in_events_are_audited(env):
     actions = [e.action for e in store.audit.list(limit=3)]
     assert actions[0] == "staff.sign_in_failed"
     assert audit.verify().ok
+
+
+def test_badge_sign_in_needs_the_badge_and_the_pin(env):
+    store, audit, accounts, _, _ = env
+    admin = accounts.sign_in("admin", "739251")
+    accounts.create(admin, "bac.si", "Bác sĩ", Role.CLINICIAN, "582913", badge="BADGE-0042")
+    session = accounts.sign_in_badge("BADGE-0042", "582913")
+    assert (session.username, session.role) == ("bac.si", Role.CLINICIAN)
+    assert store.audit.list(limit=1)[0].action == "staff.sign_in"
+    for badge, pin in (("BADGE-0042", "582914"), ("BADGE-9999", "582913")):
+        with pytest.raises(SignInError) as err:
+            accounts.sign_in_badge(badge, pin)
+        assert err.value.code == "bad_credentials"
+
+
+def test_change_pin_own_or_with_manage_staff_and_only_while_signed_in(env):
+    store, _, accounts, clock, _ = env
+    reception = accounts.sign_in("le.tan", "604918")
+    tech_id = store.staff.by_username("ky.thuat").id
+    with pytest.raises(PermissionDenied):
+        accounts.change_pin(reception, tech_id, "284716")
+    accounts.change_pin(reception, reception.staff_id, "284716")
+    with pytest.raises(SignInError):
+        accounts.sign_in("le.tan", "604918")
+    reception = accounts.sign_in("le.tan", "284716")
+    clock.advance(5 * 60 + 1)
+    with pytest.raises(SessionExpired):             # an abandoned session cannot change the PIN
+        accounts.change_pin(reception, reception.staff_id, "395827")
+    admin = accounts.sign_in("admin", "739251")
+    accounts.change_pin(admin, tech_id, "395827")
+    assert accounts.sign_in("ky.thuat", "395827").role is Role.TECHNICIAN
+    assert accounts.audit.verify().ok
