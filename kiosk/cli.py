@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "kiosk.commands.card_cmd",
     "kiosk.commands.run_cmd",
     "kiosk.commands.printer_cmd",
+    "kiosk.commands.provision_cmd",
+    "kiosk.commands.desk_cmd",
     "kiosk.commands.ops_cmd",
 )
 

@@ -8,3 +8,25 @@ os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for _name in [k for k in os.environ if k.startswith("KIOSK_")]:
     del os.environ[_name]
+
+
+# Native libraries loaded together (Qt, OpenCV, libusb, PC/SC) can crash in their destructors
+# while the interpreter shuts down, after every test has run and reported. Exit with pytest's
+# own status once the session is over, so such a crash cannot turn a finished run into a failure.
+import sys as _sys
+
+import pytest as _pytest
+
+_STATUS = {"code": None}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _STATUS["code"] = int(exitstatus)
+
+
+@_pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    if _STATUS["code"] is not None and not hasattr(config, "workerinput"):
+        _sys.stdout.flush()
+        _sys.stderr.flush()
+        os._exit(_STATUS["code"])
