@@ -1,0 +1,35 @@
+"""Building a sync worker from the settings: the app, `kiosk sync run` and tests use this."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.store.migrate import open_connection
+from kiosk.sync.connectivity import Connectivity
+from kiosk.sync.lock import WorkerLock
+from kiosk.sync.worker import SyncSettings, SyncWorker
+
+
+def connection_factory(data_dir: Path, key: bytes, *, cache_mib: int = 16, busy_timeout_ms: int = 5000):
+    """A callable that opens a fresh connection (called on the worker's own thread)."""
+    def connect():
+        return open_connection(Path(data_dir), key, cache_mib=cache_mib, busy_timeout_ms=busy_timeout_ms)
+    return connect
+
+
+def build_worker(cfg, key: bytes, *, client=None, clock: Clock | None = None, rng: random.Random | None = None,
+                 connectivity: Connectivity | None = None, rechecker=None,
+                 settings: SyncSettings | None = None) -> SyncWorker:
+    clock = clock or SystemClock()
+    if client is None:
+        from kiosk.gateway.client import GatewayClient
+        client = GatewayClient.from_config(cfg, clock=clock)
+    if rechecker is None:
+        from kiosk.sync.eligibility_recheck import EligibilityRechecker
+        rechecker = EligibilityRechecker(client, clock)
+    return SyncWorker(connection_factory(cfg.data_dir, key, busy_timeout_ms=cfg.db_busy_timeout_ms), client,
+                      facility_code=cfg.facility_code, clock=clock, rng=rng,
+                      settings=settings or SyncSettings.from_config(cfg),
+                      lock=WorkerLock.for_data_dir(cfg.data_dir), connectivity=connectivity or Connectivity(clock),
+                      rechecker=rechecker)
