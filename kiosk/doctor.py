@@ -38,8 +38,10 @@ def check_qt_platform(cfg: Config) -> Check:
     platform = os.environ.get("QT_QPA_PLATFORM", "xcb")
     code = ("import sys; from PySide6.QtGui import QGuiApplication; "
             "app = QGuiApplication(sys.argv); print(app.platformName())")
+    # a PyInstaller build has no `python -c`: its own hidden `kiosk _qt-probe` command does the same
+    cmd = [sys.executable, "_qt-probe"] if getattr(sys, "frozen", False) else [sys.executable, "-c", code]
     try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
     except subprocess.TimeoutExpired:
         return Check("Qt platform plugin", FAIL, f"'{platform}' hung on start", "check the display server")
     if out.returncode == 0:
@@ -166,6 +168,19 @@ def check_gateway(cfg: Config) -> Check:
     return check
 
 
+def check_disk(cfg: Config) -> Check:
+    from kiosk.ops.disk import DiskGuard
+    path = Path(cfg.data_dir)
+    while not path.exists() and path != path.parent:   # before `db init` the data dir may not exist yet
+        path = path.parent
+    state = DiskGuard(path, cfg.min_free_disk_mib).state()
+    detail = f"{state.free_mib:.0f} MiB free under {path} (check-ins stop below {state.min_free_mib:.0f} MiB)"
+    if state.ok:
+        return Check("disk space", OK, detail)
+    return Check("disk space", FAIL, detail, "free space on the data disk (old logs, tickets/*.png); "
+                 "backups beyond backup_retention_days are pruned nightly")
+
+
 def check_clock(cfg: Config) -> Check:
     now = datetime.now(timezone.utc)
     if now.year < 2025 or now.year > 2100:
@@ -176,7 +191,7 @@ def check_clock(cfg: Config) -> Check:
 
 CHECKS: tuple[Callable[[Config], Check | list[Check]], ...] = (
     check_qt_platform, check_fonts, check_pcscd, check_usb, check_camera, check_printer,
-    check_database, check_gateway, check_clock,
+    check_database, check_disk, check_gateway, check_clock,
 )
 
 

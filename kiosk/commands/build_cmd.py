@@ -12,6 +12,8 @@ from kiosk.paths import project_root
 def register(sub, parents) -> None:
     p = sub.add_parser("build", parents=parents, help="build the one-dir binary with PyInstaller")
     p.add_argument("--dist", type=Path, default=None, help="output directory (default: ./dist)")
+    p.add_argument("--work", type=Path, default=None,
+                   help="PyInstaller's scratch directory (default: ./build/pyinstaller; emptied first)")
     p.set_defaults(func=_build)
 
 
@@ -24,8 +26,14 @@ def _build(args, ctx) -> int:
     pyinstaller = Path(sys.executable).parent / "pyinstaller"
     if not pyinstaller.exists():
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pyinstaller>=6.5"], check=True)
+    try:   # the bundle ships compiled translations: make sure they are fresh
+        from kiosk.ui.translations_build import build as build_translations
+        build_translations()
+    except (ImportError, OSError, SystemExit, subprocess.CalledProcessError) as exc:
+        print(f"kiosk build: translations not rebuilt ({exc}); shipping the .qm files as they are",
+              file=sys.stderr)
     dist = args.dist or root / "dist"
-    work = root / "build" / "pyinstaller"
+    work = args.work or root / "build" / "pyinstaller"
     shutil.rmtree(work, ignore_errors=True)
     cmd = [str(pyinstaller), "--noconfirm", "--log-level", "WARN", "--distpath", str(dist),
            "--workpath", str(work), str(spec)]

@@ -39,7 +39,8 @@ def cccd_identity(draw):
 
 any_text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40).filter(
     lambda s: s == s.strip() and s.strip() and __import__("unicodedata").normalize("NFC", s) == s)
-token = st.text("ABCDEFGHJKLMNPQRSTUVWXYZabcdef0123456789-", min_size=1, max_size=20)
+token = st.text("ABCDEFGHJKLMNPQRSTUVWXYZabcdef0123456789-", min_size=1, max_size=20).filter(
+    lambda t: t.strip("-"))  # a lone "-" is the QR's own "empty" placeholder
 
 
 @st.composite
