@@ -1,8 +1,9 @@
 """Logging: a rotating file plus stderr, with personal data masked on every handler.
 
 `PersonalDataFilter` rewrites each record before any handler formats it: CCCD (12 digits), CMND
-(9), BHXH (10), BHYT card codes (2 letters + 13 digits), names given in
-`extra={"name_fields": ...}`, and argument values or text that look like Vietnamese full names.
+(9), BHXH (10), other 11- and 13-15-digit numbers (phones, passports), BHYT card codes (2 letters
++ 13 digits), names given in `extra={"name_fields": ...}`, and argument values or text that look
+like Vietnamese full names.
 It errs on the side of masking (a 10-digit phone number or epoch time is masked too).
 """
 from __future__ import annotations
@@ -24,9 +25,11 @@ _EDGE_R = r"(?![0-9A-Za-z])"
 _ID_PATTERNS = (
     (re.compile(_EDGE_L + r"[A-Za-z]{2}\d{13}" + _EDGE_R), "[BHYT]"),
     (re.compile(_EDGE_L + r"\d{12}" + _EDGE_R), "[CCCD]"),
-    (re.compile(_EDGE_L + r"\d{3}[ .]\d{3}[ .]\d{3}[ .]\d{3}" + _EDGE_R), "[CCCD]"),
+    (re.compile(_EDGE_L + r"\d{3}[ .-]\d{3}[ .-]\d{3}[ .-]\d{3}" + _EDGE_R), "[CCCD]"),
     (re.compile(_EDGE_L + r"\d{10}" + _EDGE_R), "[BHXH]"),
     (re.compile(_EDGE_L + r"\d{9}" + _EDGE_R), "[CMND]"),
+    # phone numbers (11 digits with +84), passport/old-ID numbers up to SO_CCCD's 15, BHYT management codes
+    (re.compile(_EDGE_L + r"(?:\d{11}|\d{13,15})" + _EDGE_R), "[ID]"),
 )
 NAME_MASK = "[NAME]"
 
@@ -35,10 +38,10 @@ _UP = "A-ZÀ-ÖØ-ÞĂĐĨŨƠƯẠ-Ỹ"
 _LO = "a-zß-öø-ÿăđĩũơưạ-ỹ"
 _UPPER_WORD = f"[{_UP}]+"
 _TITLE_WORD = f"[{_UP}][{_LO}]+"
-# 2 to 6 words, all upper case (as on ID cards) or all title case
+# 2 to 6 words, all upper case (as on ID cards), all title case, or an upper-case family name first
 _NAME_SEQ = re.compile(
-    rf"(?<![{_UP}{_LO}])(?:{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD}){{1,5}}|{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD}){{1,5}})"
-    rf"(?![{_UP}{_LO}])")
+    rf"(?<![{_UP}{_LO}])(?:{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD}){{1,5}}|{_TITLE_WORD}(?:[ \t]+{_TITLE_WORD}){{1,5}}"
+    rf"|{_UPPER_WORD}(?:[ \t]+{_TITLE_WORD}){{1,5}})(?![{_UP}{_LO}])")
 # the most common family names (≈95% of the population), without diacritics
 SURNAMES = frozenset("""nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh
     trinh truong mai dao doan lam luong ha cao quach luu chau to thai tang kieu la van tong tieu
@@ -76,12 +79,16 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     for pattern, token in _ID_PATTERNS:
         text = pattern.sub(token, text)
 
-    def name_or_keep(m: re.Match) -> str:
-        seq = m.group(0)
-        if _surname_led(seq) or (seq.isupper() and _has_diacritics(seq)):
-            return NAME_MASK
-        return seq
-    return _NAME_SEQ.sub(name_or_keep, text)
+    return _NAME_SEQ.sub(_name_or_keep, text)
+
+
+def _name_or_keep(m: re.Match) -> str:
+    seq = m.group(0)
+    if _surname_led(seq) or (seq.isupper() and _has_diacritics(seq)):
+        return NAME_MASK
+    # Not a name as a whole: a name may still follow a capitalised word ("Patient Nguyễn Văn An").
+    head, sep, rest = re.split(r"([ \t]+)", seq, maxsplit=1)
+    return head + sep + _NAME_SEQ.sub(_name_or_keep, rest)
 
 
 def _mask_arg(value: Any, names: list[str]) -> Any:

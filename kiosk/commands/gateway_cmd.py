@@ -47,11 +47,18 @@ def _run(args, ctx) -> int:
     except ValueError as exc:
         print(f"kiosk gateway-sim: {exc}")
         return 2
-    handle = sim.start_simulator(
-        data_dir, args.port, host=args.host, facility_code=facility,
-        facility_cert_pem=args.cert.read_bytes() if args.cert else None,
-        username=args.username or sim.SIM_USERNAME, password=args.password or sim.SIM_PASSWORD,
-        faults=faults, token_ttl=args.token_ttl, expiry_format=args.expiry_format)
+    try:
+        cert_pem = args.cert.read_bytes() if args.cert else None
+        handle = sim.start_simulator(
+            data_dir, args.port, host=args.host, facility_code=facility, facility_cert_pem=cert_pem,
+            username=args.username or sim.SIM_USERNAME, password=args.password or sim.SIM_PASSWORD,
+            faults=faults, token_ttl=args.token_ttl, expiry_format=args.expiry_format)
+    except OSError as exc:      # unreadable --cert, port in use, data dir not writable
+        print(f"kiosk gateway-sim: {exc.strerror or exc}: {exc.filename or f'{args.host}:{args.port}'}")
+        return 2
+    except ValueError:          # cryptography could not load the certificate
+        print(f"kiosk gateway-sim: {args.cert} is not a PEM certificate")
+        return 2
     print(f"gateway simulator on {handle.url} (facility {facility}, data {data_dir})", flush=True)
     print(f"  look-up endpoint {sim.LOOKUP_PATH}, VNeID resolver {sim.VNEID_PATH}; admin: /admin/received, "
           "/admin/stats, /admin/faults, /admin/expire-tokens, /admin/facility, /health", flush=True)

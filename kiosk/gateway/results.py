@@ -103,7 +103,7 @@ def code_info(code: str) -> CodeInfo:
 @dataclass(frozen=True)
 class RecentCheck:
     """`dsLichSuKT2018[]`: who else checked this card recently."""
-    user: str
+    user: str = field(repr=False)
     at: str
     message: str
     error_code: str
@@ -118,21 +118,21 @@ class CardCheckResult:
     staff_detail: str
     desk_flag: bool = False
     alert: bool = False
-    gateway_note: str = ""         # ghiChu: shown to staff only, never logged
-    card_number: str = ""          # maThe
-    full_name: str = ""            # hoTen
-    birth_date: str = ""           # ngaySinh as the gateway wrote it
+    gateway_note: str = field(default="", repr=False)  # ghiChu: shown to staff only, never logged
+    card_number: str = field(default="", repr=False)  # maThe
+    full_name: str = field(default="", repr=False)  # hoTen
+    birth_date: str = field(default="", repr=False)  # ngaySinh as the gateway wrote it
     gender: str = ""               # gioiTinh
-    address: str = ""              # diaChi
+    address: str = field(default="", repr=False)  # diaChi
     ma_dkbd: str = ""              # maDKBD (registered primary-care facility)
     issuer: str = ""               # cqBHXH
     valid_from: str = ""           # gtTheTu (dd/MM/yyyy as sent by the gateway)
     valid_to: str = ""             # gtTheDen
     area_code: str = ""            # maKV
     five_years_from: str = ""      # ngayDu5Nam
-    social_insurance_no: str = ""  # maSoBHXH
-    old_card_number: str = ""      # maTheCu
-    new_card_number: str = ""      # maTheMoi
+    social_insurance_no: str = field(default="", repr=False)  # maSoBHXH
+    old_card_number: str = field(default="", repr=False)  # maTheCu
+    new_card_number: str = field(default="", repr=False)  # maTheMoi
     new_valid_from: str = ""       # gtTheTuMoi
     new_valid_to: str = ""         # gtTheDenMoi
     new_ma_dkbd: str = ""          # maDKBDMoi
@@ -164,10 +164,10 @@ class HistoryEntry:
     ma_cskcb: str
     admitted: datetime | None      # ngayVao yyyyMMddHHmm (naive, facility local time)
     discharged: datetime | None    # ngayRa
-    disease: str                   # tenBenh
-    condition: str                 # tinhTrang
-    outcome: str                   # kqDieuTri
-    admission_reason: str          # lyDoVV
+    disease: str = field(repr=False)  # tenBenh
+    condition: str = field(repr=False)  # tinhTrang
+    outcome: str = field(repr=False)  # kqDieuTri
+    admission_reason: str = field(repr=False)  # lyDoVV
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -211,12 +211,12 @@ class ReceivedInfo:
 @dataclass(frozen=True)
 class VneidIdentity:
     """Identity fields a VNeID token resolves to (UNCONFIRMED endpoint)."""
-    cccd: str
-    full_name: str
-    birth_date: str                    # dd/MM/yyyy or yyyy
+    cccd: str = field(repr=False)
+    full_name: str = field(repr=False)
+    birth_date: str = field(repr=False)  # dd/MM/yyyy or yyyy
     gender: str                        # "1" male, "2" female, "3" unknown
-    address: str = ""
-    bhyt_card: str = ""
+    address: str = field(default="", repr=False)
+    bhyt_card: str = field(default="", repr=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 

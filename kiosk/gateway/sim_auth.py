@@ -1,24 +1,25 @@
 """Gateway simulator: accounts with MD5 passwords and expiring tokens."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from kiosk.core.clock import Clock
-from kiosk.gateway.client import md5_upper
 
 
 @dataclass(frozen=True)
 class SimAccount:
     username: str
-    password_md5: str        # upper-case MD5 hex, as the client sends it
+    password_md5: str        # upper-case MD5 hex, as the reference says the client sends it
     ma_cskcb: str
 
     @classmethod
     def with_password(cls, username: str, password: str, ma_cskcb: str) -> "SimAccount":
-        return cls(username, md5_upper(password), ma_cskcb)
+        # Computed here, not with the client's helper, so a client that hashes wrongly is refused.
+        return cls(username, hashlib.md5(password.encode("utf-8")).hexdigest().upper(), ma_cskcb)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class TokenBook:
 
     def login(self, username: str, password_md5: str) -> IssuedToken | None:
         account = self.accounts.get(username)
-        if account is None or account.password_md5 != (password_md5 or "").upper():
+        if account is None or account.password_md5 != password_md5:   # exact: upper-case hex
             return None
         tok = IssuedToken(secrets.token_urlsafe(24), secrets.token_urlsafe(16), username,
                           self.clock.now() + timedelta(seconds=self.ttl))
@@ -75,7 +76,7 @@ class TokenBook:
                 self._tokens.pop(tok.access_token, None)
             return None
         account = self.accounts.get(username)
-        if account is None or (password_md5 is not None and account.password_md5 != password_md5.upper()):
+        if account is None or (password_md5 is not None and account.password_md5 != password_md5):
             return None
         return account
 

@@ -62,6 +62,11 @@ class SimHandler(BaseHTTPRequestHandler):
             return {k: "" if v is None else str(v) for k, v in body.items()} if isinstance(body, dict) else {}
         return {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
 
+    def _is_form(self) -> bool:
+        """Token and uploads are documented as form bodies (application/x-www-form-urlencoded)."""
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        return ctype == "application/x-www-form-urlencoded"
+
     def _drop(self) -> None:
         self.close_connection = True
         try:
@@ -144,6 +149,9 @@ class SimHandler(BaseHTTPRequestHandler):
 
     def _token(self, path, form, query):
         tokens = self.state.tokens
+        if not self._is_form():
+            return 200, {"maKetQua": "400", "APIKey": None,
+                         "thongDiep": "Sai định dạng tham số (form body expected)"}
         tok = tokens.login(form.get("username", ""), form.get("password", ""))
         if tok is None:
             return 200, {"maKetQua": "401", "APIKey": None, "thongDiep": "Sai tài khoản hoặc mật khẩu"}
@@ -173,6 +181,8 @@ class SimHandler(BaseHTTPRequestHandler):
         account = self._auth_headers(form)
         if account is None:
             return 200, {"maKetQua": "401", "thongDiep": "Lỗi xác thực (token không hợp lệ hoặc hết hạn)"}
+        if not self._is_form():
+            return 200, {"maKetQua": "400", "thongDiep": "Sai định dạng tham số (form body expected)"}
         loai, ma_cskcb = form.get("loaiHoSo", ""), form.get("maCSKCB", "")
         if ma_cskcb != account.ma_cskcb:
             return 200, {"maKetQua": "403", "thongDiep": "Tài khoản không được gửi hồ sơ cho cơ sở này"}

@@ -76,16 +76,16 @@ class CheckinRecord:
     """XML0: what is known when the patient is received."""
     ma_lk: str
     ma_bn: str
-    full_name: str
-    birth: date | str
+    full_name: str = field(repr=False)
+    birth: date | str = field(repr=False)
     gender: int                      # 1 male, 2 female, 3 unknown
     ma_cskcb: str
     admitted: datetime               # NGAY_VAO
     ma_doituong_kcb: str = "1"       # 1 regular, 2 emergency, 3 referred ...
     ma_loai_kcb: str = "1"           # 1 outpatient examination
     stt: int = 1
-    cccd: str = ""
-    card_number: str = ""            # MA_THE_BHYT as checked at reception
+    cccd: str = field(default="", repr=False)
+    card_number: str = field(default="", repr=False)  # MA_THE_BHYT as checked at reception
     ma_dkbd: str = ""
     card_valid_from: date | None = None
     card_valid_to: date | None = None
@@ -99,35 +99,35 @@ class VisitSummary:
     """XML1: the visit as closed at the desk (cost fields are the billing system's: 0 by default)."""
     ma_lk: str
     ma_bn: str
-    full_name: str
-    birth: date | str
+    full_name: str = field(repr=False)
+    birth: date | str = field(repr=False)
     gender: int
     ma_cskcb: str
     admitted: datetime
     discharged: datetime
-    diagnosis: str                   # CHAN_DOAN_RV (text)
-    icd_main: str                    # MA_BENH_CHINH (ICD-10)
+    diagnosis: str = field(repr=False)  # CHAN_DOAN_RV (text)
+    icd_main: str = field(repr=False)  # MA_BENH_CHINH (ICD-10)
     outcome: int = 1                 # KET_QUA_DTRI: 1 cured, 2 improved, 3 unchanged, 4 worse, 5 died ...
     discharge_type: int = 1          # MA_LOAI_RV: 1 discharged, 2 referred, 3 left, 4 on request ...
-    icd_other: tuple[str, ...] = ()  # MA_BENH_KT, joined with ';'
+    icd_other: tuple[str, ...] = field(default=(), repr=False)  # MA_BENH_KT, joined with ';'
     ma_doituong_kcb: str = "1"
     ma_loai_kcb: str = "1"
     stt: int = 1
-    cccd: str = ""
-    card_number: str = ""
+    cccd: str = field(default="", repr=False)
+    card_number: str = field(default="", repr=False)
     ma_dkbd: str = ""
     card_valid_from: date | None = None
     card_valid_to: date | None = None
-    address: str = ""
-    phone: str = ""
+    address: str = field(default="", repr=False)
+    phone: str = field(default="", repr=False)
     nationality: str = "000"         # MA_QUOCTICH (000 Vietnam)
     ethnicity: str = ""              # MA_DANTOC
     occupation: str = ""             # MA_NGHE_NGHIEP
-    admission_reason: str = ""       # LY_DO_VV
-    admission_diagnosis: str = ""    # CHAN_DOAN_VAO
-    treatment: str = ""              # PP_DIEU_TRI
+    admission_reason: str = field(default="", repr=False)  # LY_DO_VV
+    admission_diagnosis: str = field(default="", repr=False)  # CHAN_DOAN_VAO
+    treatment: str = field(default="", repr=False)  # PP_DIEU_TRI
     department: str = ""             # MA_KHOA
-    note: str = ""                   # GHI_CHU
+    note: str = field(default="", repr=False)  # GHI_CHU
     referral_number: str = ""        # GIAY_CHUYEN_TUYEN
     ma_noi_den: str = ""
     follow_up_on: date | None = None  # NGAY_TAI_KHAM
@@ -156,13 +156,13 @@ class Referral:
     reason_code: int                 # MA_LYDO_CT: 1 suitable for the patient's benefit, 2 on request
     doctor_code: str
     head_code: str
-    clinical_signs: str = ""         # DAU_HIEU_LS
-    course: str = ""                 # QT_BENHLY
-    results_summary: str = ""        # TOMTAT_KQ
-    treatment: str = ""              # PP_DIEUTRI
-    direction: str = ""              # HUONG_DIEU_TRI
+    clinical_signs: str = field(default="", repr=False)  # DAU_HIEU_LS
+    course: str = field(default="", repr=False)  # QT_BENHLY
+    results_summary: str = field(default="", repr=False)  # TOMTAT_KQ
+    treatment: str = field(default="", repr=False)  # PP_DIEUTRI
+    direction: str = field(default="", repr=False)  # HUONG_DIEU_TRI
     transport: str = ""              # PHUONGTIEN_VC
-    escort_name: str = ""
+    escort_name: str = field(default="", repr=False)
     escort_title: str = ""
 
 
@@ -222,7 +222,10 @@ def xml1_values(s: VisitSummary) -> dict[str, str]:
     unknown = set(s.costs) - set(costs)
     if unknown:
         raise XmlBuildError(f"XML1: unknown cost field {sorted(unknown)[0]}")
-    if s.discharged < s.admitted:
+    for name, moment in (("NGAY_VAO", s.admitted), ("NGAY_RA", s.discharged)):
+        if not isinstance(moment, datetime):
+            raise XmlBuildError(f"XML1: {name} is required (a date and time)")
+    if dt12(s.discharged) < dt12(s.admitted):   # both in facility time: naive and aware may mix
         raise XmlBuildError("XML1: NGAY_RA is before NGAY_VAO")
     days = (datetime.strptime(d8(s.discharged), "%Y%m%d") - datetime.strptime(d8(s.admitted), "%Y%m%d")).days
     settled = s.settled_at or s.discharged

@@ -5,7 +5,9 @@ bad key or path can never put a new empty database over the old one.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 import sqlcipher3
@@ -72,7 +74,11 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError as exc:
-            raise WrongKeyError(path) from exc
+            # a wrong key reads as "file is not a database"; a full disk or I/O failure does not,
+            # and must not send the operator hunting for another key
+            if "not a database" in str(exc).lower():
+                raise WrongKeyError(path) from exc
+            raise StoreError(f"cannot read the database {path}: {exc}") from exc
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -83,3 +89,17 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         raise
     conn.row_factory = sqlcipher3.Row
     return conn
+
+
+@contextmanager
+def immediate_transaction(conn) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT on a bare connection (ROLLBACK on any exception), for code that
+    drives repositories on its own connection (the sync worker). With a Store, use store.transaction()."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:   # SQLite may already have rolled back (e.g. a full disk)
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

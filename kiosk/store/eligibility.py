@@ -1,7 +1,7 @@
 """Insurance card checks (the gateway's answers, or provisional marks when it did not answer)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 from kiosk.core.clock import iso
@@ -15,35 +15,58 @@ ANSWERED = ("valid", "valid_new_card", "needs_desk")
 
 @dataclass(frozen=True)
 class EligibilityInput:
-    card_number: str
+    card_number: str = field(repr=False)
     verdict: str
     patient_id: int | None = None
     result_code: str | None = None
-    message: str | None = None
+    message: str | None = field(default=None, repr=False)
     provisional: bool = False
     card_valid_from: str | None = None
     card_valid_to: str | None = None
     ma_dkbd: str | None = None
-    new_card_number: str | None = None
-    raw_json: str | None = None
+    new_card_number: str | None = field(default=None, repr=False)
+    raw_json: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
 class EligibilityCheck:
     id: int
     patient_id: int | None
-    card_number: str
+    card_number: str = field(repr=False)
     checked_at: str
     result_code: str | None
     verdict: str
-    message: str | None
+    message: str | None = field(repr=False)
     provisional: bool
     card_valid_from: str | None
     card_valid_to: str | None
     ma_dkbd: str | None
-    new_card_number: str | None
-    raw_json: str | None
+    new_card_number: str | None = field(repr=False)
+    raw_json: str | None = field(repr=False)
 
+
+@dataclass(frozen=True)
+class RecheckCandidate:
+    """A visit still waiting on a provisional (or unanswered) card check, with what the gateway needs."""
+    visit_id: int
+    status: str
+    eligibility_id: int | None
+    card: str = field(repr=False)          # the visit's card number, else the checked one
+    full_name: str = field(repr=False)
+    birth_date: str | None = field(repr=False)
+    patient_id: int
+
+
+_CANDIDATES = """
+SELECT v.id AS visit_id, v.status, v.eligibility_id, coalesce(v.ma_the_bhyt, e.card_number) AS card,
+       p.full_name, p.birth_date, p.id AS patient_id
+FROM visits v
+JOIN patients p ON p.id = v.patient_id
+LEFT JOIN eligibility_checks e ON e.id = v.eligibility_id
+WHERE v.visit_day >= ? AND v.status IN ('waiting', 'provisional')
+  AND (v.status = 'provisional' OR e.provisional = 1 OR e.verdict IN ('provisional', 'retry_later'))
+  AND coalesce(v.ma_the_bhyt, e.card_number) IS NOT NULL
+ORDER BY v.id LIMIT ?"""
 
 _IN = tuple(f.name for f in fields(EligibilityInput))
 _COLS = ", ".join(f.name for f in fields(EligibilityCheck))
@@ -82,3 +105,8 @@ class EligibilityRepo(Repo):
         row = self.conn.execute(f"SELECT {_COLS} FROM eligibility_checks WHERE card_number = ? "
                                 "ORDER BY checked_at DESC, id DESC LIMIT 1", (card_number,)).fetchone()
         return None if row is None else _check(row)
+
+    def provisional_candidates(self, since_day: str, limit: int) -> list[RecheckCandidate]:
+        """Visits from `since_day` (yyyy-mm-dd) on, still waiting or provisional, whose card check is
+        provisional or unanswered and that have a card number to ask with; oldest first."""
+        return [row_to(RecheckCandidate, r) for r in self.conn.execute(_CANDIDATES, (since_day, limit))]

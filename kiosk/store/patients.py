@@ -4,10 +4,11 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from kiosk.store._base import Repo
+from kiosk.store.errors import NotFound
 
 DOCUMENT_KINDS = ("cccd", "old_id", "bhyt", "bhxh")
 SOURCES = ("chip", "qr", "typed", "gateway", "desk")
@@ -18,7 +19,7 @@ _MATCH_ORDER = {"cccd": 0, "old_id": 1, "bhxh": 2, "bhyt": 3}
 @dataclass(frozen=True)
 class DocumentInput:
     kind: str                       # cccd | old_id | bhyt | bhxh
-    number: str
+    number: str = field(repr=False)
     valid_from: str | None = None   # yyyy-mm-dd
     valid_to: str | None = None
     ma_dkbd: str | None = None
@@ -40,7 +41,7 @@ class Document:
     id: int
     patient_id: int
     kind: str
-    number: str
+    number: str = field(repr=False)
     valid_from: str | None
     valid_to: str | None
     ma_dkbd: str | None
@@ -53,25 +54,25 @@ class Document:
 @dataclass(frozen=True)
 class PatientInput:
     """Identity-like fields; None means "not known from this read" and keeps the stored value."""
-    full_name: str | None = None
-    birth_date: str | None = None   # yyyy-mm-dd or yyyy
+    full_name: str | None = field(default=None, repr=False)
+    birth_date: str | None = field(default=None, repr=False)  # yyyy-mm-dd or yyyy
     gender: int | None = None       # 1 male, 2 female, 3 unknown
-    address: str | None = None
-    phone: str | None = None
-    allergies: str | None = None
-    chronic_conditions: str | None = None
+    address: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
+    allergies: str | None = field(default=None, repr=False)
+    chronic_conditions: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
 class Patient:
     id: int
-    full_name: str
-    birth_date: str | None
+    full_name: str = field(repr=False)
+    birth_date: str | None = field(repr=False)
     gender: int
-    address: str | None
-    phone: str | None
-    allergies: str | None
-    chronic_conditions: str | None
+    address: str | None = field(repr=False)
+    phone: str | None = field(repr=False)
+    allergies: str | None = field(repr=False)
+    chronic_conditions: str | None = field(repr=False)
     first_seen: str
     last_seen: str
     documents: tuple[Document, ...] = ()
@@ -194,6 +195,27 @@ class PatientRepo(Repo):
     def add_document(self, patient_id: int, doc: DocumentInput) -> None:
         with self._writing():
             self._put_document(patient_id, doc, self._now())
+
+    def update_notes(self, patient_id: int, allergies: str | None, chronic_conditions: str | None) -> None:
+        """Replace the health-book notes (None clears one); raises NotFound for an unknown patient."""
+        self._update(patient_id, {"allergies": allergies, "chronic_conditions": chronic_conditions})
+
+    def correct(self, patient_id: int, *, full_name: str | None = None, birth_date: str | None = None,
+                gender: int | None = None) -> None:
+        """A staff correction of identity fields (None keeps the stored value); last_seen stays.
+        The caller validates and normalises the values."""
+        given = {"full_name": full_name, "birth_date": birth_date, "gender": gender}
+        known = {c: v for c, v in given.items() if v is not None}
+        if known:
+            self._update(patient_id, known)
+
+    def _update(self, patient_id: int, values: dict) -> None:
+        # column names come from the fixed dicts above, never from input
+        with self._writing():
+            cur = self.conn.execute(f"UPDATE patients SET {', '.join(f'{c} = ?' for c in values)} WHERE id = ?",
+                                    (*values.values(), patient_id))
+        if cur.rowcount == 0:
+            raise NotFound(f"no patient {patient_id}")
 
     def touch(self, patient_id: int, last_seen: str | None = None) -> None:
         self.conn.execute("UPDATE patients SET last_seen = ? WHERE id = ?", (last_seen or self._now(), patient_id))

@@ -1,7 +1,7 @@
 """Staff accounts: storage only (PIN hashing, roles and lockout policy live in kiosk.security)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from kiosk.store._base import Repo, row_to
 from kiosk.store.errors import NotFound
@@ -13,10 +13,10 @@ ROLES = ("reception", "clinician", "technician", "admin")
 class StaffAccount:
     id: int
     username: str
-    display_name: str
+    display_name: str = field(repr=False)
     role: str
-    pin_hash: str
-    badge: str | None
+    pin_hash: str = field(repr=False)
+    badge: str | None = field(repr=False)
     failed_attempts: int
     locked_until_ts: float
     active: bool

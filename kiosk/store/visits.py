@@ -1,7 +1,7 @@
 """Visits (one per check-in, keyed by MA_LK) and the day's list the desk works from."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from kiosk.store._base import Repo, row_to
 from kiosk.store.errors import NotFound
@@ -22,7 +22,7 @@ class VisitInput:
     status: str = "waiting"
     needs_desk_reason: str | None = None
     eligibility_id: int | None = None
-    ma_the_bhyt: str | None = None
+    ma_the_bhyt: str | None = field(default=None, repr=False)
     ma_doituong_kcb: int = 1
 
 
@@ -40,11 +40,11 @@ class Visit:
     status: str
     needs_desk_reason: str | None
     eligibility_id: int | None
-    ma_the_bhyt: str | None
+    ma_the_bhyt: str | None = field(repr=False)
     ma_doituong_kcb: int
     checked_in_at: str
     closed_at: str | None
-    summary_json: str | None
+    summary_json: str | None = field(repr=False)
     follow_up_date: str | None
     follow_up_service: str | None
     updated_at: str
@@ -56,8 +56,8 @@ class DayListEntry:
     visit: Visit
     ticket_number: str | None
     ticket_status: str | None
-    full_name: str
-    birth_date: str | None
+    full_name: str = field(repr=False)
+    birth_date: str | None = field(repr=False)
 
 
 _VISIT_INPUT_COLS = tuple(f.name for f in fields(VisitInput))
@@ -103,6 +103,29 @@ class VisitRepo(Repo):
         self.conn.execute("""UPDATE visits SET eligibility_id = ?, ma_the_bhyt = coalesce(?, ma_the_bhyt),
                                  updated_at = ? WHERE id = ?""",
                           (eligibility_id, ma_the_bhyt, self._now(), visit_id))
+
+    def set_card(self, visit_id: int, ma_the_bhyt: str | None) -> None:
+        """Set (a desk correction) or clear (None: the visit goes on fee-paying) the visit's card number."""
+        self._update(visit_id, ma_the_bhyt=ma_the_bhyt)
+
+    def set_priority(self, visit_id: int, priority: str | None) -> None:
+        """The visit's priority category (None: no priority); its tickets follow via TicketRepo."""
+        self._update(visit_id, priority=priority)
+
+    def move_service(self, visit_id: int, service_code: str, service_name: str | None, room: str | None) -> None:
+        self._update(visit_id, service_code=service_code, service_name=service_name, room=room)
+
+    def set_summary(self, visit_id: int, summary_json: str) -> None:
+        """Rewrite a closed visit's summary (a corrected dossier); status and dates stay."""
+        self._update(visit_id, summary_json=summary_json)
+
+    def _update(self, visit_id: int, **values) -> None:
+        # column names come from the fixed keyword names above, never from input
+        sets = ", ".join(f"{c} = ?" for c in values)
+        cur = self.conn.execute(f"UPDATE visits SET {sets}, updated_at = ? WHERE id = ?",
+                                (*values.values(), self._now(), visit_id))
+        if cur.rowcount == 0:
+            raise NotFound(f"no visit {visit_id}")
 
     def close(self, visit_id: int, summary_json: str, *, follow_up_date: str | None = None,
               follow_up_service: str | None = None) -> Visit:

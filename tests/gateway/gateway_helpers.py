@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from kiosk.core.clock import VN_TZ
 from kiosk.gateway.client import GatewayClient
@@ -92,3 +93,17 @@ def softhsm_token(workdir: Path, key_pem_pkcs8: Path, cert_der: bytes, *, label:
                                Attribute.LABEL: key_label, Attribute.ID: b"\x01", Attribute.VALUE: cert_der,
                                Attribute.SUBJECT: cert.subject.public_bytes()})
     return {"module": SOFTHSM_MODULE, "token_label": label, "key_label": key_label, "pin": pin}
+
+
+
+class RecordingSession(requests.Session):
+    """A real requests.Session that keeps every request it sent (method, URL, headers, body) so a
+    test can check the wire shape; the exchange itself still goes to the running simulator."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request, **kw):
+        self.sent.append(request)
+        return super().send(request, **kw)

@@ -2,6 +2,7 @@
 token caching and expiry, the 401 re-login rule, faults and timeouts -> the right outcome."""
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 from datetime import datetime, timedelta, timezone
@@ -310,3 +311,43 @@ def test_card_check_deadline_bounds_the_login_too(sim):
     assert result.code == "NET" and time.monotonic() - start < 2.0
     sim.clear_faults()
     assert c.check_card(*CARDS_BY_CODE["000"], deadline=5.0).code == "000"
+
+
+def test_wire_shapes_of_token_card_check_and_uploads(sim, signer):
+    """What goes on the wire, request by request, as reference/gateway-api.md describes it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from gateway_helpers import RecordingSession
+    from kiosk.gateway.sim import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_USERNAME
+
+    md5 = "DA7EA9A569FAD7EAE0FEA9A7357B041D"          # MD5 of the demo password, upper-case hex
+    session = RecordingSession()
+    c = make_client(sim.url, session=session)
+    assert c.check_card("DN4797900000001", "NGUYỄN VĂN AN", "1985-03-15").code == "000"
+    x0 = signer.sign(build_xml0(checkin("LK-W")))
+    env = signer.sign(build_dossier(summary("LK-W")))
+    assert c.upload_checkin(x0).outcome is UploadOutcome.ACCEPTED
+    assert c.upload_dossier(env).outcome is UploadOutcome.ACCEPTED
+    login, card, up0, up130 = session.sent
+
+    def form(req):
+        assert req.headers["Content-Type"] == "application/x-www-form-urlencoded"
+        return {k: v[0] for k, v in parse_qs(req.body if isinstance(req.body, str) else req.body.decode()).items()}
+
+    assert (login.method, urlsplit(login.url).path) == ("POST", "/api/token/take")
+    assert form(login) == {"username": SIM_USERNAME, "password": md5}
+    tok = c.token()
+    assert urlsplit(card.url).path == "/api/egw/KQNhanLichSuKCB2024"
+    assert {k: v[0] for k, v in parse_qs(urlsplit(card.url).query).items()} == {
+        "token": tok.access_token, "id_token": tok.id_token, "username": SIM_USERNAME, "password": md5}
+    assert form(card) == {"maThe": "DN4797900000001", "hoTen": "NGUYỄN VĂN AN", "ngaySinh": "15/03/1985",
+                          "hoTenCb": SIM_OFFICER_NAME, "cccdCb": SIM_OFFICER_CCCD}
+    for req, path, loai, doc in ((up0, "/api/qd130/checkInKcbQd4750", "0", x0),
+                                 (up130, "/api/qd130/guiHoSoXmlQD4750", "130", env)):
+        assert (urlsplit(req.url).path, urlsplit(req.url).query) == (path, "")
+        assert (req.headers["accessToken"], req.headers["tokenId"], req.headers["passwordHash"]) == (
+            tok.access_token, tok.id_token, md5)
+        body = form(req)
+        assert body == {"username": SIM_USERNAME, "loaiHoSo": loai, "maTinh": "79", "maCSKCB": "79001",
+                        "fileHSBase64": body["fileHSBase64"]}
+        assert base64.b64decode(body["fileHSBase64"]) == doc

@@ -31,12 +31,18 @@ url = "{sim.url}"
 username = "{SIM_USERNAME}"
 officer_name = "{SIM_OFFICER_NAME}"
 lookup_endpoint = "{LOOKUP_PATH}"
+connect_timeout = 2.5
+read_timeout = 45.0
+ca_bundle = "{tmp_path / 'pinned-ca.pem'}"
 [signing]
 pkcs12 = "{dev_identity.p12_path}"
 pkcs12_password_file = "{pw_file}"
 """, env={"KIOSK_GATEWAY_PASSWORD": SIM_PASSWORD, "KIOSK_GATEWAY_OFFICER_CCCD": SIM_OFFICER_CCCD})
     client = GatewayClient.from_config(cfg)
-    assert (client.revision, client.timeout, client.verify) == ("4750", (5.0, 120.0), True)
+    # the settings, not the constructor's defaults (5 s / 120 s / system CAs)
+    assert (client.revision, client.timeout, client.verify) == ("4750", (2.5, 45.0), str(tmp_path / "pinned-ca.pem"))
+    assert (client.username, client.officer_name, client.officer_cccd, client.facility_code) == (
+        SIM_USERNAME, SIM_OFFICER_NAME, SIM_OFFICER_CCCD, "79001")
     signer = signer_from_config(cfg)
     result = client.upload_checkin(signer.sign(build_xml0(checkin("LK-CFG"))))
     assert result.outcome is UploadOutcome.ACCEPTED
@@ -55,8 +61,16 @@ def test_pkcs12_password_in_the_settings_file_is_refused(tmp_path, dev_identity)
 
 
 def test_revision_3176_uses_its_endpoints(sim, signer):
-    from gateway_helpers import make_client
-    c = make_client(sim.url, revision="3176")
+    from urllib.parse import urlsplit
+
+    from gateway_helpers import RecordingSession, make_client, summary
+
+    from kiosk.gateway.xml import build_dossier
+    session = RecordingSession()
+    c = make_client(sim.url, revision="3176", session=session)
     assert c.upload_checkin(signer.sign(build_xml0(checkin("LK-3176")))).outcome is UploadOutcome.ACCEPTED
+    assert c.upload_dossier(signer.sign(build_dossier(summary("LK-3176")))).outcome is UploadOutcome.ACCEPTED
+    assert [urlsplit(r.url).path for r in session.sent] == [
+        "/api/token/take", "/api/qd130/checkInKcbQd3176", "/api/qd130/guiHoSoXmlQD3176"]
     with pytest.raises(ValueError):
         make_client(sim.url, revision="130")

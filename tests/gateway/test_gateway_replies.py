@@ -88,3 +88,26 @@ def test_upload_401_asks_for_relogin_and_receipt_is_parsed():
 def test_duplicate_wording_is_recognised_strictly(message, duplicate):
     result = upload_result(response(200, {"maKetQua": "400", "thongDiep": message}))
     assert (result.outcome is UploadOutcome.DUPLICATE) is duplicate
+
+
+def test_reprs_of_personal_results_hide_names_numbers_and_health_data():
+    # A stray `%r` in a log line or an exception must not carry the patient (like kiosk.identity's reprs).
+    from gateway_helpers import REFERRAL, checkin, summary
+
+    from kiosk.gateway.replies import card_result, history_entries, vneid_identity
+    person = {"maThe": "DN4797900000001", "hoTen": "NGUYỄN VĂN AN", "ngaySinh": "15/03/1985",
+              "diaChi": "12 Lê Lợi", "maSoBHXH": "7900000001", "maTheMoi": "DN4797900000101",
+              "maTheCu": "DN4797900000009", "ghiChu": "Thẻ của NGUYỄN VĂN AN",
+              "dsLichSuKT2018": [{"userKT": "TRẦN THỊ TRA CỨU", "thoiGianKT": "202611200815"}]}
+    history = {"dsLichSuKCB2025": [{"maHoSo": "H1", "tenBenh": "Viêm họng cấp", "tinhTrang": "Ổn định",
+                                    "kqDieuTri": "Khỏi bệnh", "lyDoVV": "Đau họng, sốt"}]}
+    vneid = {"maKetQua": "200", "soCCCD": "079085000001", "hoTen": "NGUYỄN VĂN AN", "ngaySinh": "15/03/1985",
+             "diaChi": "12 Lê Lợi", "maTheBHYT": "DN4797900000001"}
+    shown = " ".join(repr(x) for x in (
+        card_result("003", person), history_entries(history)[0], vneid_identity(vneid),
+        checkin(), summary(note="Dị ứng penicillin", phone="0912345678", treatment="Kháng sinh"), REFERRAL))
+    for secret in ("NGUYỄN", "TRẦN", "DN4797900000", "079085000001", "7900000001", "15/03/1985", "1985-03-15",
+                   "Lê Lợi", "Viêm họng", "Ổn định", "Khỏi bệnh", "Đau họng", "J02.9", "I10",
+                   "penicillin", "0912345678", "Kháng sinh", "Sốt cao", "Bến Nghé"):
+        assert secret not in shown, secret
+    assert "code='003'" in shown and "ma_lk='79001-K1-20261120-0001'" in shown and "ma_ho_so='H1'" in shown

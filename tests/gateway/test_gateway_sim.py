@@ -114,3 +114,40 @@ def test_cli_gateway_sim(tmp_path, dev_identity):
         while proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
     assert proc.returncode == 0
+
+
+def test_md5_is_upper_case_hex_known_answer():
+    from kiosk.gateway.client import md5_upper
+    # echo -n mat-khau-demo | md5sum  ->  da7ea9a569fad7eae0fea9a7357b041d
+    assert md5_upper("mat-khau-demo") == "DA7EA9A569FAD7EAE0FEA9A7357B041D"
+
+
+def test_token_and_upload_need_upper_case_md5_and_form_bodies(sim, client, signer):
+    from kiosk.gateway.sim import SIM_USERNAME
+    lower = client._password_md5.lower()
+    url = sim.url + "/api/token/take"
+    assert requests.post(url, data={"username": SIM_USERNAME, "password": lower}, timeout=5).json()["maKetQua"] == "401"
+    as_json = requests.post(url, json={"username": SIM_USERNAME, "password": client._password_md5}, timeout=5).json()
+    assert as_json["maKetQua"] == "400" and as_json["APIKey"] is None
+    ok = requests.post(url, data={"username": SIM_USERNAME, "password": client._password_md5}, timeout=5).json()
+    assert ok["maKetQua"] == "200" and ok["APIKey"]["access_token"]
+    tok = client.token()
+    form = {"username": SIM_USERNAME, "loaiHoSo": "0", "maTinh": "79", "maCSKCB": "79001",
+            "fileHSBase64": base64.b64encode(signer.sign(build_xml0(checkin("LK-WIRE")))).decode()}
+    headers = {"accessToken": tok.access_token, "tokenId": tok.id_token, "passwordHash": lower}
+    upload = sim.url + "/api/qd130/checkInKcbQd4750"
+    assert requests.post(upload, data=form, headers=headers, timeout=5).json()["maKetQua"] == "401"
+    headers["passwordHash"] = client._password_md5
+    assert requests.post(upload, json=form, headers=headers, timeout=5).json()["maKetQua"] == "400"
+    assert sim.received() == []
+    assert requests.post(upload, data=form, headers=headers, timeout=5).json()["maKetQua"] == "200"
+
+
+def test_cli_gateway_sim_bad_cert_is_a_clear_error(tmp_path, capsys):
+    from kiosk.cli import main
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    base = ["gateway-sim", "--port", "0", "--data-dir", str(tmp_path / "d")]
+    assert main([*base, "--cert", str(tmp_path / "missing.pem")]) == 2
+    assert "missing.pem" in capsys.readouterr().out
+    assert main([*base, "--cert", str(tmp_path / "junk.pem")]) == 2
+    assert "junk.pem is not a PEM certificate" in capsys.readouterr().out

@@ -118,6 +118,8 @@ def test_xml0_refuses_bad_or_missing_field(change, field):
 @pytest.mark.parametrize("change,field", [
     ({"diagnosis": ""}, "CHAN_DOAN_RV"), ({"icd_main": ""}, "MA_BENH_CHINH"), ({"icd_main": "viêm"}, "MA_BENH_CHINH"),
     ({"icd_other": ("bad",)}, "MA_BENH_KT"), ({"birth": "15.03.1985"}, "NGAY_SINH"),
+    ({"discharged": None}, "NGAY_RA"), ({"admitted": None}, "NGAY_VAO"),
+    ({"discharged": datetime(2026, 11, 20, 8, 0)}, "NGAY_RA is before NGAY_VAO"),   # naive = facility time
 ])
 def test_xml1_refuses_bad_or_missing_field(change, field):
     with pytest.raises(XmlBuildError, match=field):

@@ -21,6 +21,12 @@ CCCD, CMND, BHXH, BHYT = "079190123456", "381234567", "7932123456", "DN479793212
     ("Bệnh nhân Trần Thị Bích Ngọc đến khám", "Bệnh nhân [NAME] đến khám"),
     ("patient Nguyen Van An (no diacritics)", "patient [NAME] (no diacritics)"),
     ("ĐẶNG HỮU PHÚC", "[NAME]"),
+    ("cccd 079-190-123-456.", "cccd [CCCD]."),
+    ("SO_CCCD 079190123456789 (passport)", "SO_CCCD [ID] (passport)"),
+    ("phone +84912345678", "phone +[ID]"),
+    ("patient NGUYỄN Văn An checked", "patient [NAME] checked"),
+    ("Patient Nguyễn Văn An checked in", "Patient [NAME] checked in"),   # after a capitalised word
+    ("GET Trần Thị Bích, Desk Override Lê Văn Tám", "GET [NAME], Desk Override [NAME]"),
 ])
 def test_mask_text(text, expected):
     assert mask_text(text) == expected
@@ -30,6 +36,7 @@ def test_mask_text(text, expected):
     "database key does not match /tmp/x/kiosk.db",
     "Outbox Worker Started", "visit 79001-1-20261120-0001 queued", "sha256 3f2a0123456789abcdef",
     "GET /api/token 200 in 12 ms", "room 101, ticket A1-007", "port 8080 pid 12345678",
+    "receipt 7900120261120081530000001 stored", "OK Outbox drained", "HTTP Error 503",
 ])
 def test_ordinary_text_is_kept(text):
     assert mask_text(text) == text

@@ -306,3 +306,26 @@ def test_auto_cache_size_follows_the_database(store, data_dir, key):
     conn = connect(db_path(data_dir), key, cache_mib=3)
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == -3 * 1024
     conn.close()
+
+
+# --- privacy: a stray `%r` or an exception carrying a row shows no one
+
+def test_reprs_of_rows_hide_names_numbers_and_health_data(store):
+    p = add_patient(store, name="PHẠM THỊ MẬN", cccd="079190555666", bhyt="GD4797919055566", phone="0912345678",
+                    address="12 Lê Lợi", allergies="Dị ứng penicillin", chronic_conditions="Tăng huyết áp")
+    visit, _ = add_visit_with_ticket(store, p, ma_lk="L-REPR")
+    with store.transaction():
+        check = store.eligibility.insert(EligibilityInput("GD4797919055566", "valid", patient_id=p.id,
+                                                          message="Thẻ của PHẠM THỊ MẬN",
+                                                          new_card_number="GD4797919055577",
+                                                          raw_json='{"hoTen": "PHẠM THỊ MẬN"}'))
+    staff = store.staff.create("le.tan", "Võ Thị Lễ Tân", "reception", "$argon2id$v=19$secret",
+                               badge="BADGE-7731")
+    rows = [staff, p, *p.documents, PatientInput(full_name="PHẠM THỊ MẬN", phone="0912345678"),
+            DocumentInput("cccd", "079190555666"), visit, check, *store.visits.list_day(DAY)]
+    shown = " ".join(repr(r) for r in rows)
+    for secret in ("PHẠM", "MẬN", "079190555666", "GD47979190555", "0912345678", "Lê Lợi", "penicillin",
+                   "huyết áp", "Lễ Tân", "argon2id", "BADGE-7731"):
+        assert secret not in shown, secret
+    assert "ma_lk='L-REPR'" in shown and f"id={p.id}" in shown and "DayListEntry(" in shown
+    assert "username='le.tan'" in shown
