@@ -128,7 +128,8 @@ class GatewayClient:
                    cfg.gateway_officer_cccd, revision=cfg.gateway_revision, session=session,
                    connect_timeout=cfg.gateway_connect_timeout, read_timeout=cfg.gateway_read_timeout,
                    ca_bundle=bundle, lookup_endpoint=cfg.gateway_lookup_endpoint, clock=clock,
-                   facility_code=cfg.facility_code, vneid_endpoint=cfg.vneid_resolver_endpoint)
+                   facility_code=cfg.facility_code, vneid_endpoint=cfg.vneid_resolver_endpoint,
+                   card_check_body=cfg.gateway_card_check_body)
 
     # ---- token
     def token(self, timeout: tuple[float, float] | None = None) -> Token:

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlcipher3
 
 from kiosk.store.db import StoreError, _apply_key, connect, db_path
+from kiosk.store.keys import _fsync_dir
 
 NAME_RE = re.compile(r"^kiosk-(\d{8}T\d{6}Z)\.db\.bak$")
 
@@ -29,14 +30,6 @@ class BackupInfo:
 
 def backup_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "backups"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def take_backup(conn: sqlcipher3.Connection, key: bytes, dest_dir: Path, now: datetime) -> BackupInfo:

@@ -74,3 +74,21 @@ def test_revision_3176_uses_its_endpoints(sim, signer):
         "/api/token/take", "/api/qd130/checkInKcbQd3176", "/api/qd130/guiHoSoXmlQD3176"]
     with pytest.raises(ValueError):
         make_client(sim.url, revision="130")
+
+
+@pytest.mark.parametrize("encoding, content_type", [("form", "application/x-www-form-urlencoded"),
+                                                     ("json", "application/json")])
+def test_card_check_body_encoding_follows_the_setting(tmp_path, sim, encoding, content_type):
+    from gateway_helpers import RecordingSession
+    cfg = settings(tmp_path, f"""
+[gateway]
+url = "{sim.url}"
+username = "{SIM_USERNAME}"
+officer_name = "{SIM_OFFICER_NAME}"
+card_check_body = "{encoding}"
+""", env={"KIOSK_GATEWAY_PASSWORD": SIM_PASSWORD, "KIOSK_GATEWAY_OFFICER_CCCD": SIM_OFFICER_CCCD})
+    session = RecordingSession()
+    client = GatewayClient.from_config(cfg, session=session)
+    client.check_card("0123456789", "NGUYỄN VĂN DEMO", "01/01/1980")
+    checks = [r for r in session.sent if "KQNhanLichSuKCB2024" in r.url]
+    assert checks and checks[-1].headers["Content-Type"].startswith(content_type)
