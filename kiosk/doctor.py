@@ -138,7 +138,7 @@ def _tcp_check(name: str, host: str, port: int, fix: str, required: bool = True)
 def check_database(cfg: Config) -> list[Check]:
     from kiosk.store.db import StoreError, connect, db_path
     from kiosk.store.keys import key_provider_from_config
-    from kiosk.store.migrate import latest_version
+    from kiosk.store.migrate import latest_version, schema_version
 
     path = db_path(cfg.data_dir)
     if not path.exists():
@@ -149,7 +149,7 @@ def check_database(cfg: Config) -> list[Check]:
     except (StoreError, OSError, ValueError) as exc:
         return [Check("database", FAIL, str(exc), "provide the right key file (--config / KIOSK_KEY_FILE)")]
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = schema_version(conn)
     finally:
         conn.close()
     newest = latest_version()

@@ -118,7 +118,7 @@ class StoreTicketIssuer:
                               {"ticket": number, "ticket_id": ticket.id, "service": service.code,
                                "priority": req.priority.value if req.priority else None,
                                "provisional": req.provisional})
-            waiting = self._waiting_before(day, service.code, ticket.id)
+            waiting = self.store.tickets.waiting_before(day, service.code, ticket.id)
         local = now.astimezone(VN_TZ)
         return TicketView(
             ticket_id=ticket.id, number=number, service_code=service.code, service_name_vi=service.name_vi,
@@ -135,14 +135,6 @@ class StoreTicketIssuer:
         if row is None:
             return None
         return self.store.eligibility.insert(row).id
-
-    def _waiting_before(self, day: str, service_code: str, ticket_id: int) -> int:
-        row = self.store.conn.execute(
-            """SELECT count(*) FROM tickets t JOIN visits v ON v.id = t.visit_id
-               WHERE t.day = ? AND t.service_code = ? AND t.id < ?
-               AND t.status IN ('issued', 'printed', 'shown', 'print_failed')
-               AND v.status IN ('waiting', 'provisional', 'needs_desk')""", (day, service_code, ticket_id)).fetchone()
-        return int(row[0])
 
     def _active_number(self, req: IssueRequest) -> str | None:
         try:

@@ -314,6 +314,17 @@ class OutboxRepo:
             "UPDATE outbox SET state = 'pending', next_attempt_ts = 0, attempts = 0, updated_at = ? "
             "WHERE id = ? AND state IN ('dead', 'pending')", (at, item_id)).rowcount == 1
 
+    def replace_dead_payload(self, item_id: int, payload: bytes) -> bool:
+        """A dead item's bytes replaced by a corrected, re-signed document and queued again, due now.
+        Only a dead item: the gateway refused it, so it holds nothing under this MA_LK. False when
+        the item is not (or no longer) dead."""
+        payload = bytes(payload)
+        at, _ = self._now()
+        return self.conn.execute(
+            "UPDATE outbox SET payload = ?, payload_sha256 = ?, state = 'pending', attempts = 0, "
+            "next_attempt_ts = 0, needs_reconcile = 0, updated_at = ? WHERE id = ? AND state = 'dead'",
+            (payload, hashlib.sha256(payload).hexdigest(), at, item_id)).rowcount == 1
+
     def requeue_dead(self) -> int:
         at, _ = self._now()
         return self.conn.execute(

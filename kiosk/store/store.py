@@ -17,6 +17,7 @@ from typing import Iterator
 
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.store.audit import AuditRepo
+from kiosk.store.db import immediate_transaction
 from kiosk.store.devices import DeviceRepo
 from kiosk.store.eligibility import EligibilityRepo
 from kiosk.store.outbox import OutboxRepo
@@ -57,14 +58,8 @@ class Store:
                 raise
             self.conn.execute(f"RELEASE {name}")
             return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate_transaction(self.conn):
             yield self
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:

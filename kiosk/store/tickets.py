@@ -96,6 +96,23 @@ class TicketRepo(Repo):
             raise NotFound(f"no ticket {ticket_id}")
         return self.get(ticket_id)
 
+    def set_priority_for_visit(self, visit_id: int, priority: int) -> int:
+        """Set the priority (0/1) of the visit's active tickets; returns how many changed."""
+        marks = ", ".join("?" * len(ACTIVE_STATUSES))
+        return self.conn.execute(f"UPDATE tickets SET priority = ? WHERE visit_id = ? AND status IN ({marks})",
+                                 (priority, visit_id, *ACTIVE_STATUSES)).rowcount
+
+    def waiting_before(self, day: str, service_code: str, ticket_id: int) -> int:
+        """How many active tickets of this service and day, issued before `ticket_id`, belong to
+        visits still waiting (waiting, provisional, needs_desk): the queue ahead of it."""
+        row = self.conn.execute(
+            f"""SELECT count(*) FROM tickets t JOIN visits v ON v.id = t.visit_id
+               WHERE t.day = ? AND t.service_code = ? AND t.id < ?
+               AND t.status IN ({', '.join('?' * len(ACTIVE_STATUSES))})
+               AND v.status IN ('waiting', 'provisional', 'needs_desk')""",
+            (day, service_code, ticket_id, *ACTIVE_STATUSES)).fetchone()
+        return int(row[0])
+
     def mark_print_failed(self, ticket_id: int) -> Ticket:
         return self.set_status(ticket_id, "print_failed")
 

@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from kiosk.core.clock import Clock, SystemClock, local_day
 from kiosk.gateway.results import CardCheckResult, Verdict
-from kiosk.store.eligibility import EligibilityInput, EligibilityRepo
+from kiosk.store.db import immediate_transaction
+from kiosk.store.eligibility import EligibilityInput, EligibilityRepo, RecheckCandidate
 from kiosk.store.visits import VisitRepo
 
 log = logging.getLogger(__name__)
@@ -27,18 +28,6 @@ class RecheckReport:
     confirmed: int = 0        # the card is valid: the visit goes on as it was
     flagged: int = 0          # the verdict changed: needs_desk with the reason
     still_provisional: int = 0
-
-
-_CANDIDATES = """
-SELECT v.id AS visit_id, v.status, v.eligibility_id, coalesce(v.ma_the_bhyt, e.card_number) AS card,
-       p.full_name, p.birth_date, p.id AS patient_id
-FROM visits v
-JOIN patients p ON p.id = v.patient_id
-LEFT JOIN eligibility_checks e ON e.id = v.eligibility_id
-WHERE v.visit_day >= ? AND v.status IN ('waiting', 'provisional')
-  AND (v.status = 'provisional' OR e.provisional = 1 OR e.verdict IN ('provisional', 'retry_later'))
-  AND coalesce(v.ma_the_bhyt, e.card_number) IS NOT NULL
-ORDER BY v.id LIMIT ?"""
 
 
 def _reason(result: CardCheckResult) -> str:
@@ -59,12 +48,12 @@ class EligibilityRechecker:
         Stops at the first answer that is again "retry later": the gateway is not really back."""
         report = RecheckReport()
         since = local_day(self.clock.now() - timedelta(days=self.days))
-        rows = conn.execute(_CANDIDATES, (since, self.limit)).fetchall()
+        rows = EligibilityRepo(conn, self.clock).provisional_candidates(since, self.limit)
         for row in rows:
-            if not row["birth_date"]:
+            if not row.birth_date:
                 report.still_provisional += 1   # the gateway needs it: the desk completes it
                 continue
-            result = self.client.check_card(row["card"], row["full_name"], row["birth_date"],
+            result = self.client.check_card(row.card, row.full_name, row.birth_date,
                                             deadline=self.deadline)
             report.checked += 1
             if result.verdict in (Verdict.RETRY_LATER, Verdict.CONFIG_FAULT):
@@ -77,27 +66,22 @@ class EligibilityRechecker:
                      report.checked, report.confirmed, report.flagged, report.still_provisional)
         return report
 
-    def _record(self, conn, row, result: CardCheckResult, report: RecheckReport) -> None:
+    def _record(self, conn, row: RecheckCandidate, result: CardCheckResult, report: RecheckReport) -> None:
         eligibility, visits = EligibilityRepo(conn, self.clock), VisitRepo(conn, self.clock)
         confirmed = result.verdict is Verdict.VALID and not result.desk_flag
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate_transaction(conn):
             check = eligibility.insert(EligibilityInput(
-                card_number=row["card"], verdict=result.verdict.value, patient_id=row["patient_id"],
+                card_number=row.card, verdict=result.verdict.value, patient_id=row.patient_id,
                 result_code=result.code, message=result.staff_detail, provisional=False,
                 ma_dkbd=result.ma_dkbd or None, new_card_number=result.new_card_number or None,
                 raw_json=json.dumps({"code": result.code, "recheck": True})))
-            visits.set_eligibility(row["visit_id"], check.id)
-            current = conn.execute("SELECT status FROM visits WHERE id = ?", (row["visit_id"],)).fetchone()
-            if current["status"] in ("waiting", "provisional"):   # the desk may have moved it meanwhile
+            visits.set_eligibility(row.visit_id, check.id)
+            current = visits.get(row.visit_id)
+            if current.status in ("waiting", "provisional"):   # the desk may have moved it meanwhile
                 if confirmed:
-                    visits.set_status(row["visit_id"], "waiting")
+                    visits.set_status(row.visit_id, "waiting")
                 else:
-                    visits.set_status(row["visit_id"], "needs_desk", needs_desk_reason=_reason(result))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                    visits.set_status(row.visit_id, "needs_desk", needs_desk_reason=_reason(result))
         if confirmed:
             report.confirmed += 1
         else:

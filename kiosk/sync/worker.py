@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kiosk.core.clock import Clock, SystemClock
+from kiosk.store.db import immediate_transaction
 from kiosk.store.outbox import OutboxItem, OutboxKind, OutboxRepo
 from kiosk.sync import policy
 from kiosk.sync.backoff import Backoff
@@ -216,14 +217,8 @@ class SyncWorker:
 
     @staticmethod
     def _tx(conn, fn):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            out = fn()
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return out
+        with immediate_transaction(conn):
+            return fn()
 
     def _recover(self, conn, repo: OutboxRepo) -> None:
         # with the lock held (or a lock-less embedded worker), every lease is an orphan

@@ -1,0 +1,145 @@
+"""The desk window: today's visits (live), manual check-in and the upload queue, for the signed-in
+staff member. Runs on a desk PC (`kiosk desk`) and on the kiosk in staff mode (kiosk layout: touch-
+size buttons). Every service call goes through the db worker; the role is checked by the services."""
+from __future__ import annotations
+
+from kiosk.core.clock import VN_TZ
+from kiosk.security.roles import Permission
+from kiosk.ui.desk.checkin_page import CheckinPage
+from kiosk.ui.desk.close_dialog import CloseVisitDialog
+from kiosk.ui.desk.common import StaffController, button, label
+from kiosk.ui.desk.dialogs import HealthBookDialog, OverrideDialog, ReasonDialog
+from kiosk.ui.desk.queue_page import QueuePage
+from kiosk.ui.desk.style import stylesheet
+from kiosk.ui.desk.visits_page import VisitsPage
+from kiosk.ui.qt import QFrame, QHBoxLayout, QTabWidget, QVBoxLayout, QWidget, Signal
+
+ROLE_WORDS = {"reception": "Lễ tân", "clinician": "Bác sĩ", "technician": "Kỹ thuật", "admin": "Quản trị"}
+
+
+class DeskWindow(QWidget):
+    signed_out = Signal()
+
+    def __init__(self, desk, worker, session, *, kiosk_layout: bool = False, refresh_ms: int = 5000, parent=None):
+        super().__init__(parent)
+        self.setObjectName("DeskWindow")
+        self.setWindowTitle("Quầy tiếp đón / Reception desk")
+        self.setStyleSheet(stylesheet(kiosk_layout))
+        self.desk, self.worker = desk, worker
+        self.ctl = StaffController(worker, session, self)
+        self.ctl.message.connect(self._message)
+        self.ctl.session_ended.connect(self.sign_out)
+        self.dialog = None
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self._banner(session))
+        body = QVBoxLayout()
+        body.setContentsMargins(10, 6, 10, 6)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("DeskTabs")
+        self.visits = VisitsPage(desk, self.ctl, refresh_ms)
+        self.checkin = CheckinPage(desk, self.ctl)
+        self.queue = QueuePage(desk, self.ctl, refresh_ms * 2)
+        self.tabs.addTab(self.visits, "Lượt khám hôm nay / Today's visits")
+        self.tabs.addTab(self.checkin, "Tiếp nhận thủ công / Manual check-in")
+        self.tabs.addTab(self.queue, "Hàng đợi gửi / Upload queue")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        body.addWidget(self.tabs, 1)
+        self.status = label("", name="DeskStatus")
+        body.addWidget(self.status)
+        root.addLayout(body, 1)
+        self.checkin.issued.connect(lambda t: self.visits.refresh())
+        va = self.visits.actions
+        va["override"].clicked.connect(self.open_override)
+        va["cancel"].clicked.connect(self.open_cancel)
+        va["close"].clicked.connect(self.open_close)
+        va["book"].clicked.connect(self.open_book)
+        self._apply_role(session)
+        self.visits.refresh()
+
+    def _banner(self, session) -> QFrame:
+        bar = QFrame()
+        bar.setProperty("role", "banner")
+        row = QHBoxLayout(bar)
+        settings = self.desk.ctx.settings
+        row.addWidget(label(f"{settings.facility_name or 'Kiosk'} · Quầy tiếp đón / Desk", wrap=False), 1)
+        self.who = label(f"{session.username} · {ROLE_WORDS.get(session.role.value, session.role.value)}",
+                         wrap=False, name="DeskWho")
+        row.addWidget(self.who)
+        out = button("Đăng xuất / Sign out", "DeskSignOut")
+        out.clicked.connect(self.sign_out)
+        row.addWidget(out)
+        return bar
+
+    def _apply_role(self, session) -> None:
+        """Hide what the role cannot do (the services refuse it anyway)."""
+        can = session.can
+        self.tabs.setTabVisible(1, can(Permission.MANUAL_CHECKIN))
+        self.tabs.setTabVisible(2, can(Permission.MANAGE_OUTBOX))
+        a = self.visits.actions
+        for key, perm in (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
+                          ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
+                          ("priority", Permission.CHANGE_PRIORITY), ("move", Permission.MOVE_SERVICE),
+                          ("close", Permission.CLOSE_VISIT), ("book", Permission.VIEW_HEALTH_BOOK)):
+            a[key].setVisible(can(perm))
+        self.visits.priority.setVisible(can(Permission.CHANGE_PRIORITY))
+        self.visits.service.setVisible(can(Permission.MOVE_SERVICE))
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.queue:
+            self.queue.refresh()
+
+    def _message(self, level: str, text: str) -> None:
+        self.status.setProperty("role", "bad" if level == "error" else "good")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+
+    # ------------------------------------------------------------ dialogs
+    def open_override(self) -> None:
+        detail = self.visits.detail
+        self.dialog = OverrideDialog(detail, self)
+
+        def confirmed():
+            reason, mode = self.dialog.values()
+            self.ctl.act(self.desk.visits.override_eligibility, detail.visit.id, reason, mode,
+                         done=lambda _: self.visits.reload_detail(), ok_text="Đã chấp nhận lượt khám / override saved")
+        self.dialog.accepted.connect(confirmed)
+        self.dialog.open()
+
+    def open_cancel(self) -> None:
+        detail = self.visits.detail
+        self.dialog = ReasonDialog("Hủy lượt khám / Cancel visit", "Lý do hủy / reason:", "CancelDialog", self)
+        self.dialog.accepted.connect(lambda: self.ctl.act(
+            self.desk.visits.cancel, detail.visit.id, self.dialog.reason.text(),
+            done=lambda _: self.visits.reload_detail(), ok_text="Đã hủy / cancelled"))
+        self.dialog.open()
+
+    def open_close(self) -> None:
+        detail = self.visits.detail
+        today = self.desk.ctx.clock.now().astimezone(VN_TZ).date()
+        self.dialog = CloseVisitDialog(detail, self.desk.close.index, self.worker, self.desk.ctx.settings.services,
+                                       today, self)
+        self.dialog.accepted.connect(lambda: self.ctl.act(
+            self.desk.close.close, detail.visit.id, self.dialog.form(),
+            done=lambda _: self.visits.reload_detail(),
+            ok_text="Đã đóng lượt khám, hồ sơ đã vào hàng đợi gửi / visit closed, dossier queued"))
+        self.dialog.open()
+
+    def open_book(self) -> None:
+        patient_id = self.visits.detail.patient.id
+        can_edit = self.ctl.session.can(Permission.EDIT_HEALTH_NOTES)
+
+        def show(book):
+            self.dialog = HealthBookDialog(book, can_edit, self)
+            self.dialog.save_requested.connect(lambda a, c: self.ctl.act(
+                self.desk.book.save_notes, patient_id, a, c, ok_text="Đã lưu / saved"))
+            self.dialog.open()
+        self.ctl.act(self.desk.book.book, patient_id, done=show)
+
+    def sign_out(self) -> None:
+        self.ctl.session = None
+        self.visits.timer.stop()
+        self.queue.timer.stop()
+        self.signed_out.emit()
+        self.close()

@@ -1,0 +1,239 @@
+"""The first-run wizard (the kiosk is not provisioned): facility code and name, kiosk id and
+language, gateway account and officer, signing key (import a PKCS#12 or pick a PKCS#11 slot),
+database key, services, the first admin account. It fills the same provisioning document as
+`kiosk provision --file`, and the same two phases check everything before changing anything."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kiosk.services import tech_provision as tp
+from kiosk.ui.desk.common import button, label
+from kiosk.ui.desk.style import stylesheet
+from kiosk.ui.qt import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QRadioButton, QTableWidget,
+                         QTableWidgetItem, Qt, QWizard, QWizardPage, Signal)
+
+SERVICE_COLS = ("code", "name_vi", "name_en", "room", "ticket_letter", "minutes_per_patient")
+
+
+def _line(name: str, text: str = "", secret: bool = False) -> QLineEdit:
+    w = QLineEdit(text)
+    w.setObjectName(name)
+    if secret:
+        w.setEchoMode(QLineEdit.EchoMode.Password)
+    return w
+
+
+class _Page(QWizardPage):
+    def __init__(self, title: str, subtitle: str = ""):
+        super().__init__()
+        self.setTitle(title)
+        if subtitle:
+            self.setSubTitle(subtitle)
+        self.form = QFormLayout(self)
+
+
+class FirstRunWizard(QWizard):
+    provisioned = Signal(object)        # ProvisionReport
+    failed = Signal(object)             # ProvisionError / Exception
+
+    def __init__(self, cfg, worker, config_path: Path, *, hasher=None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("FirstRunWizard")
+        self.setWindowTitle("Cài đặt ki-ốt lần đầu / First-run set-up")
+        self.setStyleSheet(stylesheet(False))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.cfg, self.worker, self.config_path, self.hasher = cfg, worker, Path(config_path), hasher
+        self.report = None
+        self.f: dict[str, QLineEdit] = {}
+
+        p = _Page("Cơ sở KCB / Facility", "Mã cơ sở (MA_CSKCB) có 5 chữ số, hai số đầu là mã tỉnh.")
+        for key, text in (("facility.code", "Mã cơ sở / MA_CSKCB"), ("facility.name", "Tên cơ sở / name"),
+                          ("facility.head_code", "Mã thủ trưởng / MA_TTDV")):
+            self.f[key] = _line(key, str(getattr(cfg, tp.FIELD_MAP[key], "") or ""))
+            p.form.addRow(text, self.f[key])
+        self.addPage(p)
+
+        p = _Page("Ki-ốt / Kiosk", "Số hiệu ki-ốt là một phần của mọi số phiếu và MA_LK.")
+        self.f["kiosk.id"] = _line("kiosk.id", cfg.kiosk_id)
+        self.language = QComboBox()
+        self.language.setObjectName("kiosk.language")
+        self.language.addItem("Tiếng Việt", "vi")
+        self.language.addItem("English", "en")
+        self.f["kiosk.data_dir"] = _line("kiosk.data_dir", str(cfg.data_dir))
+        self.f["kiosk.key_file"] = _line("kiosk.key_file", str(cfg.key_file))
+        p.form.addRow("Số hiệu / kiosk id", self.f["kiosk.id"])
+        p.form.addRow("Ngôn ngữ / language", self.language)
+        p.form.addRow("Thư mục dữ liệu / data dir", self.f["kiosk.data_dir"])
+        p.form.addRow("Khóa CSDL / database key file", self.f["kiosk.key_file"])
+        p.form.addRow("", label("Khóa CSDL được tạo nếu chưa có (0600, ngoài thư mục dữ liệu). "
+                                "/ A new key is created when the file does not exist.", "muted"))
+        self.addPage(p)
+
+        p = _Page("Cổng giám định / Gateway", "Tài khoản cổng và cán bộ tra cứu đã đăng ký với BHXH.")
+        for key, text, secret in (("gateway.url", "Địa chỉ / URL", False), ("gateway.username", "Tài khoản / account", False),
+                                  ("gateway.password", "Mật khẩu / password", True),
+                                  ("gateway.officer_name", "Cán bộ tra cứu / officer", False),
+                                  ("gateway.officer_cccd", "CCCD cán bộ / officer CCCD", True)):
+            default = "" if secret else str(getattr(cfg, tp.FIELD_MAP.get(key, ""), "") or "")
+            self.f[key] = _line(key, default, secret)
+            p.form.addRow(text, self.f[key])
+        self.addPage(p)
+
+        p = _Page("Khóa ký số / Signing key", "Nhập tệp PKCS#12 của cơ sở, hoặc chọn khe PKCS#11 (USB token).")
+        self.use_p12 = QRadioButton("Tệp PKCS#12 / PKCS#12 file")
+        self.use_p12.setObjectName("UsePkcs12")
+        self.use_p12.setChecked(True)
+        self.use_p11 = QRadioButton("USB token PKCS#11")
+        self.use_p11.setObjectName("UsePkcs11")
+        p.form.addRow(self.use_p12)
+        row = QHBoxLayout()
+        self.f["signing.pkcs12"] = _line("signing.pkcs12")
+        browse = button("Chọn… / Browse…", "BrowsePkcs12")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.f["signing.pkcs12"], 1)
+        row.addWidget(browse)
+        p.form.addRow("Tệp / file", row)
+        self.f["signing.password"] = _line("signing.password", secret=True)
+        p.form.addRow("Mật khẩu tệp / password", self.f["signing.password"])
+        p.form.addRow(self.use_p11)
+        self.f["signing.pkcs11_module"] = _line("signing.pkcs11_module", str(cfg.pkcs11_module))
+        self.slot = QComboBox()
+        self.slot.setObjectName("Pkcs11Slot")
+        slots = button("Liệt kê khe / List slots", "ListSlots")
+        slots.clicked.connect(self._list_slots)
+        srow = QHBoxLayout()
+        srow.addWidget(self.slot, 1)
+        srow.addWidget(slots)
+        self.f["signing.key_label"] = _line("signing.key_label", cfg.pkcs11_key_label)
+        self.f["signing.pin"] = _line("signing.pin", secret=True)
+        p.form.addRow("Thư viện / module", self.f["signing.pkcs11_module"])
+        p.form.addRow("Khe / slot", srow)
+        p.form.addRow("Nhãn khóa / key label", self.f["signing.key_label"])
+        p.form.addRow("PIN token", self.f["signing.pin"])
+        self.addPage(p)
+
+        p = _Page("Khoa khám / Services", "Các dịch vụ khám trên màn hình chọn dịch vụ.")
+        self.services = QTableWidget(0, len(SERVICE_COLS))
+        self.services.setObjectName("ServicesTable")
+        self.services.setHorizontalHeaderLabels(["Mã", "Tên (vi)", "Name (en)", "Phòng", "Chữ", "Phút/người"])
+        for s in cfg.services:
+            self._add_service(s)
+        add = button("Thêm dòng / Add row", "AddService")
+        add.clicked.connect(lambda: self._add_service({}))
+        p.form.addRow(self.services)
+        p.form.addRow(add)
+        self.addPage(p)
+
+        p = _Page("Tài khoản quản trị / Admin account", "Tài khoản đầu tiên; thêm nhân viên sau ở mục Nhân viên.")
+        for key, text, secret in (("staff.username", "Tên đăng nhập / user", False),
+                                  ("staff.display_name", "Họ tên / name", False),
+                                  ("staff.pin", "PIN (≥ 6 số)", True), ("staff.pin2", "Nhập lại PIN / again", True)):
+            self.f[key] = _line(key, "admin" if key == "staff.username" else "", secret)
+            p.form.addRow(text, self.f[key])
+        self.addPage(p)
+
+        p = _Page("Xác nhận / Confirm", "Kiểm tra toàn bộ trước khi ghi; không thay đổi gì nếu có lỗi.")
+        self.problems = label("", "bad", name="WizardProblems")
+        self.problems.setMinimumHeight(220)
+        self.problems.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.done_label = label("", "good", name="WizardDone")
+        p.form.addRow(self.problems)
+        p.form.addRow(self.done_label)
+        self.addPage(p)
+
+    # ------------------------------------------------------------ helpers
+    def _add_service(self, s: dict) -> None:
+        r = self.services.rowCount()
+        self.services.insertRow(r)
+        for c, key in enumerate(SERVICE_COLS):
+            self.services.setItem(r, c, QTableWidgetItem(str(s.get(key, ""))))
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "PKCS#12", "", "PKCS#12 (*.p12 *.pfx)")
+        if path:
+            self.f["signing.pkcs12"].setText(path)
+
+    def _list_slots(self) -> None:
+        module = self.f["signing.pkcs11_module"].text()
+
+        def slots():
+            import pkcs11
+            lib = pkcs11.lib(module)
+            return [(s.slot_id, s.get_token().label) for s in lib.get_slots(token_present=True)]
+
+        def show(found):
+            self.slot.clear()
+            for slot_id, token in found:
+                self.slot.addItem(f"{slot_id} · {token}", slot_id)
+        self.worker.run(slots, done=show, failed=lambda exc: self.problems.setText(f"PKCS#11: {exc}"))
+
+    def document(self) -> tuple[dict, dict[str, str]]:
+        """The provisioning document and the secrets (passed as an environment, never inline)."""
+        t = {k: w.text().strip() for k, w in self.f.items()}
+        env: dict[str, str] = {}
+        doc: dict[str, Any] = {
+            "facility": {"code": t["facility.code"], "name": t["facility.name"], "head_code": t["facility.head_code"]},
+            "kiosk": {"id": t["kiosk.id"], "language": self.language.currentData(), "data_dir": t["kiosk.data_dir"],
+                      "key_file": t["kiosk.key_file"]},
+            "gateway": {"url": t["gateway.url"], "username": t["gateway.username"],
+                        "officer_name": t["gateway.officer_name"]},
+        }
+        for key, var in (("gateway.password", "WIZ_GATEWAY_PASSWORD"), ("gateway.officer_cccd", "WIZ_OFFICER_CCCD")):
+            if t[key]:
+                doc["gateway"][key.split(".")[1] + "_env"] = var
+                env[var] = self.f[key].text()
+        if self.use_p12.isChecked():
+            doc["signing"] = {"source": "pkcs12", "pkcs12": t["signing.pkcs12"], "password_env": "WIZ_P12_PASSWORD"}
+            env["WIZ_P12_PASSWORD"] = self.f["signing.password"].text()
+        else:
+            doc["signing"] = {"source": "pkcs11", "pkcs11_module": t["signing.pkcs11_module"],
+                              "key_label": t["signing.key_label"], "pin_env": "WIZ_PKCS11_PIN"}
+            if self.slot.currentData() is not None:
+                doc["signing"]["slot"] = int(self.slot.currentData())
+            env["WIZ_PKCS11_PIN"] = self.f["signing.pin"].text()
+        services = []
+        for r in range(self.services.rowCount()):
+            row = {key: (self.services.item(r, c).text().strip() if self.services.item(r, c) else "")
+                   for c, key in enumerate(SERVICE_COLS)}
+            if not row["code"]:
+                continue
+            row["minutes_per_patient"] = int(row["minutes_per_patient"]) if row["minutes_per_patient"].isdigit() else 6
+            services.append(row)
+        doc["services"] = services
+        doc["staff"] = [{"username": t["staff.username"], "display_name": t["staff.display_name"] or t["staff.username"],
+                         "role": "admin", "pin_env": "WIZ_ADMIN_PIN"}]
+        env["WIZ_ADMIN_PIN"] = self.f["staff.pin"].text()
+        return doc, env
+
+    # ------------------------------------------------------------ finishing
+    def accept(self) -> None:
+        """Finish: check and apply on the worker; the wizard closes only when it worked."""
+        if self.report is not None:
+            super().accept()
+            return
+        if self.f["staff.pin"].text() != self.f["staff.pin2"].text():
+            self.problems.setText("staff.pin: hai lần nhập PIN khác nhau / the two PINs differ")
+            return
+        doc, env = self.document()
+        self.problems.setText("Đang kiểm tra và ghi… / checking and writing…")
+
+        def run():
+            plan = tp.plan_from_dict(doc, self.config_path, env)
+            return tp.apply(plan, hasher=self.hasher, actor="first-run")
+        self.worker.run(run, done=self._applied, failed=self._failed)
+
+    def _applied(self, report) -> None:
+        self.report = report
+        self.problems.setText("")
+        self.done_label.setText("Đã cài đặt xong / provisioned: " + ", ".join(report.changed))
+        self.provisioned.emit(report)
+        super().accept()
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, tp.ProvisionError):
+            self.problems.setText("Chưa ghi gì; sửa các mục / nothing written; fix:\n"
+                                  + "\n".join(f"• {f}: {m}" for f, m in exc.problems))
+        else:
+            self.problems.setText(f"Lỗi / error: {exc}")
+        self.failed.emit(exc)

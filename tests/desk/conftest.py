@@ -1,0 +1,121 @@
+"""Desk and technician fixtures: a real SQLCipher store, real staff accounts (cheap Argon2
+parameters), the facility's dev signing identity, the gateway simulator over HTTP and the
+simulated printer."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+import pytest
+
+from kiosk.config import load
+from kiosk.core.clock import FakeClock
+from kiosk.security.accounts import StaffAccounts
+from kiosk.security.audit import AuditLog
+from kiosk.security.pins import PinHasher
+from kiosk.security.roles import Role
+from kiosk.store.migrate import open_store
+
+PINS = {"admin": "739251", "le.tan": "604918", "bac.si": "815237", "ky.thuat": "551902"}
+
+
+@pytest.fixture(scope="session")
+def dev_identity(tmp_path_factory):
+    from kiosk.gateway.devcert import ensure_dev_identity
+    return ensure_dev_identity(tmp_path_factory.mktemp("devcert"), "79001")
+
+
+@pytest.fixture(scope="session")
+def signer(dev_identity):
+    from kiosk.gateway.signing import pkcs12_signer
+    return pkcs12_signer(dev_identity.p12_path, dev_identity.password)
+
+
+@pytest.fixture(scope="session")
+def gateway_sim(tmp_path_factory, dev_identity):
+    from kiosk.gateway.sim import start_simulator
+    handle = start_simulator(tmp_path_factory.mktemp("sim"), facility_cert_pem=dev_identity.cert_pem)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def gateway_client(gateway_sim):
+    from kiosk.gateway.client import GatewayClient
+    from kiosk.gateway.sim import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
+    return GatewayClient(gateway_sim.url, SIM_USERNAME, SIM_PASSWORD, SIM_OFFICER_NAME, SIM_OFFICER_CCCD,
+                         facility_code="79001", read_timeout=10)
+
+
+@pytest.fixture
+def desk_config(tmp_path):
+    (tmp_path / "kiosk.toml").write_text("", encoding="utf-8")
+    return load(tmp_path / "kiosk.toml", env={}).replace(
+        facility_code="79001", facility_name="Bệnh viện Thử nghiệm", facility_head_code="GD79001",
+        kiosk_id="1", data_dir=tmp_path / "data", key_file=tmp_path / "keys" / "db.key", printer="sim")
+
+
+@pytest.fixture
+def desk_env(tmp_path, desk_config, signer, gateway_client):
+    """Store, accounts with one account per role, and the Desk services over them."""
+    from drivers.printer.sim import SimPrinter
+    from kiosk.services.desk import Desk
+    from kiosk.services.desk_context import DeskContext, DeskSettings
+    from kiosk.services.icd10 import Icd10Index
+    from kiosk.services.printing import DriverTicketPrinter
+
+    clock = FakeClock(datetime.now(timezone.utc).replace(hour=2, minute=0, second=0, microsecond=0))
+    key = os.urandom(32)
+    store = open_store(desk_config.data_dir, key, create=True, clock=clock, check_same_thread=False)
+    audit = AuditLog(store)
+    accounts = StaffAccounts(store, audit, clock, PinHasher(time_cost=1, memory_cost=8 * 1024),
+                             max_failures=3, session_minutes=5)
+    accounts.create(None, "admin", "Quản trị", Role.ADMIN, PINS["admin"])
+    admin = accounts.sign_in("admin", PINS["admin"])
+    accounts.create(admin, "le.tan", "Lễ tân", Role.RECEPTION, PINS["le.tan"], badge="BADGE-0001")
+    accounts.create(admin, "bac.si", "Bác sĩ", Role.CLINICIAN, PINS["bac.si"])
+    accounts.create(admin, "ky.thuat", "Kỹ thuật", Role.TECHNICIAN, PINS["ky.thuat"])
+    sessions = {name: accounts.sign_in(name, pin) for name, pin in PINS.items()}
+    printer_driver = SimPrinter(tmp_path / "tickets")
+    ctx = DeskContext(store, accounts, audit, clock, DeskSettings.from_config(desk_config), signer.sign,
+                      gateway_client, DriverTicketPrinter(printer_driver, "1"))
+    desk = Desk.build(ctx, Icd10Index.shared())
+    yield SimpleNamespace(store=store, audit=audit, accounts=accounts, clock=clock, ctx=ctx, desk=desk,
+                          s=sessions, key=key, cfg=desk_config, printer=printer_driver)
+    store.close()
+
+
+def demo_form(key: str = "valid_bhyt", service: str = "K01", **changes):
+    """A manual check-in form for one of the synthetic demo people."""
+    from kiosk.identity.demo_people import by_key
+    from kiosk.services.desk_checkin import ManualCheckinForm
+    ident = by_key(key).identity
+    b = ident.birth_date
+    values = dict(full_name=ident.full_name, birth_date=str(b), gender=int(ident.person.gender),
+                  service_code=service, cccd=ident.cccd.number if ident.cccd else "",
+                  card=(ident.bhyt.code15 or ident.bhyt.bhxh_number10) if ident.bhyt else "")
+    values.update(changes)
+    return ManualCheckinForm(**values)
+
+
+def shoot(widget, name: str) -> None:
+    """Save a screenshot into $DESK_SCREENSHOTS (docs/screenshots when regenerating them)."""
+    target = os.environ.get("DESK_SCREENSHOTS")
+    if target:
+        from pathlib import Path
+        Path(target).mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(Path(target) / f"{name}.png"))
+
+
+@pytest.fixture
+def worker(qapp):
+    from kiosk.ui.desk.worker import DbWorker
+    w = DbWorker()
+    yield w
+    w.shutdown()
+
+
+def settle(qtbot, worker, timeout=10000):
+    """Wait until every job on the db worker ran and its callbacks were delivered."""
+    qtbot.waitUntil(lambda: not worker.busy, timeout=timeout)
