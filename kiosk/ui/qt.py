@@ -3,15 +3,32 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
 from PySide6.QtCore import (  # noqa: F401
-    QEvent, QLocale, QObject, QPoint, QRect, QSize, Qt, QThread, QTimer, QTranslator, Signal, Slot,
+    QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QLocale,
+    QObject, QPoint, QProcess, QRect, QRectF, QSize, Qt, QThread, QTimer, QTranslator, Signal, Slot,
 )
 from PySide6.QtGui import (  # noqa: F401
-    QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QImage, QKeyEvent, QPainter, QPalette,
-    QPixmap,
+    QColor, QFont, QFontDatabase, QFontMetrics, QGuiApplication, QIcon, QImage, QKeyEvent,
+    QKeySequence, QMouseEvent, QPainter, QPalette, QPen, QPixmap, QScreen, QShortcut,
 )
 from PySide6.QtWidgets import (  # noqa: F401
-    QApplication, QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QMainWindow, QPushButton,
-    QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
+    QAbstractButton, QApplication, QBoxLayout, QButtonGroup, QFrame, QGridLayout, QHBoxLayout,
+    QLabel, QLayout, QLineEdit, QMainWindow, QPushButton, QSizePolicy, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
+from PySide6.QtSvg import QSvgRenderer  # noqa: F401
 
+# desk and technician screens
+from PySide6.QtCore import QDate  # noqa: F401,E402
+from PySide6.QtWidgets import (  # noqa: F401,E402
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+    QGroupBox, QHeaderView, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QRadioButton, QSpinBox,
+    QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QWizard, QWizardPage,
+)
 # Add further names here as the UI needs them; never `import PySide6` anywhere else.
+
+
+def __getattr__(name: str):
+    """QtTest on first use only (the headless demo and tests): it costs start-up time."""
+    if name == "QtTest":
+        from PySide6 import QtTest
+        return QtTest
+    raise AttributeError(name)

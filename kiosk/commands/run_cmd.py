@@ -1,0 +1,129 @@
+"""`kiosk run` (the kiosk on its screen) and `kiosk demo` (the whole flow on the embedded defaults,
+windowed with a device panel, or `--headless` scripted check-ins with screenshots)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("size is WIDTHxHEIGHT, e.g. 1080x1920") from None
+    if w < 320 or h < 320:
+        raise argparse.ArgumentTypeError("size must be at least 320x320")
+    return w, h
+
+
+def register(sub, parents) -> None:
+    run = sub.add_parser("run", parents=parents, help="start the kiosk on its screen (full screen)")
+    run.add_argument("--key-file", type=Path, default=None, help="database key file (default: setting key_file)")
+    run.add_argument("--windowed", action="store_true", help="a window instead of full screen (development)")
+    run.add_argument("--size", type=_size, default=None, help="window size WIDTHxHEIGHT (implies --windowed)")
+    run.set_defaults(func=_run)
+
+    demo = sub.add_parser("demo", parents=parents,
+                          help="the whole patient flow on simulators (gateway, scanner, chip, printer)")
+    demo.add_argument("--headless", action="store_true",
+                      help="scripted check-ins offscreen, screenshots and summary.json in --out")
+    demo.add_argument("--checkins", type=int, default=3, metavar="N", help="check-ins to script (headless)")
+    demo.add_argument("--out", type=Path, default=None, metavar="DIR",
+                      help="headless output: DIR/*.png, DIR/summary.json, data in DIR/data")
+    demo.add_argument("--gateway", default=None, metavar="URL",
+                      help="use this gateway (e.g. a separate `kiosk gateway-sim`) instead of the in-process one")
+    demo.add_argument("--wait-sync", type=float, default=None, metavar="SECONDS",
+                      help="headless: wait until the outbox has drained (non-zero exit if it has not)")
+    demo.add_argument("--size", type=_size, default=None,
+                      help="window size WIDTHxHEIGHT (headless default 1080x1920: portrait)")
+    demo.add_argument("--no-chip", action="store_true", help="do not start the virtual chip card")
+    demo.add_argument("--chip", action="store_true",
+                      help="headless: every third check-in lays a virtual chip card (needs pcscd + vpcd, root)")
+    demo.set_defaults(func=_demo)
+
+
+def _run(args, ctx) -> int:
+    """The idle screen first; the store, signing key, gateway client, sync worker and devices are
+    built on a worker thread and bound to the window when ready (taps before that are ignored)."""
+    from kiosk.app import KioskApp
+    from kiosk.store.errors import StoreError
+    from kiosk.store.keys import key_provider_from_config
+    cfg = ctx.config
+    try:
+        key = key_provider_from_config(cfg, key_file=args.key_file).load()
+    except StoreError as exc:
+        print(f"kiosk run: {exc}", file=sys.stderr)
+        return 1
+    from kiosk.ui.qt import QApplication
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    kiosk = KioskApp(cfg, key)
+    failed: list[str] = []
+
+    def on_error(message: str) -> None:
+        failed.append(message)
+        print(f"kiosk run: {message}", file=sys.stderr)
+        app.exit(1)
+
+    try:
+        kiosk.attach_ui(app, staff_mode=True)
+        quit_on_signals(app)
+        if args.size or args.windowed:
+            kiosk.ui.show(fullscreen=False, size=args.size)
+        else:
+            from kiosk.ui.lockdown import enter_kiosk_mode
+            enter_kiosk_mode(app, kiosk.ui.window)       # full screen; exits swallowed
+        kiosk.build_in_background(on_ready=lambda: None, on_error=on_error)
+        code = app.exec()
+        return 1 if failed else code
+    finally:
+        kiosk.close()
+        _qt_shutdown()
+
+
+def _demo(args, ctx) -> int:
+    if args.headless:
+        if args.out is None:
+            print("kiosk demo --headless needs --out DIR", file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from kiosk.ui.demo.runner import run_headless
+        try:
+            return run_headless(ctx.config, args)
+        finally:
+            _qt_shutdown()
+    if args.wait_sync is not None:
+        print("kiosk demo: --wait-sync applies to --headless runs", file=sys.stderr)
+        return 2
+    from kiosk.ui.demo.runner import run_windowed
+    try:
+        return run_windowed(ctx.config, args)
+    finally:
+        _qt_shutdown()
+
+
+def quit_on_signals(app) -> None:
+    """SIGINT/SIGTERM end the event loop cleanly (so `finally` blocks close the app and its
+    temporary data); a short timer lets Python run its signal handlers while Qt waits."""
+    import signal
+
+    from kiosk.ui.qt import QTimer
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # exit(), not quit(): Qt 6 quit() first asks windows to close, and the lock-down refuses
+        signal.signal(sig, lambda *_: app.exit(0))
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+
+
+def _qt_shutdown() -> None:
+    """Destroy the QApplication before the interpreter tears down (PySide6 otherwise may crash
+    while garbage-collecting wrappers of already-deleted Qt objects at exit)."""
+    from kiosk.ui.qt import QApplication
+    app = QApplication.instance()
+    if app is not None:
+        for w in QApplication.topLevelWidgets():
+            w.deleteLater()
+        app.processEvents()
+        app.shutdown()

@@ -1,0 +1,173 @@
+"""Running `kiosk demo`: windowed with the device panel, or headless with scripted check-ins."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from kiosk.config import Config
+
+log = logging.getLogger(__name__)
+
+
+def _people():
+    from kiosk.identity.demo_people import DEMO_PEOPLE
+    return DEMO_PEOPLE
+
+
+def _build(cfg: Config, args, *, root: Path | None, data_dir: Path | None):
+    from kiosk.app import KioskApp
+    from kiosk.store.keys import FileKeyProvider
+    from kiosk.ui.demo.environment import prepare
+    env = prepare(cfg, data_dir=data_dir, gateway_url=args.gateway, root=root)
+    try:
+        key = FileKeyProvider(env.key_file, env.data_dir).load()
+        kiosk = KioskApp(env.config, key, create_db=True).build()
+        _seed(kiosk, env)
+    except BaseException:
+        env.close()
+        raise
+    return env, kiosk
+
+
+def _seed(kiosk, env) -> None:
+    """Returning demo citizens already in the patient cache, with a follow-up booked for today."""
+    from kiosk.ui.demo.seed import seed_returning
+    if seed_returning(kiosk.cfg, kiosk.key, _people(), kiosk.clock):
+        env.notes.append("returning demo patient seeded with a follow-up visit today")
+
+
+def _chip(kiosk, env, args, *, wanted: bool):
+    """The virtual chip card behind pcscd, or None (the demo says why and goes on with QR)."""
+    if not wanted:
+        env.notes.append("virtual chip off")
+        return None
+    from kiosk.ui.demo.chip import start_demo_chip
+    try:
+        chip = start_demo_chip(kiosk)
+    except Exception as exc:   # pcscd or vpcd missing, not root…: the demo goes on with QR
+        env.notes.append(f"virtual chip unavailable ({exc}); continuing with QR")
+        return None
+    env.notes.append("virtual chip card ready (pcscd + vpcd, reader 'Virtual PCD 00 01')")
+    return chip
+
+
+def run_headless(cfg: Config, args) -> int:
+    import json
+
+    from kiosk.ui.demo.headless import HeadlessDriver, write_summary
+    from kiosk.ui.qt import QApplication
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else out / "data"
+    env, kiosk = _build(cfg, args, root=out, data_dir=data_dir)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    chip = None
+    try:
+        chip = _chip(kiosk, env, args, wanted=args.chip and not args.no_chip)
+        kiosk.attach_ui(app, dpi=96.0)
+        kiosk.start()
+        present = (lambda person: chip.present(person.key)) if chip is not None else None
+        driver = HeadlessDriver(app, kiosk, out, _people(), chip_present=present,
+                                size=args.size or (1080, 1920))
+        t0 = time.perf_counter()
+        results = driver.run(max(0, args.checkins))
+        elapsed = time.perf_counter() - t0
+        sync = _wait_sync(kiosk, args.wait_sync)
+        summary = write_summary(out / "summary.json", results, {
+            "outbox": kiosk.outbox_stats(),
+            "wait_sync": sync,
+            "gateway": env.gateway_url,
+            "data_dir": str(env.data_dir),
+            "printed_images": sorted(p.name for p in (env.data_dir / "tickets").glob("*.png")),
+            "screenshots": driver.capture.files,
+            "run_seconds": round(elapsed, 3),
+            "notes": env.notes,
+        })
+        for note in env.notes:
+            print(f"note: {note}")
+        for r in results:
+            status = f"ticket {r.ticket} room {r.room}" if r.ok else f"FAILED: {r.error}"
+            print(f"check-in {r.index} ({r.mode}, {r.person}): {status}")
+        print(f"outbox: {json.dumps(summary['outbox'], ensure_ascii=False)}")
+        print(f"wrote {out / 'summary.json'} and {len(driver.capture.files)} screenshots")
+        if not summary["ok"]:
+            return 1
+        if sync is not None and not sync["drained"]:
+            print(f"outbox not drained after {args.wait_sync} s", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        if chip is not None:
+            chip.remove()
+        kiosk.close()
+        env.close()
+
+
+def _wait_sync(kiosk, seconds: float | None) -> dict | None:
+    if seconds is None:
+        return None
+    sync = kiosk.parts.sync
+    end = time.monotonic() + seconds
+    stats = kiosk.outbox_stats()
+    while time.monotonic() < end:
+        stats = kiosk.outbox_stats()
+        if stats["pending"] == 0 and stats["sending"] == 0:
+            return {"drained": True, "seconds": round(seconds - (end - time.monotonic()), 3)}
+        if sync is not None and hasattr(sync, "notify"):
+            sync.notify()
+        time.sleep(0.1)
+    return {"drained": False, "seconds": seconds, "pending": stats["pending"], "sending": stats["sending"]}
+
+
+def run_windowed(cfg: Config, args) -> int:
+    from kiosk.ui.demo.panel import DemoAction, DemoPanel, install_hotkeys, qr_actions
+    from kiosk.ui.qt import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else None
+    env, kiosk = _build(cfg, args, root=None, data_dir=data_dir)
+    try:
+        chip = _chip(kiosk, env, args, wanted=not args.no_chip)
+        kiosk.attach_ui(app, staff_mode=True)
+        kiosk.start()
+        scanner = kiosk.parts.sim_scanner
+        actions = qr_actions(_people(), scanner.inject)
+        if chip is not None:
+            actions += [DemoAction(f"chip:{key}", f"Chip card: {key}" + (" (DG13 altered: rejected)"
+                                                                          if key == "forged" else ""),
+                                   lambda k=key: chip.present(k)) for key in chip.keys()]
+            actions.append(DemoAction("chip:remove", "Lift the chip card off the reader", chip.remove))
+        printer = kiosk.parts.printer
+        if hasattr(printer, "set_fault"):
+            actions.append(DemoAction("printer:paper_out", "Printer: out of paper",
+                                      lambda: printer.set_fault("paper_out")))
+            actions.append(DemoAction("printer:ok", "Printer: repaired", lambda: printer.set_fault(None)))
+        if env.gateway is not None:
+            actions.append(DemoAction("gateway:down", "Gateway: go offline (timeouts)",
+                                      lambda: env.gateway.set_faults(drop_before_rate=1.0)))
+            actions.append(DemoAction("gateway:up", "Gateway: back online", env.gateway.clear_faults))
+        notes = [f"data dir: {env.data_dir}", f"printed tickets: {env.data_dir / 'tickets'}", *env.notes]
+        for note in notes:
+            print(f"demo: {note}")
+        panel = DemoPanel(actions, notes)
+        install_hotkeys(kiosk.ui.window, actions)
+        screen = app.primaryScreen().availableGeometry()
+        if args.size:
+            kiosk.ui.show(fullscreen=False, size=args.size)
+        else:
+            kiosk.ui.window.resize(int(screen.width() * 0.75), int(screen.height() * 0.9))
+            kiosk.ui.window.show()
+        panel.move(screen.right() - 460, screen.top() + 40)
+        panel.resize(440, 600)
+        panel.show()
+        from kiosk.commands.run_cmd import quit_on_signals
+        quit_on_signals(app)
+        return app.exec()
+    finally:
+        kiosk.close()
+        env.close()

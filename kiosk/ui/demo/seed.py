@@ -1,0 +1,39 @@
+"""The demo's returning patients: already in the local cache, with a closed earlier visit that
+booked a follow-up for today — so the service screen offers that follow-up first."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from kiosk.core.clock import Clock, SystemClock, local_day
+
+FOLLOW_UP_SERVICE = "K04"          # Khám Mắt: visibly not the first service of the list
+EARLIER_DAYS = 30
+
+
+def seed_returning(cfg, key: bytes, people, clock: Clock | None = None) -> int:
+    """Insert each `returning` demo person once (idempotent: a second demo run finds them)."""
+    from kiosk.services.records import patient_input
+    from kiosk.store.migrate import open_store
+    from kiosk.store.visits import VisitInput
+
+    clock = clock or SystemClock()
+    now = clock.now()
+    today = local_day(now)
+    earlier = now - timedelta(days=EARLIER_DAYS)
+    store = open_store(cfg.data_dir, key, clock=clock)
+    seeded = 0
+    try:
+        for n, person in enumerate(p for p in people if p.returning):
+            fields, docs = patient_input(person.identity)
+            with store.transaction():
+                patient = store.patients.upsert(fields, docs)
+                if store.visits.for_patient(patient.id, limit=1):
+                    continue
+                ma_lk = f"{cfg.facility_code}{cfg.kiosk_id}-{earlier:%y%m%d}000000-9{n:03d}"
+                visit = store.visits.create(VisitInput(ma_lk, patient.id, cfg.kiosk_id, local_day(earlier),
+                                                       "K01", "Khám Nội tổng quát", "101"))
+                store.visits.close(visit.id, "{}", follow_up_date=today, follow_up_service=FOLLOW_UP_SERVICE)
+                seeded += 1
+    finally:
+        store.close()
+    return seeded

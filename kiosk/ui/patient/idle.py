@@ -1,0 +1,63 @@
+"""Idle screen: what to do, the three ways with pictures, and the language switch."""
+from __future__ import annotations
+
+from kiosk.core.checkin import KeypadOpened
+from kiosk.ui.patient.base import Screen, UiContext, set_direction
+from kiosk.ui.qt import QBoxLayout, QVBoxLayout, QWidget
+from kiosk.ui.widgets.common import label
+from kiosk.ui.widgets.way_card import WayCard
+
+
+class IdleScreen(Screen):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.setObjectName("IdleScreen")
+        self.title = label("display", self)
+        self.subtitle = label("subtitle", self)
+        self.qr_way = WayCard("qr_scan", self, name="WayQr")
+        self.chip_way = WayCard("chip_card", self, name="WayChip")
+        self.keypad_way = WayCard("keypad", self, with_button=True, name="WayKeypad")
+        self.keypad_way.action.clicked.connect(lambda: self.ctx.send(KeypadOpened()))
+        self.footer = label("small", self)
+
+        self._ways = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        for card in (self.qr_way, self.chip_way, self.keypad_way):
+            self._ways.addWidget(card, 1)
+        root = QVBoxLayout(self)
+        root.addWidget(self.title)
+        root.addWidget(self.subtitle)
+        root.addLayout(self._ways, 1)
+        root.addWidget(self.footer)
+        self._root = root
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Xin mời ông/bà làm thủ tục khám bệnh"))
+        self.subtitle.setText(self.tr("Chọn một trong ba cách dưới đây"))
+        self.qr_way.heading.setText(self.tr("Quét mã QR"))
+        self.qr_way.help.setText(self.tr("Mã trên ứng dụng VNeID, thẻ căn cước (CCCD) hoặc thẻ BHYT: "
+                                         "đưa mã vào ô quét, cách khoảng 10 cm."))
+        self.chip_way.heading.setText(self.tr("Đặt thẻ căn cước gắn chip"))
+        self.chip_way.help.setText(self.tr("Đặt thẻ lên đầu đọc thẻ và giữ yên cho đến khi đọc xong."))
+        self.keypad_way.heading.setText(self.tr("Nhập số"))
+        self.keypad_way.help.setText(self.tr("Số căn cước hoặc mã thẻ BHYT."))
+        self.keypad_way.action.setText(self.tr("Bấm để nhập số"))
+        self.footer.setText(self.tr("Cần giúp đỡ? Mời ông/bà đến quầy tiếp đón."))
+
+    def speech_text(self) -> str:
+        return self.tr("Xin mời quét mã QR, đặt thẻ căn cước lên đầu đọc, hoặc bấm để nhập số.")
+
+    def relayout(self) -> None:
+        set_direction(self._ways, self.landscape)
+        for card in (self.qr_way, self.chip_way, self.keypad_way):
+            card.set_vertical(self.landscape)
+
+    def restyle(self) -> None:
+        m = self.ctx.metrics
+        icon = m.mm(44) if self.landscape else m.mm(46)
+        for card in (self.qr_way, self.chip_way, self.keypad_way):
+            card.set_metrics(icon, self.ctx.color("icon"), m.mm(5))
+        gap = m.mm(6)
+        self._root.setContentsMargins(gap, gap, gap, gap)
+        self._root.setSpacing(m.mm(4))
+        self._ways.setSpacing(gap)

@@ -1,0 +1,173 @@
+"""Service choice: departments from the settings (a returning patient's follow-up first) and the
+priority categories of the law that apply to this patient."""
+from __future__ import annotations
+
+from kiosk.core.checkin import Back, ChooseService, PriorityToggled, ServiceChosen
+from kiosk.core.views import PriorityCategory, ServiceOption
+from kiosk.ui.patient import texts
+from kiosk.ui.patient.base import Screen, UiContext
+from kiosk.ui.qt import (
+    QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QPushButton, QSizePolicy, QToolButton,
+    QVBoxLayout, QWidget, Qt,
+)
+from kiosk.ui.widgets.common import button, icon_button, label, set_button_icon
+
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+class ServiceScreen(Screen):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.setObjectName("ServiceScreen")
+        self.title = label("display", self)
+        self.follow_up = label("good", self)
+        self.follow_up.setObjectName("FollowUpNote")
+        self.priority_title = label("title", self, align=_LEFT)
+        self.priority_hint = label("small", self, align=_LEFT)
+        self.services_title = label("title", self, align=_LEFT)
+        self.back = button("secondary", self, name="BackButton")
+        self.back.clicked.connect(lambda: self.ctx.send(Back()))
+        self.service_buttons: dict[str, QPushButton] = {}
+        self.priority_buttons: dict[PriorityCategory, QToolButton] = {}
+
+        self._services_box = QFrame(self)
+        self._services_grid = QGridLayout(self._services_box)
+        self._priority_box = QFrame(self)
+        self._priority_grid = QGridLayout(self._priority_box)
+        prio_col = QVBoxLayout()
+        prio_col.addWidget(self.priority_title)
+        prio_col.addWidget(self.priority_hint)
+        prio_col.addWidget(self._priority_box)
+        prio_col.addStretch(1)
+        svc_col = QVBoxLayout()
+        svc_col.addWidget(self.services_title)
+        svc_col.addWidget(self._services_box)
+        svc_col.addStretch(1)
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._body.addLayout(prio_col, 0)
+        self._body.addLayout(svc_col, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.back, 1)
+        bottom.addStretch(2)
+        root = QVBoxLayout(self)
+        root.addWidget(self.title)
+        root.addWidget(self.follow_up)
+        root.addLayout(self._body, 1)
+        root.addLayout(bottom)
+        self._root = root
+        self._built_for: tuple = ()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Mời ông/bà chọn nơi khám"))
+        self.priority_title.setText(self.tr("Ông/bà thuộc diện ưu tiên?"))
+        self.priority_hint.setText(self.tr("Chọn nếu đúng; nhân viên có thể kiểm tra giấy tờ."))
+        self.services_title.setText(self.tr("Khoa / phòng khám"))
+        self.back.setText(self.tr("Quay lại"))
+
+    # ---- buttons: made once, re-placed per state (creating and styling widgets is the slow part)
+    def _rebuild(self, s: ChooseService) -> None:
+        key = (s.services, s.priorities, self.landscape)
+        if key == self._built_for:
+            return
+        self._built_for = key
+        for grid in (self._services_grid, self._priority_grid):
+            while grid.count():
+                grid.takeAt(0)
+        for b in [*self.service_buttons.values(), *self.priority_buttons.values()]:
+            b.setVisible(False)
+        columns = 2 if len(s.services) > 6 else 1
+        for i, svc in enumerate(s.services):
+            b = self.service_buttons.get(svc.code)
+            if b is None:
+                b = button("choice", self._services_box, name=f"Service_{svc.code}")
+                b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+                b.clicked.connect(lambda _=False, code=svc.code: self.ctx.send(ServiceChosen(code)))
+                self.service_buttons[svc.code] = b
+            self._services_grid.addWidget(b, i // columns, i % columns)
+            b.setVisible(True)
+        pcols = 1            # one per row: the law's names are long ("Người có công với cách mạng")
+        for i, cat in enumerate(s.priorities):
+            b = self.priority_buttons.get(cat)
+            if b is None:
+                b = icon_button("toggle", self._priority_box)
+                b.setObjectName(f"Priority_{cat.value}")
+                b.setCheckable(True)
+                b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+                b.clicked.connect(lambda _=False, c=cat: self.ctx.send(PriorityToggled(c)))
+                self.priority_buttons[cat] = b
+                self._style_priority(b, cat)
+            self._priority_grid.addWidget(b, i // pcols, i % pcols)
+            b.setVisible(True)
+
+    def _style_priority(self, b: QToolButton, cat: PriorityCategory) -> None:
+        m = self.ctx.metrics
+        set_button_icon(b, texts.PRIORITY_ICONS[cat], m.mm(12), self.ctx.color("icon"),
+                        checked_color=self.ctx.color("primarytext"))
+        b.setMinimumHeight(max(m.touch, m.mm(16)))
+
+    def _service_text(self, svc: ServiceOption, first_follow_up: bool) -> str:
+        name = self.ctx.pick(svc.name_vi, svc.name_en)
+        room = self.tr("Phòng {room}").format(room=svc.room)
+        lead = (self.tr("Tái khám theo lịch hẹn") + ": ") if first_follow_up else ""
+        # landscape has little height: one line per service
+        return f"{lead}{name} · {room}" if self.landscape else f"{lead}{name}\n{room}"
+
+    def render(self) -> None:
+        s: ChooseService = self.state
+        self._rebuild(s)
+        fu = s.follow_up.service_code if s.follow_up else None
+        for svc in s.services:
+            b = self.service_buttons[svc.code]
+            is_fu = svc.code == fu
+            b.setText(self._service_text(svc, is_fu))
+            role = "choice-first" if is_fu else "choice"
+            if b.property("role") != role:
+                b.setProperty("role", role)
+                b.style().unpolish(b)
+                b.style().polish(b)
+        for cat in s.priorities:
+            b = self.priority_buttons[cat]
+            b.setText(texts.priority(cat))
+            b.setChecked(s.selected_priority is cat)
+        self.follow_up.setVisible(fu is not None)
+        if fu is not None:
+            self.follow_up.setText(self.tr("Ông/bà có lịch tái khám hôm nay (ngày {date}).").format(
+                date=_vn_date(s.follow_up.date)))
+        has_prio = bool(s.priorities)
+        for w in (self.priority_title, self.priority_hint, self._priority_box):
+            w.setVisible(has_prio)
+
+    def clear(self) -> None:
+        super().clear()
+        self.follow_up.clear()
+
+    def relayout(self) -> None:
+        from kiosk.ui.patient.base import set_direction
+        set_direction(self._body, self.landscape)
+        self._body.setStretch(0, 1 if self.landscape else 0)
+        self._body.setStretch(1, 1)
+        if isinstance(self.state, ChooseService):
+            self._built_for = ()
+            self.render()
+
+    def restyle(self) -> None:
+        m = self.ctx.metrics
+        for b in self.service_buttons.values():
+            b.setMinimumHeight(max(m.touch, m.mm(20 if self.landscape else 26)))
+        for cat, b in self.priority_buttons.items():
+            self._style_priority(b, cat)
+        gap = m.mm(4)
+        for grid in (self._services_grid, self._priority_grid):
+            grid.setSpacing(gap)
+            grid.setContentsMargins(0, 0, 0, 0)
+        self._body.setSpacing(m.mm(8))
+        outer = m.mm(8)
+        self._root.setContentsMargins(outer, outer, outer, outer)
+        self._root.setSpacing(m.mm(4))
+
+
+def _vn_date(iso_day: str) -> str:
+    """yyyy-mm-dd → dd/mm/yyyy as Vietnamese (and the kiosk's English) screens write it."""
+    parts = iso_day.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso_day

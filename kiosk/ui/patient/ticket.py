@@ -1,0 +1,159 @@
+"""Ticket screen: the number large, the room, the expected wait, the ticket QR and
+"Mời ông/bà đến phòng …"; a tap (or the core's timeout) goes back to idle.
+
+Also renders `Issuing` (number being issued) and `Printing` (number shown while it prints).
+"""
+from __future__ import annotations
+
+from kiosk.core.checkin import Dismiss, Issuing, Printing, TicketShown
+from kiosk.ui.patient import texts
+from kiosk.ui.patient.base import Screen, UiContext, mark_personal, set_direction
+from kiosk.ui.qt import QBoxLayout, QEvent, QFrame, QVBoxLayout, QWidget, Qt
+from kiosk.ui.widgets.common import button, label
+from kiosk.ui.widgets.qr_label import QrLabel
+
+
+class TicketScreen(Screen):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.setObjectName("TicketScreen")
+        self.title = label("title", self)
+        self.card = QFrame(self)
+        self.card.setProperty("role", "card")
+        self.number_caption = label("subtitle", self.card)
+        self.number = label("huge", self.card)
+        self.number.setObjectName("TicketNumber")
+        self.priority = label("warn", self.card)
+        self.service = label("title", self.card)
+        self.room = label("display", self.card)
+        self.room.setObjectName("RoomLine")
+        self.wait = label("body", self.card)
+        self.qr = QrLabel(self.card)
+        self.qr.setObjectName("TicketQr")
+        self.qr_hint = label("small", self.card)
+        self.note = label("warn", self)
+        self.status = label("subtitle", self)
+        self.done = button("primary", self, name="TicketDone")
+        self.done.clicked.connect(self._dismiss)
+        mark_personal(self.number, self.room, self.service, self.priority, self.wait, self.note)
+
+        info = QVBoxLayout()
+        info.addWidget(self.number_caption)
+        info.addWidget(self.number)
+        info.addWidget(self.priority)
+        info.addWidget(self.service)
+        info.addWidget(self.room)
+        info.addWidget(self.wait)
+        qr_col = QVBoxLayout()
+        qr_col.addStretch(1)
+        qr_col.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        qr_col.addWidget(self.qr_hint)
+        qr_col.addStretch(1)
+        self._qr_col = qr_col
+        self._card_box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.card)
+        self._card_box.addLayout(info, 3)
+        self._card_box.addLayout(qr_col, 2)
+        root = QVBoxLayout(self)
+        root.addWidget(self.title)
+        root.addWidget(self.card, 1)
+        root.addWidget(self.note)
+        root.addWidget(self.status)
+        root.addWidget(self.done)
+        self._root = root
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.number_caption.setText(self.tr("Số thứ tự của ông/bà"))
+        self.qr_hint.setText(self.tr("Mã QR của phiếu"))
+        self.done.setText(self.tr("Xong"))
+
+    def _dismiss(self) -> None:
+        if isinstance(self.state, TicketShown):
+            self.ctx.send(Dismiss())
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt API): a tap anywhere ends it
+        self._dismiss()
+        super().mousePressEvent(event)
+
+    def render(self) -> None:
+        s = self.state
+        if isinstance(s, Issuing):
+            self.title.setText(self.tr("Đang cấp số thứ tự…"))
+            self.card.setVisible(False)
+            self.note.setVisible(False)
+            self.status.setText(self.tr("Xin chờ trong giây lát."))
+            self.done.setVisible(False)
+            return
+        t = s.ticket
+        self.card.setVisible(True)
+        name = self.ctx.pick(t.service_name_vi, t.service_name_en)
+        self.number.setText(t.number)
+        self.service.setText(name)
+        self.room.setText(self.tr("Mời ông/bà đến phòng {room}").format(room=t.room))
+        if t.expected_wait_minutes is None:
+            self.wait.setText("")
+        elif t.expected_wait_minutes <= 1:
+            self.wait.setText(self.tr("Thời gian chờ dự kiến: dưới 1 phút"))
+        else:
+            self.wait.setText(self.tr("Thời gian chờ dự kiến: khoảng {n} phút").format(n=t.expected_wait_minutes))
+        self.priority.setVisible(t.priority is not None)
+        self.priority.setText(self.tr("Ưu tiên: {category}").format(category=texts.priority(t.priority))
+                              if t.priority is not None else "")
+        self.qr.set_payload(t.qr_payload, self.ctx.metrics.mm(50 if self.landscape else 58))
+        notes = []
+        if t.provisional:
+            notes.append(self.tr("Thẻ bảo hiểm y tế sẽ được kiểm tra lại tại quầy."))
+        if isinstance(s, Printing):
+            self.title.setText(self.tr("Đang in phiếu…"))
+            self.status.setText(self.tr("Xin nhận phiếu ở khe bên dưới."))
+            self.done.setVisible(False)
+        else:
+            self.title.setText(self.tr("Đã lấy số thành công"))
+            if not s.printed:
+                notes.append(self.tr("Máy in đang lỗi: xin ghi lại số này hoặc chụp ảnh màn hình."))
+            self.status.setText(self.tr("Chạm vào màn hình để kết thúc."))
+            self.done.setVisible(True)
+        self.note.setText("\n".join(notes))
+        self.note.setVisible(bool(notes))
+
+    def speech_text(self) -> str:
+        if isinstance(self.state, TicketShown):
+            t = self.state.ticket
+            return self.tr("Số của ông/bà là {number}. Mời đến phòng {room}.").format(
+                number=" ".join(t.number), room=t.room)
+        return ""
+
+    def clear(self) -> None:
+        super().clear()
+        self.qr.set_payload("", 0)
+
+    def relayout(self) -> None:
+        set_direction(self._card_box, self.landscape)
+        # landscape: the notes go under the QR (room to spare there, none below the card)
+        self._root.removeWidget(self.note)
+        self._qr_col.removeWidget(self.note)
+        if self.landscape:
+            self._qr_col.insertWidget(self._qr_col.count() - 1, self.note)
+        else:
+            self._root.insertWidget(2, self.note)
+
+    def restyle(self) -> None:
+        m = self.ctx.metrics
+        # landscape with large text has little height: a smaller (still 20 mm+) number fits
+        role = "huge-l" if (self.landscape and m.large_text) else "huge"
+        if self.number.property("role") != role:
+            self.number.setProperty("role", role)
+            self.number.style().unpolish(self.number)
+            self.number.style().polish(self.number)
+        self.done.setMinimumHeight(max(m.touch, m.mm(20)))
+        pad = m.mm(4 if self.landscape else 6)
+        self._card_box.setContentsMargins(pad, pad, pad, pad)
+        self._card_box.setSpacing(pad)
+        gap = m.mm(4 if self.landscape else 8)
+        self._root.setContentsMargins(gap, gap, gap, gap)
+        self._root.setSpacing(m.mm(2 if self.landscape else 4))
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.TouchBegin:
+            self._dismiss()
+        return super().event(e)

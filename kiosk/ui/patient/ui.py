@@ -1,0 +1,52 @@
+"""Binds the patient window to a check-in service: states in through a queued bridge, events out
+through `service.post`, any touch re-arming the inactivity timer."""
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.ui.bridge import StateBridge
+from kiosk.ui.i18n import Translations, ensure_built
+from kiosk.ui.metrics import Metrics, metrics_for_screen
+from kiosk.ui.patient.window import ActivityFilter, PatientWindow
+from kiosk.ui.qt import QApplication
+from kiosk.ui.speech import Speaker
+
+
+class PatientUi:
+    """Owns the window, the bridge and the translations for one QApplication."""
+
+    def __init__(self, app: QApplication, service: Any, cfg: Any, *, dpi: float | None = None):
+        self.app = app
+        self.service = service
+        ensure_built()
+        self.translations = Translations(app)
+        self.bridge = StateBridge(app)
+        # `dpi` pins the physical scale (headless screenshots, tests); else the screen's own
+        metrics = Metrics(dpi, cfg.large_text) if dpi is not None else \
+            metrics_for_screen(app.primaryScreen(), cfg.large_text)
+        self.speaker = Speaker(cfg.speech, app)
+        self.window = PatientWindow(
+            service.post, self.translations, metrics, language=cfg.language,
+            large_text=cfg.large_text, high_contrast=cfg.high_contrast, orientation=cfg.orientation,
+            facility_name=cfg.facility_name, speaker=self.speaker)
+        self.bridge.state_ready.connect(self.window.render)
+        service.add_listener(self.bridge.listener)
+        self.activity = ActivityFilter(service.post, self.window)
+        app.installEventFilter(self.activity)
+        self.window.render(service.state)
+
+    def show(self, fullscreen: bool = True, size: tuple[int, int] | None = None) -> None:
+        if size is not None:
+            self.window.resize(*size)
+            self.window.show()
+        elif fullscreen:
+            self.window.showFullScreen()
+        else:
+            self.window.resize(1080 // 2, 1920 // 2)
+            self.window.show()
+
+    def close(self) -> None:
+        self.app.removeEventFilter(self.activity)
+        self.speaker.stop()
+        self.translations.uninstall()
+        self.window.close()

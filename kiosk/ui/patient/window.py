@@ -1,0 +1,263 @@
+"""The patient's full-screen window: a header with the language and accessibility switches, and a
+QStackedWidget with one screen per core state. It renders states and sends events, nothing more.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from kiosk.core import checkin as c
+from kiosk.core.views import InsuranceStatus, ReadSource
+from kiosk.ui.i18n import Translations
+from kiosk.ui.metrics import Metrics
+from kiosk.ui.patient.base import Screen, UiContext
+from kiosk.ui.patient.confirm import ConfirmScreen
+from kiosk.ui.patient.error import ErrorScreen
+from kiosk.ui.patient.idle import IdleScreen
+from kiosk.ui.patient.keypad import KeypadScreen
+from kiosk.ui.patient.reading import ReadingScreen
+from kiosk.ui.patient.service import ServiceScreen
+from kiosk.ui.patient.ticket import TicketScreen
+from kiosk.ui.qt import (
+    QEvent, QFrame, QHBoxLayout, QObject, QSizePolicy, QStackedWidget, QTimer, QVBoxLayout, QWidget, Qt, Signal,
+)
+from kiosk.ui.speech import Speaker
+from kiosk.ui.theme import Theme
+from kiosk.ui.widgets.common import icon_button, label, set_button_icon
+
+log = logging.getLogger(__name__)
+
+SCREEN_OF = {
+    c.Idle: "idle", c.Reading: "reading", c.Keypad: "keypad", c.Confirm: "confirm",
+    c.CheckingEligibility: "confirm", c.ChooseService: "service", c.Issuing: "ticket",
+    c.Printing: "ticket", c.TicketShown: "ticket", c.Problem: "error", c.PrinterFailed: "error",
+}
+_ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
+# States that usually last a few milliseconds (a QR or number lookup, issuing, the insurance check
+# offline) are shown only if they are still current after this long: no flicker for the patient,
+# and no painting of a screen that is already gone.
+SETTLE_MS = 120
+
+
+def is_transient(state: Any) -> bool:
+    if isinstance(state, c.Reading):
+        return state.source is not ReadSource.CHIP        # a chip read has real steps to show
+    if isinstance(state, c.Confirm):
+        return state.eligibility.status is InsuranceStatus.CHECKING
+    return isinstance(state, c.Issuing)
+
+
+class PatientWindow(QWidget):
+    """`render(state)` is the only way in; `ctx.send(event)` the only way out."""
+
+    rendered = Signal(object)        # after a state is on screen (tests, the headless demo)
+
+    def __init__(self, send: Callable[[Any], None], translations: Translations, metrics: Metrics, *,
+                 language: str = "vi", large_text: bool = False, high_contrast: bool = False,
+                 orientation: str = "auto", facility_name: str = "", speaker: Speaker | None = None):
+        super().__init__()
+        self.setObjectName("PatientRoot")
+        self.setWindowTitle("Kiosk")
+        self._send = send
+        self.translations = translations
+        self.defaults = {"language": language, "large_text": large_text, "high_contrast": high_contrast}
+        self.orientation = orientation
+        self.speaker = speaker or Speaker(False, self)
+        self._dpi = metrics.dpi
+        self.ctx = UiContext(send=self._send_event, theme=Theme(metrics, high_contrast),
+                             language=translations.language, facility_name=facility_name)
+        self.state: Any = None
+        self.landscape: bool | None = None
+        self._pending: Any = None
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.timeout.connect(self._show_pending)
+
+        self._build_header()
+        self.stack = QStackedWidget(self)
+        # The window's size is the screen's; screens must fit it, never push it (a portrait
+        # layout's minimum must not stop the turn to landscape).
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.screens: dict[str, Screen] = {
+            "idle": IdleScreen(self.ctx), "reading": ReadingScreen(self.ctx),
+            "keypad": KeypadScreen(self.ctx), "confirm": ConfirmScreen(self.ctx),
+            "service": ServiceScreen(self.ctx), "ticket": TicketScreen(self.ctx),
+            "error": ErrorScreen(self.ctx),
+        }
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(self.header)
+        root.addWidget(self.stack, 1)
+
+        translations.language_changed.connect(self._language_changed)
+        translations.set_language(language)
+        self.apply_accessibility(large_text, high_contrast)
+        self._retranslate_header()
+        self._update_orientation()
+        self.render(c.Idle())
+
+    # ------------------------------------------------------------ header
+
+    def _build_header(self) -> None:
+        self.header = QFrame(self)
+        self.header.setProperty("role", "banner")
+        self.facility = label("banner", self.header, align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.facility.setText(self.ctx.facility_name)
+        self.language_button = icon_button("banner", self.header)
+        self.language_button.setObjectName("LanguageButton")
+        self.language_button.clicked.connect(self.toggle_language)
+        self.text_button = icon_button("toggle", self.header)
+        self.text_button.setObjectName("LargeTextButton")
+        self.text_button.setCheckable(True)
+        self.text_button.clicked.connect(lambda on: self.apply_accessibility(on, self.ctx.theme.high_contrast))
+        self.contrast_button = icon_button("toggle", self.header)
+        self.contrast_button.setObjectName("HighContrastButton")
+        self.contrast_button.setCheckable(True)
+        self.contrast_button.clicked.connect(lambda on: self.apply_accessibility(self.ctx.metrics.large_text, on))
+        self.speech_button = icon_button("toggle", self.header)
+        self.speech_button.setObjectName("SpeechButton")
+        self.speech_button.setCheckable(True)
+        self.speech_button.setVisible(self.speaker.available)
+        self.speech_button.clicked.connect(self.speaker.set_enabled)
+        for b in (self.language_button, self.text_button, self.contrast_button, self.speech_button):
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        row = QHBoxLayout(self.header)
+        row.addWidget(self.facility, 1)
+        row.addWidget(self.speech_button)
+        row.addWidget(self.text_button)
+        row.addWidget(self.contrast_button)
+        row.addWidget(self.language_button)
+        self._header_row = row
+
+    def _retranslate_header(self) -> None:
+        # The button names the language it switches TO, in that language.
+        self.language_button.setText("English" if self.translations.language == "vi" else "Tiếng Việt")
+        self.text_button.setText(self.tr("Chữ to"))
+        self.contrast_button.setText(self.tr("Tương phản cao"))
+        self.speech_button.setText(self.tr("Đọc to"))
+
+    def _style_header(self) -> None:
+        m = self.ctx.metrics
+        pad = m.mm(3)
+        self._header_row.setContentsMargins(pad * 2, pad, pad * 2, pad)
+        self._header_row.setSpacing(pad * 2)
+        color = self.ctx.color("bannertext")
+        for b, icon in ((self.language_button, "globe"), (self.text_button, "text_size"),
+                        (self.contrast_button, "contrast"), (self.speech_button, "speaker")):
+            set_button_icon(b, icon, m.mm(8), self.ctx.color("icon") if b is not self.language_button else color,
+                            checked_color=self.ctx.color("primarytext"))
+            b.setMinimumHeight(max(m.touch, m.mm(16)))
+            b.setSizePolicy(b.sizePolicy().horizontalPolicy(), b.sizePolicy().verticalPolicy())
+        self.text_button.setChecked(m.large_text)
+        self.contrast_button.setChecked(self.ctx.theme.high_contrast)
+        # a narrow portrait header with large text has no room for the facility's name
+        self.facility.setVisible(bool(self.landscape) or not m.large_text)
+
+    # ------------------------------------------------------------ public
+
+    def toggle_language(self) -> None:
+        self.translations.toggle()
+
+    def set_language(self, lang: str) -> None:
+        self.translations.set_language(lang)
+
+    def apply_accessibility(self, large_text: bool, high_contrast: bool) -> None:
+        self.ctx.theme = Theme(Metrics(self._dpi, large_text), high_contrast)
+        self.setStyleSheet(self.ctx.theme.stylesheet())
+        self._style_header()
+        for screen in self.screens.values():
+            screen.restyle()
+            if screen.state is not None:
+                screen.render()
+
+    def render(self, state: Any) -> None:
+        """Show a core state (called through a queued signal from the check-in service); a
+        transient one only if it is still current after SETTLE_MS."""
+        if is_transient(state) and self.state is not None:
+            self._pending = state
+            if not self._settle.isActive():
+                self._settle.start(SETTLE_MS)
+            return
+        self._settle.stop()
+        self._pending = None
+        self.show_now(state)
+
+    def _show_pending(self) -> None:
+        state, self._pending = self._pending, None
+        if state is not None:
+            self.show_now(state)
+
+    def show_now(self, state: Any) -> None:
+        """Show a state at once (tests and screenshots of every screen use this too)."""
+        previous, self.state = self.state, state
+        if isinstance(state, c.Idle):
+            self._reset_public_screen(previous is not None and not isinstance(previous, c.Idle))
+        name = SCREEN_OF[type(state)]
+        screen = self.screens[name]
+        screen.show_state(state)
+        changed = self.stack.currentWidget() is not screen
+        self.stack.setCurrentWidget(screen)
+        if changed or type(previous) is not type(state):
+            self.speaker.say(screen.speech_text(), self.translations.language)
+        self.rendered.emit(state)
+
+    def current_screen(self) -> Screen:
+        return self.stack.currentWidget()
+
+    # ------------------------------------------------------------ internals
+
+    def _send_event(self, event: Any) -> None:
+        self._send(event)
+
+    def _reset_public_screen(self, after_session: bool) -> None:
+        """Back to idle: nothing personal stays in any widget; the next patient gets the defaults."""
+        for screen in self.screens.values():
+            screen.clear()
+        if after_session:
+            d = self.defaults
+            if self.translations.language != d["language"]:
+                self.translations.set_language(d["language"])
+            if (self.ctx.metrics.large_text, self.ctx.theme.high_contrast) != (d["large_text"], d["high_contrast"]):
+                self.apply_accessibility(d["large_text"], d["high_contrast"])
+
+    def _language_changed(self, lang: str) -> None:
+        self.ctx.language = lang
+        self._retranslate_header()
+
+    def _update_orientation(self) -> None:
+        if self.orientation == "auto":
+            landscape = self.width() > self.height()
+        else:
+            landscape = self.orientation == "landscape"
+        if landscape != self.landscape:
+            self.landscape = landscape
+            self._style_header()
+            for screen in self.screens.values():
+                screen.set_landscape(landscape)
+                if screen.state is not None:
+                    screen.render()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._update_orientation()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate_header()
+        super().changeEvent(event)
+
+
+class ActivityFilter(QObject):
+    """Any touch, click or key anywhere counts as activity (re-arms the core's inactivity timer)."""
+
+    def __init__(self, send: Callable[[Any], None], parent: QObject | None = None):
+        super().__init__(parent)
+        self._send = send
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() in _ACTIVITY and obj.isWidgetType():
+            self._send(c.Activity())
+        return False

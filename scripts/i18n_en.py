@@ -1,0 +1,169 @@
+"""English for the kiosk's Vietnamese source strings: `python scripts/i18n_en.py` refreshes
+resources/i18n/kiosk_en.ts with pyside6-lupdate, fills the translations below, and lists any
+source string still untranslated (exit 1). The .ts file is the source of truth that is shipped;
+this table is how we keep it filled when strings are added."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TS = ROOT / "resources" / "i18n" / "kiosk_en.ts"
+
+EN = {
+    "Đang kết nối với thẻ": "Connecting to the card",
+    "Đang mở khóa chip": "Unlocking the chip",
+    "Đang đọc danh mục dữ liệu": "Reading the list of data",
+    "Đang đọc thông tin thẻ": "Reading the card details",
+    "Đang đọc thông tin cá nhân": "Reading the personal details",
+    "Đang đọc ảnh": "Reading the photo",
+    "Đang đọc dữ liệu bảo mật": "Reading the security data",
+    "Đang đọc chữ ký số của thẻ": "Reading the card's digital signature",
+    "Đang xác thực thẻ": "Verifying the card",
+    "Đã đọc xong": "Finished reading",
+    "Đang đọc thẻ": "Reading the card",
+    "Đọc từ mã QR": "Read from the QR code",
+    "Đọc từ chip thẻ căn cước": "Read from the ID card's chip",
+    "Theo số đã nhập": "From the number you typed",
+    "Ông/bà có phải là người này?": "Is this you?",
+    "Năm sinh": "Year of birth",
+    "Số giấy tờ": "Document number",
+    "Bảo hiểm y tế": "Health insurance",
+    "Đúng, tiếp tục": "Yes, continue",
+    "Không phải tôi": "This is not me",
+    "Xin chờ trong giây lát.": "Please wait a moment.",
+    "Xin chờ kiểm tra thẻ…": "Please wait while the card is checked…",
+    "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
+    "Nếu đúng là ông/bà, xin bấm Đúng, tiếp tục.": "If this is you, please press Yes, continue.",
+    "Số thứ tự của ông/bà đã được cấp và được giữ nguyên.": "Your queue number has been issued and is kept.",
+    "Nhân viên đã được báo. Ông/bà có thể in lại, hoặc xem số trên màn hình.":
+        "Staff have been told. You can print again, or see the number on the screen.",
+    "In lại": "Print again",
+    "Xem số trên màn hình": "Show the number on screen",
+    "Ông/bà có thể thử lại ngay: quét lại mã, đặt lại thẻ, hoặc nhập số.":
+        "You can try again now: scan the code again, lay the card again, or type the number.",
+    "Đã hiểu": "I understand",
+    "Thử lại": "Try again",
+    "Xin mời ông/bà làm thủ tục khám bệnh": "Welcome — please check in for your visit",
+    "Chọn một trong ba cách dưới đây": "Choose one of the three ways below",
+    "Quét mã QR": "Scan a QR code",
+    "Mã trên ứng dụng VNeID, thẻ căn cước (CCCD) hoặc thẻ BHYT: đưa mã vào ô quét, cách khoảng 10 cm.":
+        "The code in the VNeID app, on the citizen ID card (CCCD) or on the health-insurance card: "
+        "hold it about 10 cm in front of the scanner window.",
+    "Đặt thẻ căn cước gắn chip": "Lay your chip ID card down",
+    "Đặt thẻ lên đầu đọc thẻ và giữ yên cho đến khi đọc xong.":
+        "Lay the card on the card reader and keep it still until reading is finished.",
+    "Nhập số": "Type a number",
+    "Số căn cước hoặc mã thẻ BHYT.": "Your citizen ID number or health-insurance card code.",
+    "Bấm để nhập số": "Tap to type the number",
+    "Cần giúp đỡ? Mời ông/bà đến quầy tiếp đón.": "Need help? Please go to the reception desk.",
+    "Xin mời quét mã QR, đặt thẻ căn cước lên đầu đọc, hoặc bấm để nhập số.":
+        "Please scan a QR code, lay your ID card on the reader, or tap to type a number.",
+    "Đang kiểm tra thẻ bảo hiểm y tế…": "Checking the health-insurance card…",
+    "Thẻ bảo hiểm y tế còn hiệu lực": "The health-insurance card is valid",
+    "Thẻ bảo hiểm y tế còn hiệu lực (lần khám này dùng thẻ mới)":
+        "The health-insurance card is valid (this visit uses your new card)",
+    "Chưa kiểm tra được thẻ bảo hiểm y tế lúc này. Ông/bà vẫn được khám; thẻ sẽ được kiểm tra lại sau.":
+        "The health-insurance card could not be checked right now. You will still be seen; "
+        "the card will be checked again later.",
+    "Thẻ bảo hiểm y tế cần được kiểm tra tại quầy tiếp đón":
+        "The health-insurance card needs to be checked at the reception desk",
+    "Không dùng thẻ bảo hiểm y tế (khám dịch vụ)": "No health-insurance card used (fee-paying visit)",
+    "Nhập số giấy tờ": "Type your document number",
+    "12 số trên thẻ căn cước, hoặc mã thẻ BHYT (chữ cái bấm ABC).":
+        "The 12 digits on the citizen ID card, or the health-insurance card code (letters: press ABC).",
+    "Xóa hết": "Clear",
+    "Quay lại": "Back",
+    "Xong": "Done",
+    "Chữ to": "Large text",
+    "Tương phản cao": "High contrast",
+    "Đọc to": "Read aloud",
+    "Máy in hết giấy": "The printer is out of paper",
+    "Nắp máy in đang mở": "The printer cover is open",
+    "Máy in không hoạt động": "The printer is not working",
+    "Máy in bị lỗi": "The printer has a fault",
+    "Máy in không phản hồi": "The printer does not answer",
+    "Người cao tuổi": "Elderly person",
+    "Trẻ em dưới 6 tuổi": "Child under 6",
+    "Phụ nữ có thai": "Pregnant woman",
+    "Người khuyết tật": "Person with a disability",
+    "Người có công với cách mạng": "Person with merit to the revolution",
+    "Chưa đọc được giấy tờ": "The document could not be read",
+    "Thẻ đã bị nhấc ra": "The card was moved away",
+    "Mã này không dùng được ở đây": "This code cannot be used here",
+    "Số vừa nhập chưa đúng": "The number you typed is not right",
+    "Không xác thực được thẻ": "The card could not be verified",
+    "Thẻ bảo hiểm y tế cần kiểm tra tại quầy": "The insurance card must be checked at the desk",
+    "Ông/bà đã có số thứ tự hôm nay": "You already have a queue number today",
+    "Chưa cấp được số thứ tự": "No queue number could be issued",
+    "Đã quá thời gian chờ": "The time ran out",
+    "Hủy": "Cancel",
+    "Đang đọc thẻ căn cước": "Reading your ID card",
+    "Xin giữ yên thẻ trên đầu đọc, không nhấc thẻ ra.": "Please keep the card still on the reader; do not lift it.",
+    "Đang tìm thông tin của ông/bà": "Looking up your details",
+    "Bước {done}/{count}": "Step {done} of {count}",
+    "Thẻ đã bị nhấc ra. Xin đặt lại thẻ lên đầu đọc và giữ yên.":
+        "The card was moved away. Please lay it on the reader again and keep it still.",
+    "Xin giữ yên thẻ trên đầu đọc.": "Please keep the card still on the reader.",
+    "Mời ông/bà chọn nơi khám": "Please choose where you will be seen",
+    "Ông/bà thuộc diện ưu tiên?": "Do you qualify for priority?",
+    "Chọn nếu đúng; nhân viên có thể kiểm tra giấy tờ.": "Choose only if it applies; staff may check your papers.",
+    "Khoa / phòng khám": "Department / clinic",
+    "Phòng {room}": "Room {room}",
+    "Tái khám theo lịch hẹn": "Booked follow-up",
+    "Ông/bà có lịch tái khám hôm nay (ngày {date}).": "You have a follow-up appointment today ({date}).",
+    "Số thứ tự của ông/bà": "Your queue number",
+    "Mã QR của phiếu": "Ticket QR code",
+    "Đang cấp số thứ tự…": "Issuing your queue number…",
+    "Mời ông/bà đến phòng {room}": "Please go to room {room}",
+    "Thời gian chờ dự kiến: dưới 1 phút": "Expected wait: under 1 minute",
+    "Thời gian chờ dự kiến: khoảng {n} phút": "Expected wait: about {n} minutes",
+    "Ưu tiên: {category}": "Priority: {category}",
+    "Thẻ bảo hiểm y tế sẽ được kiểm tra lại tại quầy.": "Your health-insurance card will be checked again at the desk.",
+    "Đang in phiếu…": "Printing your ticket…",
+    "Xin nhận phiếu ở khe bên dưới.": "Please take the ticket from the slot below.",
+    "Đã lấy số thành công": "You are checked in",
+    "Máy in đang lỗi: xin ghi lại số này hoặc chụp ảnh màn hình.":
+        "The printer has a problem: please note this number or take a photo of the screen.",
+    "Chạm vào màn hình để kết thúc.": "Touch the screen to finish.",
+    "Số của ông/bà là {number}. Mời đến phòng {room}.": "Your number is {number}. Please go to room {room}.",
+}
+
+
+def lupdate() -> None:
+    tool = Path(sys.executable).parent / "pyside6-lupdate"
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "kiosk" / "ui").rglob("*.py"))
+    subprocess.run([str(tool), *sources, "-no-obsolete", "-locations", "none",
+                    "-source-language", "vi_VN", "-target-language", "en_GB", "-ts", str(TS)],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def fill() -> list[str]:
+    tree = ET.parse(TS)
+    missing = []
+    for message in tree.iter("message"):
+        source = message.find("source").text or ""
+        translation = message.find("translation")
+        english = EN.get(source)
+        if english is None:
+            if not (translation.text or "").strip():
+                missing.append(source)
+            continue
+        translation.text = english
+        translation.attrib.pop("type", None)
+    tree.write(TS, encoding="utf-8", xml_declaration=True)
+    text = TS.read_text(encoding="utf-8").replace("<?xml version='1.0' encoding='utf-8'?>",
+                                                   '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>')
+    TS.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    return missing
+
+
+if __name__ == "__main__":
+    if "--no-lupdate" not in sys.argv:
+        lupdate()
+    missing = fill()
+    for source in missing:
+        print(f"untranslated: {source!r}")
+    sys.exit(1 if missing else 0)

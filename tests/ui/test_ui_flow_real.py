@@ -1,0 +1,194 @@
+"""The patient flow through the real application: simulated scans and real taps, the real
+state machine, identity parsing, encrypted store, gateway simulator and simulated printer."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.core import checkin as c
+from kiosk.identity.demo_people import by_key
+from kiosk.ui.qt import QAbstractButton, QLabel, Qt
+
+pytestmark = [pytest.mark.ui, pytest.mark.integration]
+
+
+def wait_state(qtbot, kiosk, kind, timeout=8000):
+    qtbot.waitUntil(lambda: isinstance(kiosk.ui.window.state, kind), timeout=timeout)
+    return kiosk.ui.window.state
+
+
+def tap(qtbot, widget):
+    assert widget.isVisible() and widget.isEnabled(), widget.objectName()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def scan(kiosk, key):
+    p = by_key(key)
+    kiosk.parts.sim_scanner.inject((p.cccd_qr or p.bhyt_qr).encode("utf-8"))
+
+
+def confirm_and_choose(qtbot, kiosk, code="K01"):
+    wait_state(qtbot, kiosk, c.Confirm)
+    confirm = kiosk.ui.window.screens["confirm"]
+    qtbot.waitUntil(lambda: kiosk.ui.window.state.eligibility.status.value != "checking", timeout=8000)
+    tap(qtbot, confirm.yes)
+    wait_state(qtbot, kiosk, c.ChooseService)
+    tap(qtbot, kiosk.ui.window.screens["service"].service_buttons[code])
+
+
+def every_text(kiosk):
+    out = []
+    for screen in kiosk.ui.window.screens.values():
+        out += [w.text() for w in screen.findChildren(QLabel)] + [b.text() for b in screen.findChildren(QAbstractButton)]
+    return " ".join(out)
+
+
+def test_valid_card_qr_to_printed_ticket(qtbot, real_kiosk):
+    kiosk, env, _ = real_kiosk
+    scan(kiosk, "valid_bhyt")
+    wait_state(qtbot, kiosk, c.Confirm)
+    confirm = kiosk.ui.window.screens["confirm"]
+    assert confirm.name.text() == "NGUYỄN V** T"            # NGUYỄN VĂN THỬ, masked
+    assert confirm.number.text() == "*** *** 0101" and confirm.birth.text() == "1985"
+    confirm_and_choose(qtbot, kiosk)
+    shown = wait_state(qtbot, kiosk, c.TicketShown)
+    ticket = kiosk.ui.window.screens["ticket"]
+    assert shown.printed and ticket.number.text() == shown.ticket.number
+    assert shown.ticket.number.startswith("A1-")             # letter A (K01), kiosk 1
+    assert ticket.room.text() == "Mời ông/bà đến phòng 101"
+    assert any(p.name.endswith(f"{shown.ticket.number}.png") for p in (env.data_dir / "tickets").iterdir())
+    assert kiosk.outbox_stats()["pending"] == 1                # the signed check-in waits in the outbox
+    tap(qtbot, ticket.done)
+    wait_state(qtbot, kiosk, c.Idle)
+    assert "NGUYỄN V** T" not in every_text(kiosk) and shown.ticket.number not in every_text(kiosk)
+
+
+def test_expired_card_goes_to_the_desk(qtbot, real_kiosk):
+    kiosk, env, _ = real_kiosk
+    scan(kiosk, "expired_bhyt")
+    wait_state(qtbot, kiosk, c.Confirm)
+    confirm = kiosk.ui.window.screens["confirm"]
+    qtbot.waitUntil(lambda: kiosk.ui.window.state.eligibility.status.value == "needs_desk", timeout=8000)
+    assert confirm.insurance.text() == "Thẻ bảo hiểm y tế cần được kiểm tra tại quầy tiếp đón"
+    tap(qtbot, confirm.yes)
+    problem = wait_state(qtbot, kiosk, c.Problem)
+    assert problem.kind.value == "card_needs_desk" and not problem.retry
+    err = kiosk.ui.window.screens["error"]
+    assert err.title.text() == "Thẻ bảo hiểm y tế cần kiểm tra tại quầy" and err.primary.text() == "Đã hiểu"
+    assert kiosk.outbox_stats()["pending"] == 0                # no ticket, nothing to upload
+    tap(qtbot, err.primary)
+    wait_state(qtbot, kiosk, c.Idle)
+
+
+def test_offline_gateway_gives_a_provisional_ticket(qtbot, real_kiosk):
+    kiosk, env, _ = real_kiosk
+    env.gateway.set_faults(drop_before_rate=1.0)              # every request: connection dropped
+    scan(kiosk, "valid_bhyt")
+    wait_state(qtbot, kiosk, c.Confirm)
+    qtbot.waitUntil(lambda: kiosk.ui.window.state.eligibility.status.value == "provisional", timeout=8000)
+    assert "Ông/bà vẫn được khám" in kiosk.ui.window.screens["confirm"].insurance.text()
+    confirm_and_choose(qtbot, kiosk)
+    shown = wait_state(qtbot, kiosk, c.TicketShown)
+    assert shown.ticket.provisional
+    assert "kiểm tra lại tại quầy" in kiosk.ui.window.screens["ticket"].note.text()
+    assert kiosk.outbox_stats()["pending"] == 1
+
+
+def test_printer_out_of_paper_then_reprint(qtbot, real_kiosk):
+    kiosk, env, _ = real_kiosk
+    kiosk.parts.printer.set_fault("paper_out")
+    scan(kiosk, "elderly")
+    confirm_and_choose(qtbot, kiosk, "K02")
+    failed = wait_state(qtbot, kiosk, c.PrinterFailed)
+    err = kiosk.ui.window.screens["error"]
+    assert err.title.text() == "Máy in hết giấy" and err.ticket.text() == failed.ticket.number
+    assert "U" in failed.ticket.number                       # 81 years old: a priority ticket
+    kiosk.parts.printer.set_fault(None)                      # staff put paper in
+    tap(qtbot, err.primary)                                  # "In lại"
+    shown = wait_state(qtbot, kiosk, c.TicketShown)
+    assert shown.printed and shown.ticket.number == failed.ticket.number
+    assert len(list((env.data_dir / "tickets").glob("*.png"))) == 1
+
+
+def test_language_switch_mid_flow_keeps_the_state(qtbot, real_kiosk):
+    kiosk, env, _ = real_kiosk
+    scan(kiosk, "valid_bhyt")
+    wait_state(qtbot, kiosk, c.Confirm)
+    confirm = kiosk.ui.window.screens["confirm"]
+    tap(qtbot, kiosk.ui.window.language_button)
+    qtbot.waitUntil(lambda: confirm.yes.text() == "Yes, continue")
+    assert isinstance(kiosk.ui.window.state, c.Confirm)
+    confirm_and_choose(qtbot, kiosk)
+    wait_state(qtbot, kiosk, c.TicketShown)
+    assert kiosk.ui.window.screens["ticket"].room.text() == "Please go to room 101"
+
+
+def test_inactivity_resets_to_idle_and_forgets(qtbot, real_kiosk):
+    kiosk, env, clock = real_kiosk
+    service = kiosk.parts.service
+    scan(kiosk, "child_te")
+    wait_state(qtbot, kiosk, c.Confirm)
+    # the card check's answer changes the screen (and restarts its timer): wait for it first
+    qtbot.waitUntil(lambda: kiosk.ui.window.state.eligibility.status.value != "checking", timeout=8000)
+    assert "LÊ G** T" in every_text(kiosk)
+    clock.advance(service.config.inactivity_s + 1)           # the service's ticker fires Timeout
+    wait_state(qtbot, kiosk, c.Idle)
+    assert "LÊ G** T" not in every_text(kiosk) and "0303" not in every_text(kiosk)
+    assert service.open_sessions() == 0
+
+
+def test_forged_chip_is_rejected(qtbot, real_kiosk):
+    """The reader's verdict on a chip whose passive authentication fails, as the card stack posts it."""
+    kiosk, env, _ = real_kiosk
+    service = kiosk.parts.service
+    service.post(c.ChipPresented())
+    wait_state(qtbot, kiosk, c.Reading)
+    service.post(c.ChipProgress("SOD", 5, 7))
+    qtbot.waitUntil(lambda: "Bước 6/7" == kiosk.ui.window.screens["reading"].count.text())
+    service.post(c.ChipReadFailed(rejected=True))
+    problem = wait_state(qtbot, kiosk, c.Problem)
+    assert problem.kind.value == "rejected" and not problem.retry
+    assert kiosk.ui.window.screens["error"].title.text() == "Không xác thực được thẻ"
+
+
+def test_demo_panel_and_hot_keys_present_the_demo_citizens(qtbot, real_kiosk):
+    from kiosk.identity.demo_people import DEMO_PEOPLE
+    from kiosk.ui.demo.panel import DemoPanel, install_hotkeys, qr_actions
+    kiosk, env, _ = real_kiosk
+    actions = qr_actions(DEMO_PEOPLE, kiosk.parts.sim_scanner.inject)
+    panel = DemoPanel(actions, ["test"])
+    qtbot.addWidget(panel)
+    panel.show()
+    install_hotkeys(kiosk.ui.window, actions)
+    with qtbot.waitActive(kiosk.ui.window):
+        kiosk.ui.window.activateWindow()
+    qtbot.keyClick(kiosk.ui.window, Qt.Key.Key_F1)             # F1: the first demo citizen's QR
+    wait_state(qtbot, kiosk, c.Confirm)
+    assert kiosk.ui.window.screens["confirm"].name.text() == "NGUYỄN V** T"
+    tap(qtbot, kiosk.ui.window.screens["confirm"].no)          # "Không phải tôi"
+    wait_state(qtbot, kiosk, c.Idle)
+    qtbot.mouseClick(panel.buttons["qr:elderly"], Qt.MouseButton.LeftButton)
+    wait_state(qtbot, kiosk, c.Confirm)
+    assert kiosk.ui.window.screens["confirm"].name.text() == "PHẠM V** M"
+
+
+@pytest.mark.parametrize("key,outcome", [("elderly", c.Confirm), ("forged", c.Problem)])
+def test_chip_card_read_with_real_steps(qtbot, real_kiosk, key, outcome):
+    """The virtual CCCD chip read by the real ICAO reader (BAC, secure messaging, passive
+    authentication against the test CSCA), in-process instead of through pcscd: each real step on
+    the reading screen; a chip whose DG13 was altered after signing is rejected (desk)."""
+    from kiosk.ui.demo.chip import STEPS, DemoChip
+    kiosk, env, _ = real_kiosk
+    seen = []
+    kiosk.ui.window.rendered.connect(lambda s: seen.append(s) if isinstance(s, c.Reading) else None)
+    chip = DemoChip(kiosk.parts.service, direct=True)
+    chip.present(key)
+    state = wait_state(qtbot, kiosk, outcome, timeout=15000)
+    steps = [s.step for s in seen if s.step]
+    assert steps[:2] == ["bac", "EF.COM"] and "DG13" in steps and "passive-auth" in steps
+    assert all(s.step_count == len(STEPS) for s in seen if s.step)
+    if outcome is c.Problem:
+        assert state.kind.value == "rejected" and not state.retry
+        assert kiosk.ui.window.screens["error"].title.text() == "Không xác thực được thẻ"
+    else:
+        assert state.patient.source.value == "chip" and state.patient.masked_name == "PHẠM V** M"
+        assert kiosk.ui.window.screens["confirm"].source.text() == "Đọc từ chip thẻ căn cước"
