@@ -30,3 +30,27 @@ def pytest_unconfigure(config):
         _sys.stdout.flush()
         _sys.stderr.flush()
         os._exit(_STATUS["code"])
+
+
+# ---- shared by every area that signs or talks to the gateway simulator
+@_pytest.fixture(scope="session")
+def dev_identity(tmp_path_factory):
+    """The demo facility's signing key and certificate (PKCS#12), made once per run."""
+    from kiosk.gateway.devcert import ensure_dev_identity
+    from kiosk.gateway.sim import SIM_FACILITY
+    return ensure_dev_identity(tmp_path_factory.mktemp("devcert"), SIM_FACILITY)
+
+
+@_pytest.fixture(scope="session")
+def signer(dev_identity):
+    from kiosk.gateway.signing import pkcs12_signer
+    return pkcs12_signer(dev_identity.p12_path, dev_identity.password)
+
+
+@_pytest.fixture
+def sim(tmp_path, dev_identity):
+    """A running gateway simulator (real HTTP on loopback) that knows the facility's certificate."""
+    from kiosk.gateway.sim import start_simulator
+    handle = start_simulator(tmp_path / "sim", facility_cert_pem=dev_identity.cert_pem)
+    yield handle
+    handle.stop()

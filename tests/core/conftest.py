@@ -21,27 +21,6 @@ def store(tmp_path, clock):
     s.close()
 
 
-@pytest.fixture(scope="session")
-def dev_identity(tmp_path_factory):
-    from kiosk.gateway.devcert import ensure_dev_identity
-    from kiosk.gateway.sim import SIM_FACILITY
-    return ensure_dev_identity(tmp_path_factory.mktemp("core-devcert"), SIM_FACILITY)
-
-
-@pytest.fixture(scope="session")
-def signer(dev_identity):
-    from kiosk.gateway.signing import pkcs12_signer
-    return pkcs12_signer(dev_identity.p12_path, dev_identity.password)
-
-
-@pytest.fixture
-def sim(tmp_path, dev_identity):
-    from kiosk.gateway.sim import start_simulator
-    handle = start_simulator(tmp_path / "sim", facility_cert_pem=dev_identity.cert_pem)
-    yield handle
-    handle.stop()
-
-
 @pytest.fixture
 def gateway(sim):
     from kiosk.gateway.client import GatewayClient
