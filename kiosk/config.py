@@ -146,6 +146,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("wedge_max_key_gap_ms", float, 30.0, "Keyboard-wedge: keys closer than this are a scanner burst, slower ones typing."),
     S("scanner_serial_baud", int, 9600, "Baud rate of serial scanners whose spec has no @BAUD."),
     S("card_reader", str, "", "PC/SC reader name (substring); empty: the first with a card."),
+    S("card_watch", bool, True, "Watch the PC/SC reader and read chip cards laid on it (off: QR and typed numbers only)."),
     S("csca_dir", Path, Path(""), "Directory of trusted CSCA certificates (PEM/DER) or ICAO master lists."),
     S("card_chunk_size", int, 223, "READ BINARY chunk (bytes) under secure messaging; >231 needs extended-length APDUs."),
     S("cccd_docnum_rule", str, "last9", "How the MRZ document number derives from the CCCD number (UNCONFIRMED).",

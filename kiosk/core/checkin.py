@@ -7,6 +7,8 @@ results of an older session are ignored. States hold only masked views (`kiosk.c
 
     Idle ──QrScanned/ChipPresented/KeypadOpened──▶ Reading | Keypad
     Reading ──IdentityResolved──▶ Confirm ──ConfirmYes──▶ (CheckingEligibility) ──▶ ChooseService
+    Reading(chip) ──ChipNeedsQr──▶ Reading(needs_qr) ──QrScanned──▶ Reading(chip, key from the QR)
+    Confirm ──ChipPresented──▶ Reading(chip), same session (the chip verifies the scanned identity)
     ChooseService ──ServiceChosen──▶ Issuing ──TicketIssued──▶ Printing ──Printed──▶ TicketShown
     Printing ──PrintFailed──▶ PrinterFailed ──Reprint──▶ Printing | ──ShowOnScreen──▶ TicketShown
     any failure ──▶ Problem (retry / desk) ; every state but Idle has a timeout ; TicketShown ──▶ Idle
@@ -38,6 +40,7 @@ class Reading:
     step_index: int = 0            # steps done so far
     step_count: int = 0            # 0: unknown / not a chip read
     card_removed: bool = False     # "the card moved away: lay it on the reader again"
+    needs_qr: bool = False         # the chip needs its key: "scan the QR on the front of your card"
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,11 @@ class ChipProgress:
 
 @dataclass(frozen=True)
 class ChipRemoved:
+    pass
+
+
+@dataclass(frozen=True)
+class ChipNeedsQr:                 # the card lies on the reader but no key opens it: ask for its QR
     pass
 
 
@@ -267,7 +275,7 @@ class Activity:                    # any touch: the service re-arms the inactivi
     pass
 
 
-Event = Union[QrScanned, ChipPresented, ChipProgress, ChipRemoved, ChipReadDone, ChipReadFailed,
+Event = Union[QrScanned, ChipPresented, ChipProgress, ChipRemoved, ChipNeedsQr, ChipReadDone, ChipReadFailed,
               KeypadOpened, KeypadKey, KeypadSubmit, IdentityResolved, IdentityFailed, ConfirmYes,
               ConfirmNo, EligibilityChecked, PriorityToggled, ServiceChosen, TicketIssued, IssueFailed,
               Printed, PrintFailed, Reprint, ShowOnScreen, Back, Cancel, Dismiss, Timeout, Activity]

@@ -89,6 +89,30 @@ def _chip_removed(s: c.Reading, e, cfg) -> c.Step:
     return c.Step(replace(s, card_removed=True))
 
 
+def _chip_needs_qr(s: c.Reading, e, cfg) -> c.Step:
+    if s.source is not ReadSource.CHIP:
+        return c.Step(s)
+    return c.Step(replace(s, needs_qr=True))
+
+
+def _qr_for_chip(s: c.Reading, e: c.QrScanned, cfg) -> c.Step:
+    """A QR during a chip read that has not started (or asked for it with `needs_qr`): resolved in
+    this session; its identity gives the chip key (the card watcher reads the card with it), so the
+    machine stays on the chip read instead of confirming. After the card was taken away, a QR
+    starts a plain QR check-in; during a running read it is ignored."""
+    if s.source is not ReadSource.CHIP:
+        return c.Step(s)
+    if s.card_removed and not s.needs_qr:
+        return _start(s, e, cfg)
+    if not s.needs_qr and s.step:
+        return c.Step(s)
+    return c.Step(replace(s, needs_qr=False), (c.ResolveIdentity(s.session, ReadSource.QR, e.payload),))
+
+
+def _verify_with_chip(s: c.Confirm, e, cfg) -> c.Step:
+    return c.Step(c.Reading(s.session, ReadSource.CHIP))
+
+
 def _chip_done(s: c.Reading, e: c.ChipReadDone, cfg) -> c.Step:
     if s.source is not ReadSource.CHIP:
         return c.Step(s)
@@ -114,6 +138,8 @@ def _identity_failed(s: c.Reading, e: c.IdentityFailed, cfg) -> c.Step:
 
 
 def _identity_resolved(s: c.Reading, e: c.IdentityResolved, cfg: c.MachineConfig) -> c.Step:
+    if s.source is ReadSource.CHIP and e.patient.source is not ReadSource.CHIP:
+        return c.Step(s)       # the QR that keys the chip: the chip read's own resolution confirms
     effects: tuple[c.Effect, ...] = ()
     elig = e.eligibility
     if elig is None:
@@ -251,6 +277,9 @@ _RULES = {
     (c.Reading, c.ChipPresented): _chip_again,
     (c.Reading, c.ChipProgress): _chip_progress,
     (c.Reading, c.ChipRemoved): _chip_removed,
+    (c.Reading, c.ChipNeedsQr): _chip_needs_qr,
+    (c.Reading, c.QrScanned): _qr_for_chip,
+    (c.Confirm, c.ChipPresented): _verify_with_chip,
     (c.Reading, c.ChipReadDone): _chip_done,
     (c.Reading, c.ChipReadFailed): _chip_failed,
     (c.Reading, c.IdentityResolved): _identity_resolved,

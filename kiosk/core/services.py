@@ -83,6 +83,15 @@ class CheckinService:
         with self._lock:
             return len(self._sessions)
 
+    def current_identity(self) -> Any:
+        """The resolved identity of the live session (a device stack keys a chip read with it),
+        or None. Private data: hand it to the identity stack only, never to a screen or a log."""
+        with self._lock:
+            if isinstance(self._state, c.Idle):
+                return None
+            s = self._sessions.get(session_of(self._state))
+            return None if s is None or s.resolution is None else s.resolution.identity
+
     def post(self, event: c.Event) -> c.State:
         """Handle one event; returns the state after it."""
         with self._lock:

@@ -16,7 +16,7 @@ from kiosk.core.services import CheckinService
 from kiosk.core.views import PrinterFaultKind, PriorityCategory, ProblemKind
 
 UI_EVENTS = st.sampled_from([
-    c.QrScanned(b"qr"), c.ChipPresented(), c.ChipProgress("dg13", 3, 5), c.ChipRemoved(), c.ChipReadDone("r"),
+    c.QrScanned(b"qr"), c.ChipPresented(), c.ChipProgress("dg13", 3, 5), c.ChipRemoved(), c.ChipNeedsQr(), c.ChipReadDone("r"),
     c.ChipReadFailed(), c.ChipReadFailed(rejected=True), c.KeypadOpened(), c.KeypadKey("7"),
     c.KeypadKey("BACKSPACE"), c.KeypadSubmit(), c.ConfirmYes(), c.ConfirmNo(),
     c.PriorityToggled(PriorityCategory.DISABILITY), c.PriorityToggled(PriorityCategory.ELDERLY),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -14,6 +15,8 @@ from smartcard import scard
 
 PID_FILE = Path("/run/pcscd/pcscd.pid")
 VPCD_READER = "Virtual PCD"
+VPCD_PORTS = (35963, 35964)      # vpcd's listening ports (reader.conf.d/vpcd CHANNELID and the next)
+TIME_WAIT_S = 75.0               # Linux keeps a closed server-side connection's port for 60 s
 
 
 class PcscdError(RuntimeError):
@@ -30,12 +33,28 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def running_pid() -> int | None:
+def running_pid(pid_file: Path | None = None) -> int | None:
+    """The live pcscd's pid, or None. pcscd writes the file padded with a NUL ('17142\\n\\x00'):
+    strip NULs and whitespace, else a second pcscd would be started beside the first."""
     try:
-        pid = int(PID_FILE.read_text().strip())
+        pid = int((pid_file or PID_FILE).read_text(errors="replace").replace("\x00", "").strip())
     except (OSError, ValueError):
         return None
+    if pid <= 0:
+        return None
     return pid if _pid_alive(pid) else None
+
+
+def ports_free(ports: tuple[int, ...] = VPCD_PORTS) -> bool:
+    """True when vpcd could bind its ports: none listening and none held in TIME_WAIT by a
+    connection the previous daemon closed first (vpcd binds without SO_REUSEADDR)."""
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
 
 
 def list_readers() -> list[str]:
@@ -69,10 +88,17 @@ class Pcscd:
                 raise PcscdError("pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)")
             if not Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so").exists():
                 raise PcscdError("the vsmartcard-vpcd driver is not installed (apt-get install vsmartcard-vpcd)")
+            deadline = time.monotonic() + TIME_WAIT_S
+            while not ports_free() and time.monotonic() < deadline:
+                time.sleep(0.5)
             with open(self.log_path, "ab") as logf:
                 self.proc = subprocess.Popen([exe, "--foreground", "--error"], stdout=logf, stderr=subprocess.STDOUT,
                                              start_new_session=True)
-        self._wait_readers()
+        try:
+            self._wait_readers()
+        except PcscdError:
+            self.stop()          # never leave a daemon of ours behind without its readers
+            raise
         return self
 
     def _wait_readers(self) -> None:
