@@ -1,7 +1,14 @@
 """Lobby check-in kiosk for Vietnam's electronic health book."""
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("vn-health-kiosk")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+src"
+
+def __getattr__(name: str):
+    """`__version__` on first use only: importlib.metadata costs ~25 ms of every cold start."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            value = version("vn-health-kiosk")
+        except PackageNotFoundError:  # running from a source tree that was not installed
+            value = "0.0.0+src"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'kiosk' has no attribute {name!r}")

@@ -42,8 +42,8 @@ class ServiceSlot:
 
     @property
     def state(self):
-        from kiosk.core.checkin import Idle
-        return Idle() if self._target is None else self._target.state
+        """None until bound: the window shows its idle screen without importing the state machine."""
+        return None if self._target is None else self._target.state
 
     def post(self, event) -> None:
         target = self._target
@@ -61,16 +61,48 @@ class ServiceSlot:
         self._target = service
 
 
+class WakingIssuer:
+    """A TicketIssuer around the (gated) real one: after each committed issue the sync worker is
+    woken, so the new outbox item goes out at once instead of at the next poll."""
+
+    def __init__(self, inner, wake: Callable[[], None]):
+        self.inner = inner
+        self._wake = wake
+
+    def issue(self, request):
+        ticket = self.inner.issue(request)
+        try:
+            self._wake()
+        except Exception:  # the ticket is issued; a missed wake-up only delays the upload
+            log.exception("waking the sync worker")
+        return ticket
+
+    def mark_printed(self, ticket_id: int) -> None:
+        self.inner.mark_printed(ticket_id)
+
+    def mark_print_failed(self, ticket_id: int, fault) -> None:
+        self.inner.mark_print_failed(ticket_id, fault)
+
+    def mark_shown(self, ticket_id: int) -> None:
+        self.inner.mark_shown(ticket_id)
+
+
 class KioskApp:
     """Owns every long-lived part; `start()` / `close()`; Qt-free except `attach_ui()`."""
 
     def __init__(self, cfg: Config, key: bytes, *, clock: Clock | None = None, create_db: bool = False,
-                 start_sync: bool = True):
+                 start_sync: bool = True, start_ops: bool = True):
         self.cfg = cfg
         self.key = key
         self.clock = clock or SystemClock()
         self.create_db = create_db
         self.start_sync = start_sync
+        self.start_ops = start_ops
+        self.ops = None                   # kiosk.ops.runtime.OpsHandle once built
+        self.last_scan = None             # the newest ScanRead (staff mode's scan test)
+        self._health_timer = None
+        self._watchdog_timer = None
+        self.notifier = None              # kiosk.ops.sdnotify.SdNotifier under systemd
         self.parts = Parts()
         self.ui = None
         self._wedge = None
@@ -90,6 +122,8 @@ class KioskApp:
         except Exception as exc:
             raise AppError(f"cannot open the database: {exc}") from exc
         store.close()
+        if self.start_ops:
+            self._start_ops()
         p = self.parts
         p.printer = self._printer_driver()
         p.service = self._checkin_service(p.printer)
@@ -99,6 +133,49 @@ class KioskApp:
             p.sync = self._sync_worker()
         self._scanners()
         return self
+
+    def _start_ops(self) -> None:
+        """Start-up health, the background integrity check, the daily jobs and fleet reporting."""
+        from kiosk.ops.runtime import start_kiosk_ops
+        self.ops = start_kiosk_ops(self.cfg, self.key, clock=self.clock, devices_status=self.devices_status)
+        self._closers.append(self.ops.stop)
+
+    def devices_status(self) -> dict[str, bool]:
+        """Each scanner thread's connection (fleet metrics); any thread."""
+        statuses = [s.status() for s in list(self.parts.scanners)]
+        return {st.source: st.connected for st in statuses}
+
+    def checkins_health(self):
+        """What the idle screen shows (cheap: a statvfs); None without ops."""
+        return None if self.ops is None else self.ops.current_health()
+
+    def _wrap_issuer(self, issuer):
+        if self.ops is not None:
+            issuer = self.ops.gate(issuer)
+        return WakingIssuer(issuer, self._wake_sync)
+
+    def _wake_sync(self) -> None:
+        sync = self.parts.sync
+        if sync is not None:
+            sync.notify()
+
+    def _warm_cache(self) -> None:
+        """Read the lookup pages once on the service's own db thread (its connection's page cache),
+        so the first patient's lookup does not wait for decryption."""
+        store, service = self._store, self.parts.service
+        if store is None or service is None:
+            return
+
+        def warm() -> None:
+            import time
+            t0 = time.perf_counter()
+            store.patients.warm_cache()
+            log.info("patient cache warmed in %.0f ms", (time.perf_counter() - t0) * 1000)
+        # the connection is used by that one thread only (CheckinService's db lane)
+        try:
+            service._db_pool.submit(service._guard, warm)
+        except RuntimeError:      # already closed
+            pass
 
     def _printer_driver(self):
         """The printer driver (ESC/POS, or the simulator writing PNGs under <data_dir>/tickets)."""
@@ -124,8 +201,13 @@ class KioskApp:
         self._store = open_store(self.cfg.data_dir, self.key, clock=self.clock, check_same_thread=False,
                                  cache_mib=self.cfg.db_cache_mib, busy_timeout_ms=self.cfg.db_busy_timeout_ms)
         client = GatewayClient.from_config(self.cfg, clock=self.clock)
+        vneid = None
+        if str(self.cfg.vneid_resolver_endpoint or "").strip():
+            from kiosk.services.vneid import vneid_resolver
+            vneid = vneid_resolver(client)
         return build_checkin_service(self.cfg, self._store, gateway_client=client, sign=signer.sign,
-                                     printer=DriverTicketPrinter(driver, self.cfg.kiosk_id), clock=self.clock)
+                                     printer=DriverTicketPrinter(driver, self.cfg.kiosk_id), clock=self.clock,
+                                     vneid=vneid, wrap_issuer=self._wrap_issuer)
 
     def _sync_worker(self):
         from kiosk.sync.runner import build_worker
@@ -152,6 +234,7 @@ class KioskApp:
     def on_scan(self, read) -> None:
         """A scanner produced a read (any thread): hand the raw bytes to the check-in machine."""
         from kiosk.core.checkin import QrScanned
+        self.last_scan = read
         service = self.parts.service
         if service is not None:
             service.post(QrScanned(read.data))
@@ -161,9 +244,14 @@ class KioskApp:
         p.service.start()
         if p.sync is not None:
             p.sync.start()
+        self._warm_cache()
         for scanner in p.scanners:
             scanner.start()
             self._closers.append(scanner.stop)
+        if self.cfg.card_watch and p.chip is None:   # chip cards: PC/SC on its own threads, events to the machine
+            from kiosk.services.chip_watch import ChipWatcher
+            p.chip = ChipWatcher.from_config(self.cfg, p.service).start()
+            self._closers.append(p.chip.stop)
 
     def attach_ui(self, qt_app, *, dpi: float | None = None, staff_mode: bool = False):
         """Build the patient window over the service (Qt main thread); with `staff_mode` the corner
@@ -171,14 +259,63 @@ class KioskApp:
         from kiosk.ui.patient.ui import PatientUi
         self.ui = PatientUi(qt_app, self.parts.service or self.slot, self.cfg, dpi=dpi)
         if staff_mode:
-            from kiosk.ui.desk.staff_mode import attach_staff_mode
-            self.staff = attach_staff_mode(self.ui.window, self.cfg, self.key, self.clock)
-        from kiosk.ui.desk.staff_mode import attach_staff_mode   # staff mode: corner gesture, then the PIN
-        self._closers.append(attach_staff_mode(self.ui.window, self.cfg, self.key, self.clock).close)
+            from kiosk.ui.desk.staff_mode import attach_staff_mode   # corner gesture, then the PIN
+            self.staff = attach_staff_mode(self.ui.window, self.cfg, self.key, self.clock,
+                                           last_scan=lambda: self.last_scan)
+            self._closers.append(self.staff.close)
         if "wedge" in self.cfg.scanners:
             self._attach_wedge()
         self._closers.append(self.ui.close)
+        self._start_ui_timers(qt_app)
         return self.ui
+
+    HEALTH_POLL_MS = 3000
+
+    def _start_ui_timers(self, qt_app) -> None:
+        """On the Qt thread: the idle screen follows ops' health (a statvfs every few seconds), and
+        the systemd watchdog is fed from this thread, so a hung UI gets the kiosk restarted."""
+        import os
+
+        from kiosk.ui.qt import QTimer
+        self._health_timer = QTimer(self.ui.window)
+        self._health_timer.timeout.connect(self.poll_health)
+        self._health_timer.start(self.HEALTH_POLL_MS)
+        self._closers.append(self._health_timer.stop)
+        if os.environ.get("NOTIFY_SOCKET"):            # under systemd (socket: imported only then)
+            from kiosk.ops.sdnotify import SdNotifier, watchdog_interval_seconds
+            self.notifier = SdNotifier()
+            interval = watchdog_interval_seconds()
+        else:
+            self.notifier = interval = None
+        if self.notifier is not None and interval:
+            self._watchdog_timer = QTimer(qt_app)
+            self._watchdog_timer.timeout.connect(self.notifier.watchdog)
+            self._watchdog_timer.start(max(100, int(interval * 1000)))
+            self._closers.append(self._watchdog_timer.stop)
+        self.poll_health()
+
+    def poll_health(self) -> None:
+        """Show ops' current health on the idle screen (Qt thread)."""
+        if self.ui is None:
+            return
+        try:
+            health = self.checkins_health()
+        except Exception:  # a failing statvfs must not stop the UI
+            log.exception("reading the kiosk's health")
+            return
+        self.ui.window.screens["idle"].set_health(health)
+
+    def notify_ready(self) -> None:
+        """Tell systemd the kiosk is up (the idle screen is showing); no-op outside systemd."""
+        import os
+        if not os.environ.get("NOTIFY_SOCKET"):
+            return
+        from kiosk.ops.sdnotify import SdNotifier
+        notifier = self.notifier or SdNotifier()
+        if notifier.enabled:
+            notifier.ready()
+            if self._watchdog_timer is not None:
+                notifier.watchdog()
 
     def _attach_wedge(self) -> None:
         from kiosk.ui.wedge_filter import WedgeEventFilter
@@ -200,9 +337,12 @@ class KioskApp:
                 on_error(str(result))
                 return
             self.slot.bind(self.parts.service)
+            self.ui.window.render(self.parts.service.state)
+            self.ui.window.build_screens()
             if self._wedge is None and "wedge" in self.cfg.scanners:
                 self._attach_wedge()
             self.start()
+            self.poll_health()
             on_ready()
 
         done.state_ready.connect(finish)

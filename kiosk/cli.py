@@ -12,7 +12,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk import __version__
 from kiosk.config import Config, ConfigError, load
 
 COMMAND_MODULES = (
@@ -58,11 +57,23 @@ def global_options() -> argparse.ArgumentParser:
     return common
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, reading the package metadata only when asked (it costs every cold start)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from kiosk import __version__
+        print(f"{parser.prog} {__version__}")     # stdout, as argparse's own version action
+        parser.exit()
+
+
 def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
     common = global_options()
     parser = argparse.ArgumentParser(prog="kiosk", parents=[common],
                                      description="Lobby check-in kiosk for Vietnam's electronic health book.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in modules:

@@ -51,6 +51,7 @@ def _run(args, ctx) -> int:
     from kiosk.store.errors import StoreError
     from kiosk.store.keys import key_provider_from_config
     cfg = ctx.config
+    setup_run_logging(cfg)
     try:
         key = key_provider_from_config(cfg, key_file=args.key_file).load()
     except StoreError as exc:
@@ -74,12 +75,23 @@ def _run(args, ctx) -> int:
         else:
             from kiosk.ui.lockdown import enter_kiosk_mode
             enter_kiosk_mode(app, kiosk.ui.window)       # full screen; exits swallowed
+        from kiosk.ui.qt import QTimer
+        QTimer.singleShot(0, kiosk.notify_ready)         # systemd READY=1 once the idle screen is up
         kiosk.build_in_background(on_ready=lambda: None, on_error=on_error)
         code = app.exec()
         return 1 if failed else code
     finally:
         kiosk.close()
         _qt_shutdown()
+
+
+def setup_run_logging(cfg) -> None:
+    """The rotating log file + stderr with personal data masked (`kiosk run` and `kiosk demo`)."""
+    from kiosk.logsetup import setup_logging
+    try:
+        setup_logging(cfg)
+    except OSError as exc:  # an unwritable log directory must not keep the kiosk from starting
+        print(f"kiosk: log file not opened ({exc}); logging to stderr only", file=sys.stderr)
 
 
 def _demo(args, ctx) -> int:

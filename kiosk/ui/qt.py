@@ -16,19 +16,23 @@ from PySide6.QtWidgets import (  # noqa: F401
 )
 from PySide6.QtSvg import QSvgRenderer  # noqa: F401
 
-# desk and technician screens
-from PySide6.QtCore import QDate  # noqa: F401,E402
-from PySide6.QtWidgets import (  # noqa: F401,E402
-    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-    QGroupBox, QHeaderView, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QRadioButton, QSpinBox,
-    QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QWizard, QWizardPage,
-)
+# desk and technician screens: resolved on first use (`from kiosk.ui.qt import QDialog` works the
+# same), since each name costs the patient screen's cold start
+_LAZY = {"QDate": QtCore, **{n: QtWidgets for n in (
+    "QAbstractItemView QCheckBox QComboBox QDateEdit QDialog QDialogButtonBox QFileDialog QFormLayout "
+    "QGroupBox QHeaderView QListWidget QListWidgetItem QMessageBox QPlainTextEdit QRadioButton QSpinBox "
+    "QSplitter QTableWidget QTableWidgetItem QTabWidget QWizard QWizardPage").split()}}
 # Add further names here as the UI needs them; never `import PySide6` anywhere else.
 
 
 def __getattr__(name: str):
-    """QtTest on first use only (the headless demo and tests): it costs start-up time."""
+    """QtTest and the desk's widgets on first use only: they cost start-up time."""
     if name == "QtTest":
         from PySide6 import QtTest
         return QtTest
-    raise AttributeError(name)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    value = getattr(module, name)
+    globals()[name] = value
+    return value

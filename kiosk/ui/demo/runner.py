@@ -21,6 +21,8 @@ def _build(cfg: Config, args, *, root: Path | None, data_dir: Path | None):
     from kiosk.store.keys import FileKeyProvider
     from kiosk.ui.demo.environment import prepare
     env = prepare(cfg, data_dir=data_dir, gateway_url=args.gateway, root=root)
+    from kiosk.commands.run_cmd import setup_run_logging
+    setup_run_logging(env.config)                  # the masked log file in the demo's data dir
     try:
         key = FileKeyProvider(env.key_file, env.data_dir).load()
         kiosk = KioskApp(env.config, key, create_db=True).build()

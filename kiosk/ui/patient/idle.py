@@ -1,7 +1,6 @@
 """Idle screen: what to do, the three ways with pictures, and the language switch."""
 from __future__ import annotations
 
-from kiosk.core.checkin import KeypadOpened
 from kiosk.ui.patient.base import Screen, UiContext, set_direction
 from kiosk.ui.qt import QBoxLayout, QVBoxLayout, QWidget
 from kiosk.ui.widgets.common import label
@@ -17,8 +16,12 @@ class IdleScreen(Screen):
         self.qr_way = WayCard("qr_scan", self, name="WayQr")
         self.chip_way = WayCard("chip_card", self, name="WayChip")
         self.keypad_way = WayCard("keypad", self, with_button=True, name="WayKeypad")
-        self.keypad_way.action.clicked.connect(lambda: self.ctx.send(KeypadOpened()))
+        self.keypad_way.action.clicked.connect(self._open_keypad)
         self.footer = label("small", self)
+        self.notice = label("subtitle", self)        # ops: check-ins paused / maintenance
+        self.notice.setObjectName("HealthNotice")
+        self.notice.setVisible(False)
+        self.health = None
 
         self._ways = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         for card in (self.qr_way, self.chip_way, self.keypad_way):
@@ -26,10 +29,15 @@ class IdleScreen(Screen):
         root = QVBoxLayout(self)
         root.addWidget(self.title)
         root.addWidget(self.subtitle)
+        root.addWidget(self.notice, 1)
         root.addLayout(self._ways, 1)
         root.addWidget(self.footer)
         self._root = root
         self.retranslate()
+
+    def _open_keypad(self) -> None:
+        from kiosk.core.checkin import KeypadOpened      # not on the cold start's path
+        self.ctx.send(KeypadOpened())
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Xin mời ông/bà làm thủ tục khám bệnh"))
@@ -43,6 +51,30 @@ class IdleScreen(Screen):
         self.keypad_way.help.setText(self.tr("Số căn cước hoặc mã thẻ BHYT."))
         self.keypad_way.action.setText(self.tr("Bấm để nhập số"))
         self.footer.setText(self.tr("Cần giúp đỡ? Mời ông/bà đến quầy tiếp đón."))
+        self._show_health()
+
+    def set_health(self, health) -> None:
+        """`kiosk.ops.health.Health` (or None): when check-ins are not accepted, its message
+        (vi/en) replaces the three ways; back to them as soon as the kiosk is healthy again."""
+        paused = health is not None and not health.accepts_checkins
+        if not paused:
+            health = None
+        if health == self.health:
+            return
+        self.health = health
+        self._show_health()
+        self.refresh_layout()
+
+    def _show_health(self) -> None:
+        paused = self.health is not None
+        if paused:
+            self.notice.setText(self.ctx.pick(self.health.message_vi, self.health.message_en))
+        if paused == self.notice.isVisibleTo(self):
+            return                                   # (explicit show calls cost the cold start)
+        self.notice.setVisible(paused)
+        self.subtitle.setVisible(not paused)
+        for card in (self.qr_way, self.chip_way, self.keypad_way):
+            card.setVisible(not paused)
 
     def speech_text(self) -> str:
         return self.tr("Xin mời quét mã QR, đặt thẻ căn cước lên đầu đọc, hoặc bấm để nhập số.")

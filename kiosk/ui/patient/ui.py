@@ -33,7 +33,10 @@ class PatientUi:
         service.add_listener(self.bridge.listener)
         self.activity = ActivityFilter(service.post, self.window)
         app.installEventFilter(self.activity)
-        self.window.render(service.state)
+        state = service.state            # None: a service still being built (kiosk run)
+        if state is not None:
+            self.window.render(state)
+            self.window.build_screens()
 
     def show(self, fullscreen: bool = True, size: tuple[int, int] | None = None) -> None:
         if size is not None:

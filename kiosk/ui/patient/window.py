@@ -6,18 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from kiosk.core import checkin as c
+import importlib
+import sys
+
 from kiosk.core.views import InsuranceStatus, ReadSource
 from kiosk.ui.i18n import Translations
 from kiosk.ui.metrics import Metrics
 from kiosk.ui.patient.base import Screen, UiContext
-from kiosk.ui.patient.confirm import ConfirmScreen
-from kiosk.ui.patient.error import ErrorScreen
 from kiosk.ui.patient.idle import IdleScreen
-from kiosk.ui.patient.keypad import KeypadScreen
-from kiosk.ui.patient.reading import ReadingScreen
-from kiosk.ui.patient.service import ServiceScreen
-from kiosk.ui.patient.ticket import TicketScreen
 from kiosk.ui.qt import (
     QEvent, QFrame, QHBoxLayout, QObject, QSizePolicy, QStackedWidget, QTimer, QVBoxLayout, QWidget, Qt, Signal,
 )
@@ -27,11 +23,31 @@ from kiosk.ui.widgets.common import icon_button, label, set_button_icon
 
 log = logging.getLogger(__name__)
 
-SCREEN_OF = {
-    c.Idle: "idle", c.Reading: "reading", c.Keypad: "keypad", c.Confirm: "confirm",
-    c.CheckingEligibility: "confirm", c.ChooseService: "service", c.Issuing: "ticket",
-    c.Printing: "ticket", c.TicketShown: "ticket", c.Problem: "error", c.PrinterFailed: "error",
+# The cold start paints the idle screen before the state machine (kiosk.core.checkin, ~30 ms of
+# dataclasses) and the other screens are imported: they are built when the service is bound
+# (`build_screens()`), or on first use.
+_SCREEN_NAME = {
+    "Idle": "idle", "Reading": "reading", "Keypad": "keypad", "Confirm": "confirm",
+    "CheckingEligibility": "confirm", "ChooseService": "service", "Issuing": "ticket",
+    "Printing": "ticket", "TicketShown": "ticket", "Problem": "error", "PrinterFailed": "error",
 }
+_SCREEN_CLASS = {
+    "idle": None, "reading": "reading.ReadingScreen", "keypad": "keypad.KeypadScreen",
+    "confirm": "confirm.ConfirmScreen", "service": "service.ServiceScreen", "ticket": "ticket.TicketScreen",
+    "error": "error.ErrorScreen",
+}
+
+
+def _checkin():
+    """kiosk.core.checkin, imported on first need (a state exists by then, so it is loaded)."""
+    return sys.modules.get("kiosk.core.checkin") or importlib.import_module("kiosk.core.checkin")
+
+
+def __getattr__(name: str):
+    if name == "SCREEN_OF":        # {state class: screen name}, as before
+        c = _checkin()
+        return {getattr(c, k): v for k, v in _SCREEN_NAME.items()}
+    raise AttributeError(name)
 _ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
 # States that usually last a few milliseconds (a QR or number lookup, issuing, the insurance check
 # offline) are shown only if they are still current after this long: no flicker for the patient,
@@ -40,6 +56,7 @@ SETTLE_MS = 120
 
 
 def is_transient(state: Any) -> bool:
+    c = _checkin()
     if isinstance(state, c.Reading):
         return state.source is not ReadSource.CHIP        # a chip read has real steps to show
     if isinstance(state, c.Confirm):
@@ -78,14 +95,9 @@ class PatientWindow(QWidget):
         # The window's size is the screen's; screens must fit it, never push it (a portrait
         # layout's minimum must not stop the turn to landscape).
         self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.screens: dict[str, Screen] = {
-            "idle": IdleScreen(self.ctx), "reading": ReadingScreen(self.ctx),
-            "keypad": KeypadScreen(self.ctx), "confirm": ConfirmScreen(self.ctx),
-            "service": ServiceScreen(self.ctx), "ticket": TicketScreen(self.ctx),
-            "error": ErrorScreen(self.ctx),
-        }
-        for screen in self.screens.values():
-            self.stack.addWidget(screen)
+        self.screens: dict[str, Screen] = _Screens(self)
+        self.screens["idle"] = IdleScreen(self.ctx)
+        self.stack.addWidget(self.screens["idle"])
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
@@ -97,7 +109,22 @@ class PatientWindow(QWidget):
         self.apply_accessibility(large_text, high_contrast)
         self._retranslate_header()
         self._update_orientation()
-        self.render(c.Idle())
+        self.stack.setCurrentWidget(self.screens["idle"])     # the idle screen, before any state
+
+    def build_screens(self) -> None:
+        """Build every screen not built yet (after the first paint; `render` also builds on demand)."""
+        for name in _SCREEN_CLASS:
+            self.screens[name]
+
+    def _build_screen(self, name: str) -> Screen:
+        module, cls = _SCREEN_CLASS[name].split(".")
+        screen = getattr(importlib.import_module(f"kiosk.ui.patient.{module}"), cls)(self.ctx)
+        self.stack.addWidget(screen)
+        if self.landscape is not None:
+            screen.set_landscape(self.landscape)
+        else:
+            screen.restyle()
+        return screen
 
     # ------------------------------------------------------------ header
 
@@ -192,10 +219,11 @@ class PatientWindow(QWidget):
 
     def show_now(self, state: Any) -> None:
         """Show a state at once (tests and screenshots of every screen use this too)."""
+        c = _checkin()
         previous, self.state = self.state, state
         if isinstance(state, c.Idle):
             self._reset_public_screen(previous is not None and not isinstance(previous, c.Idle))
-        name = SCREEN_OF[type(state)]
+        name = _SCREEN_NAME[type(state).__name__]
         screen = self.screens[name]
         screen.show_state(state)
         changed = self.stack.currentWidget() is not screen
@@ -250,6 +278,20 @@ class PatientWindow(QWidget):
         super().changeEvent(event)
 
 
+class _Screens(dict):
+    """name → screen; a screen not built yet is built on first access."""
+
+    def __init__(self, window: "PatientWindow"):
+        super().__init__()
+        self._window = window
+
+    def __missing__(self, name: str) -> Screen:
+        if name not in _SCREEN_CLASS:
+            raise KeyError(name)
+        screen = self[name] = self._window._build_screen(name)
+        return screen
+
+
 class ActivityFilter(QObject):
     """Any touch, click or key anywhere counts as activity (re-arms the core's inactivity timer)."""
 
@@ -259,5 +301,5 @@ class ActivityFilter(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _ACTIVITY and obj.isWidgetType():
-            self._send(c.Activity())
+            self._send(_checkin().Activity())
         return False
