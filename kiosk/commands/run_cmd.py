@@ -23,6 +23,9 @@ def register(sub, parents) -> None:
     run.add_argument("--key-file", type=Path, default=None, help="database key file (default: setting key_file)")
     run.add_argument("--windowed", action="store_true", help="a window instead of full screen (development)")
     run.add_argument("--size", type=_size, default=None, help="window size WIDTHxHEIGHT (implies --windowed)")
+    run.add_argument("--hide-cursor", action="store_true", help="hide the mouse pointer (touch screens)")
+    run.add_argument("--kiosk-mode", action="store_true",
+                     help="full screen and locked down (the default unless --windowed)")
     run.set_defaults(func=_run)
 
     demo = sub.add_parser("demo", parents=parents,
@@ -74,7 +77,13 @@ def _run(args, ctx) -> int:
             kiosk.ui.show(fullscreen=False, size=args.size)
         else:
             from kiosk.ui.lockdown import enter_kiosk_mode
-            enter_kiosk_mode(app, kiosk.ui.window)       # full screen; exits swallowed
+            lock = enter_kiosk_mode(app, kiosk.ui.window, hide_cursor=args.hide_cursor)  # exits swallowed
+
+            def exit_kiosk() -> None:                    # staff gesture + technician PIN only
+                lock.unlocked = True
+                app.quit()
+            if getattr(kiosk, "staff", None) is not None:
+                kiosk.staff.exit_kiosk = exit_kiosk
         from kiosk.ui.qt import QTimer
         QTimer.singleShot(0, kiosk.notify_ready)         # systemd READY=1 once the idle screen is up
         kiosk.build_in_background(on_ready=lambda: None, on_error=on_error)

@@ -187,3 +187,23 @@ def test_certificate_gateway_and_reset_pages(qtbot, tech_window, worker):
     settle(qtbot, worker)
     assert not ctx.key_provider.path.exists() and not ctx.cfg.data_dir.exists()
     assert "key destroyed" in admin.status.text()
+
+
+def test_only_a_technician_can_leave_the_locked_down_kiosk(qtbot, tech_window, worker, desk_env):
+    """`kiosk run`'s way out: staff gesture, PIN, then the technician window's exit button."""
+    from kiosk.ui.qt import QPushButton
+    from kiosk.ui.technician.window import TechnicianWindow
+    w, ctx = tech_window
+    assert w.findChild(QPushButton, "TechExitKiosk") is None       # not offered without a kiosk session
+    left = []
+    tech = TechnicianWindow(w.tech, worker, desk_env.s["ky.thuat"], exit_kiosk=lambda: left.append(True))
+    qtbot.addWidget(tech)
+    tech.show()
+    settle(qtbot, worker)
+    qtbot.mouseClick(tech.findChild(QPushButton, "TechExitKiosk"), Qt.MouseButton.LeftButton)
+    assert left == [True]
+    reception = ctx.accounts.sign_in("le.tan", "604918")
+    blocked = TechnicianWindow(w.tech, worker, reception, exit_kiosk=lambda: left.append("reception"))
+    qtbot.addWidget(blocked)
+    assert blocked.findChild(QPushButton, "TechExitKiosk") is None
+    assert left == [True]

@@ -88,6 +88,7 @@ class StaffMode:
         self._services_kw = services
         self.window = None
         self.dialog = None
+        self.exit_kiosk = None      # set by `kiosk run`: unlock the session and quit
 
     def open(self) -> None:
         """Ask for the PIN (the gesture or `kiosk desk` calls this). The services (database,
@@ -113,7 +114,7 @@ class StaffMode:
         s = self.services
         if session.role in (Role.TECHNICIAN,) or (session.role is Role.ADMIN and getattr(self, "prefer_tech", False)):
             from kiosk.ui.technician.window import TechnicianWindow
-            self.window = TechnicianWindow(s.tech, self.worker, session)
+            self.window = TechnicianWindow(s.tech, self.worker, session, exit_kiosk=self.exit_kiosk)
         else:
             from kiosk.ui.desk.window import DeskWindow
             self.window = DeskWindow(s.desk, self.worker, session, kiosk_layout=self.kiosk_layout)

@@ -35,7 +35,7 @@ class TechnicianWindow(QWidget):
     signed_out = Signal()
     tested = Signal(str, object)          # (what, DeviceTestResult)
 
-    def __init__(self, tech, worker, session, parent=None):
+    def __init__(self, tech, worker, session, parent=None, exit_kiosk=None):
         super().__init__(parent)
         self.setObjectName("TechnicianWindow")
         self.setWindowTitle("Kỹ thuật / Technician")
@@ -57,6 +57,12 @@ class TechnicianWindow(QWidget):
         out = button("Đăng xuất / Sign out", "TechSignOut")
         out.clicked.connect(self.sign_out)
         row.addWidget(out)
+        from kiosk.security.roles import Permission
+        if exit_kiosk is not None and session.can(Permission.PROVISION):
+            # the locked-down kiosk session is left only this way: gesture, PIN, technician role
+            leave = button("Thoát ứng dụng ki-ốt / Exit kiosk app", "TechExitKiosk", "danger")
+            leave.clicked.connect(exit_kiosk)
+            row.addWidget(leave)
         root.addWidget(bar)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("TechTabs")
