@@ -24,6 +24,10 @@ EN = {
     "Đang xác thực thẻ": "Verifying the card",
     "Đã đọc xong": "Finished reading",
     "Đang đọc thẻ": "Reading the card",
+    "Xin quét mã QR ở mặt trước thẻ căn cước": "Please scan the QR code on the front of your ID card",
+    "Để đọc chip, ki-ốt cần mã QR in trên thẻ. Cứ để thẻ trên đầu đọc và đưa mã QR vào ô quét.":
+        "To read the chip the kiosk needs the QR code printed on the card. Leave the card on the reader "
+        "and hold the QR code to the scanner.",
     "Đọc từ mã QR": "Read from the QR code",
     "Đọc từ chip thẻ căn cước": "Read from the ID card's chip",
     "Theo số đã nhập": "From the number you typed",

@@ -338,6 +338,14 @@
         <translation>Cancel</translation>
     </message>
     <message>
+        <source>Xin quét mã QR ở mặt trước thẻ căn cước</source>
+        <translation>Please scan the QR code on the front of your ID card</translation>
+    </message>
+    <message>
+        <source>Để đọc chip, ki-ốt cần mã QR in trên thẻ. Cứ để thẻ trên đầu đọc và đưa mã QR vào ô quét.</source>
+        <translation>To read the chip the kiosk needs the QR code printed on the card. Leave the card on the reader and hold the QR code to the scanner.</translation>
+    </message>
+    <message>
         <source>Đang đọc thẻ căn cước</source>
         <translation>Reading your ID card</translation>
     </message>

@@ -30,7 +30,8 @@ TICKET = TicketView(1, "A1-U023", "K01", "Khám Nội tổng quát", "General in
 def states(services):
     fu = FollowUpView("K02", "2026-11-20")
     prios = (PriorityCategory.ELDERLY, PriorityCategory.PREGNANT, PriorityCategory.DISABILITY, PriorityCategory.MERIT)
-    return [c.Idle(), c.Reading(1, ReadSource.CHIP, "DG13", 3, 7, card_removed=True), c.Keypad(1, "079086001234"),
+    return [c.Idle(), c.Reading(1, ReadSource.CHIP, "DG13", 3, 7, card_removed=True),
+            c.Reading(1, ReadSource.CHIP, needs_qr=True), c.Keypad(1, "079086001234"),
             c.Confirm(1, PV, EL, fu), c.CheckingEligibility(1, PV), c.ChooseService(1, PV, EL, services, prios,
                                                                                    PriorityCategory.ELDERLY, fu),
             c.Issuing(1, "K01", None), c.Printing(1, TICKET), c.TicketShown(1, TICKET, printed=False),
@@ -87,3 +88,17 @@ def test_ticket_qr_on_screen_decodes_to_the_payload(qapp, window):
     arr = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(image.height(), image.bytesPerLine())
     found = zxingcpp.read_barcodes(np.ascontiguousarray(arr[:, :image.width()]))
     assert [r.text for r in found] == [TICKET.qr_payload]
+
+
+def test_card_first_asks_for_the_qr_on_the_card(qapp, window):
+    """A card laid before any QR: the chip needs its key, so the screen asks for the card's QR."""
+    window.resize(1080, 1920)
+    window.show()
+    for lang, expected in (("vi", "Xin quét mã QR ở mặt trước thẻ căn cước"),
+                           ("en", "Please scan the QR code on the front of your ID card")):
+        window.state = None
+        window.set_language(lang)
+        window.show_now(c.Reading(1, ReadSource.CHIP, needs_qr=True))
+        settle(qapp)
+        texts = [lab.text() for lab in window.current_screen().findChildren(QLabel) if lab.isVisible()]
+        assert expected in texts, texts

@@ -81,7 +81,13 @@ class ReadingScreen(Screen):
         chip = s.source is ReadSource.CHIP
         self.picture.set_icon("card_away" if s.card_removed else "chip_card" if chip else "hourglass")
         self.restyle()
-        if chip:
+        if chip and getattr(s, "needs_qr", False):
+            # the chip opens only with a key from the card's printed data: ask for its QR
+            self.picture.set_icon("qr_scan")
+            self.title.setText(self.tr("Xin quét mã QR ở mặt trước thẻ căn cước"))
+            self.hint.setText(self.tr("Để đọc chip, ki-ốt cần mã QR in trên thẻ. Cứ để thẻ trên đầu đọc "
+                                      "và đưa mã QR vào ô quét."))
+        elif chip:
             self.title.setText(self.tr("Đang đọc thẻ căn cước"))
             self.hint.setText(self.tr("Xin giữ yên thẻ trên đầu đọc, không nhấc thẻ ra."))
         else:
