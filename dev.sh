@@ -17,11 +17,11 @@ APT_PACKAGES=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
-  fonts-noto-core fonts-dejavu-core
-  # a real X server for screenshots of a real window
-  xvfb
+  fonts-noto-core fonts-dejavu-core fontconfig
+  # a real X server for screenshots of a real window; systemd-analyze checks the unit file
+  xvfb systemd
   # building a virtual environment
-  python3-venv gcc
+  python3-venv python3-dev gcc
 )
 
 missing_apt() {
