@@ -35,10 +35,11 @@ class DemoChip:
         self.reads: list[str] = []            # outcome per presentation (tests, the demo log)
 
     @classmethod
-    def probe(cls) -> None:
-        """Raise (with the reason) when pcscd + vpcd cannot be used on this machine."""
+    def probe(cls):
+        """Start pcscd if needed and return it; raise (with the reason) when pcscd + vpcd cannot be
+        used on this machine. The caller stops it at exit (a daemon we did not start is left alone)."""
         from drivers.card.sim.pcscd import Pcscd
-        Pcscd().start()
+        return Pcscd().start()
 
     def keys(self) -> list[str]:
         return [*self.people, FORGED]
@@ -46,6 +47,13 @@ class DemoChip:
     def present(self, key: str) -> None:
         """Lay the card down (returns at once; the read runs on its own thread)."""
         threading.Thread(target=self._present, args=(key,), name="demo-chip", daemon=True).start()
+
+    def close(self) -> None:
+        """Lift the card and stop the pcscd this demo started (if it started one)."""
+        self.remove()
+        daemon = getattr(self, "daemon", None)
+        if daemon is not None:
+            daemon.stop()
 
     def remove(self) -> None:
         with self._lock:
@@ -144,5 +152,7 @@ class _DirectSession:
 
 
 def start_demo_chip(kiosk) -> DemoChip:
-    DemoChip.probe()
-    return DemoChip(kiosk.parts.service, kiosk.cfg.cccd_docnum_rule)
+    daemon = DemoChip.probe()
+    chip = DemoChip(kiosk.parts.service, kiosk.cfg.cccd_docnum_rule)
+    chip.daemon = daemon
+    return chip

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -105,7 +106,7 @@ def run_headless(cfg: Config, args) -> int:
         return 0
     finally:
         if chip is not None:
-            chip.remove()
+            chip.close()
         kiosk.close()
         env.close()
 
@@ -126,16 +127,49 @@ def _wait_sync(kiosk, seconds: float | None) -> dict | None:
     return {"drained": False, "seconds": seconds, "pending": stats["pending"], "sending": stats["sending"]}
 
 
+PANEL_WIDTH = 440
+REFERENCE = {"landscape": (1920, 1080), "portrait": (1080, 1920)}   # the layouts the tests check
+
+
+def demo_geometry(avail_w: int, avail_h: int, requested: tuple[int, int] | None = None):
+    """Window size and DPI for the windowed demo: the tested 1920x1080 (or portrait) layout scaled
+    down to fit beside the device panel, so nothing is clipped on a small desktop."""
+    from kiosk.ui.metrics import DEFAULT_DPI
+    if requested:
+        w, h = requested
+    else:
+        room_w, room_h = max(480, avail_w - PANEL_WIDTH - 30), max(480, avail_h - 40)
+        ref = REFERENCE["landscape"] if room_w >= room_h else REFERENCE["portrait"]
+        s = min(room_w / ref[0], room_h / ref[1], 1.0)
+        w, h = round(ref[0] * s), round(ref[1] * s)
+    ref = REFERENCE["landscape"] if w >= h else REFERENCE["portrait"]
+    return (w, h), DEFAULT_DPI * min(1.0, w / ref[0], h / ref[1])
+
+
+def has_display() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return True                      # offscreen, vnc, eglfs...: no X/Wayland display needed
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_windowed(cfg: Config, args) -> int:
     from kiosk.ui.demo.panel import DemoAction, DemoPanel, install_hotkeys, qr_actions
     from kiosk.ui.qt import QApplication
 
+    if not has_display():
+        print("kiosk demo: no display (DISPLAY/WAYLAND_DISPLAY unset). Run it on a desktop, under "
+              "Xvfb (xvfb-run -a ./dev.sh demo), or use --headless --checkins N --out DIR.", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else None
     env, kiosk = _build(cfg, args, root=None, data_dir=data_dir)
+    chip = None
     try:
         chip = _chip(kiosk, env, args, wanted=not args.no_chip)
-        kiosk.attach_ui(app, staff_mode=True)
+        screen = app.primaryScreen().availableGeometry()
+        size, dpi = demo_geometry(screen.width(), screen.height(), args.size)
+        kiosk.attach_ui(app, staff_mode=True, dpi=dpi)
         kiosk.start()
         scanner = kiosk.parts.sim_scanner
         actions = qr_actions(_people(), scanner.inject)
@@ -158,18 +192,16 @@ def run_windowed(cfg: Config, args) -> int:
             print(f"demo: {note}")
         panel = DemoPanel(actions, notes)
         install_hotkeys(kiosk.ui.window, actions)
-        screen = app.primaryScreen().availableGeometry()
-        if args.size:
-            kiosk.ui.show(fullscreen=False, size=args.size)
-        else:
-            kiosk.ui.window.resize(int(screen.width() * 0.75), int(screen.height() * 0.9))
-            kiosk.ui.window.show()
-        panel.move(screen.right() - 460, screen.top() + 40)
-        panel.resize(440, 600)
+        kiosk.ui.show(fullscreen=False, size=size)
+        kiosk.ui.window.move(screen.left(), screen.top())
+        panel.move(screen.left() + size[0] + 20, screen.top())
+        panel.resize(PANEL_WIDTH, min(screen.height() - 40, 820))
         panel.show()
         from kiosk.commands.run_cmd import quit_on_signals
         quit_on_signals(app)
         return app.exec()
     finally:
+        if chip is not None:
+            chip.close()
         kiosk.close()
         env.close()
