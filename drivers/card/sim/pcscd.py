@@ -105,6 +105,11 @@ class Pcscd:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
+                other = running_pid()
+                if other is not None and other != self.proc.pid:
+                    # another pcscd won the race to /run/pcscd: use it, it is not ours to stop
+                    self.proc = None
+                    continue
                 raise PcscdError(f"pcscd exited with status {self.proc.returncode}; log: {self.log_path}")
             if any(VPCD_READER in r for r in list_readers()):
                 return
