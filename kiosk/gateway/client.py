@@ -110,6 +110,10 @@ class GatewayClient:
         self.officer_cccd = officer_cccd
         self.revision = revision
         self.session = session or requests.Session()
+        if self.session.trust_env:
+            # read proxy settings from the environment once, not on every request (~0.2 ms each)
+            self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+            self.session.trust_env = False
         self.timeout = (connect_timeout, read_timeout)
         self.verify: bool | str = str(ca_bundle) if ca_bundle else True
         self.lookup_endpoint = lookup_endpoint

@@ -92,3 +92,13 @@ card_check_body = "{encoding}"
     client.check_card("0123456789", "NGUYỄN VĂN DEMO", "01/01/1980")
     checks = [r for r in session.sent if "KQNhanLichSuKCB2024" in r.url]
     assert checks and checks[-1].headers["Content-Type"].startswith(content_type)
+
+
+def test_environment_proxy_read_once_and_still_used(monkeypatch):
+    """Proxy variables are honoured (hospital networks), but looked up once, not per request."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.hospital.invalid:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = GatewayClient("https://egw.example.invalid", "u", "p", "officer", "001080000001")
+    assert client.session.trust_env is False
+    assert client.session.proxies.get("https") == "http://proxy.hospital.invalid:3128"
