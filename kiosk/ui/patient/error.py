@@ -69,7 +69,7 @@ class ErrorScreen(Screen):
             self.picture.set_icon("desk" if desk else "warning")
             self.title.setText(texts.problem_title(s.kind))
             self.ticket.setVisible(False)
-            self.detail.setText(self.ctx.message(s.message))
+            self.detail.setText(without_title(self.title.text(), self.ctx.message(s.message)))
             # the core's message already sends the patient to the desk; only a retry needs advice
             self.advice.setText("" if desk else
                                 self.tr("Ông/bà có thể thử lại ngay: quét lại mã, đặt lại thẻ, hoặc nhập số."))
@@ -95,3 +95,12 @@ class ErrorScreen(Screen):
         self._root.setContentsMargins(gap, gap, gap, gap)
         self._root.setSpacing(m.mm(5))
         self._actions.setSpacing(m.mm(5))
+
+
+def without_title(title: str, detail: str) -> str:
+    """The core's message often opens with the screen's title ("Không xác thực được thẻ. Mời
+    ông/bà đến quầy tiếp đón."): drop that first sentence so the patient does not read it twice."""
+    head, sep, rest = detail.partition(". ")
+    if sep and head.strip().rstrip(".!").casefold() == title.strip().rstrip(".!").casefold():
+        return rest.strip()
+    return detail

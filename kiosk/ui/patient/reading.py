@@ -103,6 +103,8 @@ class ReadingScreen(Screen):
                 done=min(s.step_index + 1, s.step_count), count=s.step_count))
         self.step.setText(step_text(s.step) if s.step else self.tr("Đang kết nối với thẻ"))
         self.away.setVisible(s.card_removed)
+        # "keep the card still, do not lift it" contradicts a card that is gone: the red line says it
+        self.hint.setVisible(not s.card_removed)
         self.away.setText(self.tr("Thẻ đã bị nhấc ra. Xin đặt lại thẻ lên đầu đọc và giữ yên.")
                           if s.card_removed else "")
 

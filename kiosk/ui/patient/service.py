@@ -139,8 +139,16 @@ class ServiceScreen(Screen):
             w.setVisible(has_prio)
 
     def clear(self) -> None:
+        """The offered priorities (age, pregnancy...), the chosen one and the follow-up line are
+        personal: hide, uncheck and blank them; the next patient's state rebuilds the buttons."""
         super().clear()
         self.follow_up.clear()
+        self._built_for = ()
+        for b in [*self.priority_buttons.values(), *self.service_buttons.values()]:
+            b.setText("")
+            b.setVisible(False)
+        for b in self.priority_buttons.values():
+            b.setChecked(False)
 
     def relayout(self) -> None:
         from kiosk.ui.patient.base import set_direction

@@ -43,6 +43,11 @@ class FirstRunWizard(QWizard):
         self.setWindowTitle("Cài đặt ki-ốt lần đầu / First-run set-up")
         self.setStyleSheet(stylesheet(False))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        for which, text in ((QWizard.WizardButton.BackButton, "< Quay lại / Back"),
+                            (QWizard.WizardButton.NextButton, "Tiếp / Next >"),
+                            (QWizard.WizardButton.FinishButton, "Hoàn tất / Finish"),
+                            (QWizard.WizardButton.CancelButton, "Hủy / Cancel")):
+            self.setButtonText(which, text)       # Qt's own labels are English-only
         self.cfg, self.worker, self.config_path, self.hasher = cfg, worker, Path(config_path), hasher
         self.report = None
         self.f: dict[str, QLineEdit] = {}
