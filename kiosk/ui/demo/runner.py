@@ -36,9 +36,12 @@ def _build(cfg: Config, args, *, root: Path | None, data_dir: Path | None):
 
 def _seed(kiosk, env) -> None:
     """Returning demo citizens already in the patient cache, with a follow-up booked for today."""
-    from kiosk.ui.demo.seed import seed_returning
+    from kiosk.ui.demo.seed import seed_returning, seed_staff
     if seed_returning(kiosk.cfg, kiosk.key, _people(), kiosk.clock):
         env.notes.append("returning demo patient seeded with a follow-up visit today")
+    staff = seed_staff(kiosk.cfg, kiosk.key, kiosk.clock)
+    if staff:
+        env.notes.append("staff mode (5 taps top-left): " + "; ".join(staff))
 
 
 def _chip(kiosk, env, args, *, wanted: bool):

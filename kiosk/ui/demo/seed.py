@@ -37,3 +37,34 @@ def seed_returning(cfg, key: bytes, people, clock: Clock | None = None) -> int:
     finally:
         store.close()
     return seeded
+
+
+# Demo staff accounts (synthetic; PINs printed on the demo's console, never used outside a demo).
+DEMO_STAFF = (
+    ("admin", "Quản trị (demo)", "admin", "739251"),
+    ("le.tan", "Lễ tân (demo)", "reception", "604918"),
+    ("bac.si", "Bác sĩ (demo)", "clinician", "318526"),
+    ("ky.thuat", "Kỹ thuật (demo)", "technician", "551902"),
+)
+
+
+def seed_staff(cfg, key: bytes, clock: Clock | None = None) -> list[str]:
+    """Create the demo staff once (the first is the admin, who then creates the others)."""
+    from kiosk.security.accounts import StaffAccounts
+    from kiosk.security.audit import AuditLog
+    from kiosk.store.migrate import open_store
+
+    clock = clock or SystemClock()
+    store = open_store(cfg.data_dir, key, clock=clock)
+    try:
+        if store.staff.list(include_inactive=True):
+            return []
+        accounts = StaffAccounts(store, AuditLog(store), clock)
+        username, name, role, pin = DEMO_STAFF[0]
+        accounts.create(None, username, name, role, pin)
+        admin = accounts.sign_in(username, pin)
+        for username, name, role, pin in DEMO_STAFF[1:]:
+            accounts.create(admin, username, name, role, pin)
+        return [f"{username} ({role}) PIN {pin}" for username, _, role, pin in DEMO_STAFF]
+    finally:
+        store.close()
