@@ -104,9 +104,15 @@ def check_camera(cfg: Config) -> Check:
 
 def check_printer(cfg: Config) -> Check:
     spec = str(cfg.printer)
-    if spec in ("file", "sim"):
+    if spec in ("sim", "png", "pdf"):
         return Check("printer", WARN, f"'{spec}': tickets are written as images, not printed",
-                     "set printer = usb:VID:PID, serial:PORT or network:HOST", required=False)
+                     "set printer = usb:VID:PID, serial:PORT, network:HOST or file:/dev/usb/lp0",
+                     required=False)
+    if spec == "file" or spec.startswith("file:"):
+        device = spec[5:] or "/dev/usb/lp0"
+        ok = Path(device).exists()
+        return Check("printer", OK if ok else FAIL, f"{device} {'present' if ok else 'missing'}",
+                     "" if ok else "connect the USB printer (usblp) or set the printer setting")
     if spec.startswith("usb:"):
         try:
             import usb.core
