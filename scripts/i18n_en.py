@@ -1,9 +1,15 @@
 """English for the kiosk's Vietnamese source strings: `python scripts/i18n_en.py` refreshes
 resources/i18n/kiosk_en.ts with pyside6-lupdate, fills the translations below, and lists any
 source string still untranslated (exit 1). The .ts file is the source of truth that is shipped;
-this table is how we keep it filled when strings are added."""
+this table is how we keep it filled when strings are added.
+
+After lupdate it also writes the "Message" context: every static patient message of the Qt-free
+core (kiosk.core.views.Message pairs, code tables, identity error classes, health texts) with the
+Vietnamese as source and the pair's English as translation, so the UI can show them through Qt
+(`UiContext.message`). Texts built at run time (dates, numbers) keep their own English."""
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -11,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TS = ROOT / "resources" / "i18n" / "kiosk_en.ts"
+MESSAGE_CONTEXT = "Message"    # = kiosk.ui.patient.base.MESSAGE_CONTEXT
 
 EN = {
     "Đang kết nối với thẻ": "Connecting to the card",
@@ -157,17 +164,137 @@ def fill() -> list[str]:
             continue
         translation.text = english
         translation.attrib.pop("type", None)
+    _write(tree)
+    return missing
+
+
+class MessageConflict(ValueError):
+    """One Vietnamese source with two different English texts: one .ts entry cannot hold both."""
+
+
+def _add(out: dict[str, str], vi: str, en: str, origin: str) -> None:
+    if not vi or not en:
+        return
+    if out.get(vi, en) != en:
+        raise MessageConflict(f"{origin}: {vi!r} has two English texts: {out[vi]!r} / {en!r}")
+    out[vi] = en
+
+
+def _literal_messages(path: Path) -> list[tuple[str, str, str]]:
+    """Static `Message("code", "vi", "en")` calls and `_MESSAGES = {code: (vi, en)}` tables of a
+    module read as source (modules outside core/gateway/identity are not imported)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Message" and len(node.args) == 3:
+            args = node.args
+            if all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+                found.append((args[0].value, args[1].value, args[2].value))
+        elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "_MESSAGES" for t in node.targets):
+            for code, (vi, en) in ast.literal_eval(node.value).items():
+                found.append((code, vi, en))
+    return found
+
+
+LITERAL_SOURCES = ("kiosk/services/chip_watch.py", "kiosk/services/identity.py", "kiosk/ops/health.py")
+
+
+def static_messages() -> dict[str, str]:
+    """{vi: en} of every static patient message the core can produce."""
+    from types import SimpleNamespace
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from kiosk.core import eligibility, messages
+    from kiosk.core.views import Message
+    from kiosk.gateway import results
+    from kiosk.identity import errors
+
+    import importlib
+    import pkgutil
+
+    import kiosk.core
+    import kiosk.identity
+
+    out: dict[str, str] = {}
+    # every core/identity module: Message constants anywhere in core, IdentityError subclasses
+    # defined outside errors.py (kiosk.identity.chip's ChipDataError...)
+    modules = [messages]
+    for package in (kiosk.core, kiosk.identity):
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            modules.append(importlib.import_module(f"{package.__name__}.{info.name}"))
+    for module in modules:
+        for name, value in vars(module).items():
+            if isinstance(value, Message):
+                _add(out, value.vi, value.en, f"{module.__name__}.{name}")
+    for code, info in [*results.CARD_CODES.items(), ("unknown", results.UNKNOWN_CODE_INFO)]:
+        _add(out, info.message_vi, info.message_en, f"kiosk.gateway.results code {code}")
+    # eligibility.view_of over every verdict, and every code of both tables (no dates: static)
+    codes = sorted(set(results.CARD_CODES) | set(eligibility._DESK)) + [None]
+    views = [eligibility.no_card(), eligibility.provisional()]
+    for verdict in results.Verdict:
+        for code in codes:
+            info = results.code_info(code) if code else None
+            views.append(eligibility.view_of(SimpleNamespace(
+                verdict=verdict, code=code, message_vi=info.message_vi if info else "",
+                message_en=info.message_en if info else "")))
+    for view in views:
+        _add(out, view.message.vi, view.message.en, f"kiosk.core.eligibility {view.message.code}")
+    classes, todo = set(errors.ALL_ERRORS), [errors.IdentityError]
+    while todo:
+        cls = todo.pop()
+        classes.add(cls)
+        todo += cls.__subclasses__()
+    for cls in sorted(classes, key=lambda k: k.__name__):
+        _add(out, cls.vi, cls.en, f"kiosk.identity.errors.{cls.__name__}")
+    for rel in LITERAL_SOURCES:
+        for code, vi, en in _literal_messages(ROOT / rel):
+            _add(out, vi, en, f"{rel} {code}")
+    return out
+
+
+def write_message_context(pairs: dict[str, str]) -> None:
+    """Replace the "Message" context of the .ts with `pairs`, sorted by source, contexts in name order."""
+    tree = ET.parse(TS)
+    ts = tree.getroot()
+    for ctx in ts.findall("context"):
+        if ctx.findtext("name") == MESSAGE_CONTEXT:
+            ts.remove(ctx)
+    ctx = ET.Element("context")
+    ctx.text = "\n    "
+    name = ET.SubElement(ctx, "name")
+    name.text = MESSAGE_CONTEXT
+    name.tail = "\n    "
+    items = sorted(pairs.items())
+    for i, (vi, en) in enumerate(items):
+        message = ET.SubElement(ctx, "message")
+        message.text = "\n        "
+        source = ET.SubElement(message, "source")
+        source.text, source.tail = vi, "\n        "
+        translation = ET.SubElement(message, "translation")
+        translation.text, translation.tail = en, "\n    "
+        message.tail = "\n    " if i < len(items) - 1 else "\n"
+    if not items:
+        name.tail = "\n"
+    ctx.tail = "\n"
+    contexts = ts.findall("context")
+    position = next((i for i, c in enumerate(contexts) if (c.findtext("name") or "") > MESSAGE_CONTEXT),
+                    len(contexts))
+    ts.insert(list(ts).index(contexts[position]) if position < len(contexts) else len(ts), ctx)
+    _write(tree)
+
+
+def _write(tree: ET.ElementTree) -> None:
     tree.write(TS, encoding="utf-8", xml_declaration=True)
     text = TS.read_text(encoding="utf-8").replace("<?xml version='1.0' encoding='utf-8'?>",
                                                    '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>')
     TS.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    return missing
 
 
 if __name__ == "__main__":
     if "--no-lupdate" not in sys.argv:
         lupdate()
     missing = fill()
+    write_message_context(static_messages())
     for source in missing:
         print(f"untranslated: {source!r}")
     sys.exit(1 if missing else 0)

@@ -232,6 +232,245 @@
     </message>
 </context>
 <context>
+    <name>Message</name>
+    <message>
+        <source>Bạn đã được cấp thẻ BHYT mới; thẻ mới sẽ được sử dụng.</source>
+        <translation>A new insurance card was issued to you; the new card will be used.</translation>
+    </message>
+    <message>
+        <source>Chưa có thông tin của số này trên máy. Vui lòng quét mã QR trên thẻ hoặc đến quầy tiếp đón.</source>
+        <translation>This number is not known here yet. Please scan the QR code on your card or go to the desk.</translation>
+    </message>
+    <message>
+        <source>Chưa cấp được số thứ tự. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>No ticket could be issued. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Chưa kiểm tra được thẻ BHYT lúc này. Bạn vẫn được tiếp nhận; quầy sẽ kiểm tra lại.</source>
+        <translation>The insurance card could not be checked right now. You are received; the desk will re-check.</translation>
+    </message>
+    <message>
+        <source>Chưa kiểm tra được thẻ BHYT lúc này; quầy sẽ kiểm tra lại sau.</source>
+        <translation>The insurance card could not be checked now; it will be checked again later.</translation>
+    </message>
+    <message>
+        <source>Các giấy tờ không cùng một người, vui lòng đến quầy tiếp đón.</source>
+        <translation>The documents do not belong to the same person. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Họ tên không khớp hoàn toàn với thẻ BHYT. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The name partly does not match the card. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Họ tên không khớp hoàn toàn với thẻ BHYT. Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>The name does not fully match the insurance card. Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Họ tên không khớp với thẻ BHYT. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The name does not match the insurance card. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Họ tên không khớp với thẻ BHYT. Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>The name does not match the insurance card. Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Không có thẻ BHYT: khám dịch vụ (tự trả phí).</source>
+        <translation>No insurance card: fee-paying visit.</translation>
+    </message>
+    <message>
+        <source>Không nhận được dữ liệu, vui lòng quét lại.</source>
+        <translation>Nothing was received. Please scan again.</translation>
+    </message>
+    <message>
+        <source>Không tìm thấy thông tin thẻ BHYT. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>No insurance card information was found. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Không tìm thấy thông tin thẻ BHYT. Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>No insurance card information was found. Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Không xác thực được thẻ. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The card could not be verified. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Không đọc được dòng mã trên thẻ, vui lòng thử lại.</source>
+        <translation>The machine-readable lines could not be read. Please try again.</translation>
+    </message>
+    <message>
+        <source>Không đọc được dữ liệu trên chip của thẻ, vui lòng đến quầy tiếp đón.</source>
+        <translation>The card chip's data could not be read. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Không đọc được giấy tờ, vui lòng thử lại hoặc đến quầy tiếp đón.</source>
+        <translation>The document could not be read. Please try again or go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Không đọc được giấy tờ, vui lòng đến quầy tiếp đón.</source>
+        <translation>The document could not be read. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Không đọc được mã QR, vui lòng thử lại.</source>
+        <translation>The QR code could not be read. Please try again.</translation>
+    </message>
+    <message>
+        <source>Không đọc được mã VNeID, vui lòng mở lại mã trên ứng dụng.</source>
+        <translation>The VNeID code could not be read. Please open the code in the app again.</translation>
+    </message>
+    <message>
+        <source>Không đọc được mã. Vui lòng thử lại.</source>
+        <translation>The code could not be read. Please try again.</translation>
+    </message>
+    <message>
+        <source>Không đọc được đúng số thẻ. Vui lòng quét lại hoặc đến quầy tiếp đón.</source>
+        <translation>The card number could not be read correctly. Please scan again or go to the desk.</translation>
+    </message>
+    <message>
+        <source>Máy chưa đọc được mã VNeID. Vui lòng dùng thẻ CCCD hoặc thẻ BHYT.</source>
+        <translation>VNeID codes cannot be used here yet. Please use your CCCD or insurance card.</translation>
+    </message>
+    <message>
+        <source>Máy quét chưa đọc đúng tiếng Việt. Vui lòng báo nhân viên hỗ trợ.</source>
+        <translation>The scanner could not read Vietnamese text. Please ask a staff member for help.</translation>
+    </message>
+    <message>
+        <source>Máy tạm ngừng nhận đăng ký: bộ nhớ sắp đầy. Xin mời đến quầy tiếp đón.</source>
+        <translation>Check-in is paused: the kiosk's storage is nearly full. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Máy tạm thời không kiểm tra được thẻ. Vui lòng đến quầy tiếp đón.</source>
+        <translation>The kiosk cannot check cards at the moment. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Máy đang bảo trì. Xin mời đến quầy tiếp đón.</source>
+        <translation>The kiosk is under maintenance. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Máy đang bảo trì: bộ nhớ đã đầy. Xin mời đến quầy tiếp đón.</source>
+        <translation>The kiosk is under maintenance: its storage is full. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Mã QR không khớp với thẻ trên đầu đọc. Vui lòng nhấc thẻ ra, quét mã QR trên mặt trước của chính thẻ đó rồi đặt lại thẻ.</source>
+        <translation>The QR code does not match the card on the reader. Please lift the card, scan the QR code on the front of that card, then lay it down again.</translation>
+    </message>
+    <message>
+        <source>Mã QR trên thẻ bảo hiểm y tế không hợp lệ, vui lòng thử lại.</source>
+        <translation>The QR code on the health-insurance card is not valid. Please try again.</translation>
+    </message>
+    <message>
+        <source>Mã QR trên thẻ căn cước không hợp lệ, vui lòng thử lại.</source>
+        <translation>The QR code on the citizen ID card is not valid. Please try again.</translation>
+    </message>
+    <message>
+        <source>Mã này không mở được chip của thẻ. Vui lòng quét mã QR ở mặt trước thẻ căn cước.</source>
+        <translation>This code cannot open the card's chip. Please scan the QR code on the front of your citizen identity card.</translation>
+    </message>
+    <message>
+        <source>Mã quyền lợi trên thẻ BHYT không đúng. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The benefit code on the card is wrong. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Mã số bảo hiểm xã hội không hợp lệ, vui lòng kiểm tra lại.</source>
+        <translation>The social-insurance number is not valid. Please check it.</translation>
+    </message>
+    <message>
+        <source>Mã thẻ bảo hiểm y tế không hợp lệ, vui lòng kiểm tra lại.</source>
+        <translation>The health-insurance card code is not valid. Please check it.</translation>
+    </message>
+    <message>
+        <source>Mã tỉnh trên thẻ BHYT không đúng. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The province code on the card is wrong. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Ngày sinh không khớp với thẻ BHYT. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The date of birth does not match the card. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Ngày sinh không khớp với thẻ BHYT. Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>The date of birth does not match the insurance card. Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Ngày tháng trên giấy tờ không hợp lệ, vui lòng đến quầy tiếp đón.</source>
+        <translation>A date on the document is not valid. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Số chứng minh nhân dân không hợp lệ, vui lòng kiểm tra lại.</source>
+        <translation>The old ID card number is not valid. Please check it.</translation>
+    </message>
+    <message>
+        <source>Số căn cước không hợp lệ, vui lòng kiểm tra lại.</source>
+        <translation>The citizen ID number is not valid. Please check it.</translation>
+    </message>
+    <message>
+        <source>Số giấy tờ không hợp lệ, vui lòng kiểm tra lại.</source>
+        <translation>The document number is not valid. Please check it.</translation>
+    </message>
+    <message>
+        <source>Số thẻ BHYT không đúng. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The insurance card number is wrong. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Thông tin trên thẻ căn cước không khớp, vui lòng đến quầy tiếp đón.</source>
+        <translation>The citizen ID card details do not match. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Thẻ BHYT cần được kiểm tra tại quầy. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The insurance card needs a check at the desk. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Thẻ BHYT hợp lệ (đã có thẻ mới, sẽ dùng thẻ mới).</source>
+        <translation>Insurance card valid (a new card was issued; the new card is used).</translation>
+    </message>
+    <message>
+        <source>Thẻ BHYT hợp lệ.</source>
+        <translation>Insurance card valid.</translation>
+    </message>
+    <message>
+        <source>Thẻ BHYT đã bị thu hồi. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The insurance card has been revoked. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Thẻ BHYT đã bị thu hồi. Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>The insurance card was revoked. Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Thẻ BHYT đã hết hạn. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The insurance card has expired. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Thẻ BHYT đã hết hạn. Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>The insurance card has expired. Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Thẻ BHYT đã được báo giảm. Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>The insurance card was reported reduced. Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Thẻ đã bị nhấc ra. Vui lòng đặt lại thẻ lên đầu đọc.</source>
+        <translation>The card was moved away. Please lay it on the reader again.</translation>
+    </message>
+    <message>
+        <source>Trẻ em chưa có thẻ BHYT. Mời ông/bà đến quầy tiếp đón.</source>
+        <translation>The child has no insurance card yet. Please go to the reception desk.</translation>
+    </message>
+    <message>
+        <source>Trẻ em chưa có thẻ BHYT. Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>The child has no insurance card yet. Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Vui lòng đến quầy tiếp đón để được hỗ trợ.</source>
+        <translation>Please go to the reception desk for help.</translation>
+    </message>
+    <message>
+        <source>Đang kiểm tra thẻ BHYT…</source>
+        <translation>Checking the health-insurance card…</translation>
+    </message>
+    <message>
+        <source>Đọc thẻ quá lâu. Vui lòng thử lại.</source>
+        <translation>Reading took too long. Please try again.</translation>
+    </message>
+</context>
+<context>
     <name>PatientWindow</name>
     <message>
         <source>Chữ to</source>

@@ -10,8 +10,11 @@ from typing import Any, Callable
 
 from kiosk.core.views import Message
 from kiosk.ui.metrics import Metrics
-from kiosk.ui.qt import QBoxLayout, QEvent, QLabel, QLayout, QTimer, QWidget
+from kiosk.ui.qt import QBoxLayout, QCoreApplication, QEvent, QLabel, QLayout, QTimer, QWidget
 from kiosk.ui.theme import Theme
+
+
+MESSAGE_CONTEXT = "Message"     # the .ts context of the core's patient messages (source = vi)
 
 
 @dataclass
@@ -34,7 +37,19 @@ class UiContext:
         return en if self.language == "en" and en else vi
 
     def message(self, message: Message | None) -> str:
-        return "" if message is None else self.pick(message.vi, message.en)
+        return "" if message is None else self.core_text(message.vi, message.en)
+
+    def core_text(self, vi: str, en: str) -> str:
+        """A text the Qt-free core produced as a (vi, en) pair: Vietnamese as is; in English the
+        translation of the "Message" context of kiosk_en.ts (scripts/i18n_en.py fills it with the
+        core's static messages), else the pair's own English (texts with dates or numbers)."""
+        if self.language != "en":
+            return vi
+        if vi:
+            translated = QCoreApplication.translate(MESSAGE_CONTEXT, vi)
+            if translated and translated != vi:
+                return translated
+        return en or vi
 
 
 class Screen(QWidget):

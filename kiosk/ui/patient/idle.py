@@ -68,7 +68,7 @@ class IdleScreen(Screen):
     def _show_health(self) -> None:
         paused = self.health is not None
         if paused:
-            self.notice.setText(self.ctx.pick(self.health.message_vi, self.health.message_en))
+            self.notice.setText(self.ctx.core_text(self.health.message_vi, self.health.message_en))
         if paused == self.notice.isVisibleTo(self):
             return                                   # (explicit show calls cost the cold start)
         self.notice.setVisible(paused)
