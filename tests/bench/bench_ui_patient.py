@@ -155,6 +155,8 @@ def run_checkins(size: int, checkins: int, tmp: Path) -> None:
                            str(tmp / "gw")], stdout=subprocess.PIPE, text=True)
     url = gw.stdout.readline().split(" on ", 1)[1].split()[0]
     env = prepare(load(path=None, env={}).replace(eligibility_deadline=1.0), root=tmp, gateway_url=url)
+    if PRINTER != "sim":   # e.g. file:/tmp/x.bin: the ESC/POS path a real kiosk takes, instead of PNG files
+        env.config = env.config.replace(printer=PRINTER)
     key = FileKeyProvider(env.key_file, env.data_dir).load()
     store = open_store(env.data_dir, key, create=True)
     filled = fill(store, size)
@@ -243,13 +245,19 @@ def run_checkins(size: int, checkins: int, tmp: Path) -> None:
     gw.wait(10)
 
 
+PRINTER = "sim"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=20_000)
     ap.add_argument("--checkins", type=int, default=40)
     ap.add_argument("--child", choices=("bare", "kiosk"))
     ap.add_argument("--skip-cold", action="store_true")
+    ap.add_argument("--printer", default="sim", help="printer setting for the check-ins (default: the demo's PNG printer)")
     args = ap.parse_args()
+    global PRINTER
+    PRINTER = args.printer
     if args.child == "bare":
         child_bare()
     if args.child == "kiosk":
