@@ -21,11 +21,11 @@ import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 
 from kiosk.config import load  # noqa: E402
 from kiosk.core import checkin as c  # noqa: E402
@@ -33,6 +33,7 @@ from kiosk.core.clock import SystemClock  # noqa: E402
 from kiosk.core.services import CheckinService  # noqa: E402
 from kiosk.core.views import InsuranceStatus  # noqa: E402
 from kiosk.identity.codes import CCCD_PROVINCES  # noqa: E402
+from core_helpers import state_waiter  # noqa: E402
 
 SURNAMES = ["NGUYỄN", "TRẦN", "LÊ", "PHẠM", "HOÀNG", "HUỲNH", "PHAN", "VŨ", "VÕ", "ĐẶNG", "BÙI", "ĐỖ", "HỒ", "NGÔ"]
 MIDDLE = ["VĂN", "THỊ", "HỮU", "MINH", "THANH", "NGỌC", "ĐỨC", "QUỐC", "THU", "KIM"]
@@ -120,21 +121,7 @@ def main() -> int:
                          issuer=StoreTicketIssuer(store, IssuingSettings.from_config(cfg, machine.services),
                                                   signer.sign, clock),
                          printer=DriverTicketPrinter(driver, "1"), clock=clock)
-    changed = threading.Condition()
-
-    def listen(_state):
-        with changed:
-            changed.notify_all()
-    svc.add_listener(listen)
-
-    def wait(pred, timeout=10.0):
-        end = time.monotonic() + timeout
-        with changed:
-            while not pred(svc.state):
-                left = end - time.monotonic()
-                if left <= 0:
-                    raise SystemExit(f"stuck in {type(svc.state).__name__}")
-                changed.wait(left)
+    wait = state_waiter(svc)
 
     def answered(s):
         return isinstance(s, c.Confirm) and s.eligibility.status is not InsuranceStatus.CHECKING

@@ -134,3 +134,30 @@ class Alerts:
 
     def alert(self, reason):
         self.reasons.append(reason)
+
+
+class StuckState(AssertionError):
+    """The check-in service did not reach the awaited state in time."""
+
+
+def state_waiter(svc):
+    """`wait(pred, timeout)` returning the service's state once `pred(state)` holds (listener-driven,
+    no polling of the machine): shared by the end-to-end tests and the check-in benchmark."""
+    import time
+    changed = threading.Condition()
+
+    def listen(_state):
+        with changed:
+            changed.notify_all()
+    svc.add_listener(listen)
+
+    def wait(pred, timeout=10.0):
+        end = time.monotonic() + timeout
+        with changed:
+            while not pred(svc.state):
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise StuckState(f"still {type(svc.state).__name__}")
+                changed.wait(min(left, 0.05))
+        return svc.state
+    return wait

@@ -2,8 +2,6 @@
 HTTP, the signer, the demo printer writing PNGs; only the clock of the store is fixed."""
 from __future__ import annotations
 
-import threading
-import time
 
 import pytest
 from PIL import Image
@@ -13,6 +11,8 @@ from kiosk.core import checkin as c
 from kiosk.core.views import InsuranceStatus, PriorityCategory, ProblemKind
 from kiosk.identity.demo_people import by_key
 from kiosk.services.checkin import build_checkin_service
+
+from core_helpers import state_waiter
 
 
 @pytest.fixture
@@ -25,21 +25,7 @@ def kiosk(tmp_path, store, gateway, sim, signer, clock):
                                              "facility_name": "Bệnh viện Thử", "printer": "sim",
                                              "eligibility_deadline": 3.0})
     svc = build_checkin_service(cfg, store, gateway_client=gateway, sign=signer.sign, clock=clock)
-    changed = threading.Condition()
-
-    def listen(state):
-        with changed:
-            changed.notify_all()
-    svc.add_listener(listen)
-
-    def wait(pred, timeout=10.0):
-        end = time.monotonic() + timeout
-        with changed:
-            while not pred(svc.state):
-                left = end - time.monotonic()
-                assert left > 0, f"still {svc.state!r}"
-                changed.wait(min(left, 0.05))
-        return svc.state
+    wait = state_waiter(svc)
     yield svc, wait, tmp_path / "data" / "tickets"
     svc.close()
 
