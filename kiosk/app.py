@@ -23,7 +23,7 @@ class AppError(Exception):
 @dataclass
 class Parts:
     """What the app built; optional parts are None when absent (said so in `notes`)."""
-    service: Any = None               # kiosk.core.services.CheckinService
+    service: Any = None               # kiosk.checkin.service.CheckinService
     sync: Any = None                  # kiosk.sync.worker.SyncWorker
     printer: Any = None               # the driver behind the TicketPrinter port (SimPrinter in the demo)
     sim_scanner: Any = None           # drivers.scanner.sim.SimScanner when "sim" is configured
@@ -179,7 +179,7 @@ class KioskApp:
 
     def _printer_driver(self):
         """The printer driver (ESC/POS, or the simulator writing PNGs under <data_dir>/tickets)."""
-        from kiosk.services.printing import driver_from_config
+        from kiosk.devices.printer import driver_from_config
         if self.cfg.printer.strip() in ("sim", "png", "pdf"):
             (Path(self.cfg.data_dir) / "tickets").mkdir(parents=True, exist_ok=True)
         return driver_from_config(self.cfg)
@@ -187,8 +187,8 @@ class KioskApp:
     def _checkin_service(self, driver):
         from kiosk.gateway.client import GatewayClient
         from kiosk.gateway.signing import signer_from_config
-        from kiosk.services.checkin import build_checkin_service
-        from kiosk.services.printing import DriverTicketPrinter
+        from kiosk.checkin.build import build_checkin_service
+        from kiosk.devices.printer import DriverTicketPrinter
         from kiosk.store.migrate import open_store
         if self.cfg.signing_source == "pkcs12" and str(self.cfg.signing_pkcs12) in ("", "."):
             raise AppError("no signing key configured: set signing_pkcs12 (provisioning), "
@@ -203,7 +203,7 @@ class KioskApp:
         client = GatewayClient.from_config(self.cfg, clock=self.clock)
         vneid = None
         if str(self.cfg.vneid_resolver_endpoint or "").strip():
-            from kiosk.services.vneid import vneid_resolver
+            from kiosk.checkin.vneid import vneid_resolver
             vneid = vneid_resolver(client)
         return build_checkin_service(self.cfg, self._store, gateway_client=client, sign=signer.sign,
                                      printer=DriverTicketPrinter(driver, self.cfg.kiosk_id), clock=self.clock,
@@ -249,7 +249,7 @@ class KioskApp:
             scanner.start()
             self._closers.append(scanner.stop)
         if self.cfg.card_watch and p.chip is None:   # chip cards: PC/SC on its own threads, events to the machine
-            from kiosk.services.chip_watch import ChipWatcher
+            from kiosk.devices.chip_watch import ChipWatcher
             p.chip = ChipWatcher.from_config(self.cfg, p.service).start()
             self._closers.append(p.chip.stop)
 

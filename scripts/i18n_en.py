@@ -195,7 +195,7 @@ def _literal_messages(path: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-LITERAL_SOURCES = ("kiosk/services/chip_watch.py", "kiosk/services/identity.py", "kiosk/ops/health.py")
+LITERAL_SOURCES = ("kiosk/devices/chip_watch.py", "kiosk/checkin/resolver.py", "kiosk/ops/health.py")
 
 
 def static_messages() -> dict[str, str]:

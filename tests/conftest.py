@@ -36,8 +36,8 @@ def pytest_unconfigure(config):
 @_pytest.fixture(scope="session")
 def dev_identity(tmp_path_factory):
     """The demo facility's signing key and certificate (PKCS#12), made once per run."""
-    from kiosk.gateway.devcert import ensure_dev_identity
-    from kiosk.gateway.sim import SIM_FACILITY
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
+    from kiosk.gateway.sim.server import SIM_FACILITY
     return ensure_dev_identity(tmp_path_factory.mktemp("devcert"), SIM_FACILITY)
 
 
@@ -50,7 +50,7 @@ def signer(dev_identity):
 @_pytest.fixture
 def sim(tmp_path, dev_identity):
     """A running gateway simulator (real HTTP on loopback) that knows the facility's certificate."""
-    from kiosk.gateway.sim import start_simulator
-    handle = start_simulator(tmp_path / "sim", facility_cert_pem=dev_identity.cert_pem)
+    from kiosk.demo.sim_cards import start_demo_simulator
+    handle = start_demo_simulator(tmp_path / "sim", facility_cert_pem=dev_identity.cert_pem)
     yield handle
     handle.stop()

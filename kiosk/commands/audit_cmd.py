@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from kiosk.commands._store import open_for_cli
-from kiosk.security.audit import AuditLog
+from kiosk.security.audit_log import AuditLog
 from kiosk.store.db import StoreError
 
 

@@ -44,7 +44,7 @@ def register(sub, parents) -> None:
 
 # ---- demo people → the driver's citizen
 def chip_people() -> list:
-    from kiosk.identity.demo_people import DEMO_PEOPLE
+    from kiosk.demo.people import DEMO_PEOPLE
     return [p for p in DEMO_PEOPLE if p.identity.cccd and p.identity.birth_date
             and not p.identity.birth_date.year_only]
 

@@ -5,7 +5,7 @@ import signal
 import threading
 from pathlib import Path
 
-from kiosk.gateway.sim_faults import GROUPS, Faults
+from kiosk.gateway.sim.faults import GROUPS, Faults
 
 RATES = ("error503", "error500", "malformed", "unauthorized", "drop_before", "timeout", "drop_after")
 
@@ -35,8 +35,8 @@ def register(sub, parents) -> None:
 
 
 def _run(args, ctx) -> int:
-    from kiosk.gateway import sim
-
+    from kiosk.demo.sim_cards import start_demo_simulator
+    from kiosk.gateway.sim import server as sim
     data_dir = Path(args.data_dir) if args.data_dir else Path(ctx.config.data_dir) / "gateway-sim"
     facility = args.facility or ctx.config.facility_code or sim.SIM_FACILITY
     faults = Faults(latency_ms=args.latency_ms, hang_seconds=args.hang_seconds, seed=args.seed,
@@ -49,7 +49,7 @@ def _run(args, ctx) -> int:
         return 2
     try:
         cert_pem = args.cert.read_bytes() if args.cert else None
-        handle = sim.start_simulator(
+        handle = start_demo_simulator(
             data_dir, args.port, host=args.host, facility_code=facility, facility_cert_pem=cert_pem,
             username=args.username or sim.SIM_USERNAME, password=args.password or sim.SIM_PASSWORD,
             faults=faults, token_ttl=args.token_ttl, expiry_format=args.expiry_format)

@@ -22,7 +22,7 @@ def register(sub, parents) -> None:
 
 def _sample(cfg, priority: bool):
     from kiosk.core.views import PriorityCategory, TicketView
-    from kiosk.services.printing import layout_of
+    from kiosk.devices.printer import layout_of
     s = cfg.services[0] if cfg.services else {"code": "K01", "name_vi": "Khám bệnh", "name_en": "Examination",
                                               "room": "101", "ticket_letter": "A"}
     number = f"{s.get('ticket_letter', 'A')}{cfg.kiosk_id}-{'U' if priority else ''}000"
@@ -34,7 +34,7 @@ def _sample(cfg, priority: bool):
 
 def _test(args, ctx) -> int:
     from drivers.printer.layout import PrinterError
-    from kiosk.services.printing import driver_from_config
+    from kiosk.devices.printer import driver_from_config
     cfg = ctx.config
     try:
         result = driver_from_config(cfg).print_ticket(_sample(cfg, args.priority))

@@ -43,7 +43,7 @@ def _config_path(args) -> Path:
 
 
 def _provision(args, ctx) -> int:
-    from kiosk.services.tech_provision import ProvisionError, apply, plan_from_file
+    from kiosk.technician.provision import ProvisionError, apply, plan_from_file
     target = _config_path(args)
     try:
         plan = plan_from_file(args.file, target)
@@ -98,7 +98,7 @@ def _pin(env_name: str | None, prompt: str) -> str:
 def _staff_add(args, ctx) -> int:
     from kiosk.core.clock import SystemClock
     from kiosk.security.accounts import SignInError, StaffAccounts
-    from kiosk.security.audit import AuditLog
+    from kiosk.security.audit_log import AuditLog
     from kiosk.security.pins import PinPolicyError
     from kiosk.security.roles import PermissionDenied
     from kiosk.store.errors import DuplicateUsername

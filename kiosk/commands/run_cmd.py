@@ -109,7 +109,7 @@ def _demo(args, ctx) -> int:
             print("kiosk demo --headless needs --out DIR", file=sys.stderr)
             return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        from kiosk.ui.demo.runner import run_headless
+        from kiosk.demo.run import run_headless
         try:
             return run_headless(ctx.config, args)
         finally:
@@ -117,7 +117,7 @@ def _demo(args, ctx) -> int:
     if args.wait_sync is not None:
         print("kiosk demo: --wait-sync applies to --headless runs", file=sys.stderr)
         return 2
-    from kiosk.ui.demo.runner import run_windowed
+    from kiosk.demo.run import run_windowed
     try:
         return run_windowed(ctx.config, args)
     finally:

@@ -102,7 +102,7 @@ def _run(args, ctx) -> int:
 
 
 def _retry(args, ctx) -> int:
-    from kiosk.security.audit import AuditLog
+    from kiosk.security.audit_log import AuditLog
     store = _open(args, ctx)
     if store is None:
         return 1

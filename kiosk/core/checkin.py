@@ -1,7 +1,7 @@
 """The patient's check-in state machine: pure `handle(state, event, config) -> Step`. No Qt, no I/O.
 
 Contract for the UI: render `Step.state` (one dataclass per screen), send events; never decide
-anything itself. The check-in service (`kiosk.core.services.CheckinService`) executes the effects
+anything itself. The check-in service (`kiosk.checkin.service.CheckinService`) executes the effects
 on worker threads and feeds their results back as events carrying the `session` they belong to;
 results of an older session are ignored. States hold only masked views (`kiosk.core.views`).
 

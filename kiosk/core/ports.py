@@ -1,6 +1,6 @@
 """What the check-in service needs from the rest of the system, as small Protocols.
 
-Adapters in `kiosk.services` bind these to the identity parsers, the store, the gateway client
+Adapters in the wings (`kiosk.checkin`, `kiosk.desk`, `kiosk.devices`) bind these to the identity parsers, the store, the gateway client
 and the printer drivers; tests bind them to fakes. Results are dataclasses, failures typed
 exceptions whose messages carry no personal data.
 """

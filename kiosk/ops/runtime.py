@@ -82,7 +82,7 @@ def start_kiosk_ops(cfg, key: bytes, *, clock: Clock,
 
     if background_integrity and background_integrity != "none":
         def check() -> None:
-            from kiosk.ops.priority import IDLE_NICE, lower_this_thread
+            from kiosk.ops.nice import IDLE_NICE, lower_this_thread
             lower_this_thread(IDLE_NICE)           # seconds of page reads: never before a patient
             try:
                 found = database_health(data_dir, key, integrity=background_integrity)

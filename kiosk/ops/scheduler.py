@@ -149,7 +149,7 @@ class DailyScheduler:
             self._thread = None
 
     def _loop(self) -> None:
-        from kiosk.ops.priority import IDLE_NICE, lower_this_thread
+        from kiosk.ops.nice import IDLE_NICE, lower_this_thread
         lower_this_thread(IDLE_NICE)               # backups and retention yield to check-ins
         while not self._stop.is_set():
             try:

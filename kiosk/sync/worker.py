@@ -138,7 +138,7 @@ class SyncWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def _thread_main(self) -> None:
-        from kiosk.ops.priority import lower_this_thread
+        from kiosk.ops.nice import lower_this_thread
         lower_this_thread()                        # uploads can wait a few ms; the patient cannot
         try:
             self.run_forever()
@@ -205,7 +205,7 @@ class SyncWorker:
             self._lock.acquire()
             took_lock = True
         conn = self._connect()
-        from kiosk.ops.priority import lower_this_thread
+        from kiosk.ops.nice import lower_this_thread
         pool = ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency), thread_name_prefix="sync-up",
                                   initializer=lower_this_thread)
         try:

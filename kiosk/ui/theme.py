@@ -6,7 +6,7 @@ from functools import lru_cache
 from string import Template
 
 from kiosk.paths import resources_dir
-from kiosk.ui.metrics import Metrics
+from kiosk.ui.sizes import Metrics
 
 NORMAL = {
     "bg": "#F3F6FA", "text": "#14212B", "title": "#0B3D6E", "muted": "#4A5866",

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 from kiosk.config import load  # noqa: E402
 from kiosk.core import checkin as c  # noqa: E402
 from kiosk.core.clock import SystemClock  # noqa: E402
-from kiosk.core.services import CheckinService  # noqa: E402
+from kiosk.checkin.service import CheckinService  # noqa: E402
 from kiosk.core.views import InsuranceStatus  # noqa: E402
 from kiosk.identity.codes import CCCD_PROVINCES  # noqa: E402
 from core_helpers import state_waiter  # noqa: E402
@@ -92,13 +92,13 @@ def main() -> int:
 
     from drivers.printer.escpos import EscposTicketPrinter
     from kiosk.gateway.client import GatewayClient
-    from kiosk.gateway.devcert import ensure_dev_identity
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
     from kiosk.gateway.signing import pkcs12_signer
     from kiosk.identity.parse import ParseOptions
-    from kiosk.services.eligibility import GatewayEligibilityChecker
-    from kiosk.services.identity import StoreIdentityResolver
-    from kiosk.services.issuing import IssuingSettings, StoreTicketIssuer
-    from kiosk.services.printing import DriverTicketPrinter
+    from kiosk.checkin.eligibility import GatewayEligibilityChecker
+    from kiosk.checkin.resolver import StoreIdentityResolver
+    from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
+    from kiosk.devices.printer import DriverTicketPrinter
     from kiosk.store.migrate import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-checkin-"))

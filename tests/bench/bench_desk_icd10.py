@@ -26,7 +26,7 @@ def pct(values, q):
 
 
 def bench_icd10() -> None:
-    from kiosk.services.icd10 import Icd10Index, _fold
+    from kiosk.desk.icd10 import Icd10Index, _fold
     t0 = time.perf_counter()
     index = Icd10Index()
     n = index.warm_up()
@@ -55,17 +55,17 @@ def bench_icd10() -> None:
 def bench_close(visits: int) -> None:
     from drivers.printer.sim import SimPrinter  # noqa: F401  (the desk context takes a printer)
     from kiosk.core.clock import FakeClock
-    from kiosk.gateway.devcert import ensure_dev_identity
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
     from kiosk.gateway.signing import pkcs12_signer
     from kiosk.security.accounts import StaffAccounts
-    from kiosk.security.audit import AuditLog
+    from kiosk.security.audit_log import AuditLog
     from kiosk.security.pins import PinHasher
     from kiosk.security.roles import Role
     from kiosk.config import load
-    from kiosk.services.desk import Desk
-    from kiosk.services.desk_checkin import ManualCheckinForm
-    from kiosk.services.desk_close import CloseForm
-    from kiosk.services.desk_context import DeskContext, DeskSettings
+    from kiosk.desk.visits import Desk
+    from kiosk.desk.checkin import ManualCheckinForm
+    from kiosk.desk.close import CloseForm
+    from kiosk.desk.context import DeskContext, DeskSettings
     from kiosk.store.migrate import open_store
     tmp = Path(tempfile.mkdtemp(prefix="bench-desk-"))
     (tmp / "k.toml").write_text("")

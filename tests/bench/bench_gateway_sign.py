@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 
 from kiosk.core.clock import VN_TZ  # noqa: E402
-from kiosk.gateway.devcert import ensure_dev_identity, generate_key_and_cert  # noqa: E402
+from kiosk.gateway.sim.devcert import ensure_dev_identity, generate_key_and_cert  # noqa: E402
 from kiosk.gateway.signing import Pkcs11Identity, pkcs12_signer  # noqa: E402
 from kiosk.gateway.xml import CheckinRecord, FollowUp, VisitSummary, build_dossier, build_xml0  # noqa: E402
 

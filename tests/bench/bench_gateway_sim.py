@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk.core.clock import VN_TZ  # noqa: E402
 from kiosk.gateway.client import GatewayClient  # noqa: E402
-from kiosk.gateway.devcert import ensure_dev_identity  # noqa: E402
+from kiosk.gateway.sim.devcert import ensure_dev_identity  # noqa: E402
 from kiosk.gateway.signing import pkcs12_signer  # noqa: E402
-from kiosk.gateway.sim import (SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,  # noqa: E402
+from kiosk.gateway.sim.server import (SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,  # noqa: E402
                                SIM_USERNAME, admin_call)
 from kiosk.gateway.xml import CheckinRecord, VisitSummary, build_dossier, build_xml0  # noqa: E402
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from kiosk.identity import IdentityError, Identity, parse  # noqa: E402
-from kiosk.identity.demo_people import DEMO_PEOPLE  # noqa: E402
+from kiosk.demo.people import DEMO_PEOPLE  # noqa: E402
 from kiosk.identity.jsonify import identity_to_dict  # noqa: E402
 from kiosk.identity.warnings import CATALOGUE  # noqa: E402
 

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from kiosk.identity import IdentityError, parse  # noqa: E402
 from kiosk.identity.bac import bac_candidates  # noqa: E402
-from kiosk.identity.demo_people import by_key  # noqa: E402
+from kiosk.demo.people import by_key  # noqa: E402
 
 TODAY = dt.date(2026, 11, 21)
 P = by_key("valid_bhyt")

@@ -20,7 +20,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "sync"), str(ROOT / "tests" / "b
 
 from bench_sync_drain import SimProcess  # noqa: E402
 from kiosk.core.clock import SystemClock  # noqa: E402
-from kiosk.gateway.sim import SIM_FACILITY  # noqa: E402
+from kiosk.gateway.sim.server import SIM_FACILITY  # noqa: E402
 from kiosk.store.keys import FileKeyProvider  # noqa: E402
 from kiosk.store.migrate import open_connection  # noqa: E402
 from kiosk.store.outbox import OutboxRepo  # noqa: E402
@@ -87,7 +87,7 @@ def main() -> int:
                                   ).fetchone()[0]
         duplicate_acks = conn.execute("SELECT count(*) FROM outbox WHERE receipt_message LIKE '%trùng%' "
                                       "OR receipt_message LIKE 'duplicate%'").fetchone()[0]
-        from kiosk.gateway.sim import admin_call
+        from kiosk.gateway.sim.server import admin_call
         received = admin_call(sim.url, "/admin/received?xml=0", timeout=60)
     finally:
         sim.stop()

@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "sync")]
 
 from kiosk.core.clock import SystemClock  # noqa: E402
 from kiosk.gateway.client import GatewayClient  # noqa: E402
-from kiosk.gateway.sim import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME,  # noqa: E402
+from kiosk.gateway.sim.server import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME,  # noqa: E402
                                SIM_PASSWORD, SIM_USERNAME, admin_call)
 from kiosk.store.migrate import open_connection  # noqa: E402
 from kiosk.store.outbox import OutboxRepo  # noqa: E402
@@ -35,10 +35,10 @@ from sync_signed import SignedFactory  # noqa: E402
 
 
 def _serve(sim_dir: str, cert_pem: bytes, port_q, stop_ev, faults: dict) -> None:
-    from kiosk.gateway.sim import start_simulator
+    from kiosk.demo.sim_cards import start_demo_simulator
     # http.server prints a traceback for every connection a killed client reset: keep it in a file
     sys.stderr = open(Path(sim_dir).parent / "sim-stderr.log", "w")
-    sim = start_simulator(Path(sim_dir), facility_cert_pem=cert_pem)
+    sim = start_demo_simulator(Path(sim_dir), facility_cert_pem=cert_pem)
     if faults:
         sim.set_faults(**faults)
     port_q.put(sim.port)

@@ -76,7 +76,7 @@ def cold_start(root: Path, runs: int = 5) -> None:
     from kiosk.app import KioskApp
     from kiosk.config import load
     from kiosk.store.keys import FileKeyProvider
-    from kiosk.ui.demo.environment import prepare
+    from kiosk.demo.environment import prepare
     env = prepare(load(path=None, env={}), root=root, gateway_url="http://127.0.0.1:9")
     KioskApp(env.config, FileKeyProvider(env.key_file, env.data_dir).load(), create_db=True,
              start_sync=False).build().close()              # a provisioned kiosk: db, key, signing key
@@ -146,7 +146,7 @@ def run_checkins(size: int, checkins: int, tmp: Path) -> None:
     from kiosk.core import checkin as c
     from kiosk.store.keys import FileKeyProvider
     from kiosk.store.migrate import open_store
-    from kiosk.ui.demo.environment import prepare
+    from kiosk.demo.environment import prepare
     from kiosk.ui.qt import QApplication, Qt, QtTest
 
     # The gateway simulator runs as its own process, as the real gateway is remote: in-process it
@@ -182,7 +182,7 @@ def run_checkins(size: int, checkins: int, tmp: Path) -> None:
     def tap(widget):
         QtTest.QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 
-    from kiosk.gateway.sim import admin_call
+    from kiosk.gateway.sim.server import admin_call
     admin_call(url, "/admin/faults", {"drop_before_rate": 1.0})   # offline during the check-ins
     meter = StallMeter(app)
     rnd = random.Random(11)

@@ -23,12 +23,12 @@ from kiosk.config import load
 from kiosk.core import checkin as c
 from kiosk.core.clock import FakeClock
 from kiosk.core.ports import CheckOutcome
-from kiosk.core.services import CheckinService
+from kiosk.checkin.service import CheckinService
 from kiosk.core.views import EligibilityView, InsuranceStatus, Message, ProblemKind, ReadSource
-from kiosk.identity.demo_people import by_key
+from kiosk.demo.people import by_key
 from kiosk.identity.model import Source
-from kiosk.services.chip_watch import KEY_MISMATCH, STEPS, ChipWatcher, DeviceState
-from kiosk.services.identity import StoreIdentityResolver
+from kiosk.devices.chip_watch import KEY_MISMATCH, STEPS, ChipWatcher, DeviceState
+from kiosk.checkin.resolver import StoreIdentityResolver
 
 ROOT = Path(__file__).resolve().parents[2]
 READER = "Virtual PCD 00 00"
@@ -261,7 +261,7 @@ def test_card_left_on_the_reader_is_not_read_for_the_next_patient(kiosk):
 
 PROBE = textwrap.dedent("""
     import json, sys, time
-    from kiosk.services.chip_watch import ChipWatcher
+    from kiosk.devices.chip_watch import ChipWatcher
     class Rec:
         events = []
         state = None

@@ -24,6 +24,6 @@ def store(tmp_path, clock):
 @pytest.fixture
 def gateway(sim):
     from kiosk.gateway.client import GatewayClient
-    from kiosk.gateway.sim import SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
+    from kiosk.gateway.sim.server import SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
     return GatewayClient(sim.url, SIM_USERNAME, SIM_PASSWORD, SIM_OFFICER_NAME, SIM_OFFICER_CCCD,
                          facility_code=SIM_FACILITY, connect_timeout=2.0, read_timeout=5.0)

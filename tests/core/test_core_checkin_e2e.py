@@ -9,8 +9,8 @@ from PIL import Image
 from kiosk.config import load
 from kiosk.core import checkin as c
 from kiosk.core.views import InsuranceStatus, PriorityCategory, ProblemKind
-from kiosk.identity.demo_people import by_key
-from kiosk.services.checkin import build_checkin_service
+from kiosk.demo.people import by_key
+from kiosk.checkin.build import build_checkin_service
 
 from core_helpers import state_waiter
 
@@ -18,7 +18,7 @@ from core_helpers import state_waiter
 @pytest.fixture
 def kiosk(tmp_path, store, gateway, sim, signer, clock):
     from datetime import date
-    from kiosk.gateway.sim_demo import demo_cards
+    from kiosk.demo.sim_cards import demo_cards
     for card in demo_cards(date(2026, 11, 20)):
         sim.state.cards.add(card)
     cfg = load(path=None, env={}, overrides={"data_dir": str(tmp_path / "data"), "facility_code": "79001",
@@ -122,8 +122,8 @@ def test_paper_out_then_reprint_on_the_demo_printer(tmp_path, store, gateway, si
     from datetime import date
 
     from drivers.printer.sim import SimPrinter
-    from kiosk.gateway.sim_demo import demo_cards
-    from kiosk.services.printing import DriverTicketPrinter
+    from kiosk.demo.sim_cards import demo_cards
+    from kiosk.devices.printer import DriverTicketPrinter
     for card in demo_cards(date(2026, 11, 20)):
         sim.state.cards.add(card)
     cfg = load(path=None, env={}, overrides={"data_dir": str(tmp_path / "d"), "facility_code": "79001"})

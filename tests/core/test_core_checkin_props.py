@@ -12,7 +12,7 @@ from core_helpers import (
 from kiosk.core import checkin as c
 from kiosk.core.clock import FakeClock
 from kiosk.core.ports import IssueError
-from kiosk.core.services import CheckinService
+from kiosk.checkin.service import CheckinService
 from kiosk.core.views import PrinterFaultKind, PriorityCategory, ProblemKind
 
 UI_EVENTS = st.sampled_from([

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core_helpers import CFG, FakeChecker, FakeIssuer, FakePrinter, FakeResolver, patient, run
 from kiosk.core import checkin as c
 from kiosk.core.clock import FakeClock
-from kiosk.core.services import CheckinService
+from kiosk.checkin.service import CheckinService
 from kiosk.core.views import EligibilityView, InsuranceStatus, Message, ReadSource
 
 S = 1

@@ -8,10 +8,10 @@ from core_helpers import CFG, VALID
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest, Resolution
 from kiosk.core.views import PrinterFaultKind, PriorityCategory, ReadSource
 from kiosk.gateway.results import CardCheckResult, code_info
-from kiosk.identity.demo_people import by_key
-from kiosk.security.audit import AuditLog
-from kiosk.services.identity import patient_view
-from kiosk.services.issuing import IssuingSettings, StoreTicketIssuer
+from kiosk.demo.people import by_key
+from kiosk.security.audit_log import AuditLog
+from kiosk.checkin.resolver import patient_view
+from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
 
 SETTINGS = IssuingSettings(facility_code="79001", kiosk_id="1", services=CFG.services)
 

@@ -7,10 +7,10 @@ import pytest
 
 from kiosk.core.ports import IdentityProblem
 from kiosk.core.views import InsuranceStatus, ProblemKind, ReadSource
-from kiosk.identity.demo_people import by_key
+from kiosk.demo.people import by_key
 from kiosk.identity.model import Source
-from kiosk.services.identity import StoreIdentityResolver
-from kiosk.services.records import patient_input
+from kiosk.checkin.resolver import StoreIdentityResolver
+from kiosk.checkin.records import patient_input
 from kiosk.store.eligibility import EligibilityInput
 
 

@@ -12,7 +12,7 @@ import pytest
 from kiosk.config import load
 from kiosk.core.clock import FakeClock
 from kiosk.security.accounts import StaffAccounts
-from kiosk.security.audit import AuditLog
+from kiosk.security.audit_log import AuditLog
 from kiosk.security.pins import PinHasher
 from kiosk.security.roles import Role
 from kiosk.store.migrate import open_store
@@ -22,7 +22,7 @@ PINS = {"admin": "739251", "le.tan": "604918", "bac.si": "815237", "ky.thuat": "
 
 @pytest.fixture(scope="session")
 def dev_identity(tmp_path_factory):
-    from kiosk.gateway.devcert import ensure_dev_identity
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
     return ensure_dev_identity(tmp_path_factory.mktemp("devcert"), "79001")
 
 
@@ -34,8 +34,8 @@ def signer(dev_identity):
 
 @pytest.fixture(scope="session")
 def gateway_sim(tmp_path_factory, dev_identity):
-    from kiosk.gateway.sim import start_simulator
-    handle = start_simulator(tmp_path_factory.mktemp("sim"), facility_cert_pem=dev_identity.cert_pem)
+    from kiosk.demo.sim_cards import start_demo_simulator
+    handle = start_demo_simulator(tmp_path_factory.mktemp("sim"), facility_cert_pem=dev_identity.cert_pem)
     yield handle
     handle.stop()
 
@@ -43,7 +43,7 @@ def gateway_sim(tmp_path_factory, dev_identity):
 @pytest.fixture
 def gateway_client(gateway_sim):
     from kiosk.gateway.client import GatewayClient
-    from kiosk.gateway.sim import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
+    from kiosk.gateway.sim.server import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
     return GatewayClient(gateway_sim.url, SIM_USERNAME, SIM_PASSWORD, SIM_OFFICER_NAME, SIM_OFFICER_CCCD,
                          facility_code="79001", read_timeout=10)
 
@@ -60,10 +60,10 @@ def desk_config(tmp_path):
 def desk_env(tmp_path, desk_config, signer, gateway_client):
     """Store, accounts with one account per role, and the Desk services over them."""
     from drivers.printer.sim import SimPrinter
-    from kiosk.services.desk import Desk
-    from kiosk.services.desk_context import DeskContext, DeskSettings
-    from kiosk.services.icd10 import Icd10Index
-    from kiosk.services.printing import DriverTicketPrinter
+    from kiosk.desk.visits import Desk
+    from kiosk.desk.context import DeskContext, DeskSettings
+    from kiosk.desk.icd10 import Icd10Index
+    from kiosk.devices.printer import DriverTicketPrinter
 
     clock = FakeClock(datetime.now(timezone.utc).replace(hour=2, minute=0, second=0, microsecond=0))
     key = os.urandom(32)
@@ -88,8 +88,8 @@ def desk_env(tmp_path, desk_config, signer, gateway_client):
 
 def demo_form(key: str = "valid_bhyt", service: str = "K01", **changes):
     """A manual check-in form for one of the synthetic demo people."""
-    from kiosk.identity.demo_people import by_key
-    from kiosk.services.desk_checkin import ManualCheckinForm
+    from kiosk.demo.people import by_key
+    from kiosk.desk.checkin import ManualCheckinForm
     ident = by_key(key).identity
     b = ident.birth_date
     values = dict(full_name=ident.full_name, birth_date=str(b), gender=int(ident.person.gender),

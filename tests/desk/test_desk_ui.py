@@ -123,9 +123,9 @@ def test_close_visit_flow_produces_xml1_and_xml14(qtbot, desk_env, desk_window, 
 
 
 def test_dead_letter_fix_and_resend_flow(qtbot, desk_env, desk_window, worker, gateway_client, tmp_path):
-    from kiosk.gateway.devcert import ensure_dev_identity
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
     from kiosk.gateway.signing import pkcs12_signer
-    from kiosk.services.desk_close import CloseForm
+    from kiosk.desk.close import CloseForm
     from kiosk.store.migrate import open_connection
     from kiosk.sync.lock import WorkerLock
     from kiosk.sync.worker import SyncSettings, SyncWorker

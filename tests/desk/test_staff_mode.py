@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.config import load
 from kiosk.security.pins import PinHasher
-from kiosk.services import tech_provision as tp
+from kiosk.technician import provision as tp
 from kiosk.ui.qt import QPoint, Qt, QWidget
 
 from tests.desk.conftest import settle

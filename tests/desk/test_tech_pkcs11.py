@@ -9,8 +9,7 @@ import subprocess
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from kiosk.services import tech_provision as tp
-
+from kiosk.technician import provision as tp
 pytestmark = [pytest.mark.integration]
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -23,7 +22,7 @@ def token(tmp_path):
         pytest.skip("SoftHSM2 is not installed (./dev.sh setup installs it)")
     import pkcs11
     from pkcs11 import Attribute, CertificateType, ObjectClass
-    from kiosk.gateway.devcert import generate_key_and_cert
+    from kiosk.gateway.sim.devcert import generate_key_and_cert
     (tmp_path / "tokens").mkdir()
     conf = tmp_path / "softhsm2.conf"
     conf.write_text(f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")

@@ -114,7 +114,7 @@ def test_provision_twice_gives_the_same_state(prov, capsys):
     with open_for_cli(cfg) as store:
         assert [(a.username, a.role, a.pin_hash) for a in store.staff.list()] == staff
         assert store.audit.count() == audit_count
-        from kiosk.security.audit import AuditLog
+        from kiosk.security.audit_log import AuditLog
         assert AuditLog(store).verify().ok
 
 

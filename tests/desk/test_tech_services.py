@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from kiosk.security.roles import PermissionDenied
-from kiosk.services import tech_devices as td
-from kiosk.services.technician import TechContext, TechError, TechnicianService
+from kiosk.technician import devices as td
+from kiosk.technician.service import TechContext, TechError, TechnicianService
 from kiosk.store.db import WrongKeyError, connect, db_path
 from kiosk.store.keys import FileKeyProvider
 from kiosk.store.migrate import open_store
@@ -79,7 +79,7 @@ def test_key_rotation_rekeys_the_database_and_keeps_working(tech):
     with pytest.raises(WrongKeyError):
         connect(db_path(tech.ctx.cfg.data_dir), old_key)
     assert tech.ctx.store.audit.list(limit=1)[0].action == "key.rotate"
-    from kiosk.security.audit import AuditLog
+    from kiosk.security.audit_log import AuditLog
     assert AuditLog(tech.ctx.store).verify().ok
 
 
@@ -110,7 +110,7 @@ def test_devices_listing_assignment_and_live_tests(tech):
 
 def test_certificate_status_warns_before_expiry(tech):
     from datetime import timedelta
-    from kiosk.gateway.devcert import generate_key_and_cert
+    from kiosk.gateway.sim.devcert import generate_key_and_cert
     key, cert = generate_key_and_cert("soon", days=10)
     status = tech.svc.cert_status(tech.s["ky.thuat"], signer_loader=lambda: SimpleNamespace(certificate=cert))
     assert status.level == "warning" and "expires in" in status.message

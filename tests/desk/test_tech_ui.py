@@ -97,7 +97,7 @@ def test_first_run_wizard_refuses_a_bad_code_then_provisions(qtbot, wizard, tmp_
 
 @pytest.fixture
 def tech_window(qtbot, desk_env, worker, tmp_path, dev_identity, gateway_client):
-    from kiosk.services.technician import TechContext, TechnicianService
+    from kiosk.technician.service import TechContext, TechnicianService
     from kiosk.store.keys import FileKeyProvider
     from kiosk.store.migrate import open_store
     from kiosk.ui.technician.window import TechnicianWindow

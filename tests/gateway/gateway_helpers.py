@@ -10,7 +10,7 @@ import requests
 
 from kiosk.core.clock import VN_TZ
 from kiosk.gateway.client import GatewayClient
-from kiosk.gateway.sim import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,
+from kiosk.gateway.sim.server import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,
                                SIM_USERNAME, VNEID_PATH)
 from kiosk.gateway.xml import CheckinRecord, FollowUp, Referral, VisitSummary
 

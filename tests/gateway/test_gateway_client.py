@@ -12,8 +12,9 @@ import pytest
 from kiosk.core.clock import FakeClock, local_day
 from kiosk.gateway.results import (CARD_CODES, GatewayAuthError, GatewayUnavailable, NotConfigured, UploadOutcome,
                                    Verdict)
-from kiosk.gateway.sim import SIM_PASSWORD, start_simulator, vneid_token_for
-from kiosk.gateway.sim_cards import CARDS_BY_CODE
+from kiosk.demo.sim_cards import start_demo_simulator
+from kiosk.gateway.sim.server import SIM_PASSWORD, vneid_token_for
+from kiosk.gateway.sim.cards import CARDS_BY_CODE
 from kiosk.gateway.xml import build_dossier, build_xml0
 
 from gateway_helpers import FOLLOW_UP, checkin, make_client, summary
@@ -90,7 +91,7 @@ def test_unconfigured_endpoints_raise(sim):
 
 def test_token_is_cached_then_renewed_on_expiry(tmp_path, dev_identity):
     clock = FakeClock()
-    handle = start_simulator(tmp_path / "s", clock=clock, facility_cert_pem=dev_identity.cert_pem, token_ttl=600)
+    handle = start_demo_simulator(tmp_path / "s", clock=clock, facility_cert_pem=dev_identity.cert_pem, token_ttl=600)
     try:
         c = make_client(handle.url, clock=clock)
         first = c.token()
@@ -107,7 +108,7 @@ def test_token_is_cached_then_renewed_on_expiry(tmp_path, dev_identity):
 @pytest.mark.parametrize("fmt", ["seconds", "none"])
 def test_token_expiry_formats(tmp_path, dev_identity, fmt):
     clock = FakeClock()
-    handle = start_simulator(tmp_path / "s", clock=clock, facility_cert_pem=dev_identity.cert_pem, token_ttl=600,
+    handle = start_demo_simulator(tmp_path / "s", clock=clock, facility_cert_pem=dev_identity.cert_pem, token_ttl=600,
                              expiry_format=fmt)
     try:
         c = make_client(handle.url, clock=clock)
@@ -244,7 +245,7 @@ def test_no_personal_data_in_logs(sim, client, signer, caplog):
 
 
 def test_demo_citizens_are_known_to_the_simulator(client):
-    from kiosk.identity.demo_people import by_key
+    from kiosk.demo.people import by_key
     expected = {"valid_bhyt": "000", "expired_bhyt": "010", "year_only": "000", "returning": "000", "cccd_only": "050"}
     for key, code in expected.items():
         ident = by_key(key).identity
@@ -288,7 +289,7 @@ def test_tls_is_verified_and_a_pinned_ca_bundle_is_used(tmp_path, dev_identity, 
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-    handle = start_simulator(tmp_path / "s", facility_cert_pem=dev_identity.cert_pem, tls=(cert_path, key_path))
+    handle = start_demo_simulator(tmp_path / "s", facility_cert_pem=dev_identity.cert_pem, tls=(cert_path, key_path))
     try:
         assert handle.url.startswith("https://")
         doc = signer.sign(build_xml0(checkin("LK-TLS")))
@@ -318,7 +319,7 @@ def test_wire_shapes_of_token_card_check_and_uploads(sim, signer):
     from urllib.parse import parse_qs, urlsplit
 
     from gateway_helpers import RecordingSession
-    from kiosk.gateway.sim import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_USERNAME
+    from kiosk.gateway.sim.server import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_USERNAME
 
     md5 = "DA7EA9A569FAD7EAE0FEA9A7357B041D"          # MD5 of the demo password, upper-case hex
     session = RecordingSession()

@@ -10,7 +10,7 @@ from kiosk.config import load
 from kiosk.gateway.client import GatewayClient
 from kiosk.gateway.results import UploadOutcome
 from kiosk.gateway.signing import SigningError, signer_from_config
-from kiosk.gateway.sim import LOOKUP_PATH, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
+from kiosk.gateway.sim.server import LOOKUP_PATH, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
 from kiosk.gateway.xml import build_xml0
 from kiosk.store.keys import write_secret_atomic
 

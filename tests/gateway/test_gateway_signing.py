@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from gateway_helpers import FOLLOW_UP, REFERRAL, checkin, make_client, need_tool, softhsm_token, summary, write
 from lxml import etree
 
-from kiosk.gateway.devcert import generate_key_and_cert
+from kiosk.gateway.sim.devcert import generate_key_and_cert
 from kiosk.gateway.results import UploadOutcome
 from kiosk.gateway.signing import Pkcs11Identity, SigningError, XmlDsigSigner, pkcs12_signer
 from kiosk.gateway.xml import build_dossier, build_xml0

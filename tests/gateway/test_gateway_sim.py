@@ -16,7 +16,7 @@ import requests
 from gateway_helpers import FOLLOW_UP, checkin, make_client, summary
 
 from kiosk.gateway.results import UploadOutcome
-from kiosk.gateway.sim import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, admin_call
+from kiosk.gateway.sim.server import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, admin_call
 from kiosk.gateway.xml import build_dossier, build_xml0
 
 
@@ -84,11 +84,11 @@ def test_admin_endpoints_over_http(sim, client, signer):
 
 
 def test_received_store_survives_a_restart(tmp_path, dev_identity, signer):
-    from kiosk.gateway.sim import start_simulator
-    first = start_simulator(tmp_path / "s", facility_cert_pem=dev_identity.cert_pem)
+    from kiosk.demo.sim_cards import start_demo_simulator
+    first = start_demo_simulator(tmp_path / "s", facility_cert_pem=dev_identity.cert_pem)
     make_client(first.url).upload_checkin(signer.sign(build_xml0(checkin("LK-R"))))
     first.stop()
-    second = start_simulator(tmp_path / "s", facility_cert_pem=dev_identity.cert_pem)
+    second = start_demo_simulator(tmp_path / "s", facility_cert_pem=dev_identity.cert_pem)
     try:
         again = make_client(second.url).upload_checkin(signer.sign(build_xml0(checkin("LK-R"))))
         assert again.outcome is UploadOutcome.DUPLICATE      # the store outlives the process
@@ -123,7 +123,7 @@ def test_md5_is_upper_case_hex_known_answer():
 
 
 def test_token_and_upload_need_upper_case_md5_and_form_bodies(sim, client, signer):
-    from kiosk.gateway.sim import SIM_USERNAME
+    from kiosk.gateway.sim.server import SIM_USERNAME
     lower = client._password_md5.lower()
     url = sim.url + "/api/token/take"
     assert requests.post(url, data={"username": SIM_USERNAME, "password": lower}, timeout=5).json()["maKetQua"] == "401"

@@ -4,7 +4,7 @@ import pytest
 
 from kiosk.identity import BirthDate, parse
 from kiosk.identity.bac import BacKey, bac_candidates, document_number
-from kiosk.identity.demo_people import by_key
+from kiosk.demo.people import by_key
 from kiosk.identity.mrz import check_digit, format_td1, normalize_td1, parse_mrz_fields
 
 TODAY = dt.date(2026, 11, 21)

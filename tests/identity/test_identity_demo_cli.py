@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.identity import Kind, parse
-from kiosk.identity.demo_people import BY_KEY, DEMO_PEOPLE
+from kiosk.demo.people import BY_KEY, DEMO_PEOPLE
 
 TODAY = dt.date(2026, 11, 21)
 

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from kiosk.identity import BirthDate, Gender, IdentityError, Kind, Source, parse
-from kiosk.identity.demo_people import by_key
+from kiosk.demo.people import by_key
 from kiosk.identity.merge import fold_name, merge
 from kiosk.identity.model import Person
 

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.identity import IdentityError, format_bhyt_qr, format_cccd_qr, parse
-from kiosk.identity.demo_people import DEMO_PEOPLE
+from kiosk.demo.people import DEMO_PEOPLE
 from kiosk.identity.mask import mask_name
 
 from identity_strategies import TODAY, VN_UPPER, bhyt_identity, cccd_identity

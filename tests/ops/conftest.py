@@ -6,8 +6,8 @@ import pytest
 
 @pytest.fixture(scope="session")
 def signer(tmp_path_factory):
-    from kiosk.gateway.devcert import ensure_dev_identity
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
     from kiosk.gateway.signing import pkcs12_signer
-    from kiosk.gateway.sim import SIM_FACILITY
+    from kiosk.gateway.sim.server import SIM_FACILITY
     ident = ensure_dev_identity(tmp_path_factory.mktemp("ops-devcert"), SIM_FACILITY)
     return pkcs12_signer(ident.p12_path, ident.password)

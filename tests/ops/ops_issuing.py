@@ -7,9 +7,9 @@ from kiosk.config import DEFAULT_SERVICES
 from kiosk.core.ports import IssueRequest, Resolution
 from kiosk.core.views import EligibilityView, InsuranceStatus, Message, ReadSource, ServiceOption
 from kiosk.gateway.results import CardCheckResult, code_info
-from kiosk.identity.demo_people import DEMO_PEOPLE
-from kiosk.services.identity import patient_view
-from kiosk.services.issuing import IssuingSettings, StoreTicketIssuer
+from kiosk.demo.people import DEMO_PEOPLE
+from kiosk.checkin.resolver import patient_view
+from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
 
 SERVICES = tuple(ServiceOption(code=s["code"], name_vi=s["name_vi"], name_en=s["name_en"], room=s["room"],
                                ticket_letter=s["ticket_letter"], minutes_per_patient=s["minutes_per_patient"])

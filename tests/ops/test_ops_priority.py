@@ -1,7 +1,7 @@
 """Background threads (integrity check, backups, uploads) run at a lower priority than the UI."""
 import threading
 
-from kiosk.ops.priority import IDLE_NICE, lower_this_thread, thread_nice
+from kiosk.ops.nice import IDLE_NICE, lower_this_thread, thread_nice
 
 
 def test_lowering_a_thread_leaves_the_caller_alone():

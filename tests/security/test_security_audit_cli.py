@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from kiosk import cli
-from kiosk.security.audit import AuditLog
+from kiosk.security.audit_log import AuditLog
 from kiosk.store.keys import FileKeyProvider
 from kiosk.store.migrate import open_store
 

@@ -5,7 +5,7 @@ import pytest
 
 from kiosk.core.clock import FakeClock
 from kiosk.security.accounts import SessionExpired, SignInError, StaffAccounts, requires
-from kiosk.security.audit import AuditLog
+from kiosk.security.audit_log import AuditLog
 from kiosk.security.pins import PinHasher
 from kiosk.security.roles import Permission, PermissionDenied, Role
 from kiosk.store.migrate import open_store

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kiosk.gateway.devcert import ensure_dev_identity
+from kiosk.gateway.sim.devcert import ensure_dev_identity
 from kiosk.gateway.signing import pkcs12_signer
 from kiosk.gateway.xml import CheckinRecord, VisitSummary, build_dossier, build_xml0
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kiosk.cli import main
-from kiosk.security.audit import AuditLog
+from kiosk.security.audit_log import AuditLog
 from kiosk.store.keys import FileKeyProvider
 from kiosk.store.migrate import open_store
 from kiosk.store.outbox import Receipt
@@ -79,7 +79,7 @@ def test_retry_one_and_all_dead_is_audited(capsys, kiosk_env):
 
 @pytest.mark.integration
 def test_run_once_drains_to_the_simulator(capsys, tmp_path, signed_factory):
-    from kiosk.gateway.sim import start_simulator
+    from kiosk.demo.sim_cards import start_demo_simulator
     from sync_signed import broken_signature
     from test_sync_crash import write_config
     data_dir, key_file = tmp_path / "data", tmp_path / "keys" / "db.key"
@@ -89,7 +89,7 @@ def test_run_once_drains_to_the_simulator(capsys, tmp_path, signed_factory):
         good = [store.outbox.enqueue("checkin", f"79001-CLI-{i}", signed_factory.checkin(f"79001-CLI-{i}", i))
                 for i in range(3)]
         bad = store.outbox.enqueue("checkin", "79001-CLI-X", broken_signature(signed_factory.checkin("79001-CLI-X")))
-    with start_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem) as sim:
+    with start_demo_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem) as sim:
         cfg = tmp_path / "kiosk.toml"
         write_config(cfg, data_dir, key_file, sim.url)
         code = main(["--config", str(cfg), "sync", "run", "--once"])

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.clock import SystemClock
-from kiosk.gateway.sim import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,
-                               SIM_USERNAME, start_simulator)
+from kiosk.gateway.sim.server import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,
+                               SIM_USERNAME)
+from kiosk.demo.sim_cards import start_demo_simulator
 from kiosk.store.keys import FileKeyProvider
 from kiosk.store.migrate import open_connection
 from kiosk.store.outbox import OutboxRepo
@@ -64,7 +65,7 @@ def test_sigkill_never_loses_or_duplicates(tmp_path, signed_factory):
     data_dir.mkdir(mode=0o700)
     conn = open_connection(data_dir, key, create=True)
     repo = OutboxRepo(conn, SystemClock())
-    sim = start_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem)
+    sim = start_demo_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem)
     # requests in flight when the kill lands, a few lost replies and refusals on top
     sim.set_faults(seed=SEED, latency_ms=50, drop_after_rate=0.05, error503_rate=0.05, scope=["upload"])
     cfg = tmp_path / "kiosk.toml"

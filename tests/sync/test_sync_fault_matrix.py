@@ -11,8 +11,9 @@ import pytest
 
 from kiosk.core.clock import SystemClock
 from kiosk.gateway.client import GatewayClient
-from kiosk.gateway.sim import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,
-                               SIM_USERNAME, start_simulator)
+from kiosk.gateway.sim.server import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,
+                               SIM_USERNAME)
+from kiosk.demo.sim_cards import start_demo_simulator
 from kiosk.store.migrate import open_connection
 from kiosk.store.outbox import OutboxRepo, OutboxState
 from kiosk.sync.lock import WorkerLock
@@ -80,7 +81,7 @@ def queue(conn, signed_factory):
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_every_item_acked_exactly_once(fault, tmp_path, conn, data_dir, db_key, queue, signed_factory):
-    sim = start_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem)
+    sim = start_demo_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem)
     try:
         items = queue(fault)
         sim.set_faults(seed=1234, **FAULTS[fault])
@@ -126,7 +127,7 @@ def test_without_lookup_duplicate_counts_as_acked_but_leaves_error_copies(tmp_pa
     """No look-up endpoint configured: after a lost reply the worker resends the same bytes and
     takes the DUPLICATE answer as the ack. The kiosk is right, but the gateway now holds an
     error-marked copy per resend: that is why `gateway_lookup_endpoint` matters."""
-    sim = start_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem)
+    sim = start_demo_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem)
     try:
         items = queue("nolookup")
         sim.set_faults(seed=99, drop_after_rate=0.5, scope=["upload"])

@@ -10,8 +10,9 @@ import pytest
 
 from kiosk.core.clock import SystemClock, local_day
 from kiosk.gateway.client import GatewayClient
-from kiosk.gateway.sim import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,
-                               SIM_USERNAME, start_simulator)
+from kiosk.gateway.sim.server import (LOOKUP_PATH, SIM_FACILITY, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD,
+                               SIM_USERNAME)
+from kiosk.demo.sim_cards import start_demo_simulator
 from kiosk.store.eligibility import EligibilityInput
 from kiosk.store.migrate import open_connection
 from kiosk.store.outbox import OutboxState
@@ -57,7 +58,7 @@ def provisional_visits(store: Store, people=PEOPLE) -> dict[str, int]:
 def test_recheck_confirms_or_flags_for_the_desk(tmp_path, conn):
     store = Store(conn, SystemClock())
     visits = provisional_visits(store)
-    with start_simulator(tmp_path / "sim") as sim:
+    with start_demo_simulator(tmp_path / "sim") as sim:
         report = EligibilityRechecker(client_for(sim.url)).run(conn)
     assert (report.checked, report.confirmed, report.flagged) == (4, 1, 3)
     valid = store.visits.get(visits["valid"])
@@ -70,7 +71,7 @@ def test_recheck_confirms_or_flags_for_the_desk(tmp_path, conn):
         assert f"maKetQua {code}" in v.needs_desk_reason
     assert "expired" in store.visits.get(visits["expired"]).needs_desk_reason
     # nothing provisional is left: a second pass asks nothing
-    with start_simulator(tmp_path / "sim2") as sim:
+    with start_demo_simulator(tmp_path / "sim2") as sim:
         assert EligibilityRechecker(client_for(sim.url)).run(conn).checked == 0
 
 
@@ -102,7 +103,7 @@ def test_worker_wakes_when_the_gateway_comes_back(tmp_path, conn, data_dir, db_k
         assert not worker.connectivity.online
         assert store.outbox.get(item).state is not OutboxState.ACKED   # pending, or leased by a probe
         assert store.visits.get(visits["expired"]).status == "provisional"
-        with start_simulator(tmp_path / "sim", port=port, facility_cert_pem=signed_factory.cert_pem) as sim:
+        with start_demo_simulator(tmp_path / "sim", port=port, facility_cert_pem=signed_factory.cert_pem) as sim:
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and (store.outbox.get(item).state is not OutboxState.ACKED or
                                                    store.visits.get(visits["expired"]).status != "needs_desk"):

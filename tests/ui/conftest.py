@@ -7,7 +7,7 @@ import pytest
 from kiosk.config import load
 from kiosk.core import checkin as c
 from kiosk.core.clock import FakeClock
-from kiosk.core.services import CheckinService
+from kiosk.checkin.service import CheckinService
 
 from tests.ui.ui_fakes import FakeChecker, FakeIssuer, FakePrinter, FakeResolver
 
@@ -44,7 +44,7 @@ def real_kiosk(tmp_path, qapp, qtbot, ui_config):
     scanner) behind the real window; a FakeClock drives the timeouts. Yields (kiosk, env, clock)."""
     from kiosk.app import KioskApp
     from kiosk.store.keys import FileKeyProvider
-    from kiosk.ui.demo.environment import prepare
+    from kiosk.demo.environment import prepare
 
     env = prepare(ui_config.replace(eligibility_deadline=1.0), root=tmp_path / "demo")
     clock = FakeClock()

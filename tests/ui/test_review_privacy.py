@@ -10,7 +10,7 @@ from kiosk.core.views import (
     EligibilityView, FollowUpView, InsuranceStatus, PatientView, PriorityCategory, ProblemKind, ReadSource,
 )
 from kiosk.ui.i18n import Translations
-from kiosk.ui.metrics import Metrics
+from kiosk.ui.sizes import Metrics
 from kiosk.ui.patient.error import without_title
 from kiosk.ui.patient.window import PatientWindow
 from kiosk.ui.qt import QAbstractButton, QLabel

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from kiosk.core import checkin as c
-from kiosk.identity.demo_people import DEMO_PEOPLE, by_key
+from kiosk.demo.people import DEMO_PEOPLE, by_key
 
 pytestmark = [pytest.mark.ui, pytest.mark.integration]
 
@@ -43,7 +43,7 @@ def make_kiosk(tmp_path, qapp, qtbot, ui_config):
     app, ops started, attached to a real window and started."""
     from kiosk.app import KioskApp
     from kiosk.store.keys import FileKeyProvider
-    from kiosk.ui.demo.environment import prepare
+    from kiosk.demo.environment import prepare
     made = []
 
     def make(start_sync=False, staff_mode=False, **overrides):
@@ -168,7 +168,7 @@ def test_patient_cache_warmed_on_the_lookup_connection(qtbot, make_kiosk, caplog
 
 
 def test_vneid_qr_is_resolved_by_the_gateway(qtbot, make_kiosk):
-    from kiosk.gateway.sim import vneid_token_for
+    from kiosk.gateway.sim.server import vneid_token_for
     kiosk, env = make_kiosk()
     assert kiosk.cfg.vneid_resolver_endpoint                  # the demo config points at the simulator
     scan(kiosk, vneid_token_for(by_key("elderly").identity.cccd.number))
@@ -177,7 +177,7 @@ def test_vneid_qr_is_resolved_by_the_gateway(qtbot, make_kiosk):
 
 
 def test_vneid_without_an_endpoint_goes_to_the_desk(qtbot, make_kiosk):
-    from kiosk.gateway.sim import vneid_token_for
+    from kiosk.gateway.sim.server import vneid_token_for
     kiosk, env = make_kiosk(vneid_resolver_endpoint="")
     scan(kiosk, vneid_token_for(by_key("elderly").identity.cccd.number))
     state = wait_state(qtbot, kiosk, c.Problem)
@@ -254,7 +254,7 @@ def test_idle_screen_first_then_the_service_binds(qtbot, qapp, tmp_path, ui_conf
     then every screen built and the real state rendered."""
     from kiosk.app import KioskApp
     from kiosk.store.keys import FileKeyProvider
-    from kiosk.ui.demo.environment import prepare
+    from kiosk.demo.environment import prepare
     env = prepare(ui_config, root=tmp_path / "demo")
     key = FileKeyProvider(env.key_file, env.data_dir).load()
     KioskApp(env.config, key, create_db=True, start_sync=False, start_ops=False).build().close()

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from kiosk.ui.demo.runner import demo_geometry
+from kiosk.demo.run import demo_geometry
 
 
 @pytest.mark.parametrize("avail, expected_size", [

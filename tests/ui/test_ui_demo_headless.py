@@ -70,7 +70,7 @@ def test_headless_demo_external_gateway_waits_for_sync(tmp_path):
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         assert summary["gateway"] == url and summary["wait_sync"]["drained"]
         assert summary["outbox"]["acked"] == 2 and summary["outbox"]["pending"] == 0
-        from kiosk.gateway.sim import admin_call
+        from kiosk.gateway.sim.server import admin_call
         assert admin_call(url, "/admin/stats")["distinct"] == 2     # the gateway really got both
     finally:
         gw.terminate()

@@ -1,9 +1,9 @@
 """The demo seeds its staff accounts once, so staff mode can be tried; the audit chain stays intact."""
 import os
 
-from kiosk.security.audit import AuditLog
+from kiosk.security.audit_log import AuditLog
 from kiosk.store.migrate import open_store
-from kiosk.ui.demo.seed import DEMO_STAFF, seed_staff
+from kiosk.demo.seed import DEMO_STAFF, seed_staff
 
 
 def test_demo_staff_seeded_once_with_working_pins(tmp_path):

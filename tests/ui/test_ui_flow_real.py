@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core import checkin as c
-from kiosk.identity.demo_people import by_key
+from kiosk.demo.people import by_key
 from kiosk.ui.qt import QAbstractButton, QLabel, Qt
 
 pytestmark = [pytest.mark.ui, pytest.mark.integration]
@@ -151,7 +151,7 @@ def test_forged_chip_is_rejected(qtbot, real_kiosk):
 
 
 def test_demo_panel_and_hot_keys_present_the_demo_citizens(qtbot, real_kiosk):
-    from kiosk.identity.demo_people import DEMO_PEOPLE
+    from kiosk.demo.people import DEMO_PEOPLE
     from kiosk.ui.demo.panel import DemoPanel, install_hotkeys, qr_actions
     kiosk, env, _ = real_kiosk
     actions = qr_actions(DEMO_PEOPLE, kiosk.parts.sim_scanner.inject)
@@ -176,7 +176,7 @@ def test_chip_card_read_with_real_steps(qtbot, real_kiosk, key, outcome):
     """The virtual CCCD chip read by the real ICAO reader (BAC, secure messaging, passive
     authentication against the test CSCA), in-process instead of through pcscd: each real step on
     the reading screen; a chip whose DG13 was altered after signing is rejected (desk)."""
-    from kiosk.ui.demo.chip import STEPS, DemoChip
+    from kiosk.demo.chip import STEPS, DemoChip
     kiosk, env, _ = real_kiosk
     seen = []
     kiosk.ui.window.rendered.connect(lambda s: seen.append(s) if isinstance(s, c.Reading) else None)

@@ -14,7 +14,7 @@ from kiosk.core.views import (
 )
 from kiosk.ui.demo.capture import settle
 from kiosk.ui.i18n import Translations
-from kiosk.ui.metrics import Metrics
+from kiosk.ui.sizes import Metrics
 from kiosk.ui.patient.window import PatientWindow
 from kiosk.ui.qt import QAbstractButton, QImage, QLabel
 

@@ -16,9 +16,9 @@ from kiosk.core.views import Message, ProblemKind
 from kiosk.identity.chip import ChipDataError
 from kiosk.identity.errors import MrzCheckDigitError
 from kiosk.ops.health import Health, HealthState, maintenance_text
-from kiosk.services.chip_watch import KEY_MISMATCH
+from kiosk.devices.chip_watch import KEY_MISMATCH
 from kiosk.ui import translations_build
-from kiosk.ui.metrics import Metrics
+from kiosk.ui.sizes import Metrics
 from kiosk.ui.patient.base import MESSAGE_CONTEXT, UiContext
 from kiosk.ui.qt import QCoreApplication, QTranslator
 from kiosk.ui.theme import Theme

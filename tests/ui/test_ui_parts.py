@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.paths import resources_dir
-from kiosk.ui.metrics import DEFAULT_DPI, Metrics, sane_dpi
+from kiosk.ui.sizes import DEFAULT_DPI, Metrics, sane_dpi
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL
 
 ROOT = Path(__file__).resolve().parents[2]

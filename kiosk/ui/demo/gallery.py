@@ -35,7 +35,7 @@ def render_gallery(out: Path) -> list[str]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.ui.demo.capture import settle
     from kiosk.ui.i18n import Translations, ensure_built
-    from kiosk.ui.metrics import Metrics
+    from kiosk.ui.sizes import Metrics
     from kiosk.ui.patient.window import PatientWindow
     from kiosk.ui.qt import QApplication
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.core.priority import LABELS
 from kiosk.core.views import PriorityCategory
-from kiosk.services.desk_checkin import ManualCheckinError, ManualCheckinForm
+from kiosk.desk.checkin import ManualCheckinError, ManualCheckinForm
 from kiosk.ui.desk.common import button, label
 from kiosk.ui.qt import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget, Signal
 

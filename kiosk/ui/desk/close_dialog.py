@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kiosk.services.desk_close import DISCHARGE_TYPES, OUTCOMES, CloseForm, ReferralForm
+from kiosk.desk.close import DISCHARGE_TYPES, OUTCOMES, CloseForm, ReferralForm
 from kiosk.ui.desk.common import button, label
 from kiosk.ui.qt import (QComboBox, QDate, QDateEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
                          QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, Qt, QTimer, QVBoxLayout, Signal)

@@ -2,9 +2,9 @@
 with a reason, the health book, and fix-and-resend of a dead upload."""
 from __future__ import annotations
 
-from kiosk.services.desk import OverrideMode
-from kiosk.services.desk_queue import Corrections
-from kiosk.services.desk_close import OUTCOMES
+from kiosk.desk.visits import OverrideMode
+from kiosk.desk.queue import Corrections
+from kiosk.desk.close import OUTCOMES
 from kiosk.ui.desk.common import STATUS_WORDS, button, fill, label, table
 from kiosk.ui.qt import (QDialog, QFormLayout, QHBoxLayout, QLineEdit, QPlainTextEdit, QRadioButton, QVBoxLayout,
                          Signal)

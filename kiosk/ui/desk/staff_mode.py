@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 def _unavailable_signer(reason: str):
     def sign(_xml: bytes) -> bytes:
-        from kiosk.services.desk_context import DeskError
+        from kiosk.desk.context import DeskError
         raise DeskError(f"the signing key is not usable ({reason}): a technician must fix it")
     return sign
 
@@ -27,10 +27,10 @@ class StaffServices:
     def __init__(self, cfg, key: bytes, clock=None, *, gateway=None, printer=None, last_scan=None):
         from kiosk.core.clock import SystemClock
         from kiosk.security.accounts import StaffAccounts
-        from kiosk.security.audit import AuditLog
-        from kiosk.services.desk import Desk
-        from kiosk.services.desk_context import DeskContext, DeskSettings
-        from kiosk.services.technician import TechContext, TechnicianService
+        from kiosk.security.audit_log import AuditLog
+        from kiosk.desk.visits import Desk
+        from kiosk.desk.context import DeskContext, DeskSettings
+        from kiosk.technician.service import TechContext, TechnicianService
         from kiosk.store.keys import FileKeyProvider
         from kiosk.store.migrate import open_store
         self.cfg, self.clock = cfg, clock or SystemClock()
@@ -52,12 +52,12 @@ class StaffServices:
             from kiosk.gateway.client import GatewayClient
             gateway = GatewayClient.from_config(cfg, clock=self.clock)
         if printer is None:
-            from kiosk.services.printing import driver_from_config
+            from kiosk.devices.printer import driver_from_config
             try:
                 printer = driver_from_config(cfg)
             except Exception as exc:  # noqa: BLE001 - no printer: reprint says so
                 log.warning("staff mode: no printer (%s)", type(exc).__name__)
-        from kiosk.services.printing import DriverTicketPrinter
+        from kiosk.devices.printer import DriverTicketPrinter
         desk_ctx = DeskContext(self.store, self.accounts, self.audit, self.clock, DeskSettings.from_config(cfg), sign,
                                gateway, DriverTicketPrinter(printer, cfg.kiosk_id) if printer else None)
         self.desk = Desk.build(desk_ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.core.priority import LABELS
 from kiosk.core.views import PriorityCategory
-from kiosk.services.desk import VisitFilter
+from kiosk.desk.visits import VisitFilter
 from kiosk.ui.desk.common import (PRIORITY_WORDS, STATUS_WORDS, button, current_key, fill, hhmm, label, passive,
                                   table)
 from kiosk.ui.qt import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLineEdit, QSplitter, QTimer, Qt,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kiosk.core.views import Message
-from kiosk.ui.metrics import Metrics
+from kiosk.ui.sizes import Metrics
 from kiosk.ui.qt import QBoxLayout, QCoreApplication, QEvent, QLabel, QLayout, QTimer, QWidget
 from kiosk.ui.theme import Theme
 

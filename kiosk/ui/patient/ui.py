@@ -6,7 +6,7 @@ from typing import Any
 
 from kiosk.ui.bridge import StateBridge
 from kiosk.ui.i18n import Translations, ensure_built
-from kiosk.ui.metrics import Metrics, metrics_for_screen
+from kiosk.ui.sizes import Metrics, metrics_for_screen
 from kiosk.ui.patient.window import ActivityFilter, PatientWindow
 from kiosk.ui.qt import QApplication
 from kiosk.ui.speech import Speaker

@@ -11,7 +11,7 @@ import sys
 
 from kiosk.core.views import InsuranceStatus, ReadSource
 from kiosk.ui.i18n import Translations
-from kiosk.ui.metrics import Metrics
+from kiosk.ui.sizes import Metrics
 from kiosk.ui.patient.base import Screen, UiContext
 from kiosk.ui.patient.idle import IdleScreen
 from kiosk.ui.qt import (

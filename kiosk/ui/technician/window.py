@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.services.tech_devices import FoundDevice
+from kiosk.technician.devices import FoundDevice
 from kiosk.ui.desk.common import StaffController, button, current_key, fill, label, table
 from kiosk.ui.desk.style import stylesheet
 from kiosk.ui.qt import (QComboBox, QFrame, QHBoxLayout, QImage, QLineEdit, QPixmap, QTabWidget, Qt, QVBoxLayout,
@@ -244,7 +244,7 @@ class TechnicianWindow(QWidget):
 
     # ------------------------------------------------------------ factory reset
     def _reset_tab(self) -> QWidget:
-        from kiosk.services.tech_diag import confirmation_phrase
+        from kiosk.technician.diag import confirmation_phrase
         w = QWidget()
         lay = QVBoxLayout(w)
         phrase = confirmation_phrase(self.tech.ctx.cfg)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kiosk.services import tech_provision as tp
+from kiosk.technician import provision as tp
 from kiosk.ui.desk.common import button, label
 from kiosk.ui.desk.style import stylesheet
 from kiosk.ui.qt import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QRadioButton, QTableWidget,

@@ -13,14 +13,14 @@ log = logging.getLogger(__name__)
 
 
 def _people():
-    from kiosk.identity.demo_people import DEMO_PEOPLE
+    from kiosk.demo.people import DEMO_PEOPLE
     return DEMO_PEOPLE
 
 
 def _build(cfg: Config, args, *, root: Path | None, data_dir: Path | None):
     from kiosk.app import KioskApp
     from kiosk.store.keys import FileKeyProvider
-    from kiosk.ui.demo.environment import prepare
+    from kiosk.demo.environment import prepare
     env = prepare(cfg, data_dir=data_dir, gateway_url=args.gateway, root=root)
     from kiosk.commands.run_cmd import setup_run_logging
     setup_run_logging(env.config)                  # the masked log file in the demo's data dir
@@ -36,7 +36,7 @@ def _build(cfg: Config, args, *, root: Path | None, data_dir: Path | None):
 
 def _seed(kiosk, env) -> None:
     """Returning demo citizens already in the patient cache, with a follow-up booked for today."""
-    from kiosk.ui.demo.seed import seed_returning, seed_staff
+    from kiosk.demo.seed import seed_returning, seed_staff
     if seed_returning(kiosk.cfg, kiosk.key, _people(), kiosk.clock):
         env.notes.append("returning demo patient seeded with a follow-up visit today")
     staff = seed_staff(kiosk.cfg, kiosk.key, kiosk.clock)
@@ -49,7 +49,7 @@ def _chip(kiosk, env, args, *, wanted: bool):
     if not wanted:
         env.notes.append("virtual chip off")
         return None
-    from kiosk.ui.demo.chip import start_demo_chip
+    from kiosk.demo.chip import start_demo_chip
     try:
         chip = start_demo_chip(kiosk)
     except Exception as exc:   # pcscd or vpcd missing, not root…: the demo goes on with QR
@@ -137,7 +137,7 @@ REFERENCE = {"landscape": (1920, 1080), "portrait": (1080, 1920)}   # the layout
 def demo_geometry(avail_w: int, avail_h: int, requested: tuple[int, int] | None = None):
     """Window size and DPI for the windowed demo: the tested 1920x1080 (or portrait) layout scaled
     down to fit beside the device panel, so nothing is clipped on a small desktop."""
-    from kiosk.ui.metrics import DEFAULT_DPI
+    from kiosk.ui.sizes import DEFAULT_DPI
     if requested:
         w, h = requested
     else:

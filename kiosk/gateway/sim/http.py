@@ -11,8 +11,8 @@ import socket
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from kiosk.gateway import sim_validate
-from kiosk.gateway.sim_cards import card_check_reply
+from kiosk.gateway.sim import validate as sim_validate
+from kiosk.gateway.sim.cards import card_check_reply
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from kiosk.gateway.results import GatewayError
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
-from kiosk.services.desk_context import DeskError, DeskPart
+from kiosk.desk.context import DeskError, DeskPart
 from kiosk.store.errors import NotFound
 
 

@@ -24,7 +24,7 @@ from typing import Any, Mapping
 
 from kiosk.config import BY_NAME, ConfigError, _coerce
 from kiosk.security.pins import PinHasher, PinPolicyError, check_policy
-from kiosk.services.tech_toml import dumps as toml_dumps
+from kiosk.technician.toml_writer import dumps as toml_dumps
 from kiosk.store.keys import FileKeyProvider, KeyProviderError, write_secret_atomic
 
 ROLES = ("reception", "clinician", "technician", "admin")
@@ -310,7 +310,7 @@ def render_config(settings: Mapping[str, Any]) -> str:
 
 def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, actor: str = "provisioning"
           ) -> ProvisionReport:
-    from kiosk.security.audit import AuditLog
+    from kiosk.security.audit_log import AuditLog
     from kiosk.store.db import db_path
     from kiosk.store.migrate import open_store
     s, changed = plan.settings, []

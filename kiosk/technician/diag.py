@@ -50,7 +50,7 @@ def write_bundle(out_path: Path, cfg, store, discovery) -> Path:
     tmp = out_path.with_name(out_path.name + ".tmp")
     verdict = None
     try:
-        from kiosk.security.audit import AuditLog
+        from kiosk.security.audit_log import AuditLog
         v = AuditLog(store).verify()
         verdict = {"ok": v.ok, "entries": v.entries, "first_broken_id": v.first_broken_id, "reason": v.reason}
     except Exception as exc:  # noqa: BLE001 - the bundle must still be written

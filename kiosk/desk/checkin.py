@@ -22,8 +22,8 @@ from kiosk.identity.mask import mask_name, mask_number
 from kiosk.identity.model import BirthDate, Gender, Identity, Kind, Person, Source
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
-from kiosk.services.desk_context import DeskError, DeskPart
-from kiosk.services.issuing import IssuingSettings, StoreTicketIssuer
+from kiosk.desk.context import DeskError, DeskPart
+from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
 
 
 class ManualCheckinError(DeskError):

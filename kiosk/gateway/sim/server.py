@@ -5,9 +5,9 @@
                            lookup_endpoint=LOOKUP_PATH, facility_code=SIM_FACILITY)
     handle.set_faults(drop_after_rate=0.3); handle.clear_faults(); handle.received(); handle.stop()
 
-Modules: sim_auth (accounts, tokens), sim_cards (synthetic cards, card-check logic), sim_validate
-(XML and signature checks), sim_store (its own SQLite), sim_faults (fault injection), sim_http
-(the handler). The kiosk never needs anything beyond the real gateway's API from it.
+Modules of kiosk.gateway.sim: auth (accounts, tokens), cards (card registry, card-check logic), validate
+(XML and signature checks), store (its own SQLite), faults (fault injection), http (the handler),
+devcert (a demo signing identity). The kiosk never needs anything beyond the real gateway's API from it.
 """
 from __future__ import annotations
 
@@ -16,19 +16,20 @@ import ssl
 import sys
 import threading
 import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography import x509
 
 from kiosk.core.clock import VN_TZ, Clock, SystemClock
-from kiosk.gateway.sim_auth import SimAccount, TokenBook
-from kiosk.gateway.sim_cards import CardRegistry
-from kiosk.gateway.sim_demo import demo_cards, demo_vneid_identities
-from kiosk.gateway.sim_faults import Faults, FaultSwitch
-from kiosk.gateway.sim_http import LOOKUP_PATH, VNEID_PATH, SimHandler
-from kiosk.gateway.sim_store import SimStore
+from kiosk.gateway.sim.auth import SimAccount, TokenBook
+from kiosk.gateway.sim.cards import CardRegistry, SimCard
+from kiosk.gateway.sim.faults import Faults, FaultSwitch
+from kiosk.gateway.sim.http import LOOKUP_PATH, VNEID_PATH, SimHandler
+from kiosk.gateway.sim.store import SimStore
 
 __all__ = ["start_simulator", "SimHandle", "SimState", "Faults", "LOOKUP_PATH", "VNEID_PATH", "SIM_FACILITY",
            "SIM_USERNAME", "SIM_PASSWORD", "SIM_OFFICER_NAME", "SIM_OFFICER_CCCD", "vneid_token_for"]
@@ -38,6 +39,7 @@ SIM_USERNAME = "79001_kiosk"
 SIM_PASSWORD = "mat-khau-demo"          # demo only
 SIM_OFFICER_NAME = "NGUYỄN THỊ TRA CỨU"
 SIM_OFFICER_CCCD = "079190000999"
+CardSource = Callable[[date], "list[SimCard]"]
 DB_NAME = "gateway-sim.db"
 
 
@@ -50,13 +52,14 @@ class SimState:
     """Everything the handler threads share."""
 
     def __init__(self, data_dir: Path, *, clock: Clock, accounts: list[SimAccount], officers: dict[str, str],
-                 facilities: dict[str, bytes], faults: Faults | None, token_ttl: float, expiry_format: str):
+                 facilities: dict[str, bytes], faults: Faults | None, token_ttl: float, expiry_format: str,
+                 cards: CardSource | None = None, vneid_identities: Sequence[dict] = ()):
         data_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
         self.store = SimStore(data_dir / DB_NAME)
         self.tokens = TokenBook(accounts, clock, token_ttl, expiry_format)
         self.cards = CardRegistry()
-        for card in demo_cards(clock.now().astimezone(VN_TZ).date()):
+        for card in (cards(clock.now().astimezone(VN_TZ).date()) if cards else ()):
             self.cards.add(card)
         self.officers = dict(officers)
         self.faults = FaultSwitch(faults)
@@ -69,7 +72,7 @@ class SimState:
         self.vneid = {vneid_token_for(c.cccd): {"soCCCD": c.cccd, "hoTen": c.full_name, "ngaySinh": c.birth,
                                                 "gioiTinh": "1" if c.gender == "Nam" else "2", "diaChi": c.address,
                                                 "maTheBHYT": c.card} for c in self.cards.all() if c.cccd}
-        self.vneid.update({vneid_token_for(i["soCCCD"]): i for i in demo_vneid_identities()})
+        self.vneid.update({vneid_token_for(i["soCCCD"]): i for i in vneid_identities})
 
     def register_facility(self, ma_cskcb: str, cert_pem: bytes) -> None:
         cert = x509.load_pem_x509_certificate(cert_pem)
@@ -142,22 +145,24 @@ def start_simulator(data_dir: Path, port: int = 0, *, host: str = "127.0.0.1", c
                     username: str = SIM_USERNAME, password: str = SIM_PASSWORD,
                     officers: dict[str, str] | None = None, faults: Faults | None = None,
                     token_ttl: float = 3600.0, expiry_format: str = "iso",
-                    tls: tuple[Path, Path] | None = None) -> SimHandle:
+                    tls: tuple[Path, Path] | None = None, cards: CardSource | None = None,
+                    vneid_identities: Sequence[dict] = ()) -> SimHandle:
     """Start the simulator on a thread; port 0 picks a free port (see handle.url).
 
-    Without `facility_cert_pem`, the demo identity of kiosk.gateway.devcert cached under
+    Without `facility_cert_pem`, the demo identity of kiosk.gateway.sim.devcert cached under
     `data_dir/devcert` is registered for `facility_code`. `tls=(cert_pem_path, key_pem_path)` serves
-    HTTPS (tests of the client's certificate checks and pinned CA bundle).
+    HTTPS (tests of the client's certificate checks and pinned CA bundle). The simulator knows
+    only the cards it is handed: `cards(today)` returns them (the demo's are in kiosk.demo.sim_cards).
     """
     data_dir = Path(data_dir)
     if facility_cert_pem is None:
-        from kiosk.gateway.devcert import ensure_dev_identity
+        from kiosk.gateway.sim.devcert import ensure_dev_identity
         facility_cert_pem = ensure_dev_identity(data_dir / "devcert", facility_code).cert_pem
     state = SimState(data_dir, clock=clock or SystemClock(),
                      accounts=[SimAccount.with_password(username, password, facility_code)],
                      officers=officers if officers is not None else {SIM_OFFICER_CCCD: SIM_OFFICER_NAME},
                      facilities={facility_code: facility_cert_pem}, faults=faults, token_ttl=token_ttl,
-                     expiry_format=expiry_format)
+                     expiry_format=expiry_format, cards=cards, vneid_identities=vneid_identities)
     handler = type("BoundSimHandler", (SimHandler,), {"state": state})
     server = _Server((host, port), handler)
     scheme = "http"

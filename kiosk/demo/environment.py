@@ -44,8 +44,9 @@ def prepare(base: Config, *, data_dir: Path | None = None, gateway_url: str | No
     `root` holds the key file and, unless `data_dir` is given, `root/data`. Without either, a
     temporary directory is used and removed by close().
     """
-    from kiosk.gateway import sim
-    from kiosk.gateway.devcert import ensure_dev_identity
+    from kiosk.demo.sim_cards import start_demo_simulator
+    from kiosk.gateway.sim import server as sim
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
     from kiosk.store.keys import FileKeyProvider
 
     temporary = root is None and data_dir is None
@@ -73,7 +74,7 @@ def prepare(base: Config, *, data_dir: Path | None = None, gateway_url: str | No
             notes.append(f"external gateway {url}: could not register the demo certificate ({exc}); "
                          "uploads may be rejected")
     else:
-        handle = sim.start_simulator(root / "gateway-sim", 0, facility_cert_pem=ident.cert_pem)
+        handle = start_demo_simulator(root / "gateway-sim", 0, facility_cert_pem=ident.cert_pem)
         url = handle.url
         notes.append(f"gateway simulator on {url}")
     cfg = base.replace(

@@ -16,7 +16,7 @@ from kiosk.core import tickets as numbering
 from kiosk.core.clock import Clock, VN_TZ, local_day
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
 from kiosk.core.views import InsuranceStatus, PrinterFaultKind, ServiceOption, TicketView
-from kiosk.services.records import (check_number, checkin_record, eligibility_input, gateway_documents,
+from kiosk.checkin.records import (check_number, checkin_record, eligibility_input, gateway_documents,
                                     patient_input)
 from kiosk.store.errors import DuplicateActiveTicket, StoreError
 from kiosk.store.visits import VisitInput
@@ -50,7 +50,7 @@ class StoreTicketIssuer:
         self._sign = sign
         self.clock = clock
         if audit is None:
-            from kiosk.security.audit import AuditLog
+            from kiosk.security.audit_log import AuditLog
             audit = AuditLog(store)
         self.audit = audit
         self._services = {s.code: s for s in settings.services}

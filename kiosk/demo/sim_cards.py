@@ -1,10 +1,10 @@
-"""Gateway simulator: the demo citizens of kiosk.identity.demo_people as cards the gateway knows,
+"""Gateway simulator: the demo citizens of kiosk.demo.people as cards the gateway knows,
 so the demo's QR codes and virtual chip meet matching card-check answers."""
 from __future__ import annotations
 
 from datetime import date
 
-from kiosk.gateway.sim_cards import SimCard
+from kiosk.gateway.sim.cards import SimCard
 
 
 def _dmy(d: date | None) -> str:
@@ -18,7 +18,7 @@ def _visit(ma_ho_so: str, ma_cskcb: str, vao: str, ra: str, benh: str) -> dict:
 
 def demo_cards(today: date) -> list[SimCard]:
     """One card per demo person with a BHYT card: valid -> 000, past its validity -> 010."""
-    from kiosk.identity.demo_people import DEMO_PEOPLE
+    from kiosk.demo.people import DEMO_PEOPLE
     from kiosk.identity.model import Gender
 
     cards = []
@@ -45,7 +45,7 @@ def demo_cards(today: date) -> list[SimCard]:
 
 def demo_vneid_identities() -> list[dict]:
     """Identity fields (resolver reply shape) of every demo person with a CCCD, card or not."""
-    from kiosk.identity.demo_people import DEMO_PEOPLE
+    from kiosk.demo.people import DEMO_PEOPLE
     from kiosk.identity.model import Gender
 
     out = []
@@ -60,3 +60,12 @@ def demo_vneid_identities() -> list[dict]:
                     "diaChi": ident.person.address or "",
                     "maTheBHYT": (ident.bhyt.code15 or ident.bhyt.bhxh_number10) if ident.bhyt else ""})
     return out
+
+
+def start_demo_simulator(data_dir, port: int = 0, **kwargs):
+    """The gateway simulator handed the demo population (cards and VNeID identities)."""
+    from kiosk.gateway.sim.server import start_simulator
+
+    kwargs.setdefault("cards", demo_cards)
+    kwargs.setdefault("vneid_identities", demo_vneid_identities())
+    return start_simulator(data_dir, port, **kwargs)

@@ -12,7 +12,7 @@ EARLIER_DAYS = 30
 
 def seed_returning(cfg, key: bytes, people, clock: Clock | None = None) -> int:
     """Insert each `returning` demo person once (idempotent: a second demo run finds them)."""
-    from kiosk.services.records import patient_input
+    from kiosk.checkin.records import patient_input
     from kiosk.store.migrate import open_store
     from kiosk.store.visits import VisitInput
 
@@ -51,7 +51,7 @@ DEMO_STAFF = (
 def seed_staff(cfg, key: bytes, clock: Clock | None = None) -> list[str]:
     """Create the demo staff once (the first is the admin, who then creates the others)."""
     from kiosk.security.accounts import StaffAccounts
-    from kiosk.security.audit import AuditLog
+    from kiosk.security.audit_log import AuditLog
     from kiosk.store.migrate import open_store
 
     clock = clock or SystemClock()

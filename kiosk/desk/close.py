@@ -13,8 +13,8 @@ from kiosk.core.clock import VN_TZ, iso
 from kiosk.gateway.xml import FollowUp, Referral, VisitSummary, XmlBuildError, build_dossier
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
-from kiosk.services.desk_context import DeskError, DeskPart
-from kiosk.services.icd10 import Icd10Index, UnknownIcd10Code
+from kiosk.desk.context import DeskError, DeskPart
+from kiosk.desk.icd10 import Icd10Index, UnknownIcd10Code
 
 OUTCOMES = {1: ("Khỏi", "Cured"), 2: ("Đỡ", "Improved"), 3: ("Không thay đổi", "Unchanged"),
             4: ("Nặng hơn", "Worse"), 5: ("Tử vong", "Died"), 6: ("Tiên lượng nặng xin về", "Severe, went home"),
@@ -103,7 +103,7 @@ def validated(form: CloseForm, index: Icd10Index) -> tuple[CloseForm, dict[str, 
 
 
 def ma_bn_of(patient, kiosk_id: str) -> str:
-    """The same patient code XML0 used (kiosk.services.records.checkin_record)."""
+    """The same patient code XML0 used (kiosk.checkin.records.checkin_record)."""
     for kind in ("cccd", "bhxh"):
         doc = patient.document(kind)
         if doc:

@@ -13,9 +13,9 @@ from datetime import date, datetime
 from kiosk.gateway.xml import XmlBuildError, build_xml0
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
-from kiosk.services.desk_close import CloseForm, build_signed_dossier, ma_bn_of, validated
-from kiosk.services.desk_context import DeskError, DeskPart
-from kiosk.services.icd10 import Icd10Index
+from kiosk.desk.close import CloseForm, build_signed_dossier, ma_bn_of, validated
+from kiosk.desk.context import DeskError, DeskPart
+from kiosk.desk.icd10 import Icd10Index
 from kiosk.store.outbox import OutboxState
 
 

@@ -47,7 +47,7 @@ class DeskSettings:
 class DeskContext:
     store: Any                                   # kiosk.store.store.Store
     accounts: Any                                # kiosk.security.accounts.StaffAccounts
-    audit: Any                                   # kiosk.security.audit.AuditLog
+    audit: Any                                   # kiosk.security.audit_log.AuditLog
     clock: Clock
     settings: DeskSettings
     sign: Callable[[bytes], bytes]               # XML-DSig signer of the facility

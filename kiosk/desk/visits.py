@@ -1,6 +1,6 @@
 """The desk's service layer: today's visits (filters, search), a visit's detail, and the actions on
 it — eligibility override with a mandatory reason, re-running the card check, reprint, cancel,
-priority change, move to another service. Closing a visit is kiosk.services.desk_close, the
+priority change, move to another service. Closing a visit is kiosk.desk.close, the
 health book desk_book, the upload queue desk_queue, manual check-in desk_checkin.
 
 Every method checks the staff role (`@requires`) and writes its audit entry in the transaction of
@@ -21,7 +21,7 @@ from kiosk.core.views import PriorityCategory, TicketView
 from kiosk.gateway.results import code_info
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
-from kiosk.services.desk_context import DeskContext, DeskError, DeskPart
+from kiosk.desk.context import DeskContext, DeskError, DeskPart
 from kiosk.store.eligibility import EligibilityInput
 from kiosk.store.errors import DuplicateActiveTicket
 
@@ -303,9 +303,9 @@ class Desk:
 
     @classmethod
     def build(cls, ctx: DeskContext, index=None) -> "Desk":
-        from kiosk.services.desk_book import HealthBookService
-        from kiosk.services.desk_checkin import ManualCheckin
-        from kiosk.services.desk_close import VisitCloser
-        from kiosk.services.desk_queue import UploadQueue
+        from kiosk.desk.book import HealthBookService
+        from kiosk.desk.checkin import ManualCheckin
+        from kiosk.desk.close import VisitCloser
+        from kiosk.desk.queue import UploadQueue
         return cls(ctx, DeskService(ctx), VisitCloser(ctx, index), HealthBookService(ctx), UploadQueue(ctx, index),
                    ManualCheckin(ctx))

@@ -1,6 +1,6 @@
 """The technician's service layer: devices and their roles with live tests, certificate and key
 status with expiry warnings, database key rotation, the gateway connectivity test, the diagnostics
-bundle and the factory reset. Provisioning is kiosk.services.tech_provision.
+bundle and the factory reset. Provisioning is kiosk.technician.provision.
 
 Every method checks the role (`@requires`); a reception account cannot rotate the key even by
 calling this class directly. Gateway calls and key work are slow: the UI calls from a worker.
@@ -16,8 +16,7 @@ from typing import Any, Callable
 
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
-from kiosk.services import tech_devices as td
-
+from kiosk.technician import devices as td
 EXPIRY_WARN_DAYS = 30
 
 
@@ -44,7 +43,7 @@ class TechContext:
 
     def rebind(self, store) -> None:
         """Point everything at a reopened store (the old connection is closed after a rotation)."""
-        from kiosk.security.audit import AuditLog
+        from kiosk.security.audit_log import AuditLog
         self.store, self.audit = store, AuditLog(store)
         self.accounts.store, self.accounts.audit = store, self.audit
         for callback in self.on_reopen:
@@ -209,7 +208,7 @@ class TechnicianService:
     # ------------------------------------------------------------ diagnostics and reset
     @requires(P.EXPORT_DIAGNOSTICS)
     def diagnostics(self, session, out_path: Path) -> Path:
-        from kiosk.services.tech_diag import write_bundle
+        from kiosk.technician.diag import write_bundle
         found = td.discover(**self.ctx.discovery)
         path = write_bundle(Path(out_path), self.ctx.cfg, self.store, found)
         with self.store.transaction():
@@ -219,7 +218,7 @@ class TechnicianService:
     @requires(P.FACTORY_RESET)
     def factory_reset(self, session, typed: str) -> list[str]:
         """Crypto-erase after a typed confirmation: the key file first, then the data files."""
-        from kiosk.services.tech_diag import confirmation_phrase, crypto_erase
+        from kiosk.technician.diag import confirmation_phrase, crypto_erase
         expected = confirmation_phrase(self.ctx.cfg)
         if typed.strip() != expected:
             raise TechError(f"type exactly: {expected}")

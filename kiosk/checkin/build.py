@@ -8,12 +8,12 @@ from typing import Any, Callable
 from kiosk.core.checkin import MachineConfig
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.ports import StaffAlerter, TicketPrinter
-from kiosk.core.services import CheckinService
+from kiosk.checkin.service import CheckinService
 from kiosk.identity.parse import ParseOptions
-from kiosk.services.eligibility import GatewayEligibilityChecker
-from kiosk.services.identity import StoreIdentityResolver
-from kiosk.services.issuing import IssuingSettings, StoreTicketIssuer
-from kiosk.services.printing import printer_from_config
+from kiosk.checkin.eligibility import GatewayEligibilityChecker
+from kiosk.checkin.resolver import StoreIdentityResolver
+from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
+from kiosk.devices.printer import printer_from_config
 
 
 def build_checkin_service(cfg: Any, store, *, gateway_client: Any, sign: Callable[[bytes], bytes],
