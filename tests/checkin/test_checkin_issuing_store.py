@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from core_helpers import CFG, VALID
+from tests.core.core_helpers import CFG, VALID
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest, Resolution
 from kiosk.core.views import PrinterFaultKind, PriorityCategory, ReadSource
 from kiosk.gateway.results import CardCheckResult, code_info

@@ -12,7 +12,7 @@ from kiosk.core.views import InsuranceStatus, PriorityCategory, ProblemKind
 from kiosk.demo.people import by_key
 from kiosk.checkin.build import build_checkin_service
 
-from core_helpers import state_waiter
+from tests.core.core_helpers import state_waiter
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from core_helpers import (
+from tests.core.core_helpers import (
     CFG, DESK, FULL_NAME, FULL_NUMBER, VALID, Alerts, FakeChecker, FakeIssuer, FakePrinter, FakeResolver, FAULT,
 )
 from kiosk.core import checkin as c

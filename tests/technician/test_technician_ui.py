@@ -14,7 +14,7 @@ from kiosk.security.pins import PinHasher
 from kiosk.ui.qt import Qt
 
 from tests.desk.conftest import settle, shoot
-from tests.desk.test_tech_services import FakeCard, FakeUsb
+from tests.technician.test_technician_services import FakeCard, FakeUsb
 
 pytestmark = [pytest.mark.ui, pytest.mark.integration]
 
