@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.core.clock import VN_TZ, Clock, local_day
+from kiosk.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class DailyJob:
 
 
 class JobStateFile:
-    """{job name: last local day done}; written by temp file + fsync + rename. None: in memory."""
+    """{job name: last local day done}; written by kiosk.files.write_atomic. None: in memory."""
 
     def __init__(self, path: Path | None):
         self.path = Path(path) if path else None
@@ -60,13 +60,7 @@ class JobStateFile:
         self._days[name] = day
         if self.path is None:
             return
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(self._days, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(self._days))
 
 
 class DailyScheduler:

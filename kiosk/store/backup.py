@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlcipher3
 
 from kiosk.store.db import StoreError, _apply_key, connect, db_path
-from kiosk.store.keys import _fsync_dir
+from kiosk.files import atomic_path
 
 NAME_RE = re.compile(r"^kiosk-(\d{8}T\d{6}Z)\.db\.bak$")
 
@@ -36,22 +36,15 @@ def take_backup(conn: sqlcipher3.Connection, key: bytes, dest_dir: Path, now: da
     dest_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     final = dest_dir / f"kiosk-{stamp}.db.bak"
-    tmp = dest_dir / f".{final.name}.tmp"
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # 0600 before any byte lands
-    os.close(fd)
-    target = sqlcipher3.connect(str(tmp), isolation_level=None)
-    try:
-        _apply_key(target, key)
-        conn.backup(target)
-        target.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        target.close()
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    verify_backup(tmp, key)
-    os.replace(tmp, final)
-    _fsync_dir(dest_dir)
+    with atomic_path(final) as tmp:  # 0600 before any byte lands; renamed only once verified
+        target = sqlcipher3.connect(str(tmp), isolation_level=None)
+        try:
+            _apply_key(target, key)
+            conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        verify_backup(tmp, key)
     return BackupInfo(final, now, final.stat().st_size)
 
 
@@ -102,11 +95,6 @@ def restore_backup(backup: Path, data_dir: Path, key: bytes, now: datetime) -> P
             side = live.with_name(live.name + suffix)
             if side.exists():
                 os.replace(side, kept.with_name(kept.name + suffix))
-    tmp = live.with_name(f".{live.name}.restore")
-    shutil.copyfile(backup, tmp)
-    os.chmod(tmp, 0o600)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, live)
-    _fsync_dir(live.parent)
+    with atomic_path(live) as tmp:
+        shutil.copyfile(backup, tmp)  # into the 0600 file that already exists
     return kept

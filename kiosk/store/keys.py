@@ -10,10 +10,10 @@ import json
 import logging
 import os
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.files import write_atomic
 from kiosk.store.db import KEY_BYTES, StoreError
 
 log = logging.getLogger(__name__)
@@ -64,38 +64,12 @@ class KeyProvider(Protocol):
 
 
 def write_secret_atomic(path: Path, data: bytes, *, overwrite: bool = False) -> None:
-    """Write `data` to `path` as a 0600 file: temp file (0600 before any byte), fsync, rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write a secret as a 0600 file through `kiosk.files`; an existing one is never replaced
+    unless `overwrite` (KeyFileExistsError)."""
     try:
-        os.fchmod(fd, 0o600)  # mkstemp already uses 0600; say it, and before any data
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            # link() fails if the target exists: no race can replace a key another process wrote
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise KeyFileExistsError(path) from None
-            os.unlink(tmp)
-        _fsync_dir(path.parent)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        write_atomic(path, data, overwrite=overwrite)
+    except FileExistsError:
+        raise KeyFileExistsError(Path(path)) from None
 
 
 def _check_outside(path: Path, data_dir: Path | None) -> None:

@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kiosk.store.db import StoreError, WrongKeyError, connect, db_path
-from kiosk.store.keys import KeyProvider, _fsync_dir
+from kiosk.files import fsync_dir
+from kiosk.store.keys import KeyProvider
 from kiosk.store.migrate import schema_version
 
 
@@ -113,7 +114,7 @@ def _finish(target: KeyProvider, old_path: Path, new_path: Path, in_place: bool,
         os.replace(target.path, new_path)      # atomic: the path holds the old or the new key
     elif old_path.exists():
         old_path.unlink()
-    _fsync_dir(new_path.parent)
+    fsync_dir(new_path.parent)
     if old_path.parent != new_path.parent:
-        _fsync_dir(old_path.parent)
+        fsync_dir(old_path.parent)
     return RekeyResult(new_path, resumed, retired)

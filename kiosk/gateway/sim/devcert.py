@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from kiosk.store.keys import write_secret_atomic
+from kiosk.files import write_atomic
 
 P12_NAME = "facility.p12"
 PASS_NAME = "facility.p12.pass"
@@ -65,7 +65,7 @@ def ensure_dev_identity(directory: Path, facility_code: str = "79001") -> DevIde
         password = secrets.token_urlsafe(18).encode("ascii")
         blob = pkcs12.serialize_key_and_certificates(
             b"facility", key, cert, None, serialization.BestAvailableEncryption(password))
-        write_secret_atomic(pass_path, password + b"\n", overwrite=True)
-        write_secret_atomic(p12_path, blob, overwrite=True)
-        write_secret_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM), overwrite=True)
+        write_atomic(pass_path, password + b"\n")
+        write_atomic(p12_path, blob)
+        write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM))
     return DevIdentity(p12_path, pass_path, cert_path, cert_path.read_bytes())
