@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kiosk.core.clock import iso, local_day
-from kiosk.store.retention import prune_acked_outbox
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +46,16 @@ def run_retention(store, patient_days: int, receipt_days: int) -> RetentionRepor
     cutoff_day = local_day(now - timedelta(days=patient_days))
     receipt_cutoff = iso(now - timedelta(days=receipt_days))
     patients = receipts = transactions = 0
-    oldest = store.conn.execute("SELECT min(last_seen) FROM patients").fetchone()[0]
+    oldest = store.patients.oldest_seen()
     for day in _day_steps(oldest, cutoff_day):
         with store.transaction():
             patients += store.patients.purge_not_seen_since(day)
         transactions += 1
-    oldest = store.conn.execute("SELECT min(acked_at) FROM outbox WHERE state = 'acked'").fetchone()[0]
+    oldest = store.outbox.oldest_acked_at()
     for day in _day_steps(oldest, receipt_cutoff[:10]):
         bound = receipt_cutoff if day >= receipt_cutoff[:10] else f"{day}T00:00:00+00:00"
         with store.transaction():
-            receipts += prune_acked_outbox(store.conn, bound)
+            receipts += store.outbox.prune_acked(bound)
         transactions += 1
     log.info("retention: purged %d patients not seen for %d days, pruned %d receipts older than %d days",
              patients, patient_days, receipts, receipt_days)

@@ -6,12 +6,11 @@ from typing import Callable, Mapping
 
 from kiosk.core.clock import local_day
 from kiosk.ops.metrics import Snapshot
-from kiosk.store.stats import totals
 
 
 def build_snapshot(store, devices: Callable[[], Mapping[str, bool]] | None = None) -> Snapshot:
     now = store.clock.now()
-    counts = totals(store.conn)
+    counts = store.visits.totals()
     outbox = store.outbox.stats()
     last = 0.0
     if outbox.last_success_at:

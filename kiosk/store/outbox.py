@@ -13,17 +13,13 @@ from enum import Enum
 from typing import Iterator
 
 from kiosk.core.clock import Clock, iso
+from kiosk.core.status import OutboxState
 from kiosk.store.db import StoreError
 
 
+__all__ = ["OutboxConflict", "OutboxItem", "OutboxKind", "OutboxRepo", "OutboxState", "Receipt"]
+
 LAST_SUCCESS_KEY = "sync_last_success"   # settings row: the last ack, without scanning the outbox
-
-
-class OutboxState(str, Enum):
-    PENDING = "pending"
-    SENDING = "sending"
-    ACKED = "acked"
-    DEAD = "dead"
 
 
 class OutboxKind(str, Enum):
@@ -342,3 +338,13 @@ class OutboxRepo:
         return n + self.conn.execute(
             "UPDATE outbox SET next_attempt_ts = ? WHERE state = 'pending' AND needs_reconcile = 1 "
             "AND next_attempt_ts > ?", (now + reconcile_grace, now + reconcile_grace)).rowcount
+
+    def oldest_acked_at(self) -> str | None:
+        return self.conn.execute("SELECT min(acked_at) FROM outbox WHERE state = ?",
+                                 (OutboxState.ACKED,)).fetchone()[0]
+
+    def prune_acked(self, acked_before: str) -> int:
+        """Delete items acked before `acked_before` (ISO); pending, sending and dead stay."""
+        return self.conn.execute(
+            "DELETE FROM outbox WHERE state = ? AND acked_at IS NOT NULL AND acked_at < ?",
+            (OutboxState.ACKED, acked_before)).rowcount

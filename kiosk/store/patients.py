@@ -231,6 +231,10 @@ class PatientRepo(Repo):
                    AND v.status NOT IN ('closed', 'cancelled'))""", (day,))
         return cur.rowcount
 
+    def oldest_seen(self) -> str | None:
+        """The earliest last_seen of any patient (where a retention walk starts)."""
+        return self.conn.execute("SELECT min(last_seen) FROM patients").fetchone()[0]
+
     def warm_cache(self) -> None:
         """Read every page a lookup can touch once, so later lookups never wait for decryption.
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from kiosk.core.status import ACTIVE_TICKET_STATUSES as ACTIVE_STATUSES
+from kiosk.core.status import OPEN_VISIT_STATUSES, TicketStatus
 from kiosk.store._base import Repo, row_to
 from kiosk.store.errors import NotFound
 
-TICKET_STATUSES = ("issued", "printed", "print_failed", "shown", "cancelled", "done")
-ACTIVE_STATUSES = ("issued", "printed", "print_failed", "shown")
+TICKET_STATUSES = tuple(TicketStatus)
+_CLOSED = (TicketStatus.CANCELLED, TicketStatus.DONE)
 
 
 @dataclass(frozen=True)
@@ -25,10 +27,13 @@ class Ticket:
     seq: int
     number: str
     priority: int
-    status: str
+    status: TicketStatus
     issued_at: str
     printed_at: str | None
     print_count: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", TicketStatus(self.status))
 
     @property
     def active(self) -> bool:
@@ -77,12 +82,14 @@ class TicketRepo(Repo):
     def active_for(self, patient_id: int, service_code: str, day: str) -> Ticket | None:
         row = self.conn.execute(
             f"""SELECT {_COLS} FROM tickets WHERE patient_id = ? AND service_code = ? AND day = ?
-                AND status NOT IN ('cancelled', 'done')""", (patient_id, service_code, day)).fetchone()
+                AND status NOT IN (?, ?)""", (patient_id, service_code, day, *_CLOSED)).fetchone()
         return None if row is None else row_to(Ticket, row)
 
-    def set_status(self, ticket_id: int, status: str) -> Ticket:
-        if status not in TICKET_STATUSES:
-            raise ValueError(f"ticket status must be one of {TICKET_STATUSES}")
+    def set_status(self, ticket_id: int, status: TicketStatus | str) -> Ticket:
+        try:
+            status = TicketStatus(status)
+        except ValueError:
+            raise ValueError(f"ticket status must be one of {[s.value for s in TicketStatus]}") from None
         with self._writing():
             cur = self.conn.execute("UPDATE tickets SET status = ? WHERE id = ?", (status, ticket_id))
         if cur.rowcount == 0:
@@ -90,8 +97,9 @@ class TicketRepo(Repo):
         return self.get(ticket_id)
 
     def mark_printed(self, ticket_id: int) -> Ticket:
-        cur = self.conn.execute("""UPDATE tickets SET status = 'printed', printed_at = ?,
-                                       print_count = print_count + 1 WHERE id = ?""", (self._now(), ticket_id))
+        cur = self.conn.execute("""UPDATE tickets SET status = ?, printed_at = ?,
+                                       print_count = print_count + 1 WHERE id = ?""",
+                                (TicketStatus.PRINTED, self._now(), ticket_id))
         if cur.rowcount == 0:
             raise NotFound(f"no ticket {ticket_id}")
         return self.get(ticket_id)
@@ -109,12 +117,12 @@ class TicketRepo(Repo):
             f"""SELECT count(*) FROM tickets t JOIN visits v ON v.id = t.visit_id
                WHERE t.day = ? AND t.service_code = ? AND t.id < ?
                AND t.status IN ({', '.join('?' * len(ACTIVE_STATUSES))})
-               AND v.status IN ('waiting', 'provisional', 'needs_desk')""",
-            (day, service_code, ticket_id, *ACTIVE_STATUSES)).fetchone()
+               AND v.status IN ({', '.join('?' * len(OPEN_VISIT_STATUSES))})""",
+            (day, service_code, ticket_id, *ACTIVE_STATUSES, *OPEN_VISIT_STATUSES)).fetchone()
         return int(row[0])
 
     def mark_print_failed(self, ticket_id: int) -> Ticket:
-        return self.set_status(ticket_id, "print_failed")
+        return self.set_status(ticket_id, TicketStatus.PRINT_FAILED)
 
     def list_day(self, day: str, kiosk_id: str | None = None) -> list[Ticket]:
         if kiosk_id is None:

@@ -3,10 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from kiosk.core.status import TicketStatus, VisitStatus
 from kiosk.store._base import Repo, row_to
 from kiosk.store.errors import NotFound
 
-VISIT_STATUSES = ("waiting", "provisional", "needs_desk", "in_progress", "closed", "cancelled")
+VISIT_STATUSES = tuple(VisitStatus)
+
+
+def _visit_status(status: str) -> VisitStatus:
+    try:
+        return VisitStatus(status)
+    except ValueError:
+        raise ValueError(f"visit status must be one of {[s.value for s in VisitStatus]}") from None
 
 
 @dataclass(frozen=True)
@@ -19,7 +27,7 @@ class VisitInput:
     service_name: str | None = None
     room: str | None = None
     priority: str | None = None
-    status: str = "waiting"
+    status: VisitStatus = VisitStatus.WAITING
     needs_desk_reason: str | None = None
     eligibility_id: int | None = None
     ma_the_bhyt: str | None = field(default=None, repr=False)
@@ -37,7 +45,7 @@ class Visit:
     service_name: str | None
     room: str | None
     priority: str | None
-    status: str
+    status: VisitStatus
     needs_desk_reason: str | None
     eligibility_id: int | None
     ma_the_bhyt: str | None = field(repr=False)
@@ -49,15 +57,22 @@ class Visit:
     follow_up_service: str | None
     updated_at: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", VisitStatus(self.status))
+
 
 @dataclass(frozen=True)
 class DayListEntry:
     """A row of the desk's list: the visit, its latest ticket and who (for the desk, not logs)."""
     visit: Visit
     ticket_number: str | None
-    ticket_status: str | None
+    ticket_status: TicketStatus | None
     full_name: str = field(repr=False)
     birth_date: str | None = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if self.ticket_status is not None:
+            object.__setattr__(self, "ticket_status", TicketStatus(self.ticket_status))
 
 
 _VISIT_INPUT_COLS = tuple(f.name for f in fields(VisitInput))
@@ -67,8 +82,7 @@ _VISIT_COLS = ", ".join(f"v.{f.name}" for f in fields(Visit))
 class VisitRepo(Repo):
     def create(self, visit: VisitInput) -> Visit:
         """Insert a visit; a reused MA_LK raises DuplicateMaLk."""
-        if visit.status not in VISIT_STATUSES:
-            raise ValueError(f"visit status must be one of {VISIT_STATUSES}")
+        _visit_status(visit.status)
         now = self._now()
         values = [getattr(visit, c) for c in _VISIT_INPUT_COLS]
         with self._writing():
@@ -87,11 +101,11 @@ class VisitRepo(Repo):
         row = self.conn.execute(f"SELECT {_VISIT_COLS} FROM visits v WHERE v.ma_lk = ?", (ma_lk,)).fetchone()
         return None if row is None else row_to(Visit, row)
 
-    def set_status(self, visit_id: int, status: str, *, needs_desk_reason: str | None = None) -> Visit:
-        if status not in VISIT_STATUSES:
-            raise ValueError(f"visit status must be one of {VISIT_STATUSES}")
+    def set_status(self, visit_id: int, status: VisitStatus | str, *,
+                   needs_desk_reason: str | None = None) -> Visit:
+        status = _visit_status(status)
         now = self._now()
-        closed = now if status == "closed" else None
+        closed = now if status is VisitStatus.CLOSED else None
         cur = self.conn.execute(
             """UPDATE visits SET status = ?, needs_desk_reason = ?, closed_at = coalesce(?, closed_at),
                    updated_at = ? WHERE id = ?""", (status, needs_desk_reason, closed, now, visit_id))
@@ -131,9 +145,9 @@ class VisitRepo(Repo):
               follow_up_service: str | None = None) -> Visit:
         now = self._now()
         cur = self.conn.execute(
-            """UPDATE visits SET status = 'closed', closed_at = ?, summary_json = ?, follow_up_date = ?,
+            """UPDATE visits SET status = ?, closed_at = ?, summary_json = ?, follow_up_date = ?,
                    follow_up_service = ?, updated_at = ? WHERE id = ?""",
-            (now, summary_json, follow_up_date, follow_up_service, now, visit_id))
+            (VisitStatus.CLOSED, now, summary_json, follow_up_date, follow_up_service, now, visit_id))
         if cur.rowcount == 0:
             raise NotFound(f"no visit {visit_id}")
         return self.get(visit_id)
@@ -143,7 +157,7 @@ class VisitRepo(Repo):
                                  "ORDER BY v.visit_day DESC, v.id DESC LIMIT ?", (patient_id, limit))
         return [row_to(Visit, r) for r in rows]
 
-    def list_day(self, day: str, *, statuses: tuple[str, ...] | None = None, service_code: str | None = None,
+    def list_day(self, day: str, *, statuses: tuple[VisitStatus, ...] | None = None, service_code: str | None = None,
                  kiosk_id: str | None = None, search: str | None = None, limit: int = 500) -> list[DayListEntry]:
         """The day's visits, oldest first, filtered; `search` matches a ticket number, a document
         number or part of the patient's name (case-insensitive for ASCII)."""
@@ -170,8 +184,16 @@ class VisitRepo(Repo):
         return [DayListEntry(row_to(Visit, r), r["t_number"], r["t_status"], r["p_name"], r["p_birth"])
                 for r in rows]
 
-    def count_day(self, day: str, status: str | None = None) -> int:
+    def count_day(self, day: str, status: VisitStatus | None = None) -> int:
         if status:
             return self.conn.execute("SELECT count(*) FROM visits WHERE visit_day = ? AND status = ?",
                                      (day, status)).fetchone()[0]
         return self.conn.execute("SELECT count(*) FROM visits WHERE visit_day = ?", (day,)).fetchone()[0]
+
+    def totals(self) -> dict[str, int]:
+        """Counts for fleet metrics (no personal data): all visits, and tickets ever printed or shown."""
+        visits = self.conn.execute("SELECT count(*) FROM visits").fetchone()[0]
+        printed = self.conn.execute(
+            "SELECT count(*) FROM tickets WHERE print_count > 0 OR status IN (?, ?)",
+            (TicketStatus.PRINTED, TicketStatus.SHOWN)).fetchone()[0]
+        return {"visits": visits, "tickets_printed": printed}

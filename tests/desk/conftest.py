@@ -15,7 +15,7 @@ from kiosk.security.accounts import StaffAccounts
 from kiosk.security.audit_log import AuditLog
 from kiosk.security.pins import PinHasher
 from kiosk.security.roles import Role
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 
 PINS = {"admin": "739251", "le.tan": "604918", "bac.si": "815237", "ky.thuat": "551902"}
 

@@ -13,7 +13,7 @@ from kiosk.cli import main
 from kiosk.core.clock import FakeClock
 from kiosk.store.backup import backup_dir, list_backups
 from kiosk.store.keys import FileKeyProvider
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 from kiosk.sync.lock import WorkerLock
 
 

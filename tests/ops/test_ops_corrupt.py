@@ -16,7 +16,7 @@ from kiosk.ops.health import HealthState, database_health, startup_health
 from kiosk.ops.recovery import recover_outbox_from_backup
 from kiosk.store.backup import backup_dir, take_backup
 from kiosk.store.db import WrongKeyError, db_path
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 from kiosk.store.outbox import Receipt
 
 ROOMY = DiskGuard(".", 1, usage=lambda p: 10_000.0)

@@ -14,7 +14,7 @@ from kiosk.core.clock import FakeClock
 from kiosk.core.ports import IssueError
 from kiosk.ops.disk import DiskGuard
 from kiosk.ops.health import CheckinGate, CheckinsRefused, HealthState, startup_health
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 
 SIZE_MIB = 12
 

@@ -16,7 +16,7 @@ from kiosk.config import load
 from kiosk.core.clock import FakeClock
 from kiosk.doctor import OK, check_qt_platform
 from kiosk.ops.fleet import Heartbeat, snapshot_source, start_fleet_reporting
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 from kiosk.store.outbox import Receipt
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from kiosk.core.clock import FakeClock
 from kiosk.ops.retention import run_retention
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 from kiosk.store.outbox import Receipt
 from kiosk.store.patients import DocumentInput, PatientInput
 

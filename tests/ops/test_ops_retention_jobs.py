@@ -10,7 +10,7 @@ from ops_issuing import issuer, people, request
 
 from kiosk.core.clock import FakeClock
 from kiosk.ops.jobs import retention_job
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 from kiosk.store.outbox import Receipt
 
 

@@ -15,7 +15,7 @@ from kiosk.ops.disk import DiskGuard
 from kiosk.ops.jobs import BackupSkipped, daily_jobs, nightly_backup
 from kiosk.ops.scheduler import MIN_WAIT_S, DailyJob, DailyScheduler, parse_hhmm
 from kiosk.store.backup import backup_dir, list_backups
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 
 UTC = timezone.utc
 

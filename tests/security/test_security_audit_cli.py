@@ -6,7 +6,7 @@ import json
 from kiosk import cli
 from kiosk.security.audit_log import AuditLog
 from kiosk.store.keys import FileKeyProvider
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 
 
 def _kiosk(tmp_path, n: int):

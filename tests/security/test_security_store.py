@@ -8,7 +8,7 @@ from kiosk.security.accounts import SessionExpired, SignInError, StaffAccounts, 
 from kiosk.security.audit_log import AuditLog
 from kiosk.security.pins import PinHasher
 from kiosk.security.roles import Permission, PermissionDenied, Role
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from kiosk.core.clock import FakeClock
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from kiosk.store.db import MissingDatabaseError, WrongKeyError, connect, db_path
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 from store_helpers import add_patient
 
 NAME = "PHẠM THỊ THU HƯƠNG"

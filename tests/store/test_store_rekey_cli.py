@@ -9,7 +9,7 @@ import pytest
 from kiosk.cli import main
 from kiosk.store.db import WrongKeyError, connect, db_path
 from kiosk.store.keys import FileKeyProvider
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 from kiosk.store.rekey import check_database, rekey
 from store_helpers import add_patient
 

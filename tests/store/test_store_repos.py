@@ -276,7 +276,7 @@ def test_two_connections_issuing_at_once_never_share_a_number(store, data_dir, k
     errors = []
 
     def issue(chunk):
-        from kiosk.store.migrate import open_store
+        from kiosk.store import open_store
         s = open_store(data_dir, key, clock=clock, check_same_thread=False)
         try:
             for i, p in chunk:

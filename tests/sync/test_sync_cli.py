@@ -10,7 +10,7 @@ import pytest
 from kiosk.cli import main
 from kiosk.security.audit_log import AuditLog
 from kiosk.store.keys import FileKeyProvider
-from kiosk.store.migrate import open_store
+from kiosk.store import open_store
 from kiosk.store.outbox import Receipt
 
 
