@@ -15,6 +15,7 @@ from kiosk.core import eligibility as elig
 from kiosk.core import tickets as numbering
 from kiosk.core.clock import Clock, VN_TZ, local_day
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
+from kiosk.core.status import TicketStatus, VisitStatus
 from kiosk.core.views import InsuranceStatus, PrinterFaultKind, ServiceOption, TicketView
 from kiosk.checkin.records import (check_number, checkin_record, eligibility_input, gateway_documents,
                                     patient_input)
@@ -94,12 +95,12 @@ class StoreTicketIssuer:
             ma_lk = numbering.ma_lk(st.facility_code, st.kiosk_id, now, seq)
             elig_id = self._eligibility_row(req, patient.id, identity)
             card = _card_number(req, identity)
-            status = "provisional" if req.provisional else "waiting"
+            status = VisitStatus.PROVISIONAL if req.provisional else VisitStatus.WAITING
             reason = None
             if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NEEDS_DESK:
-                status = "needs_desk"
+                status = VisitStatus.NEEDS_DESK
             elif elig.needs_desk_flag(req.eligibility_result):   # 001/002: the patient proceeds
-                status, reason = "needs_desk", req.eligibility_result.staff_detail or "desk check"
+                status, reason = VisitStatus.NEEDS_DESK, req.eligibility_result.staff_detail or "desk check"
             visit = store.visits.create(VisitInput(
                 ma_lk=ma_lk, patient_id=patient.id, kiosk_id=st.kiosk_id, visit_day=day,
                 service_code=service.code, service_name=service.name_vi, room=service.room,
@@ -160,7 +161,7 @@ class StoreTicketIssuer:
 
     def mark_shown(self, ticket_id: int) -> None:
         with self.store.transaction():
-            self.store.tickets.set_status(ticket_id, "shown")
+            self.store.tickets.set_status(ticket_id, TicketStatus.SHOWN)
             self.audit.append(ACTOR, None, "ticket.shown", f"ticket:{ticket_id}", None)
 
 

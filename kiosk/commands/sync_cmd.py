@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from kiosk.commands._store import open_for_cli
+from kiosk.core.status import OutboxState
 from kiosk.store.db import StoreError
 from kiosk.store.keys import key_provider_from_config
 from kiosk.sync.lock import WorkerBusy
@@ -64,7 +65,7 @@ def _status(args, ctx) -> int:
         return 1
     with store:
         stats = store.outbox.stats()
-        dead = store.outbox.items("dead", limit=50)
+        dead = store.outbox.items(OutboxState.DEAD, limit=50)
     if args.json:
         doc = stats.as_dict()
         doc["dead_items"] = [{"id": d.id, "kind": d.kind.value, "ma_lk": d.ma_lk, "code": d.last_code,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from kiosk.core.status import VisitStatus
 from kiosk.gateway.results import GatewayError
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
@@ -17,7 +18,7 @@ class LocalVisit:
     visit_id: int
     day: str
     service_name: str | None
-    status: str
+    status: VisitStatus
     icd_main: str | None
     diagnosis: str | None
     follow_up_date: str | None

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kiosk.core.clock import VN_TZ, iso
+from kiosk.core.status import TicketStatus, VisitStatus
 from kiosk.gateway.xml import FollowUp, Referral, VisitSummary, XmlBuildError, build_dossier
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
@@ -176,7 +177,7 @@ class VisitCloser(DeskPart):
     def close(self, session, visit_id: int, form: CloseForm) -> ClosedVisit:
         store = self.store
         visit = store.visits.get(visit_id)
-        if visit.status in ("closed", "cancelled"):
+        if visit.status in (VisitStatus.CLOSED, VisitStatus.CANCELLED):
             raise DeskError(f"the visit is already {visit.status}")
         form, titles = validated(form, self.index)
         if form.follow_up_service:
@@ -191,7 +192,7 @@ class VisitCloser(DeskPart):
                                         if form.follow_up_on else None)
             for t in store.tickets.for_visit(visit_id):
                 if t.active:
-                    store.tickets.set_status(t.id, "done")
+                    store.tickets.set_status(t.id, TicketStatus.DONE)
             outbox_id = store.outbox.enqueue("dossier", visit.ma_lk, signed, visit_id)
             self.ctx.record(session, "visit.close", f"visit:{visit_id}",
                             {"outbox_id": outbox_id, "tables": list(tables), "secondary_codes": len(form.icd_other)})

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from kiosk.core.status import OutboxState
 from kiosk.gateway.xml import XmlBuildError, build_xml0
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
 from kiosk.desk.close import CloseForm, build_signed_dossier, ma_bn_of, validated
 from kiosk.desk.context import DeskError, DeskPart
 from kiosk.desk.icd10 import Icd10Index
-from kiosk.store.outbox import OutboxState
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class QueueRow:
     kind: str
     ma_lk: str
     visit_id: int | None
-    state: str
+    state: OutboxState
     attempts: int
     last_code: str | None
     gateway_message: str | None      # the gateway's own words for a dead item
@@ -49,7 +49,7 @@ class Corrections:
 
 
 def _row(item) -> QueueRow:
-    return QueueRow(item.id, item.kind.value, item.ma_lk, item.visit_id, item.state.value, item.attempts,
+    return QueueRow(item.id, item.kind.value, item.ma_lk, item.visit_id, item.state, item.attempts,
                     item.last_code, item.last_error, item.created_at, item.updated_at)
 
 

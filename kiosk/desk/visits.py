@@ -17,15 +17,20 @@ from typing import Any
 from kiosk.core import tickets as numbering
 from kiosk.core.clock import VN_TZ, local_day
 from kiosk.core.ports import PrinterFault
+from kiosk.core.status import TicketStatus, VisitStatus
 from kiosk.core.views import PriorityCategory, TicketView
-from kiosk.gateway.results import code_info
+from kiosk.gateway.results import Verdict, code_info
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
 from kiosk.desk.context import DeskContext, DeskError, DeskPart
 from kiosk.store.eligibility import EligibilityInput
 from kiosk.store.errors import DuplicateActiveTicket
 
-OPEN_STATUSES = ("waiting", "provisional", "needs_desk", "in_progress")
+OPEN_STATUSES = (VisitStatus.WAITING, VisitStatus.PROVISIONAL, VisitStatus.NEEDS_DESK, VisitStatus.IN_PROGRESS)
+FINISHED = (VisitStatus.CLOSED, VisitStatus.CANCELLED)
+# the gateway verdict of a card re-check -> the visit's new status (anything else: provisional)
+_RECHECK_STATUS = {Verdict.VALID: VisitStatus.WAITING, Verdict.VALID_NEW_CARD: VisitStatus.WAITING,
+                   Verdict.NEEDS_DESK: VisitStatus.NEEDS_DESK}
 
 
 class VisitFilter(str, enum.Enum):
@@ -37,12 +42,12 @@ class VisitFilter(str, enum.Enum):
     ALL = "all"
 
     @property
-    def statuses(self) -> tuple[str, ...] | None:
+    def statuses(self) -> tuple[VisitStatus, ...] | None:
         if self is VisitFilter.OPEN:
             return OPEN_STATUSES
         if self is VisitFilter.ALL:
             return None
-        return (self.value,)
+        return (VisitStatus(self.value),)
 
 
 class OverrideMode(str, enum.Enum):
@@ -54,10 +59,10 @@ class OverrideMode(str, enum.Enum):
 class DeskRow:
     visit_id: int
     ticket_number: str | None
-    ticket_status: str | None
+    ticket_status: TicketStatus | None
     full_name: str
     birth_date: str | None
-    status: str
+    status: VisitStatus
     service_code: str
     service_name: str | None
     priority: str | None
@@ -113,7 +118,8 @@ class DeskService(DeskPart):
     @requires(P.VIEW_VISITS)
     def counts(self, session, day: str | None = None) -> dict[str, int]:
         day = day or self._today()
-        return {s: self.store.visits.count_day(day, s) for s in ("waiting", "provisional", "needs_desk", "closed")}
+        return {s: self.store.visits.count_day(day, s) for s in (VisitStatus.WAITING, VisitStatus.PROVISIONAL,
+                                                                   VisitStatus.NEEDS_DESK, VisitStatus.CLOSED)}
 
     @requires(P.VIEW_VISITS)
     def detail(self, session, visit_id: int) -> VisitDetail:
@@ -128,7 +134,7 @@ class DeskService(DeskPart):
         for kind in ("checkin", "dossier"):
             item = self.store.outbox.find(kind, visit.ma_lk)
             if item is not None:
-                uploads.append((kind, item.state.value, item.last_code, item.last_error,
+                uploads.append((kind, item.state, item.last_code, item.last_error,
                                 item.receipt.ma_giao_dich if item.receipt else None))
         return VisitDetail(visit, patient, tuple(self.store.tickets.for_visit(visit_id)), elig, tuple(uploads))
 
@@ -143,13 +149,13 @@ class DeskService(DeskPart):
         if len(reason) < 5:
             raise DeskError("an override needs a reason (at least 5 characters)")
         visit = self.store.visits.get(visit_id)
-        if visit.status in ("closed", "cancelled"):
+        if visit.status in FINISHED:
             raise DeskError(f"the visit is {visit.status}")
         code = None
         if visit.eligibility_id is not None:
             code = self.store.eligibility.get(visit.eligibility_id).result_code
         with self.store.transaction():
-            self.store.visits.set_status(visit_id, "waiting")
+            self.store.visits.set_status(visit_id, VisitStatus.WAITING)
             if mode is OverrideMode.FEE_PAYING:
                 self.store.visits.set_card(visit_id, None)
             self.ctx.record(session, "eligibility.override", f"visit:{visit_id}",
@@ -175,9 +181,8 @@ class DeskService(DeskPart):
             raise DeskError("the patient has no card number or birth date to check")
         result = self.ctx.gateway.check_card(number, patient.full_name, patient.birth_date)
         verdict = result.verdict.value
-        status = {"valid": "waiting", "valid_new_card": "waiting", "needs_desk": "needs_desk"}.get(verdict,
-                                                                                                 "provisional")
-        if visit.status in ("closed", "cancelled", "in_progress"):
+        status = _RECHECK_STATUS.get(result.verdict, VisitStatus.PROVISIONAL)
+        if visit.status in (*FINISHED, VisitStatus.IN_PROGRESS):
             status = visit.status
         with self.store.transaction():
             check = self.store.eligibility.insert(EligibilityInput(
@@ -187,7 +192,7 @@ class DeskService(DeskPart):
             self.store.visits.set_eligibility(visit_id, check.id,
                                               ma_the_bhyt=result.effective_card_number if result.proceed else None)
             self.store.visits.set_status(visit_id, status, needs_desk_reason=(
-                result.staff_detail if status == "needs_desk" else None))
+                result.staff_detail if status is VisitStatus.NEEDS_DESK else None))
             self.ctx.record(session, "eligibility.recheck", f"visit:{visit_id}",
                             {"gateway_code": result.code, "verdict": verdict, "check_id": check.id})
         return result
@@ -200,7 +205,7 @@ class DeskService(DeskPart):
         return TicketView(ticket.id, ticket.number, service.code, service.name_vi, service.name_en, service.room,
                           prio, None, numbering.qr_payload(self.ctx.settings.facility_code, ticket.day,
                                                            ticket.number, visit.ma_lk),
-                          f"{issued:%Y-%m-%d %H:%M}", visit.status == "provisional")
+                          f"{issued:%Y-%m-%d %H:%M}", visit.status is VisitStatus.PROVISIONAL)
 
     def _active_ticket(self, visit_id: int):
         tickets = [t for t in self.store.tickets.for_visit(visit_id) if t.active]
@@ -232,13 +237,13 @@ class DeskService(DeskPart):
         if not reason:
             raise DeskError("a cancellation needs a reason")
         visit = self.store.visits.get(visit_id)
-        if visit.status in ("closed", "cancelled"):
+        if visit.status in FINISHED:
             raise DeskError(f"the visit is {visit.status}")
         with self.store.transaction():
             for t in self.store.tickets.for_visit(visit_id):
                 if t.active:
-                    self.store.tickets.set_status(t.id, "cancelled")
-            self.store.visits.set_status(visit_id, "cancelled")
+                    self.store.tickets.set_status(t.id, TicketStatus.CANCELLED)
+            self.store.visits.set_status(visit_id, VisitStatus.CANCELLED)
             self.ctx.record(session, "visit.cancel", f"visit:{visit_id}",
                             {"reason": reason, "previous_status": visit.status})
 
@@ -246,7 +251,7 @@ class DeskService(DeskPart):
     def change_priority(self, session, visit_id: int, priority: PriorityCategory | str | None, reason: str = "") -> None:
         category = PriorityCategory(priority) if priority else None
         visit = self.store.visits.get(visit_id)
-        if visit.status in ("closed", "cancelled"):
+        if visit.status in FINISHED:
             raise DeskError(f"the visit is {visit.status}")
         with self.store.transaction():
             self.store.visits.set_priority(visit_id, category.value if category else None)
@@ -261,7 +266,7 @@ class DeskService(DeskPart):
         st = self.ctx.settings
         service = st.service(service_code)
         visit = self.store.visits.get(visit_id)
-        if visit.status in ("closed", "cancelled"):
+        if visit.status in FINISHED:
             raise DeskError(f"the visit is {visit.status}")
         if visit.service_code == service.code:
             raise DeskError("the visit is already at that service")
@@ -270,7 +275,7 @@ class DeskService(DeskPart):
             with self.store.transaction():
                 for t in self.store.tickets.for_visit(visit_id):
                     if t.active:
-                        self.store.tickets.set_status(t.id, "cancelled")
+                        self.store.tickets.set_status(t.id, TicketStatus.CANCELLED)
                 self.store.visits.move_service(visit_id, service.code, service.name_vi, service.room)
                 seq = self.store.tickets.next_seq(st.kiosk_id, day)
                 number = numbering.format_number(st.ticket_format, letter=service.ticket_letter, kiosk=st.kiosk_id,

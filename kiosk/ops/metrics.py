@@ -14,6 +14,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import make_wsgi_app
 from prometheus_client.core import CollectorRegistry, GaugeMetricFamily
 
+from kiosk.core.status import OutboxState
+
 log = logging.getLogger(__name__)
 
 
@@ -48,9 +50,9 @@ class SnapshotCollector:
         yield self._gauge("kiosk_checkins", "Check-ins in the database.", s.checkins_total)
         yield self._gauge("kiosk_tickets_printed", "Tickets printed (or shown).", s.tickets_printed_total)
         depth = GaugeMetricFamily("kiosk_outbox_items", "Outbox items by state.", labels=[*self._labels, "state"])
-        for state, value in (("pending", s.outbox_pending), ("sending", s.outbox_sending),
-                             ("dead", s.outbox_dead), ("acked", s.outbox_acked)):
-            depth.add_metric([*self._labels.values(), state], value)
+        for state, value in ((OutboxState.PENDING, s.outbox_pending), (OutboxState.SENDING, s.outbox_sending),
+                             (OutboxState.DEAD, s.outbox_dead), (OutboxState.ACKED, s.outbox_acked)):
+            depth.add_metric([*self._labels.values(), state.value], value)
         yield depth
         yield self._gauge("kiosk_outbox_oldest_pending_age_seconds", "Age of the oldest unsent item.",
                           s.oldest_pending_age_seconds)

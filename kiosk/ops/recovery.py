@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.core.clock import iso
+from kiosk.core.status import OutboxState
 from kiosk.store.backup import verify_backup
 from kiosk.store.db import StoreError, connect
 
 log = logging.getLogger(__name__)
 
-RECOVERED_STATES = ("pending", "sending", "dead")
+RECOVERED_STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DEAD)
 _COLS = ("kind, ma_lk, payload, payload_sha256, state, attempts, needs_reconcile, last_code, last_error, "
          "created_at")
 
@@ -59,15 +60,15 @@ def recover_outbox_from_backup(backup_path: Path, key: bytes, live_store) -> Rec
                             (r["kind"], r["ma_lk"])).fetchone():
                 report.already_present += 1
                 continue
-            state = "dead" if r["state"] == "dead" else "pending"
-            reconcile = 1 if r["state"] == "sending" else int(r["needs_reconcile"])
+            state = OutboxState.DEAD if r["state"] == OutboxState.DEAD else OutboxState.PENDING
+            reconcile = 1 if r["state"] == OutboxState.SENDING else int(r["needs_reconcile"])
             visit = conn.execute("SELECT id FROM visits WHERE ma_lk = ?", (r["ma_lk"],)).fetchone()
             conn.execute(
                 "INSERT INTO outbox (kind, ma_lk, visit_id, payload, payload_sha256, state, attempts, "
                 "next_attempt_ts, needs_reconcile, last_code, last_error, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                 (r["kind"], r["ma_lk"], visit[0] if visit else None, payload, r["payload_sha256"], state,
-                 r["attempts"], reconcile, r["last_code"] or ("recovered" if r["state"] == "sending" else None),
+                 r["attempts"], reconcile, r["last_code"] or ("recovered" if r["state"] == OutboxState.SENDING else None),
                  r["last_error"], r["created_at"], now))
             report.copied += 1
             report.by_state[r["state"]] = report.by_state.get(r["state"], 0) + 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from kiosk.core.clock import Clock, SystemClock, local_day
+from kiosk.core.status import VisitStatus
 from kiosk.gateway.results import CardCheckResult, Verdict
 from kiosk.store.db import immediate_transaction
 from kiosk.store.eligibility import EligibilityInput, EligibilityRepo, RecheckCandidate
@@ -77,11 +78,11 @@ class EligibilityRechecker:
                 raw_json=json.dumps({"code": result.code, "recheck": True})))
             visits.set_eligibility(row.visit_id, check.id)
             current = visits.get(row.visit_id)
-            if current.status in ("waiting", "provisional"):   # the desk may have moved it meanwhile
+            if current.status in (VisitStatus.WAITING, VisitStatus.PROVISIONAL):   # the desk may have moved it meanwhile
                 if confirmed:
-                    visits.set_status(row.visit_id, "waiting")
+                    visits.set_status(row.visit_id, VisitStatus.WAITING)
                 else:
-                    visits.set_status(row.visit_id, "needs_desk", needs_desk_reason=_reason(result))
+                    visits.set_status(row.visit_id, VisitStatus.NEEDS_DESK, needs_desk_reason=_reason(result))
         if confirmed:
             report.confirmed += 1
         else:

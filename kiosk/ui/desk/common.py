@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from kiosk.core.status import VisitStatus
 from kiosk.ui.desk.worker import DbWorker
 from kiosk.ui.qt import (QAbstractItemView, QHeaderView, QLabel, QObject, QPushButton, QTableWidget,
                          QTableWidgetItem, Qt, Signal)
 
-STATUS_WORDS = {
-    "waiting": "Đang chờ / waiting", "provisional": "Tạm thời / provisional", "needs_desk": "Cần quầy / needs desk",
-    "in_progress": "Đang khám / in progress", "closed": "Đã đóng / closed", "cancelled": "Đã hủy / cancelled",
+STATUS_WORDS: dict[VisitStatus, str] = {
+    VisitStatus.WAITING: "Đang chờ / waiting", VisitStatus.PROVISIONAL: "Tạm thời / provisional",
+    VisitStatus.NEEDS_DESK: "Cần quầy / needs desk", VisitStatus.IN_PROGRESS: "Đang khám / in progress",
+    VisitStatus.CLOSED: "Đã đóng / closed", VisitStatus.CANCELLED: "Đã hủy / cancelled",
 }
 PRIORITY_WORDS = {None: "—", "elderly": "Người cao tuổi", "child": "Trẻ < 6 tuổi", "pregnant": "Có thai",
                   "disability": "Khuyết tật", "merit": "Người có công"}

@@ -2,13 +2,15 @@
 resend, fix-and-resend, and the gateway's receipts."""
 from __future__ import annotations
 
+from kiosk.core.status import OutboxState
 from kiosk.ui.desk.common import button, current_key, fill, hhmm, label, passive, table
 from kiosk.ui.desk.dialogs import FixResendDialog
 from kiosk.ui.qt import QHBoxLayout, QTimer, QVBoxLayout, QWidget, Signal
 
 KIND_WORDS = {"checkin": "Tiếp nhận (XML0)", "dossier": "Hồ sơ (XML1…)"}
-STATE_WORDS = {"pending": "Chờ gửi / pending", "sending": "Đang gửi / sending", "dead": "Bị từ chối / refused",
-               "acked": "Đã nhận / acked"}
+STATE_WORDS: dict[OutboxState, str] = {
+    OutboxState.PENDING: "Chờ gửi / pending", OutboxState.SENDING: "Đang gửi / sending",
+    OutboxState.DEAD: "Bị từ chối / refused", OutboxState.ACKED: "Đã nhận / acked"}
 
 
 class QueuePage(QWidget):
@@ -86,7 +88,7 @@ class QueuePage(QWidget):
 
     def fix(self) -> None:
         row = self._row()
-        if row is None or row.state != "dead":
+        if row is None or row.state != OutboxState.DEAD:
             return
         self.dialog = FixResendDialog(row, self)
         self.dialog.accepted.connect(lambda: self.ctl.act(

@@ -3,6 +3,7 @@ ticket, and the selected visit's detail with its actions."""
 from __future__ import annotations
 
 from kiosk.core.priority import LABELS
+from kiosk.core.status import OutboxState, VisitStatus
 from kiosk.core.views import PriorityCategory
 from kiosk.desk.visits import VisitFilter
 from kiosk.ui.desk.common import (PRIORITY_WORDS, STATUS_WORDS, button, current_key, fill, hhmm, label, passive,
@@ -11,8 +12,9 @@ from kiosk.ui.qt import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLineEdit
                          QVBoxLayout, QWidget, Signal)
 
 UPLOAD_WORDS = {"checkin": "tiếp nhận (XML0)", "dossier": "hồ sơ (XML1)"}
-UPLOAD_STATE = {"pending": "chờ gửi / pending", "sending": "đang gửi / sending", "acked": "cổng đã nhận / acked",
-                "dead": "bị từ chối / refused"}
+UPLOAD_STATE: dict[OutboxState, str] = {
+    OutboxState.PENDING: "chờ gửi / pending", OutboxState.SENDING: "đang gửi / sending",
+    OutboxState.ACKED: "cổng đã nhận / acked", OutboxState.DEAD: "bị từ chối / refused"}
 FILTERS = ((VisitFilter.OPEN, "Đang mở / Open"), (VisitFilter.WAITING, "Đang chờ / Waiting"),
            (VisitFilter.PROVISIONAL, "Tạm thời / Provisional"), (VisitFilter.NEEDS_DESK, "Cần quầy / Needs desk"),
            (VisitFilter.CLOSED, "Đã đóng / Closed"), (VisitFilter.ALL, "Tất cả / All"))
@@ -148,8 +150,8 @@ class VisitsPage(QWidget):
         fill(self.table, [(r.ticket_number, r.full_name, (r.birth_date or "")[:4], r.service_name or r.service_code,
                            STATUS_WORDS.get(r.status, r.status), PRIORITY_WORDS.get(r.priority, r.priority),
                            hhmm(r.checked_in_at)) for r in rows], [r.visit_id for r in rows])
-        self.counts.setText(f"Đang chờ {counts['waiting']} · Tạm thời {counts['provisional']} · "
-                            f"Cần quầy {counts['needs_desk']} · Đã đóng {counts['closed']}")
+        self.counts.setText(f"Đang chờ {counts[VisitStatus.WAITING]} · Tạm thời {counts[VisitStatus.PROVISIONAL]} · "
+                            f"Cần quầy {counts[VisitStatus.NEEDS_DESK]} · Đã đóng {counts[VisitStatus.CLOSED]}")
         self.loaded.emit(len(rows))
 
     def _selected(self) -> None:
@@ -182,10 +184,10 @@ class VisitsPage(QWidget):
                       + (f" · biên nhận {rc}" if rc else "") + "\n" for k, s, code, err, rc in d.uploads))
         e = d.eligibility
         self.d_elig.setText(f"Kiểm tra thẻ / card check: {e.words}" if e else "Chưa kiểm tra thẻ / no card check")
-        open_ = v.status not in ("closed", "cancelled")
+        open_ = v.status not in (VisitStatus.CLOSED, VisitStatus.CANCELLED)
         for key in ("override", "recheck", "cancel", "close", "priority", "move"):
             self.actions[key].setEnabled(open_)
-        self.actions["override"].setEnabled(v.status in ("needs_desk", "provisional"))
+        self.actions["override"].setEnabled(v.status in (VisitStatus.NEEDS_DESK, VisitStatus.PROVISIONAL))
         self.actions["reprint"].setEnabled(ticket != "—")
         self.actions["book"].setEnabled(True)
         self.detail_shown.emit(d)
