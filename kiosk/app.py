@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from kiosk.config import Config
 from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.ports import IssuerDecorator
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,12 @@ class ServiceSlot:
         self._target = service
 
 
-class WakingIssuer:
+class WakingIssuer(IssuerDecorator):
     """A TicketIssuer around the (gated) real one: after each committed issue the sync worker is
     woken, so the new outbox item goes out at once instead of at the next poll."""
 
     def __init__(self, inner, wake: Callable[[], None]):
-        self.inner = inner
+        super().__init__(inner)
         self._wake = wake
 
     def issue(self, request):
@@ -76,15 +77,6 @@ class WakingIssuer:
         except Exception:  # the ticket is issued; a missed wake-up only delays the upload
             log.exception("waking the sync worker")
         return ticket
-
-    def mark_printed(self, ticket_id: int) -> None:
-        self.inner.mark_printed(ticket_id)
-
-    def mark_print_failed(self, ticket_id: int, fault) -> None:
-        self.inner.mark_print_failed(ticket_id, fault)
-
-    def mark_shown(self, ticket_id: int) -> None:
-        self.inner.mark_shown(ticket_id)
 
 
 class KioskApp:

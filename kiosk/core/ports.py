@@ -100,6 +100,29 @@ class TicketIssuer(Protocol):
     def mark_shown(self, ticket_id: int) -> None: ...
 
 
+class IssuerDecorator:
+    """A TicketIssuer wrapped around another one (`inner`): every call is handed through.
+
+    Subclasses override what they add to (the disk gate refuses before `issue`, the sync wake-up
+    follows it) and inherit the rest, so a new TicketIssuer method is delegated in one place.
+    """
+
+    def __init__(self, inner: TicketIssuer):
+        self.inner = inner
+
+    def issue(self, request: IssueRequest) -> TicketView:
+        return self.inner.issue(request)
+
+    def mark_printed(self, ticket_id: int) -> None:
+        self.inner.mark_printed(ticket_id)
+
+    def mark_print_failed(self, ticket_id: int, fault: PrinterFaultKind) -> None:
+        self.inner.mark_print_failed(ticket_id, fault)
+
+    def mark_shown(self, ticket_id: int) -> None:
+        self.inner.mark_shown(ticket_id)
+
+
 # ---------------------------------------------------------------- printer
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from kiosk.core.ports import IssueError, IssueRequest
+from kiosk.core.ports import IssueError, IssuerDecorator, IssueRequest
 from kiosk.ops.disk import DiskGuard
 from kiosk.store.backup import backup_dir, list_backups
 from kiosk.store.db import MissingDatabaseError, StoreError, WrongKeyError, connect, db_path
@@ -167,13 +167,13 @@ class CheckinsRefused(IssueError):
         self.health = health
 
 
-class CheckinGate:
+class CheckinGate(IssuerDecorator):
     """A TicketIssuer around the real one: each issue() first asks the disk guard (a statvfs,
     microseconds) and the sticky start-up state; a refusal raises CheckinsRefused (an IssueError,
     so the check-in machine shows its 'go to the desk' screen) and writes nothing."""
 
     def __init__(self, issuer, guard: DiskGuard, startup: Health = HEALTHY):
-        self.inner = issuer
+        super().__init__(issuer)
         self.guard = guard
         self.sticky = HEALTHY
         self.refused = 0
@@ -196,15 +196,6 @@ class CheckinGate:
             log.warning("check-in refused: %s (%s)", h.reason, h.detail)
             raise CheckinsRefused(h)
         return self.inner.issue(request)
-
-    def mark_printed(self, ticket_id: int) -> None:
-        self.inner.mark_printed(ticket_id)
-
-    def mark_print_failed(self, ticket_id: int, fault) -> None:
-        self.inner.mark_print_failed(ticket_id, fault)
-
-    def mark_shown(self, ticket_id: int) -> None:
-        self.inner.mark_shown(ticket_id)
 
 
 # the recovery half of "database corrupt": kept in its own module, named here for discoverability
