@@ -8,11 +8,12 @@ from __future__ import annotations
 import enum
 import logging
 import queue
-import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Protocol
+
+from drivers.backoff import ReconnectBackoff
 
 log = logging.getLogger(__name__)
 
@@ -75,22 +76,8 @@ class Scanner(Protocol):
 Sink = Callable[[ScanRead], None]
 
 
-@dataclass
-class Backoff:
-    """Exponential backoff with jitter: first, first*factor, ... capped at `cap` seconds."""
-    first: float = 0.2
-    cap: float = 10.0
-    factor: float = 2.0
-    jitter: float = 0.1
-    _n: int = field(default=0, init=False)
-
-    def next(self) -> float:
-        delay = min(self.cap, self.first * self.factor ** self._n)
-        self._n += 1
-        return delay * (1 + random.uniform(-self.jitter, self.jitter))
-
-    def reset(self) -> None:
-        self._n = 0
+# the scanners' reconnect schedule; kept under its old name for drivers.manager and scanner specs
+Backoff = ReconnectBackoff
 
 
 class ThreadedScanner:

@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
+from drivers.backoff import RetryBackoff
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.store.db import immediate_transaction
 from kiosk.store.outbox import OutboxItem, OutboxKind, OutboxRepo
 from kiosk.sync import policy
-from kiosk.sync.backoff import Backoff
 from kiosk.sync.connectivity import Connectivity, Link
 from kiosk.sync.lock import WorkerLock
 from kiosk.sync.policy import Action, Decision
@@ -96,8 +96,8 @@ class SyncWorker:
         self.facility_code = facility_code
         self.clock = clock or SystemClock()
         self.settings = settings or SyncSettings()
-        self._backoff = Backoff(self.settings.backoff_base, self.settings.backoff_cap, rng or random.Random())
-        self._probe_backoff = Backoff(min(self.settings.backoff_base, self.settings.probe_cap),
+        self._backoff = RetryBackoff(self.settings.backoff_base, self.settings.backoff_cap, rng or random.Random())
+        self._probe_backoff = RetryBackoff(min(self.settings.backoff_base, self.settings.probe_cap),
                                       self.settings.probe_cap, rng or random.Random())
         self._lock = lock
         self.connectivity = connectivity or Connectivity(self.clock)

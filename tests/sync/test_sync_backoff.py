@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from kiosk.sync.backoff import Backoff
+from drivers.backoff import RetryBackoff as Backoff
 
 
 def test_ceiling_doubles_then_caps():
@@ -36,3 +36,16 @@ def test_rejects_nonsense():
         Backoff(0, 10, random.Random())
     with pytest.raises(ValueError):
         Backoff(5, 1, random.Random())
+
+
+def test_reconnect_backoff_doubles_caps_resets_with_injected_jitter():
+    from drivers.backoff import ReconnectBackoff
+    from drivers.scanner.base import Backoff as ScannerBackoff
+    assert ScannerBackoff is ReconnectBackoff               # one home: drivers/backoff.py
+    b = ReconnectBackoff(first=0.5, cap=3.0, jitter=0.0)
+    assert [b.next() for _ in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+    b.reset()
+    assert b.next() == 0.5
+    # Random(42).uniform(-0.1, 0.1) == -0.1 + 0.6394267984578837 * 0.2
+    j = ReconnectBackoff(first=1.0, cap=10.0, jitter=0.1, rng=random.Random(42))
+    assert j.next() == pytest.approx(1.0 * (1 + (-0.1 + 0.6394267984578837 * 0.2)))
