@@ -4,7 +4,13 @@
 """
 from __future__ import annotations
 
-from kiosk.identity.model import BirthDate, nfc
+import dataclasses
+from typing import TYPE_CHECKING
+
+from kiosk.identity.normalize import nfc
+
+if TYPE_CHECKING:   # annotation only: the model imports this module for _MaskedRepr
+    from kiosk.identity.model import BirthDate
 
 
 def mask_name(full_name: str | None) -> str:
@@ -54,3 +60,12 @@ def mask_field(name: str, value):
     if name == "birth_date":
         return mask_birth(value)
     return value
+
+
+class _MaskedRepr:
+    """repr() with names and numbers masked: a stray log line or traceback shows no one.
+    The identity model's dataclasses inherit it."""
+
+    def __repr__(self) -> str:
+        shown = ((f.name, mask_field(f.name, getattr(self, f.name))) for f in dataclasses.fields(self))
+        return f"{type(self).__name__}({', '.join(f'{n}={v!r}' for n, v in shown if v is not HIDDEN)})"

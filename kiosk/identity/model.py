@@ -5,11 +5,12 @@ builds it from DG1/DG13, the store persists it through `Identity.lookup_keys()`.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
-import unicodedata
 from dataclasses import dataclass
 from enum import Enum, IntEnum
+
+from kiosk.identity.mask import _MaskedRepr
+from kiosk.identity.normalize import nfc
 
 
 class Gender(IntEnum):
@@ -90,19 +91,6 @@ class BirthDate:
 
     def __str__(self) -> str:  # dd/mm/yyyy, as on Vietnamese documents
         return str(self.year) if self.month is None else f"{self.day:02d}/{self.month:02d}/{self.year:04d}"
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-class _MaskedRepr:
-    """repr() with names and numbers masked: a stray log line or traceback shows no one."""
-
-    def __repr__(self) -> str:
-        from kiosk.identity.mask import HIDDEN, mask_field   # mask imports this module
-        shown = ((f.name, mask_field(f.name, getattr(self, f.name))) for f in dataclasses.fields(self))
-        return f"{type(self).__name__}({', '.join(f'{n}={v!r}' for n, v in shown if v is not HIDDEN)})"
 
 
 @dataclass(frozen=True, repr=False)

@@ -20,6 +20,10 @@ _MOJIBAKE = re.compile("[ÃÄÅÆ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u
                        "\u02c6\u02dc\u2013-\u203a\u20ac\u2122\ufffd]|á[º»]")
 
 
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
 def decode_read(read: bytes | bytearray | str, prefix: str = "", suffix: str = "") -> str:
     """Bytes or text → stripped NFC text. Raises EmptyInputError / InputTooLongError /
     KeyboardWedgeError (bytes that are no UTF-8/UTF-16 but look like a wedge's code page)."""
