@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 from kiosk.core.clock import iso
+from kiosk.core.status import VisitStatus
 from kiosk.store._base import Repo, row_to
 from kiosk.store.errors import NotFound
 
@@ -63,8 +64,8 @@ SELECT v.id AS visit_id, v.status, v.eligibility_id, coalesce(v.ma_the_bhyt, e.c
 FROM visits v
 JOIN patients p ON p.id = v.patient_id
 LEFT JOIN eligibility_checks e ON e.id = v.eligibility_id
-WHERE v.visit_day >= ? AND v.status IN ('waiting', 'provisional')
-  AND (v.status = 'provisional' OR e.provisional = 1 OR e.verdict IN ('provisional', 'retry_later'))
+WHERE v.visit_day >= ? AND v.status IN (?, ?)
+  AND (v.status = ? OR e.provisional = 1 OR e.verdict IN ('provisional', 'retry_later'))
   AND coalesce(v.ma_the_bhyt, e.card_number) IS NOT NULL
 ORDER BY v.id LIMIT ?"""
 
@@ -109,4 +110,5 @@ class EligibilityRepo(Repo):
     def provisional_candidates(self, since_day: str, limit: int) -> list[RecheckCandidate]:
         """Visits from `since_day` (yyyy-mm-dd) on, still waiting or provisional, whose card check is
         provisional or unanswered and that have a card number to ask with; oldest first."""
-        return [row_to(RecheckCandidate, r) for r in self.conn.execute(_CANDIDATES, (since_day, limit))]
+        return [row_to(RecheckCandidate, r) for r in self.conn.execute(_CANDIDATES, (
+            since_day, VisitStatus.WAITING, VisitStatus.PROVISIONAL, VisitStatus.PROVISIONAL, limit))]

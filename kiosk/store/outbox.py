@@ -182,8 +182,8 @@ class OutboxRepo:
         age = None
         if oldest:
             age = max(0.0, (self.clock.now() - datetime.fromisoformat(oldest)).total_seconds())
-        return OutboxStats(pending=counts["pending"], sending=counts["sending"], acked=counts["acked"],
-                           dead=counts["dead"], oldest_pending_at=oldest, oldest_pending_age_s=age,
+        return OutboxStats(pending=counts[OutboxState.PENDING], sending=counts[OutboxState.SENDING],
+                           acked=counts[OutboxState.ACKED], dead=counts[OutboxState.DEAD], oldest_pending_at=oldest, oldest_pending_age_s=age,
                            last_success_at=last)
 
     def next_due_ts(self) -> float | None:

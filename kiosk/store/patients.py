@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from kiosk.core.status import VisitStatus
 from kiosk.store._base import Repo
 from kiosk.store.errors import NotFound
 
@@ -228,7 +229,7 @@ class PatientRepo(Repo):
         cur = self.conn.execute(
             """DELETE FROM patients WHERE last_seen < ? AND NOT EXISTS (
                    SELECT 1 FROM visits v WHERE v.patient_id = patients.id
-                   AND v.status NOT IN ('closed', 'cancelled'))""", (day,))
+                   AND v.status NOT IN (?, ?))""", (day, VisitStatus.CLOSED, VisitStatus.CANCELLED))
         return cur.rowcount
 
     def oldest_seen(self) -> str | None:
