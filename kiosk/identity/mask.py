@@ -67,5 +67,6 @@ class _MaskedRepr:
     The identity model's dataclasses inherit it."""
 
     def __repr__(self) -> str:
-        shown = ((f.name, mask_field(f.name, getattr(self, f.name))) for f in dataclasses.fields(self))
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]  # subclasses are dataclasses
+        shown = ((f.name, mask_field(f.name, getattr(self, f.name))) for f in fields)
         return f"{type(self).__name__}({', '.join(f'{n}={v!r}' for n, v in shown if v is not HIDDEN)})"
