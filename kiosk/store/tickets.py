@@ -13,7 +13,6 @@ from kiosk.store._base import Repo, row_to
 from kiosk.store.errors import NotFound
 
 TICKET_STATUSES = tuple(TicketStatus)
-_CLOSED = (TicketStatus.CANCELLED, TicketStatus.DONE)
 
 
 @dataclass(frozen=True)
@@ -80,9 +79,11 @@ class TicketRepo(Repo):
         return [row_to(Ticket, r) for r in rows]
 
     def active_for(self, patient_id: int, service_code: str, day: str) -> Ticket | None:
+        # the literal words (TicketStatus.CANCELLED, .DONE) must stay in the SQL text: SQLite uses
+        # the partial index tickets_one_active only when it can see the query implies its WHERE
         row = self.conn.execute(
             f"""SELECT {_COLS} FROM tickets WHERE patient_id = ? AND service_code = ? AND day = ?
-                AND status NOT IN (?, ?)""", (patient_id, service_code, day, *_CLOSED)).fetchone()
+                AND status NOT IN ('cancelled', 'done')""", (patient_id, service_code, day)).fetchone()
         return None if row is None else row_to(Ticket, row)
 
     def set_status(self, ticket_id: int, status: TicketStatus | str) -> Ticket:

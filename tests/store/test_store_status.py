@@ -54,3 +54,24 @@ def test_totals_and_prune_acked_live_on_the_repositories(store, clock):
     assert store.outbox.prune_acked(acked_at) == 0            # strictly before
     assert store.outbox.prune_acked("9999-01-01T00:00:00+00:00") == 1
     assert store.outbox.get(i) is None and store.outbox.get(j).state is OutboxState.SENDING
+
+
+def test_the_active_ticket_lookup_still_uses_the_partial_index(store):
+    """Status words bound as parameters would hide the partial index's WHERE from SQLite's planner
+    (a full scan on the issuing hot path); the query keeps them literal."""
+    from kiosk.store.tickets import TicketRepo
+    seen = []
+
+    class Recording:
+        def execute(self, sql, params=()):
+            seen.append((sql, params))
+            return store.conn.execute(sql, params)
+
+    TicketRepo(Recording(), store.clock).active_for(1, "K01", DAY)
+    (sql, params), = seen
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    assert "USING INDEX tickets_one_active" in plan, plan
+    # and the check can fail: the same query with the words bound is a scan
+    bound = sql.replace("'cancelled', 'done'", "?, ?")
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + bound, (*params, "cancelled", "done")))
+    assert "tickets_one_active" not in plan
