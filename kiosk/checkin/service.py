@@ -19,7 +19,7 @@ from typing import Any, Callable
 from kiosk.core import checkin as c
 from kiosk.core import messages as msg
 from kiosk.core.clock import Clock
-from kiosk.core.machine import session_of, timeout_of
+from kiosk.core.checkin.machine import handle, session_of, timeout_of
 from kiosk.core.ports import (
     AlreadyIssued, CheckOutcome, EligibilityChecker, IdentityProblem, IdentityResolver, IssueRequest,
     PrinterFault, Resolution, StaffAlerter, TicketIssuer, TicketPrinter,
@@ -96,7 +96,7 @@ class CheckinService:
         """Handle one event; returns the state after it."""
         with self._lock:
             before = self._state
-            step = c.handle(before, event, self.config)
+            step = handle(before, event, self.config)
             self._state = step.state
             if step.state is not before or not hasattr(event, "session"):
                 self._arm()              # a new state, or a touch: inactivity starts again

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from kiosk.core import checkin as c
-from kiosk.core.machine import session_of
+from kiosk.core.checkin.machine import session_of
 from kiosk.core.views import Message, ReadSource
 
 log = logging.getLogger(__name__)
