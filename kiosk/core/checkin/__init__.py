@@ -14,6 +14,8 @@ results of an older session are ignored. States hold only masked views (`kiosk.c
     Reading ──IdentityResolved──▶ Confirm ──ConfirmYes──▶ (CheckingEligibility) ──▶ ChooseService
     Reading(chip) ──ChipNeedsQr──▶ Reading(needs_qr) ──QrScanned──▶ Reading(chip, key from the QR)
     Confirm ──ChipPresented──▶ Reading(chip), same session (the chip verifies the scanned identity)
+    a card laid in a chip read, or the QR that keys it, emits ReadChip: the card reader answers
+    ChipProgress… ChipReadDone(identity) | ChipReadFailed | ChipRemoved (no key yet: ChipNeedsQr)
     ChooseService ──ServiceChosen──▶ Issuing ──TicketIssued──▶ Printing ──Printed──▶ TicketShown
     Printing ──PrintFailed──▶ PrinterFailed ──Reprint──▶ Printing | ──ShowOnScreen──▶ TicketShown
     any failure ──▶ Problem (retry / desk) ; every state but Idle has a timeout ; TicketShown ──▶ Idle

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from kiosk.core.checkin.states import State
 from kiosk.core.views import PriorityCategory, ReadSource
+
+if TYPE_CHECKING:                  # annotation only: core never imports the identity stack at run time
+    from kiosk.identity.model import Identity
+
+# What ResolveIdentity hands the resolver: QR bytes, typed text, or the chip's Identity.
+ReadPayload = Union[bytes, str, "Identity"]
 
 # ---------------------------------------------------------------- effects (run by the service)
 
@@ -14,7 +20,14 @@ from kiosk.core.views import PriorityCategory, ReadSource
 class ResolveIdentity:             # → IdentityResolved | IdentityFailed
     session: int
     source: ReadSource
-    read: Any = field(repr=False)  # QR bytes, chip read, or typed text
+    read: ReadPayload = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ReadChip:                    # → ChipProgress… then ChipReadDone | ChipReadFailed | ChipRemoved
+    """Read the card on the reader, keyed by the identity this session already resolved (its QR, or
+    the cache); without one the service answers ChipNeedsQr."""
+    session: int
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,7 @@ class EndSession:                  # forget everything personal held for this se
     session: int
 
 
-Effect = Union[ResolveIdentity, CheckEligibility, IssueTicket, PrintTicket, MarkShown, AlertStaff,
+Effect = Union[ResolveIdentity, ReadChip, CheckEligibility, IssueTicket, PrintTicket, MarkShown, AlertStaff,
                EndSession]
 
 

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from kiosk.core.views import EligibilityView, FollowUpView, Message, PatientView, PriorityCategory, PrinterFaultKind, ProblemKind, TicketView
+
+if TYPE_CHECKING:                  # annotation only: core never imports the identity stack at run time
+    from kiosk.identity.model import Identity
 
 # ---------------------------------------------------------------- events
 
@@ -32,13 +35,13 @@ class ChipRemoved:
 
 
 @dataclass(frozen=True)
-class ChipNeedsQr:                 # the card lies on the reader but no key opens it: ask for its QR
+class ChipNeedsQr:                 # the session has no identity to key the card on the reader: ask for its QR
     pass
 
 
 @dataclass(frozen=True)
-class ChipReadDone:
-    read: Any = field(repr=False)  # drivers' ChipRead, handed to the identity resolver
+class ChipReadDone:               # answers ReadChip: the chip's identity (passive authentication passed or
+    identity: Identity = field(repr=False)  # unchecked), merged with the session's; handed to the resolver
 
 
 @dataclass(frozen=True)

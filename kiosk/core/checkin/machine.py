@@ -10,7 +10,8 @@ from typing import Any
 from kiosk.core import messages as msg
 from kiosk.core import priority as prio
 from kiosk.core.checkin.effects import (
-    AlertStaff, CheckEligibility, Effect, EndSession, IssueTicket, MarkShown, PrintTicket, ResolveIdentity, Step,
+    AlertStaff, CheckEligibility, Effect, EndSession, IssueTicket, MarkShown, PrintTicket, ReadChip, ResolveIdentity,
+    Step,
 )
 from kiosk.core.checkin.events import (
     Activity, Back, Cancel, ChipNeedsQr, ChipPresented, ChipProgress, ChipReadDone, ChipReadFailed, ChipRemoved, ConfirmNo, ConfirmYes, Dismiss, EligibilityChecked, Event, IdentityFailed, IdentityResolved, IssueFailed, KeypadKey, KeypadOpened, KeypadSubmit, PrintFailed, Printed, PriorityToggled, QrScanned, Reprint, ServiceChosen, ShowOnScreen, TicketIssued, Timeout,
@@ -95,7 +96,7 @@ def _start(state: State, event: Event, cfg: MachineConfig) -> Step:
     if isinstance(event, QrScanned):
         return Step(Reading(new, ReadSource.QR), ends + (ResolveIdentity(new, ReadSource.QR, event.payload),))
     if isinstance(event, ChipPresented):
-        return Step(Reading(new, ReadSource.CHIP), ends)
+        return Step(Reading(new, ReadSource.CHIP), ends + (ReadChip(new),))
     if isinstance(state, Keypad):                # KeypadOpened while open: nothing to do
         return Step(state)
     return Step(Keypad(new), ends)
@@ -109,9 +110,10 @@ def _to_idle(state: State) -> Step:
 
 
 def _chip_again(s: Reading, e, cfg) -> Step:
+    """The card laid (again) during this chip read: read it, keyed by the session's identity."""
     if s.source is not ReadSource.CHIP:
         return Step(s)
-    return Step(Reading(s.session, ReadSource.CHIP))
+    return Step(Reading(s.session, ReadSource.CHIP), (ReadChip(s.session),))
 
 
 def _chip_progress(s: Reading, e: ChipProgress, cfg) -> Step:
@@ -147,13 +149,13 @@ def _qr_for_chip(s: Reading, e: QrScanned, cfg) -> Step:
 
 
 def _verify_with_chip(s: Confirm, e, cfg) -> Step:
-    return Step(Reading(s.session, ReadSource.CHIP))
+    return Step(Reading(s.session, ReadSource.CHIP), (ReadChip(s.session),))
 
 
 def _chip_done(s: Reading, e: ChipReadDone, cfg) -> Step:
     if s.source is not ReadSource.CHIP:
         return Step(s)
-    return Step(replace(s, card_removed=False), (ResolveIdentity(s.session, ReadSource.CHIP, e.read),))
+    return Step(replace(s, card_removed=False), (ResolveIdentity(s.session, ReadSource.CHIP, e.identity),))
 
 
 def _chip_failed(s: Reading, e: ChipReadFailed, cfg) -> Step:
@@ -176,7 +178,8 @@ def _identity_failed(s: Reading, e: IdentityFailed, cfg) -> Step:
 
 def _identity_resolved(s: Reading, e: IdentityResolved, cfg: MachineConfig) -> Step:
     if s.source is ReadSource.CHIP and e.patient.source is not ReadSource.CHIP:
-        return Step(s)       # the QR that keys the chip: the chip read's own resolution confirms
+        # the QR that keys the chip: now the card can be read; the chip read's resolution confirms
+        return Step(s, (ReadChip(s.session),))
     effects: tuple[Effect, ...] = ()
     elig = e.eligibility
     if elig is None:
