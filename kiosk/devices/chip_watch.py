@@ -148,6 +148,11 @@ class ChipWatcher:
         with self._status_lock:
             return self._status
 
+    def has_card(self) -> bool:
+        """A card lies on the watched reader, as this watcher last saw it."""
+        with self._card_lock:
+            return self._card is not None
+
     # ------------------------------------------------------------ the watcher thread
 
     def _set(self, **changes) -> None:

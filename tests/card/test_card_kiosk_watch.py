@@ -18,7 +18,7 @@ from drivers.card.sim.chip import Faults, VirtualChip
 from drivers.card.sim.citizen import Forgery, build_files
 from drivers.card.sim.pcscd import running_pid
 from drivers.card.sim.vpcd import VpcdLink
-from kiosk.commands.card_cmd import citizen_of
+from kiosk.demo.people import citizen_of
 from kiosk.config import load
 from kiosk.core import checkin as c
 from kiosk.core.clock import FakeClock
