@@ -65,12 +65,12 @@ def view_of(answer: CardAnswer, *, from_cache: bool = False) -> EligibilityView:
             "Insurance card valid (a new card was issued; the new card is used)."), from_cache,
             staff_alert=alert, result_code=code)
     if name == "NEEDS_DESK":
-        vi, en = _DESK.get(code or "", (None, None))
-        if vi is None:
+        pair: tuple[str, str] | None = _DESK.get(code or "")
+        if pair is None:
             vi = answer.message_vi or "Thẻ BHYT cần được kiểm tra tại quầy." + _DESK_TAIL[0]
             en = answer.message_en or "The insurance card needs a check at the desk." + _DESK_TAIL[1]
         else:
-            vi, en = vi + _DESK_TAIL[0], en + _DESK_TAIL[1]
+            vi, en = pair[0] + _DESK_TAIL[0], pair[1] + _DESK_TAIL[1]
         return EligibilityView(InsuranceStatus.NEEDS_DESK, Message(f"desk_{code or 'unknown'}", vi, en),
                                from_cache, staff_alert=alert, result_code=code)
     # CONFIG_FAULT is not the patient's fault: go on provisionally and alert the technician;

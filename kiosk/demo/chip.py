@@ -33,8 +33,8 @@ class DemoCard:
         self.rule, self.port, self.ask_timeout = rule, port, ask_timeout
         self.people = {p.key: p for p in chip_people()}
         self._lock = threading.Lock()
-        self._session = None
-        self.daemon = None                    # the pcscd this demo started, stopped by close()
+        self._session: Any = None            # the VirtualCardSession lying on the reader
+        self.daemon: Any = None               # the pcscd this demo started, stopped by close()
 
     def keys(self) -> list[str]:
         return [*self.people, FORGED]
@@ -78,15 +78,15 @@ class DemoCard:
         with self._lock:
             self._session = session
         if self.scan is not None and person.cccd_qr:
-            self._show_qr_when_asked(person.cccd_qr.encode("utf-8"))
+            self._show_qr_when_asked(self.scan, person.cccd_qr.encode("utf-8"))
 
-    def _show_qr_when_asked(self, payload: bytes) -> None:
+    def _show_qr_when_asked(self, scan: Callable[[bytes], None], payload: bytes) -> None:
         """The patient's part: when the screen asks for the card's QR, scan the card's front."""
         end = time.monotonic() + self.ask_timeout
         while time.monotonic() < end:
             state = self.service.state
             if isinstance(state, c.Reading) and state.source is ReadSource.CHIP and state.needs_qr:
-                self.scan(payload)
+                scan(payload)
                 return
             time.sleep(0.05)
         log.info("demo chip: the kiosk did not ask for the card's QR")

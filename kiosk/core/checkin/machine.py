@@ -5,7 +5,7 @@ The contract (the state diagram) is in the package docstring (`kiosk.core.checki
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Callable
 
 from kiosk.core import messages as msg
 from kiosk.core import priority as prio
@@ -103,7 +103,8 @@ def _start(state: State, event: Event, cfg: MachineConfig) -> Step:
 
 
 def _to_idle(state: State) -> Step:
-    return Step(Idle(last_session=state.session), (EndSession(state.session),))
+    sid = session_of(state)
+    return Step(Idle(last_session=sid), (EndSession(sid),))
 
 
 # ---------------------------------------------------------------- reading
@@ -313,7 +314,7 @@ def _idle(s, e, cfg) -> Step:
     return _to_idle(s)
 
 
-_RULES = {
+_RULES: dict[tuple[type, type], Callable[[Any, Any, MachineConfig], Step]] = {
     (Reading, ChipPresented): _chip_again,
     (Reading, ChipProgress): _chip_progress,
     (Reading, ChipRemoved): _chip_removed,
