@@ -90,8 +90,8 @@ class CheckinService:
             return len(self._sessions)
 
     def current_identity(self) -> Any:
-        """The resolved identity of the live session (a device stack keys a chip read with it),
-        or None. Private data: hand it to the identity stack only, never to a screen or a log."""
+        """The resolved identity of the live session (what `ReadChip` keys the card with), or None.
+        Private data: hand it to the identity stack only, never to a screen or a log."""
         with self._lock:
             if isinstance(self._state, c.Idle):
                 return None
