@@ -28,12 +28,12 @@ def pg_bindir() -> Path:
     env = os.environ.get("KIOSK_PG_BINDIR")
     if env:
         return Path(env)
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).parent
-    roots = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    roots = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
     if roots:
         return roots[0]
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
     raise ClusterError("PostgreSQL server binaries not found: install the 'postgresql' package")
 
 

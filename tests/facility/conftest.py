@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,10 +27,15 @@ def _have_postgres() -> bool:
 def pg_cluster(tmp_path_factory):
     if not _have_postgres():
         pytest.fail("PostgreSQL server binaries missing: ./dev.sh setup installs the 'postgresql' package")
-    base = Path(tmp_path_factory.mktemp("pg"))
+    # not under pytest's basetemp: every pytest run of the same user prunes old basetemps and
+    # makes /tmp/pytest-of-<user> private, which would pull the cluster away from its server
+    base = Path(tempfile.mkdtemp(prefix="kiosk-test-pg-"))
     cluster = PrivateCluster(base).init().start()
     yield cluster
-    cluster.stop("immediate")
+    try:
+        cluster.stop("immediate")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class Hub:
