@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.facility.cluster import PrivateCluster, pg_bindir
+from tests.core.conftest import gateway  # noqa: F401  (the gateway simulator's client)
 
 _count = itertools.count(1)
 

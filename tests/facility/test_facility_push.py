@@ -1,0 +1,162 @@
+"""Push, pull, conflicts and hand-over against a real PostgreSQL hub (and real kill -9)."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kiosk.core.clock import FakeClock
+from kiosk.demo.facility_people import crowd_person
+from kiosk.facility import handover, pull
+from tests.facility.helpers import hub_rows, node
+
+
+def _offline_checkins(k, people, service="K01"):
+    k.set_reachable(False)
+    out = [k.checkin(crowd_person(i), service) for i in people]
+    k.set_reachable(True)
+    return out
+
+
+def test_push_is_idempotent_and_complete(hub, tmp_path, signer):
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    try:
+        tickets = _offline_checkins(k, range(20))
+        with hub.connect() as conn:
+            first = k.pusher.push(conn)
+            assert (first.visits, first.new_visits, first.outbox) == (20, 20, 20)
+            again = k.pusher.push(conn)
+            assert again.total == 0                          # the cursor moved: nothing to resend
+            # a restored/forgotten cursor re-sends everything: the hub ignores it
+            with k.store.transaction():
+                for c in ("push.visits", "push.outbox", "push.receipts"):
+                    k.pusher.feed.set_cursor(c, 0)
+            resent = k.pusher.push(conn)
+            assert resent.visits == 20 and resent.new_visits == 0
+        rows = hub_rows(hub, "SELECT ticket_number FROM visits ORDER BY ticket_number")
+        assert [r[0] for r in rows] == sorted(t.number for t in tickets)
+        assert hub_rows(hub, "SELECT count(*), count(DISTINCT ma_lk) FROM outbox") == [(20, 20)]
+        assert hub_rows(hub, "SELECT DISTINCT owner, state FROM outbox") == [("kiosk:1", "pending")]
+    finally:
+        k.close()
+
+
+def test_crash_after_hub_commit_then_repush(hub, tmp_path, signer):
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    try:
+        _offline_checkins(k, range(5))
+        with hub.connect() as conn:
+            with pytest.raises(SystemExit):
+                k.pusher.push(conn, crash_after_hub_commit=True)
+            assert k.pusher.feed.cursor("push.visits") == 0
+            rep = k.pusher.push(conn)
+        assert rep.visits == 5 and rep.new_visits == 0
+        assert hub_rows(hub, "SELECT count(*) FROM visits") == [(5,)]
+    finally:
+        k.close()
+
+
+def _child(k, hub, dev_identity, mode):
+    k.store.close()
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    return subprocess.Popen([sys.executable, "-m", "tests.facility.child_kiosk", str(k.store_dir), k.key.hex(),
+                             hub.dsn(), str(dev_identity.p12_path), str(dev_identity.password), mode],
+                            stdout=subprocess.PIPE, env=env, cwd=os.getcwd())
+
+
+@pytest.mark.parametrize("mode", ["push", "handover"])
+def test_kill_9_at_any_step_loses_and_duplicates_nothing(hub, tmp_path, signer, dev_identity, mode):
+    from kiosk.store.migrate import open_store
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    _offline_checkins(k, range(40))
+    if mode == "handover":
+        with hub.connect() as conn:
+            k.pusher.push(conn)
+    k.store_dir = tmp_path / "kiosk1"
+    rng = random.Random(17)
+    kills = 0
+    for _ in range(6):
+        proc = _child(k, hub, dev_identity, mode)
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(rng.uniform(0.05, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        kills += 1
+    store = open_store(k.store_dir, k.key, clock=FakeClock())
+    try:
+        from kiosk.facility import push
+        with hub.connect() as conn:
+            if mode == "push":
+                push.Pusher(store, "79001", "1").push(conn)
+            else:
+                handover.reconcile(conn, store, "1")
+                while handover.hand_over(conn, store, "1"):
+                    pass
+        assert kills == 6
+        assert hub_rows(hub, "SELECT count(*), count(DISTINCT ma_lk) FROM visits") == [(40, 40)]
+        assert hub_rows(hub, "SELECT count(*) FROM outbox") == [(40,)]
+        if mode == "handover":
+            # one owner each: every item the hub owns is parked at the kiosk, and only those
+            hub_owned = {r[0] for r in hub_rows(hub, "SELECT ma_lk FROM outbox WHERE owner = 'hub'")}
+            parked = {r[0] for r in store.conn.execute(
+                "SELECT ma_lk FROM outbox WHERE state = 'dead' AND last_code = 'handed_over'")}
+            local_pending = {r[0] for r in store.conn.execute("SELECT ma_lk FROM outbox WHERE state = 'pending'")}
+            assert hub_owned == parked and len(hub_owned) == 40 and not local_pending
+    finally:
+        store.close()
+
+
+def test_same_patient_at_two_offline_kiosks_is_kept_and_flagged(hub, tmp_path, signer):
+    clock = FakeClock()
+    a, b = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock)
+    try:
+        ta = _offline_checkins(a, [42])[0]
+        tb = _offline_checkins(b, [42])[0]
+        assert (ta.number, tb.number) == ("A1-001", "A2-001")
+        assert a.sync()["conflicts"] == 0
+        assert b.sync()["conflicts"] == 1
+        rows = hub_rows(hub, "SELECT ticket_number, conflict FROM visits ORDER BY ticket_number")
+        assert rows == [("A1-001", True), ("A2-001", True)]
+        assert hub_rows(hub, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL") == [(1,)]
+        assert hub_rows(hub, "SELECT count(DISTINCT patient_id) FROM visits") == [(1,)]
+    finally:
+        a.close(), b.close()
+
+
+def test_patient_first_seen_at_a_is_known_at_b_offline_after_pull(hub, tmp_path, signer):
+    clock = FakeClock()
+    a, b = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock)
+    try:
+        a.checkin(crowd_person(99), "K01")
+        a.sync()
+        keys = crowd_person(99).lookup_keys()
+        assert b.store.patients.find_any(keys) is None
+        assert b.sync()["pulled"] == 1
+        b.set_reachable(False)
+        found = b.store.patients.find_any(keys)
+        assert found is not None and found.full_name == "KHÁCH THỬ SỐ 99"
+        assert b.sync() == {}          # cut off: nothing pushed, nothing raised
+    finally:
+        a.close(), b.close()
+
+
+def test_handover_then_hub_worker_uploads_once_and_receipt_reaches_kiosk(hub, tmp_path, signer, gateway, sim):
+    from kiosk.facility.worker import HubUploadWorker
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    try:
+        _offline_checkins(k, range(3))
+        assert k.sync(hand_over=True)["handed_over"] == 3
+        with hub.connect("hub_worker") as conn:
+            rep = HubUploadWorker(conn, gateway, "79001").run_once()
+            assert rep.acked == 3
+            assert HubUploadWorker(conn, gateway, "79001").run_once().acked == 0
+        assert hub_rows(hub, "SELECT count(*) FROM outbox WHERE acked_by = 'hub' AND receipt_ma_giao_dich <> ''") == [(3,)]
+        assert k.sync()["receipts_in"] == 3
+        assert k.store.outbox.stats().acked == 3
+    finally:
+        k.close()
