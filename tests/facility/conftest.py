@@ -32,6 +32,9 @@ def pg_cluster(tmp_path_factory):
     # makes /tmp/pytest-of-<user> private, which would pull the cluster away from its server
     base = Path(tempfile.mkdtemp(prefix="kiosk-test-pg-"))
     cluster = PrivateCluster(base).init().start()
+    from kiosk.facility import schema
+    schema.create_database(cluster.dsn(), "hub_roles")      # makes the cluster-wide login roles once
+    schema.init(cluster.dsn(dbname="hub_roles"), base / "secrets")
     yield cluster
     try:
         cluster.stop("immediate")
