@@ -85,7 +85,7 @@ def _run(tmp: Path, n_kiosks: int, n_checkins: int) -> dict:
     from kiosk.facility.cluster import PrivateCluster
     from kiosk.facility.listen import DeskFeed
     from kiosk.facility.node import KioskNode, NodeSettings, default_services
-    from kiosk.facility.status import hub_status
+    from kiosk.facility.status import facility_facts, hub_status, wait_uploads
     from kiosk.gateway.client import GatewayClient
     from kiosk.gateway.signing import pkcs12_signer
     from kiosk.gateway.sim.devcert import ensure_dev_identity
@@ -160,27 +160,15 @@ def _run(tmp: Path, n_kiosks: int, n_checkins: int) -> dict:
                 _own_uploads(node, own_client, SIM_FACILITY)
         for node in nodes:
             node.sync(hand_over=True)
-        deadline = time.monotonic() + 30
         with psycopg.connect(dsn("hub_desk")) as conn:
-            while time.monotonic() < deadline:
-                left = conn.execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
-                if left == 0:
-                    break
-                time.sleep(0.3)
+            wait_uploads(conn, 30.0)
             for node in nodes:
                 node.sync()
             time.sleep(0.5)
             status = hub_status(conn)
-            numbers = conn.execute("SELECT kiosk_id, ticket_number, numbered_by, conflict FROM visits "
-                                   "ORDER BY checked_in_at, ticket_number").fetchall()
-            dup = conn.execute("SELECT count(*) - count(DISTINCT (visit_day, ticket_number)) FROM visits").fetchone()[0]
-            conflicts = [{"a": {"kiosk": ka, "ticket": na}, "b": {"kiosk": kb, "ticket": nb}, "reason": r}
-                         for ka, na, kb, nb, r in conn.execute(
-                             "SELECT va.kiosk_id, va.ticket_number, vb.kiosk_id, vb.ticket_number, c.reason "
-                             "FROM conflicts c JOIN visits va ON va.ma_lk = c.ma_lk_a JOIN visits vb ON vb.ma_lk = c.ma_lk_b")]
-            by_owner = {f"{owner or 'none'}": n for owner, n in conn.execute(
-                "SELECT acked_by, count(*) FROM outbox WHERE state = 'acked' GROUP BY 1 ORDER BY 1")}
-            not_acked = conn.execute("SELECT count(*) FROM outbox WHERE state <> 'acked'").fetchone()[0]
+            facts = facility_facts(conn)
+        numbers, dup, conflicts = facts["visits"], facts["duplicates"], facts["conflicts"]
+        by_owner, not_acked = facts["uploads_by_owner"], facts["not_acked"]
         by_kiosk: dict[str, list[str]] = {}
         for row in issued:
             by_kiosk.setdefault(row["kiosk"], []).append(row["ticket"])

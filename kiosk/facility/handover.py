@@ -10,10 +10,16 @@ from __future__ import annotations
 from kiosk.store.facility_feed import FacilityFeedRepo
 
 
-def hand_over(conn, store, kiosk_id: str, *, limit: int = 200, crash_after_hub_commit: bool = False) -> int:
+def hand_over(conn, store, kiosk_id: str, *, limit: int = 200, older_than: float = 0.0,
+              crash_after_hub_commit: bool = False) -> int:
+    """Hand pending uploads older than `older_than` seconds (the kiosk could not send them) over."""
+    from datetime import timedelta
+
+    from kiosk.core.clock import iso
     feed = FacilityFeedRepo(store.conn, store.clock)
     pushed = feed.cursor("push.outbox")
-    items = [i for i in feed.pending_outbox(limit) if i["id"] <= pushed]   # the hub holds their bytes
+    before = iso(store.clock.now() - timedelta(seconds=older_than)) if older_than > 0 else None
+    items = [i for i in feed.pending_outbox(limit, before) if i["id"] <= pushed]   # the hub holds their bytes
     if not items:
         return 0
     owner = f"kiosk:{kiosk_id}"

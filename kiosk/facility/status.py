@@ -1,6 +1,8 @@
 """`kiosk hub status`: who is connected, queue sizes, each kiosk's lag, who owns the uploads."""
 from __future__ import annotations
 
+import time
+
 
 def hub_status(conn) -> dict:
     with conn.transaction():
@@ -40,3 +42,31 @@ def format_status(st: dict) -> str:
     lines += [f"  {o}: " + ", ".join(f"{s} {n}" for s, n in states.items()) for o, states in st["uploads_by_owner"].items()]
     lines.append(f"open conflicts: {st['open_conflicts']}")
     return "\n".join(lines)
+
+
+def wait_uploads(conn, seconds: float) -> int:
+    """Wait until no upload is pending or sending (or `seconds`); returns how many are left."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with conn.transaction():
+            left = conn.execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
+        if left == 0 or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.3)
+
+
+def facility_facts(conn) -> dict:
+    """The facility's day as the demo summarises it: visits in order, duplicates, conflicts, uploads."""
+    with conn.transaction():
+        visits = conn.execute("SELECT kiosk_id, ticket_number, numbered_by, conflict FROM visits "
+                              "ORDER BY checked_in_at, ticket_number").fetchall()
+        dup = conn.execute("SELECT count(*) - count(DISTINCT (visit_day, ticket_number)) FROM visits").fetchone()[0]
+        conflicts = [{"a": {"kiosk": ka, "ticket": na}, "b": {"kiosk": kb, "ticket": nb}, "reason": r}
+                     for ka, na, kb, nb, r in conn.execute(
+                         "SELECT va.kiosk_id, va.ticket_number, vb.kiosk_id, vb.ticket_number, c.reason "
+                         "FROM conflicts c JOIN visits va ON va.ma_lk = c.ma_lk_a JOIN visits vb ON vb.ma_lk = c.ma_lk_b")]
+        by_owner = {f"{owner or 'none'}": n for owner, n in conn.execute(
+            "SELECT acked_by, count(*) FROM outbox WHERE state = 'acked' GROUP BY 1 ORDER BY 1")}
+        not_acked = conn.execute("SELECT count(*) FROM outbox WHERE state <> 'acked'").fetchone()[0]
+    return {"visits": visits, "duplicates": dup, "conflicts": conflicts, "uploads_by_owner": by_owner,
+            "not_acked": not_acked}

@@ -56,9 +56,14 @@ class FacilityFeedRepo(Repo):
             upto = r["id"]
         return acked, upto
 
-    def pending_outbox(self, limit: int) -> list[dict]:
-        return [dict(r) for r in self.conn.execute(
-            "SELECT id, kind, ma_lk FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))]
+    def pending_outbox(self, limit: int, created_before: str | None = None) -> list[dict]:
+        if created_before is None:
+            rows = self.conn.execute("SELECT id, kind, ma_lk FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
+                                     (limit,))
+        else:
+            rows = self.conn.execute("SELECT id, kind, ma_lk FROM outbox WHERE state = 'pending' AND created_at < ? "
+                                     "ORDER BY id LIMIT ?", (created_before, limit))
+        return [dict(r) for r in rows]
 
     def park_handed_over(self, item_id: int) -> bool:
         """The hub committed the hand-over: this kiosk no longer uploads the item."""
