@@ -70,10 +70,11 @@ class PrivateCluster:
     def log_file(self) -> Path:
         return self.base / "postgres.log"
 
-    def _run(self, argv: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+    def _run(self, argv: list[str], timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
         if os.geteuid() == 0:
             argv = ["runuser", "-u", PG_USER, "--"] + argv
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                              env=None if env is None else {**os.environ, **env})
         if proc.returncode != 0:
             name = Path(argv[3] if argv[0] == "runuser" else argv[0]).name
             raise ClusterError(f"{name} failed: {(proc.stderr or proc.stdout).strip()[-800:]}")
@@ -127,6 +128,37 @@ class PrivateCluster:
     def dsn(self, user: str = SUPERUSER, password: str | None = None, dbname: str = "postgres") -> str:
         pw = self.password if password is None else password
         return f"host={self.socket_dir} port={self.port} user={user} password={pw} dbname={dbname}"
+
+
+    def make_standby(self, base: Path, *, synchronous: bool = True) -> "PrivateCluster":
+        """A streaming hot standby of this cluster in `base` (pg_basebackup -R), started. With
+        `synchronous`, the primary waits for it on every commit, so a promoted standby has every
+        ticket number the primary handed out."""
+        standby = PrivateCluster(Path(base), password=self.password)
+        standby.base.mkdir(parents=True, exist_ok=True)
+        standby.socket_dir.mkdir(exist_ok=True)
+        standby.port = _free_port()
+        if os.geteuid() == 0:
+            user = _ensure_user()
+            for p in (standby.base, standby.socket_dir):
+                os.chown(p, user.pw_uid, user.pw_gid)
+        self._run([str(pg_bindir() / "pg_basebackup"), "-D", str(standby.data_dir), "-h", "127.0.0.1",
+                   "-p", str(self.port), "-U", SUPERUSER, "-R", "-X", "stream", "-c", "fast",
+                   "-d", "application_name=standby1"], env={"PGPASSWORD": self.password})
+        auto = standby.data_dir / "postgresql.auto.conf"
+        with open(auto, "a") as conf:
+            conf.write(f"\nport = {standby.port}\nunix_socket_directories = '{standby.socket_dir}'\n"
+                       "hot_standby = on\n")
+        standby.start()
+        if synchronous:
+            import psycopg
+            with psycopg.connect(self.dsn(), autocommit=True) as conn:
+                conn.execute("ALTER SYSTEM SET synchronous_standby_names = 'standby1'")
+                conn.execute("SELECT pg_reload_conf()")
+        return standby
+
+    def promote(self) -> None:
+        self._run([str(pg_bindir() / "pg_ctl"), "-D", str(self.data_dir), "-w", "promote"])
 
 
 def start_private_cluster(base: Path) -> PrivateCluster:

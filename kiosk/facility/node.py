@@ -80,16 +80,20 @@ class KioskNode:
 
     def sync(self, *, hand_over: bool = False) -> dict:
         """Push, pull and optionally hand pending uploads over; {} when the hub is away."""
-        try:
-            conn = self.hub()
-            rep = self.pusher.push(conn)
-            got = pull.pull(conn, self.store, self.settings.kiosk_id)
-            moved = handover.hand_over(conn, self.store, self.settings.kiosk_id) if hand_over else 0
-            return {"pushed": rep.total, "conflicts": rep.conflicts, "pulled": got.patients,
-                    "receipts_in": got.receipts, "handed_over": moved}
-        except psycopg.Error:
-            self._close()
-            return {}
+        for attempt in (1, 2):      # a kept connection may have died (hub restart, failover): once more
+            reused = self._conn is not None and not self._conn.closed
+            try:
+                conn = self.hub()
+                rep = self.pusher.push(conn)
+                got = pull.pull(conn, self.store, self.settings.kiosk_id)
+                moved = handover.hand_over(conn, self.store, self.settings.kiosk_id) if hand_over else 0
+                return {"pushed": rep.total, "conflicts": rep.conflicts, "pulled": got.patients,
+                        "receipts_in": got.receipts, "handed_over": moved}
+            except psycopg.Error:
+                self._close()
+                if not reused:
+                    break
+        return {}
 
     def close(self):
         self._close()

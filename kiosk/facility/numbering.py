@@ -116,11 +116,23 @@ class HubNumbering:
             if not self.online:
                 self.offline_count += 1
                 return None
+            keys = list(patient_keys)
             try:
-                if self._conn is None or self._conn.closed:
+                try:
+                    reused = self._conn is not None and not self._conn.closed
+                    if not reused:
+                        self._conn = self._connect()
+                    number = allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter,
+                                      ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=keys)
+                except psycopg.OperationalError:
+                    if not reused:
+                        raise
+                    # a kept connection died (hub restart, standby promoted): one fresh try,
+                    # harmless because an allocation is idempotent per MA_LK
+                    self._close()
                     self._conn = self._connect()
-                number = allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter,
-                                  ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=patient_keys)
+                    number = allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter,
+                                      ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=keys)
             except HubAlreadyIssued:
                 raise
             except psycopg.Error as exc:
