@@ -8,9 +8,13 @@ its last event id, so nothing is missed. When the hub is gone, `online` turns Fa
 from __future__ import annotations
 
 import threading
+import time
 from typing import Callable
 
 import psycopg
+
+
+GAP_SECONDS = 30.0
 
 
 class HubUnavailable(RuntimeError):
@@ -29,6 +33,7 @@ class DeskFeed:
         self.online = False
         self._conn = None
         self._stop = threading.Event()
+        self._gaps: dict[int, float] = {}
 
     def connect(self) -> None:
         self._conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=2)
@@ -53,11 +58,22 @@ class DeskFeed:
         return v
 
     def _catch_up(self) -> int:
+        """Apply events after the cursor, and any that were missing below it: event ids come from a
+        sequence, so a transaction that took id 10 may commit after the one that took id 11. A gap
+        is re-read until it fills or GAP_SECONDS pass (a rolled-back transaction leaves it forever)."""
+        now = time.monotonic()
+        self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_SECONDS}
         rows = self._conn.execute(
             "SELECT e.id, v.ma_lk, v.kiosk_id, v.service_code, v.ticket_number, v.status, v.conflict, v.checked_in_at "
-            "FROM events e LEFT JOIN visits v ON v.ma_lk = e.ma_lk WHERE e.id > %s ORDER BY e.id", (self.cursor,)).fetchall()
+            "FROM events e LEFT JOIN visits v ON v.ma_lk = e.ma_lk WHERE e.id > %s OR e.id = ANY(%s) ORDER BY e.id",
+            (self.cursor, list(self._gaps))).fetchall()
         for r in rows:
-            self.cursor = r[0]
+            eid = r[0]
+            self._gaps.pop(eid, None)
+            if eid > self.cursor:
+                for missing in range(self.cursor + 1, eid):
+                    self._gaps[missing] = now
+                self.cursor = eid
             if r[1] is not None:
                 v = self._put(r[1:])
                 if self.on_change:
@@ -77,7 +93,7 @@ class DeskFeed:
             got = False
             for _ in self._conn.notifies(timeout=timeout, stop_after=1):
                 got = True
-            return self._catch_up() if got else 0
+            return self._catch_up() if got or self._gaps else 0
         except psycopg.Error:
             self.online = False
             try:

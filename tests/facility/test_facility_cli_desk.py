@@ -88,3 +88,23 @@ def test_desk_sees_other_kiosks_live_and_refuses_writes_without_hub(hub, tmp_pat
         assert feed.online
     finally:
         feed.close(), a.close(), b.close()
+
+
+def test_desk_does_not_skip_an_event_committed_out_of_id_order(hub):
+    feed = DeskFeed(hub.dsn("hub_desk"))
+    feed.connect()
+    slow, fast = hub.connect("hub_kiosk"), hub.connect("hub_kiosk")
+    try:
+        slow.execute("INSERT INTO events (kind) VALUES ('x')")          # stays open: its id is taken
+        slow_id = slow.execute("SELECT currval('events_id_seq')").fetchone()[0]
+        with fast.transaction():
+            fast.execute("INSERT INTO events (kind) VALUES ('y')")
+            fast_id = fast.execute("SELECT currval('events_id_seq')").fetchone()[0]
+        fast.commit()
+        assert fast_id > slow_id
+        assert feed.wait(timeout=5) == 1 and feed.cursor == fast_id
+        slow.commit()                                   # the older id becomes visible after the newer one
+        got = feed.wait(timeout=5)
+        assert got == 1 and slow_id not in feed._gaps
+    finally:
+        slow.close(), fast.close(), feed.close()
