@@ -82,8 +82,7 @@ class Pusher:
         """Push everything recorded so far over `conn` (a psycopg connection, autocommit off)."""
         report = PushReport()
         for _ in range(max_batches):
-            moved = self._visits(conn, report, crash_after_hub_commit)
-            moved += self._outbox(conn, report)
+            moved = self._batch(conn, report, crash_after_hub_commit)
             moved += self._receipts(conn, report)
             if not moved:
                 break
@@ -94,59 +93,63 @@ class Pusher:
         with self.store.transaction():
             fn()
 
-    def _visits(self, conn, report: PushReport, crash: bool) -> int:
-        cursor = self.feed.cursor("push.visits")
-        rows = self.feed.visits_after(cursor, self.batch)
-        if not rows:
+    def _batch(self, conn, report: PushReport, crash: bool) -> int:
+        """Visits and uploads after their cursors: one hub transaction, then one local one."""
+        visits = self.feed.visits_after(self.feed.cursor("push.visits"), self.batch)
+        uploads = self.feed.outbox_after(self.feed.cursor("push.outbox"), self.batch)
+        if not visits and not uploads:
             return 0
         with conn.transaction():
             cur = conn.cursor()
-            cur.execute("INSERT INTO hub_kiosks (kiosk_id, facility_code, last_push_at, pushed_until) "
-                        "VALUES (%s, %s, now(), %s) ON CONFLICT (kiosk_id) DO UPDATE SET last_push_at = now(), "
-                        "pushed_until = greatest(hub_kiosks.pushed_until, excluded.pushed_until)",
-                        (self.kiosk_id, self.facility_code, rows[-1]["checked_in_at"]))
-            for r in rows:
-                pid = hub_patient(cur, self.kiosk_id, r)
-                number = r["ticket_number"] or f"?{r['ma_lk']}"
-                inserted = cur.execute(
-                    "INSERT INTO visits (ma_lk, kiosk_id, facility_code, patient_id, visit_day, service_code, room, "
-                    "priority, status, checked_in_at, ticket_number, numbered_by) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ma_lk) DO NOTHING "
-                    "RETURNING ma_lk",
-                    (r["ma_lk"], r["kiosk_id"], self.facility_code, pid, r["visit_day"], r["service_code"], r["room"],
-                     r["priority"], r["status"], r["checked_in_at"], number,
-                     "hub" if is_hub_number(number) else "kiosk")).fetchone()
-                if inserted:
-                    report.new_visits += 1
-                    others = _flag_conflicts(cur, r["ma_lk"], pid, r["service_code"], r["visit_day"])
-                    if others:
-                        report.conflicts += 1
-                        report.conflict_ma_lks.append(r["ma_lk"])
-        if crash:     # tests: the hub committed, the kiosk dies before moving its cursor
+            if visits:
+                self._send_visits(cur, visits, report)
+            if uploads:
+                self._send_outbox(cur, uploads)
+        if crash:     # tests: the hub committed, the kiosk dies before moving its cursors
             raise SystemExit("crash after hub commit")
-        self._local(lambda: self.feed.set_cursor("push.visits", rows[-1]["id"]))
-        report.visits += len(rows)
-        return len(rows)
 
-    def _outbox(self, conn, report: PushReport) -> int:
-        cursor = self.feed.cursor("push.outbox")
-        rows = self.feed.outbox_after(cursor, self.batch)
-        if not rows:
-            return 0
-        with conn.transaction():
-            cur = conn.cursor()
-            for r in rows:
-                acked = r["state"] == "acked"
-                cur.execute(
-                    "INSERT INTO outbox (kind, ma_lk, kiosk_id, payload, payload_sha256, owner, state, acked_by, "
-                    "receipt_ma_giao_dich, receipt_time) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (kind, ma_lk) DO NOTHING",
-                    (r["kind"], r["ma_lk"], self.kiosk_id, bytes(r["payload"]), r["payload_sha256"], self.owner,
-                     "acked" if acked else "pending", self.owner if acked else None,
-                     r["receipt_ma_giao_dich"] if acked else None, r["receipt_time"] if acked else None))
-        self._local(lambda: self.feed.set_cursor("push.outbox", rows[-1]["id"]))
-        report.outbox += len(rows)
-        return len(rows)
+        def move():
+            if visits:
+                self.feed.set_cursor("push.visits", visits[-1]["id"])
+            if uploads:
+                self.feed.set_cursor("push.outbox", uploads[-1]["id"])
+        self._local(move)
+        report.visits += len(visits)
+        report.outbox += len(uploads)
+        return len(visits) + len(uploads)
+
+    def _send_visits(self, cur, rows: list[dict], report: PushReport) -> None:
+        cur.execute("INSERT INTO hub_kiosks (kiosk_id, facility_code, last_push_at, pushed_until) "
+                    "VALUES (%s, %s, now(), %s) ON CONFLICT (kiosk_id) DO UPDATE SET last_push_at = now(), "
+                    "pushed_until = greatest(hub_kiosks.pushed_until, excluded.pushed_until)",
+                    (self.kiosk_id, self.facility_code, rows[-1]["checked_in_at"]))
+        for r in rows:
+            pid = hub_patient(cur, self.kiosk_id, r)
+            number = r["ticket_number"] or f"?{r['ma_lk']}"
+            inserted = cur.execute(
+                "INSERT INTO visits (ma_lk, kiosk_id, facility_code, patient_id, visit_day, service_code, room, "
+                "priority, status, checked_in_at, ticket_number, numbered_by) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ma_lk) DO NOTHING "
+                "RETURNING ma_lk",
+                (r["ma_lk"], r["kiosk_id"], self.facility_code, pid, r["visit_day"], r["service_code"], r["room"],
+                 r["priority"], r["status"], r["checked_in_at"], number,
+                 "hub" if is_hub_number(number) else "kiosk")).fetchone()
+            if inserted:
+                report.new_visits += 1
+                if _flag_conflicts(cur, r["ma_lk"], pid, r["service_code"], r["visit_day"]):
+                    report.conflicts += 1
+                    report.conflict_ma_lks.append(r["ma_lk"])
+
+    def _send_outbox(self, cur, rows: list[dict]) -> None:
+        for r in rows:
+            acked = r["state"] == "acked"
+            cur.execute(
+                "INSERT INTO outbox (kind, ma_lk, kiosk_id, payload, payload_sha256, owner, state, acked_by, "
+                "receipt_ma_giao_dich, receipt_time) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (kind, ma_lk) DO NOTHING",
+                (r["kind"], r["ma_lk"], self.kiosk_id, bytes(r["payload"]), r["payload_sha256"], self.owner,
+                 "acked" if acked else "pending", self.owner if acked else None,
+                 r["receipt_ma_giao_dich"] if acked else None, r["receipt_time"] if acked else None))
 
     def _receipts(self, conn, report: PushReport) -> int:
         cursor = self.feed.cursor("push.receipts")

@@ -160,3 +160,52 @@ def test_handover_then_hub_worker_uploads_once_and_receipt_reaches_kiosk(hub, tm
         assert k.store.outbox.stats().acked == 3
     finally:
         k.close()
+
+
+def test_desk_resolves_a_conflict_and_versions_stop_lost_updates(hub, tmp_path, signer):
+    from kiosk.facility import desk_ops
+    clock = FakeClock()
+    a, b = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock)
+    try:
+        _offline_checkins(a, [5])
+        _offline_checkins(b, [5])
+        a.sync(), b.sync()
+        (cid, ma_a, ma_b), = hub_rows(hub, "SELECT id, ma_lk_a, ma_lk_b FROM conflicts")
+        with hub.connect("hub_desk") as desk, hub.connect("hub_desk") as other:
+            with pytest.raises(desk_ops.BadTransition):
+                desk_ops.set_status(desk, ma_a, 1, "closed", "staff1")
+            assert desk_ops.set_status(desk, ma_a, 1, "in_progress", "staff1") == 2
+            with pytest.raises(desk_ops.StaleVisit):               # the other desk still holds version 1
+                desk_ops.set_status(other, ma_a, 1, "cancelled", "staff2")
+            assert desk_ops.resolve_conflict(desk, cid, ma_a, "staff1") == ma_b
+        rows = dict(hub_rows(hub, "SELECT ma_lk, status FROM visits"))
+        assert rows == {ma_a: "in_progress", ma_b: "cancelled"}
+        assert hub_rows(hub, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL") == [(0,)]
+        assert hub_rows(hub, "SELECT count(*) FROM visits WHERE conflict") == [(0,)]
+    finally:
+        a.close(), b.close()
+
+
+def test_kiosk_partitioned_for_hours_merges_in_order(hub, tmp_path, signer):
+    clock = FakeClock()
+    k, other = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock)
+    try:
+        k.set_reachable(False)
+        numbers = []
+        for hour in range(6):                      # six hours cut off, other kiosk online all along
+            for i in range(5):
+                numbers.append(k.checkin(crowd_person(1000 + hour * 10 + i), "K04").number)
+                other.checkin(crowd_person(2000 + hour * 10 + i), "K04")
+                other.sync()
+                clock.advance(700)
+        assert numbers[0] == "D1-001" and numbers[-1] == "D1-030"
+        k.set_reachable(True)
+        rep = k.sync()
+        assert rep["pushed"] >= 60
+        rows = hub_rows(hub, "SELECT kiosk_id, ticket_number FROM visits ORDER BY checked_in_at, kiosk_id")
+        assert len(rows) == 60 and len({r[1] for r in rows}) == 60
+        mine = [n for kid, n in rows if kid == "1"]
+        assert mine == numbers                     # merged in check-in order, interleaved with the other kiosk
+        assert rows[0][0] != rows[1][0]
+    finally:
+        k.close(), other.close()
