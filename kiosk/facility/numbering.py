@@ -1,6 +1,7 @@
 """Facility-wide ticket numbers from the hub, and the kiosk's own series when the hub is away.
 
-Online: one atomic allocation per ticket from the hub's series for (facility, day, service):
+Online: one atomic allocation per ticket from the hub's series for (facility, day, service), in the
+hub function `hub_allocate`:
 `INSERT ... ON CONFLICT DO UPDATE SET last = last + 1 RETURNING last` takes the series row's lock,
 so concurrent kiosks get consecutive, distinct numbers (never count+1 or max+1); the number and
 its MA_LK are recorded in the same transaction (`ticket_allocations`, unique per series and seq).
@@ -43,33 +44,20 @@ def is_hub_number(number: str) -> bool:
     return "-" not in number
 
 
-ALLOCATE_SQL = """
-INSERT INTO ticket_series AS s (facility_code, day, service_code, last) VALUES (%s, %s, %s, 1)
-ON CONFLICT (facility_code, day, service_code) DO UPDATE SET last = s.last + 1
-RETURNING last"""
-
-ACTIVE_SQL = """
-SELECT v.ticket_number FROM patient_documents d JOIN visits v ON v.patient_id = d.patient_id
-WHERE (d.kind, d.number) IN (SELECT * FROM unnest(%s::text[], %s::text[]))
-  AND v.service_code = %s AND v.visit_day = %s AND v.status NOT IN ('closed', 'cancelled') LIMIT 1"""
-
-
 def allocate(conn, *, facility: str, day: str, service: str, letter: str, ma_lk: str, kiosk: str,
              priority: bool, patient_keys: Iterable[tuple[str, str]] = ()) -> str:
-    """One allocation in its own transaction on `conn` (autocommit off). Idempotent per MA_LK."""
+    """One allocation (`hub_allocate`, migrations/hub): idempotent per MA_LK. On an autocommit
+    connection it is a single round trip; otherwise it runs in its own transaction."""
     keys = list(patient_keys)
-    with conn.transaction():
-        row = conn.execute("SELECT number FROM ticket_allocations WHERE ma_lk = %s", (ma_lk,)).fetchone()
-        if row:
-            return row[0]
-        if keys:
-            found = conn.execute(ACTIVE_SQL, ([k for k, _ in keys], [n for _, n in keys], service, day)).fetchone()
-            if found:
-                raise HubAlreadyIssued(found[0])
-        seq = conn.execute(ALLOCATE_SQL, (facility, day, service)).fetchone()[0]
-        number = hub_number(letter, seq, priority)
-        conn.execute("INSERT INTO ticket_allocations (facility_code, day, service_code, seq, number, ma_lk, kiosk_id) "
-                     "VALUES (%s, %s, %s, %s, %s, %s, %s)", (facility, day, service, seq, number, ma_lk, kiosk))
+    args = (facility, day, service, letter, ma_lk, kiosk, priority, [k for k, _ in keys], [n for _, n in keys])
+    sql = "SELECT number, already FROM hub_allocate(%s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[])"
+    if conn.autocommit:
+        number, already = conn.execute(sql, args).fetchone()
+    else:
+        with conn.transaction():
+            number, already = conn.execute(sql, args).fetchone()
+    if already:
+        raise HubAlreadyIssued(number)
     return number
 
 
@@ -91,7 +79,7 @@ class HubNumbering:
     def _connect(self):
         dsn = self._dsn() if callable(self._dsn) else self._dsn
         ms = int(self.timeout * 1000)
-        return psycopg.connect(dsn, connect_timeout=max(1, int(self.timeout + 0.999)),
+        return psycopg.connect(dsn, autocommit=True, connect_timeout=max(1, int(self.timeout + 0.999)),
                                options=f"-c statement_timeout={ms} -c lock_timeout={ms}")
 
     @property

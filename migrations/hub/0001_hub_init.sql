@@ -76,6 +76,34 @@ CREATE TABLE ticket_allocations (
     PRIMARY KEY (facility_code, day, service_code, seq)
 );
 
+-- One allocation in one round trip (the series row's lock is held only for the server-side work
+-- and the commit): idempotent per MA_LK; refuses (already = true) a patient who holds an active
+-- ticket for this service and day anywhere in the facility.
+CREATE FUNCTION hub_allocate(p_facility text, p_day date, p_service text, p_letter text, p_ma_lk text,
+                             p_kiosk text, p_priority boolean, p_kinds text[], p_numbers text[],
+                             OUT number text, OUT already boolean)
+LANGUAGE plpgsql AS $$
+DECLARE s integer;
+BEGIN
+    already := false;
+    SELECT a.number INTO number FROM ticket_allocations a WHERE a.ma_lk = p_ma_lk;
+    IF FOUND THEN RETURN; END IF;
+    IF coalesce(array_length(p_kinds, 1), 0) > 0 THEN
+        SELECT v.ticket_number INTO number FROM patient_documents d JOIN visits v ON v.patient_id = d.patient_id
+        WHERE (d.kind, d.number) IN (SELECT * FROM unnest(p_kinds, p_numbers))
+          AND v.service_code = p_service AND v.visit_day = p_day AND v.status NOT IN ('closed', 'cancelled')
+        LIMIT 1;
+        IF FOUND THEN already := true; RETURN; END IF;
+    END IF;
+    INSERT INTO ticket_series AS t (facility_code, day, service_code, last) VALUES (p_facility, p_day, p_service, 1)
+    ON CONFLICT (facility_code, day, service_code) DO UPDATE SET last = t.last + 1
+    RETURNING t.last INTO s;
+    number := p_letter || CASE WHEN p_priority THEN 'U' ELSE '' END
+              || CASE WHEN s < 100 THEN lpad(s::text, 3, '0') ELSE s::text END;
+    INSERT INTO ticket_allocations (facility_code, day, service_code, seq, number, ma_lk, kiosk_id)
+    VALUES (p_facility, p_day, p_service, s, number, p_ma_lk, p_kiosk);
+END $$;
+
 -- The same patient ticketed for the same service and day at two kiosks: both visits kept.
 CREATE TABLE conflicts (
     id              bigserial PRIMARY KEY,
@@ -156,6 +184,8 @@ GRANT SELECT, INSERT, UPDATE ON patients, patient_documents TO kiosk_group;
 GRANT SELECT, INSERT ON visits, conflicts TO kiosk_group;
 GRANT UPDATE (conflict) ON visits TO kiosk_group;
 GRANT SELECT, INSERT ON outbox TO kiosk_group;
+REVOKE EXECUTE ON FUNCTION hub_allocate FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hub_allocate TO kiosk_group;
 GRANT UPDATE (owner, handed_over_at, state, acked_by, receipt_ma_giao_dich, receipt_time) ON outbox TO kiosk_group;
 GRANT INSERT ON events TO kiosk_group;
 GRANT USAGE ON SEQUENCE patients_id_seq, conflicts_id_seq, events_id_seq TO kiosk_group;

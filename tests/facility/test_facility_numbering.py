@@ -109,3 +109,15 @@ def test_hub_restart_kiosk_falls_back_then_returns(hub, tmp_path, signer):
         assert hub_rows(hub, "SELECT count(*) FROM visits") == [(3,)]
     finally:
         k.close()
+
+
+def test_hub_numbers_past_999_match_the_python_format(hub):
+    with psycopg.connect(hub.admin_dsn()) as admin:
+        admin.execute("INSERT INTO ticket_series VALUES ('79001', %s, 'K05', 98)", (DAY,))
+    got = []
+    with hub.connect(autocommit=True) as conn:
+        for i, prio in enumerate([False, True] + [False] * 898 + [False, True]):
+            got.append(allocate(conn, facility="79001", day=DAY, service="K05", letter="E", ma_lk=f"N{i}",
+                                kiosk="1", priority=prio))
+    assert got[:2] == [hub_number("E", 99, False), hub_number("E", 100, True)] == ["E099", "EU100"]
+    assert got[-2:] == [hub_number("E", 999, False), hub_number("E", 1000, True)] == ["E999", "EU1000"]
