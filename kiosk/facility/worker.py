@@ -26,7 +26,7 @@ WITH due AS (
 UPDATE outbox o SET state = 'sending', lease_until = now() + make_interval(secs => %s),
        attempts = o.attempts + 1, needs_reconcile = o.needs_reconcile OR o.state = 'sending'
 FROM due WHERE o.kind = due.kind AND o.ma_lk = due.ma_lk
-RETURNING o.kind, o.ma_lk, o.payload, o.needs_reconcile"""
+RETURNING o.kind, o.ma_lk, o.payload, o.needs_reconcile, o.created_at"""
 
 
 @dataclass
@@ -46,8 +46,8 @@ class HubUploadWorker:
         report = WorkerReport()
         with self.conn.transaction():
             items = self.conn.execute(LEASE_SQL, (self.batch, self.lease_seconds)).fetchall()
-        for kind, ma_lk, payload, needs_reconcile in items:
-            d = self._attempt(kind, bytes(payload), needs_reconcile)
+        for kind, ma_lk, payload, needs_reconcile, created_at in items:
+            d = self._attempt(kind, ma_lk, bytes(payload), needs_reconcile, created_at)
             with self.conn.transaction():
                 if d.action is Action.ACK:
                     self.conn.execute(
@@ -72,8 +72,26 @@ class HubUploadWorker:
                     report.retried += 1
         return report
 
-    def _attempt(self, kind: str, payload: bytes, may_be_stored: bool):
+    def _attempt(self, kind: str, ma_lk: str, payload: bytes, needs_reconcile: bool, created_at):
+        """Reconcile first when an earlier attempt may have reached the gateway (a worker died
+        holding the lease), then upload; the same rules as the kiosk's worker."""
+        from datetime import datetime, timezone
+        from types import SimpleNamespace
+
+        from kiosk.store.outbox import OutboxKind
+        from kiosk.sync.reconcile import Found, reconcile
         try:
+            may_be_stored = needs_reconcile
+            if needs_reconcile:
+                item = SimpleNamespace(kind=OutboxKind(kind), ma_lk=ma_lk, created_at=created_at.isoformat())
+                found = reconcile(self.client, item, datetime.now(timezone.utc))
+                if found.found is Found.PRESENT:
+                    return policy.from_received(found.info)
+                if found.found is Found.UNKNOWN:
+                    return policy.Decision(Action.RETRY, code="RECONCILE", error=found.error,
+                                           needs_reconcile=True, min_delay=self.grace)
+                if found.found is Found.ABSENT:
+                    may_be_stored = False
             if kind == "checkin":
                 result = self.client.upload_checkin(payload, self.facility_code)
             else:

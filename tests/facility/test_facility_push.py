@@ -209,3 +209,39 @@ def test_kiosk_partitioned_for_hours_merges_in_order(hub, tmp_path, signer):
         assert rows[0][0] != rows[1][0]
     finally:
         k.close(), other.close()
+
+
+def test_hub_worker_killed_mid_upload_uploads_each_item_once(hub, tmp_path, signer, sim):
+    from kiosk.gateway.sim.server import admin_call
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    try:
+        _offline_checkins(k, range(30))
+        assert k.sync(hand_over=True)["handed_over"] == 30
+    finally:
+        k.close()
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    rng = random.Random(5)
+    for _ in range(8):
+        proc = subprocess.Popen([sys.executable, "-m", "tests.facility.child_worker", hub.dsn("hub_worker"), sim.url],
+                                stdout=subprocess.PIPE, env=env, cwd=os.getcwd())
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(rng.uniform(0.05, 0.3))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    time.sleep(0.6)                                   # the dead workers' leases run out
+    final = subprocess.Popen([sys.executable, "-m", "tests.facility.child_worker", hub.dsn("hub_worker"), sim.url],
+                             stdout=subprocess.PIPE, env=env, cwd=os.getcwd())
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if hub_rows(hub, "SELECT count(*) FROM outbox WHERE state <> 'acked'") == [(0,)]:
+                break
+            time.sleep(0.2)
+    finally:
+        final.kill()
+        final.wait(10)
+    assert hub_rows(hub, "SELECT count(*) FROM outbox WHERE state = 'acked' AND acked_by = 'hub'") == [(30,)]
+    received = admin_call(sim.url, "/admin/received?xml=0", timeout=30)
+    held = [r["ma_lk"] for r in received]
+    assert len(held) == 30 and len(set(held)) == 30           # nothing lost, nothing stored twice
+    assert not any(r["duplicate"] for r in received)           # no resend of something already held
