@@ -20,6 +20,8 @@ APT_PACKAGES=(
   fonts-noto-core fonts-dejavu-core fontconfig
   # a real X server for screenshots of a real window; systemd-analyze checks the unit file
   xvfb systemd
+  # the facility hub (private clusters in tests and the demo; no system service is used)
+  postgresql
   # building a virtual environment
   python3-venv python3-dev gcc
 )

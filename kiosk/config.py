@@ -137,6 +137,14 @@ SETTINGS: tuple[Setting, ...] = (
     S("sync_backoff_base", float, 2.0, "First retry delay, seconds."),
     S("sync_backoff_cap", float, 900.0, "Longest retry delay, seconds."),
     S("sync_reconcile_grace", float, 5.0, "Wait after an ambiguous upload failure before asking the gateway what it holds, seconds."),
+    # --- facility hub (PostgreSQL; issue 17)
+    S("hub_dsn", str, "", "Facility hub: libpq connection string without the password (multi-host with "
+      "target_session_attrs=read-write for a standby); empty: this kiosk has no hub."),
+    S("hub_password_file", Path, Path(""), "Key-store file (0600) holding the hub role's password; never the TOML."),
+    S("hub_tls_required", bool, True, "Refuse a remote hub_dsn without sslmode=verify-full (production)."),
+    S("hub_timeout", float, 1.0, "Deadline of an online ticket number from the hub, seconds; then the kiosk's own series."),
+    S("hub_retry_seconds", float, 10.0, "After the hub failed to answer, use the kiosk's own series this long, seconds."),
+    S("hub_push_seconds", float, 2.0, "Push to / pull from the hub at least this often, seconds."),
     # --- devices
     S("scanners", list, ["wedge"], "Scanner sources: wedge, hidpos:VID:PID, serial:/dev/ttyACM0, camera:0, sim."),
     S("scanner_prefix", str, "", "Prefix the scanner adds to each read."),

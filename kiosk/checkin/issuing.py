@@ -45,8 +45,9 @@ class StoreTicketIssuer:
     """`TicketIssuer` on the Store. Use from one thread only (the check-in service's db lane)."""
 
     def __init__(self, store, settings: IssuingSettings, sign: Callable[[bytes], bytes], clock: Clock,
-                 audit: Any = None):
+                 audit: Any = None, numbers: Any = None):
         self.store = store
+        self.numbers = numbers   # facility hub numbering (kiosk.facility.numbering.HubNumbering) or None
         self.settings = settings
         self._sign = sign
         self.clock = clock
@@ -90,9 +91,11 @@ class StoreTicketIssuer:
                 raise AlreadyIssued(active.number)
             seq = store.tickets.next_seq(st.kiosk_id, day)
             priority = req.priority is not None
-            number = numbering.format_number(st.ticket_format, letter=service.ticket_letter, kiosk=st.kiosk_id,
-                                             seq=seq, priority=priority)
             ma_lk = numbering.ma_lk(st.facility_code, st.kiosk_id, now, seq)
+            number = self._hub_number(service, day, ma_lk, priority, identity)
+            if number is None:      # no hub, or the hub is away: the kiosk's own series
+                number = numbering.format_number(st.ticket_format, letter=service.ticket_letter, kiosk=st.kiosk_id,
+                                                 seq=seq, priority=priority)
             elig_id = self._eligibility_row(req, patient.id, identity)
             card = _card_number(req, identity)
             status = VisitStatus.PROVISIONAL if req.provisional else VisitStatus.WAITING
@@ -127,6 +130,16 @@ class StoreTicketIssuer:
             expected_wait_minutes=numbering.expected_wait_minutes(waiting, service.minutes_per_patient),
             qr_payload=numbering.qr_payload(st.facility_code, day, number, ma_lk),
             issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional)
+
+    def _hub_number(self, service: ServiceOption, day: str, ma_lk: str, priority: bool, identity: Any) -> str | None:
+        if self.numbers is None:
+            return None
+        from kiosk.facility.numbering import HubAlreadyIssued
+        try:
+            return self.numbers.number(service=service.code, letter=service.ticket_letter, day=day, ma_lk=ma_lk,
+                                       priority=priority, patient_keys=identity.lookup_keys())
+        except HubAlreadyIssued as exc:   # ticketed at another kiosk today
+            raise AlreadyIssued(exc.number) from None
 
     def _eligibility_row(self, req: IssueRequest, patient_id: int, identity: Any) -> int | None:
         if req.eligibility_result is None and req.resolution.cached_check_id is not None and not req.provisional:

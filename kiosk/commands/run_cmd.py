@@ -44,6 +44,9 @@ def register(sub, parents) -> None:
     demo.add_argument("--no-chip", action="store_true", help="do not start the virtual chip card")
     demo.add_argument("--chip", action="store_true",
                       help="headless: every third check-in lays a virtual chip card (needs pcscd + vpcd, root)")
+    demo.add_argument("--facility", action="store_true",
+                      help="the facility: a private PostgreSQL hub, N kiosks, the hub worker and a desk")
+    demo.add_argument("--kiosks", type=int, default=3, metavar="N", help="kiosks in the facility demo")
     demo.set_defaults(func=_demo)
 
 
@@ -104,6 +107,9 @@ def setup_run_logging(cfg) -> None:
 
 
 def _demo(args, ctx) -> int:
+    if args.facility:
+        from kiosk.demo.facility import run_facility
+        return run_facility(ctx.config, args)
     if args.headless:
         if args.out is None:
             print("kiosk demo --headless needs --out DIR", file=sys.stderr)
