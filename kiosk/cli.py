@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "kiosk.commands.provision_cmd",
     "kiosk.commands.desk_cmd",
     "kiosk.commands.ops_cmd",
+    "kiosk.commands.report_cmd",
 )
 
 
