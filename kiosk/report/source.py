@@ -34,6 +34,30 @@ class FigureSource(Protocol):
         [] when calling is not recorded"""
 
 
+class StoreSource:
+    """The kiosk's own figures (kiosk.store.report.ReportRepo). Uploads and their delays come from
+    one pass over the period's uploads, kept for the life of this object: make one per report."""
+
+    def __init__(self, repo):
+        self.repo = repo
+        self._uploads: dict[tuple[str, str], tuple[list[dict], list[dict]]] = {}
+
+    def __getattr__(self, name):
+        return getattr(self.repo, name)
+
+    def _pass(self, first_day: str, last_day: str):
+        key = (first_day, last_day)
+        if key not in self._uploads:
+            self._uploads = {key: self.repo.upload_figures(first_day, last_day)}
+        return self._uploads[key]
+
+    def uploads(self, first_day: str, last_day: str) -> list[dict]:
+        return self._pass(first_day, last_day)[0]
+
+    def upload_delays(self, first_day: str, last_day: str) -> list[dict]:
+        return self._pass(first_day, last_day)[1]
+
+
 def store_source(store) -> FigureSource:
-    """The kiosk's own figures."""
-    return store.report
+    """The kiosk's own figures, for one report."""
+    return StoreSource(store.report)

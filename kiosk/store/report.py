@@ -11,14 +11,15 @@ from datetime import date, datetime, time, timedelta
 
 from kiosk.core.clock import VN_TZ, iso
 from kiosk.store._base import Repo
-from kiosk.store.report_delays import delay_figures
+from kiosk.store.report_delays import upload_figures
 
 PERIOD = "*"          # the `day` of a row that covers the whole period
 
 _RECEPTIONS = """
 SELECT visit_day AS day, kiosk_id, coalesce(id_method, 'unknown') AS id_method, count(*) AS n
 FROM visits INDEXED BY visits_report WHERE visit_day BETWEEN ? AND ?
-GROUP BY visit_day, kiosk_id, coalesce(id_method, 'unknown')"""
+GROUP BY visit_day, kiosk_id, id_method   -- the index's order: no sort
+"""
 
 _CHECKS = """
 SELECT date(checked_at, '+7 hours') AS day, coalesce(result_code, '') AS result_code, verdict,
@@ -37,31 +38,27 @@ FROM visits v INDEXED BY visits_report LEFT JOIN eligibility_checks e ON e.id = 
 WHERE v.visit_day BETWEEN ? AND ? AND v.checked_provisional = 1
 GROUP BY 1, 2, 3"""
 
-_UPLOADS = """
-SELECT v.visit_day AS day, v.kiosk_id, o.kind, o.state,
-       CASE WHEN o.state = 'dead' THEN coalesce(o.last_code, '') ELSE '' END AS reason, count(*) AS n
+# INDEXED BY: the covering index of migration 0004 (the planner, after ANALYZE, may prefer
+# visits_day_status and read every visit row with its summary).
+# Every upload of the period's visits in visit-day order (the covering indexes' own order: no sort),
+# with, for acked ones, the seconds from the visit's end (the check-in for XML0, the closing for a
+# dossier) to the gateway's receipt time (its thoiGianTiepNhan; our ack time when it gave none).
+_UPLOAD_ROWS = """
+SELECT v.visit_day, v.kiosk_id, o.kind, o.state, o.last_code,
+       CASE WHEN o.state = 'acked' AND (o.kind = 'checkin' OR v.closed_at IS NOT NULL) THEN
+         CAST(round((julianday(coalesce(o.receipt_time, o.acked_at)) -
+                     julianday(CASE o.kind WHEN 'checkin' THEN v.checked_in_at ELSE v.closed_at END)) * 86400.0)
+              AS INTEGER) END AS s
 FROM visits v INDEXED BY visits_report CROSS JOIN outbox o ON o.visit_id = v.id
 WHERE v.visit_day BETWEEN ? AND ?
-GROUP BY 1, 2, 3, 4, 5"""
-
-# INDEXED BY: the covering index of migration 0004 (the planner, after ANALYZE, may prefer
-# visits_day_status and read every visit row with its summary)
-# seconds from the visit's end (the check-in for XML0, the closing for a dossier) to the gateway's
-# receipt time (its thoiGianTiepNhan; our ack time when the gateway gave none), in visit-day order
-# (the covering index's own order: no sort)
-_DELAY_ROWS = """
-SELECT v.visit_day, v.kiosk_id, o.kind,
-       CAST(round((julianday(coalesce(o.receipt_time, o.acked_at)) -
-                   julianday(CASE o.kind WHEN 'checkin' THEN v.checked_in_at ELSE v.closed_at END)) * 86400.0)
-            AS INTEGER) AS s
-FROM visits v INDEXED BY visits_report CROSS JOIN outbox o ON o.visit_id = v.id
-WHERE v.visit_day BETWEEN ? AND ? AND o.state = 'acked'
-  AND (o.kind = 'checkin' OR v.closed_at IS NOT NULL)
 ORDER BY v.visit_day"""
 
 _PRIORITY = """
-SELECT visit_day AS day, kiosk_id, priority, count(*) AS n
-FROM visits INDEXED BY visits_report WHERE visit_day BETWEEN ? AND ? AND priority IS NOT NULL AND status != 'cancelled'
+SELECT day, kiosk_id, priority, sum(n) AS n FROM (
+  SELECT visit_day AS day, kiosk_id, priority, count(*) AS n
+  FROM visits INDEXED BY visits_report
+  WHERE visit_day BETWEEN ? AND ? AND priority IS NOT NULL AND status != 'cancelled'
+  GROUP BY visit_day, kiosk_id, id_method, status, priority)       -- the index's order: no sort
 GROUP BY 1, 2, 3"""
 
 # the calling wing's table: one row per call of a ticket (first call = end of the wait)
@@ -94,7 +91,12 @@ class ReportRepo(Repo):
         return _rows(self.conn.execute(_PROVISIONAL, (first_day, last_day)))
 
     def uploads(self, first_day: str, last_day: str) -> list[dict]:
-        return _rows(self.conn.execute(_UPLOADS, (first_day, last_day)))
+        """day, kiosk_id, kind, state, reason (a dead item's code), n."""
+        return self.upload_figures(first_day, last_day)[0]
+
+    def upload_figures(self, first_day: str, last_day: str) -> tuple[list[dict], list[dict]]:
+        """(uploads, upload_delays) from one pass over the period's uploads."""
+        return upload_figures(self.conn, _UPLOAD_ROWS, (first_day, last_day))
 
     def upload_delays(self, first_day: str, last_day: str) -> list[dict]:
         """Per kiosk and day, ISO week (day = '2026-W48') and whole period (day = PERIOD), and for
@@ -105,7 +107,7 @@ class ReportRepo(Repo):
         stream out of the covering index in day order, and each grouping is summarised as it
         closes: a day's and a week's values are sorted lists, the whole period's a histogram of
         whole seconds. Exact nearest-rank figures, memory of about one week of uploads."""
-        return delay_figures(self.conn, _DELAY_ROWS, (first_day, last_day))
+        return self.upload_figures(first_day, last_day)[1]
 
     def priority_served(self, first_day: str, last_day: str) -> list[dict]:
         return _rows(self.conn.execute(_PRIORITY, (first_day, last_day)))

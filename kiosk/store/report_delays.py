@@ -1,4 +1,4 @@
-"""Upload delays summarised while they stream out of the database in visit-day order: per day,
+"""Uploads counted, and their delays summarised, while they stream out of the database in visit-day order: per day,
 per ISO week and per period (by kiosk and for all kiosks), with exact nearest-rank percentiles
 (the value at rank ceil(p * n))."""
 from __future__ import annotations
@@ -51,9 +51,11 @@ def _week(day: str, cache: dict) -> str:
     return w
 
 
-def delay_figures(conn, sql: str, params: tuple) -> list[dict]:
-    """`sql` yields (day, kiosk_id, kind, seconds) ordered by day."""
+def upload_figures(conn, sql: str, params: tuple) -> tuple[list[dict], list[dict]]:
+    """`sql` yields (day, kiosk_id, kind, state, last_code, seconds or NULL) ordered by day:
+    the counts by state (and a dead item's reason), and the delays of those with seconds."""
     out: list[dict] = []
+    counts: Counter = Counter()
     weeks: dict[str, str] = {}
     day_groups: dict[tuple, list] = defaultdict(list)
     week_groups: dict[tuple, list] = defaultdict(list)
@@ -69,7 +71,8 @@ def delay_figures(conn, sql: str, params: tuple) -> list[dict]:
     cur = conn.cursor()
     cur.row_factory = None                      # plain tuples: a year is two million rows
     rows: Iterable = cur.execute(sql, params)
-    for day, kiosk, kind, s in rows:
+    for day, kiosk, kind, state, code, s in rows:
+        counts[(day, kiosk, kind, state, (code or "") if state == "dead" else "")] += 1
         if s is None:
             continue
         if day != current_day:
@@ -88,4 +91,6 @@ def delay_figures(conn, sql: str, params: tuple) -> list[dict]:
         flush(current_week, week_groups)
     for (kiosk, kind), hist in sorted(period.items()):
         out.append({"day": PERIOD, "kiosk_id": kiosk, "kind": kind, **from_histogram(hist)})
-    return out
+    totals = [{"day": d, "kiosk_id": k, "kind": kind, "state": st, "reason": reason, "n": n}
+              for (d, k, kind, st, reason), n in sorted(counts.items())]
+    return totals, out

@@ -32,6 +32,7 @@ from kiosk.core.clock import VN_TZ, FakeClock  # noqa: E402
 from kiosk.core.idmethods import ID_METHODS  # noqa: E402
 from kiosk.report.figures import build_report  # noqa: E402
 from kiosk.report.period import iso_week_of, span, week  # noqa: E402
+from kiosk.report.source import store_source  # noqa: E402
 from kiosk.report.weekly import render  # noqa: E402
 from kiosk.store.migrate import open_store  # noqa: E402
 
@@ -116,7 +117,7 @@ def measure(data_dir: Path, key: bytes, period, label: str, formats: tuple[str, 
         before = rss_mib()
         tracemalloc.start()
         t0 = time.perf_counter()
-        report = build_report(store.report, period, facility="79001", kiosk="*")
+        report = build_report(store_source(store), period, facility="79001", kiosk="*")
         took = time.perf_counter() - t0
         rendered = {}
         for fmt in formats:
