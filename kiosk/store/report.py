@@ -44,7 +44,7 @@ GROUP BY 1, 2, 3"""
 # with, for acked ones, the seconds from the visit's end (the check-in for XML0, the closing for a
 # dossier) to the gateway's receipt time (its thoiGianTiepNhan; our ack time when it gave none).
 _UPLOAD_ROWS = """
-SELECT v.visit_day, v.kiosk_id, o.kind, o.state, o.last_code,
+SELECT v.visit_day, v.kiosk_id || '|' || o.kind, o.state, o.last_code,
        CASE WHEN o.state = 'acked' AND (o.kind = 'checkin' OR v.closed_at IS NOT NULL) THEN
          CAST(round((julianday(coalesce(o.receipt_time, o.acked_at)) -
                      julianday(CASE o.kind WHEN 'checkin' THEN v.checked_in_at ELSE v.closed_at END)) * 86400.0)

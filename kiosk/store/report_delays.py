@@ -52,43 +52,48 @@ def _week(day: str, cache: dict) -> str:
 
 
 def upload_figures(conn, sql: str, params: tuple) -> tuple[list[dict], list[dict]]:
-    """`sql` yields (day, kiosk_id, kind, state, last_code, seconds or NULL) ordered by day:
+    """`sql` yields (day, 'kiosk_id|kind', state, last_code, seconds or NULL) ordered by day:
     the counts by state (and a dead item's reason), and the delays of those with seconds."""
     out: list[dict] = []
     counts: Counter = Counter()
     weeks: dict[str, str] = {}
-    day_groups: dict[tuple, list] = defaultdict(list)
-    week_groups: dict[tuple, list] = defaultdict(list)
+    day_groups: dict[str, list] = defaultdict(list)      # 'kiosk|kind' -> seconds
+    week_groups: dict[str, list] = defaultdict(list)
     period: dict[tuple, Counter] = defaultdict(Counter)
     current_day = current_week = None
 
-    def flush(label: str, groups: dict) -> None:
-        for (kiosk, kind), values in sorted(groups.items()):
+    def flush(label: str, groups: dict, *, is_day: bool) -> None:
+        for key, values in sorted(groups.items()):
+            kiosk, kind = key.rsplit("|", 1)
             values.sort()
             out.append({"day": label, "kiosk_id": kiosk, "kind": kind, **from_sorted(values)})
+            if is_day:
+                counts[(label, kiosk, kind, "acked", "")] += len(values)
+            else:                                  # C-speed counting into the period's histograms
+                period[(kiosk, kind)].update(values)
+                period[(PERIOD, kind)].update(values)
         groups.clear()
 
     cur = conn.cursor()
     cur.row_factory = None                      # plain tuples: a year is two million rows
     rows: Iterable = cur.execute(sql, params)
-    for day, kiosk, kind, state, code, s in rows:
-        counts[(day, kiosk, kind, state, (code or "") if state == "dead" else "")] += 1
+    for day, group, state, code, s in rows:     # the loop runs per upload: keep it lean
         if s is None:
+            kiosk, kind = group.rsplit("|", 1)
+            counts[(day, kiosk, kind, state, (code or "") if state == "dead" else "")] += 1
             continue
         if day != current_day:
             if current_day is not None:
-                flush(current_day, day_groups)
+                flush(current_day, day_groups, is_day=True)
             week = _week(day, weeks)
             if week != current_week and current_week is not None:
-                flush(current_week, week_groups)
+                flush(current_week, week_groups, is_day=False)
             current_day, current_week = day, week
-        day_groups[(kiosk, kind)].append(s)
-        week_groups[(kiosk, kind)].append(s)
-        period[(kiosk, kind)][s] += 1
-        period[(PERIOD, kind)][s] += 1
+        day_groups[group].append(s)
+        week_groups[group].append(s)
     if current_day is not None:
-        flush(current_day, day_groups)
-        flush(current_week, week_groups)
+        flush(current_day, day_groups, is_day=True)
+        flush(current_week, week_groups, is_day=False)
     for (kiosk, kind), hist in sorted(period.items()):
         out.append({"day": PERIOD, "kiosk_id": kiosk, "kind": kind, **from_histogram(hist)})
     totals = [{"day": d, "kiosk_id": k, "kind": kind, "state": st, "reason": reason, "n": n}
