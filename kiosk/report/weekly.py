@@ -27,7 +27,23 @@ class ReportError(Exception):
     """A report that cannot be produced or written; the message says what to fix."""
 
 
+class FormatUnavailable(ReportError):
+    """The library a format needs is not installed (e.g. matplotlib left out of the one-dir build)."""
+
+
+_LIBRARY = {"xlsx": "openpyxl", "pdf": "matplotlib"}
+
+
 def render(report: Report, fmt: str) -> bytes:
+    try:
+        return _render(report, fmt)
+    except ImportError as exc:
+        lib = _LIBRARY.get(fmt, exc.name)
+        raise FormatUnavailable(f"the {fmt} report needs {lib}, which this installation lacks "
+                                f"(pip install {lib}); csv and json need nothing") from None
+
+
+def _render(report: Report, fmt: str) -> bytes:
     if fmt == "json":
         from kiosk.report.render_json import render_json
         return render_json(report)
@@ -105,11 +121,19 @@ def prepare_weekly(store, cfg, now: datetime, period: Period | None = None,
             (out / f).exists() for f in flag.get("files", [])) and len(flag.get("files", [])) >= len(formats):
         return Prepared(period, tuple(out / f for f in flag["files"]), skipped=True)
     report = build_for_store(store, cfg, period, now)
-    paths = []
+    paths, missing = [], []
     for fmt in formats:
+        try:
+            data = render(report, fmt)
+        except FormatUnavailable as exc:      # the other formats still reach the department
+            log.error("weekly report %s: %s", period.label, exc)
+            missing.append(fmt)
+            continue
         path = out / file_name(report, fmt)
-        write_atomic(path, render(report, fmt))
+        write_atomic(path, data)
         paths.append(path)
+    if not paths:
+        raise ReportError(f"weekly report {period.label}: no format could be produced ({', '.join(missing)})")
     with store.transaction():
         store.settings.set(READY_KEY, json.dumps({"week": period.label, "at": iso(now),
                                                   "files": [p.name for p in paths]}))

@@ -66,3 +66,26 @@ def test_pdf_has_charts_pages_and_a_vietnamese_font(report):
     assert pdf.startswith(b"%PDF-")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 5
     assert b"NotoSans" in pdf or b"DejaVuSans" in pdf
+
+
+def test_a_missing_library_names_the_fix_and_the_job_writes_the_rest(seeded, tmp_path, monkeypatch):
+    """The one-dir build leaves matplotlib out: the PDF is refused clearly, the XLSX/JSON still go."""
+    import builtins
+    from types import SimpleNamespace
+    from kiosk.report.weekly import FormatUnavailable, prepare_weekly, render
+    store, *_ = seeded
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    report = build_report(store_source(store), week("2026-W48"))
+    with pytest.raises(FormatUnavailable, match="needs matplotlib"):
+        render(report, "pdf")
+    cfg = SimpleNamespace(data_dir=tmp_path, report_dir="", report_formats=["pdf", "json"], facility_code="79001",
+                          kiosk_id="K1")
+    from datetime import datetime, timezone
+    done = prepare_weekly(store, cfg, datetime(2026, 11, 30, 2, tzinfo=timezone.utc), force=True)
+    assert [p.suffix for p in done.files] == [".json"] and done.period.label == "2026-W48"
