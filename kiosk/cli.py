@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "kiosk.commands.desk_cmd",
     "kiosk.commands.ops_cmd",
     "kiosk.commands.hub_cmd",
+    "kiosk.commands.report_cmd",
 )
 
 

@@ -54,6 +54,11 @@ def _services_ok(value: Any) -> str | None:
     return None
 
 
+def _report_formats_ok(value: Any) -> str | None:
+    bad = [f for f in value if f not in ("xlsx", "pdf", "csv", "json")]
+    return f"unknown report formats {bad}: use xlsx, pdf, csv, json" if bad else None
+
+
 def _facility_code_ok(value: Any) -> str | None:
     if value and not (len(value) == 5 and value.isdigit()):
         return "MA_CSKCB is 5 digits, the first two the province code"
@@ -189,6 +194,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("min_free_disk_mib", int, 200, "Refuse new check-ins below this much free disk."),
     S("backup_time", str, "02:30", "Local time (HH:MM, Vietnam) of the nightly encrypted backup."),
     S("retention_time", str, "02:45", "Local time (HH:MM, Vietnam) of the daily retention job."),
+    S("report_time", str, "07:00", "Local time (HH:MM, Vietnam) of the daily check that last week's report is prepared (due before Wednesday 10:00)."),
+    S("report_dir", Path, Path(""), "Where weekly reports are written; empty: <data_dir>/reports."),
+    S("report_formats", list, ["xlsx", "pdf", "json"], "Formats the weekly job prepares (xlsx, pdf, csv, json).",
+      validate=_report_formats_ok),
     S("heartbeat_minutes", float, 5.0, "Minutes between heartbeat log lines (counts only); 0 disables."),
 )
 del S

@@ -17,6 +17,7 @@ from kiosk.core.clock import Clock, VN_TZ, local_day
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
 from kiosk.core.status import TicketStatus, VisitStatus
 from kiosk.core.views import InsuranceStatus, PrinterFaultKind, ServiceOption, TicketView
+from kiosk.checkin.idmethod import identification_method
 from kiosk.checkin.records import (check_number, checkin_record, eligibility_input, gateway_documents,
                                     patient_input)
 from kiosk.store.errors import DuplicateActiveTicket, StoreError
@@ -108,7 +109,8 @@ class StoreTicketIssuer:
                 ma_lk=ma_lk, patient_id=patient.id, kiosk_id=st.kiosk_id, visit_day=day,
                 service_code=service.code, service_name=service.name_vi, room=service.room,
                 priority=req.priority.value if req.priority else None, status=status,
-                needs_desk_reason=reason, eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=st.ma_doituong_kcb))
+                needs_desk_reason=reason, eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=st.ma_doituong_kcb,
+                id_method=req.id_method or identification_method(identity), checked_provisional=int(req.provisional)))
             ticket = store.tickets.insert(visit_id=visit.id, patient_id=patient.id, service_code=service.code,
                                           kiosk_id=st.kiosk_id, day=day, seq=seq, number=number,
                                           priority=1 if priority else 0)
