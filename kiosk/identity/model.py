@@ -125,6 +125,7 @@ class CccdDocument(_MaskedRepr):
     old_id: str | None = None             # 9-digit CMND printed in the QR, if any
     issue_date: _dt.date | None = None
     expiry_date: _dt.date | None = None   # from the chip (DG13) when known
+    other_document: str | None = None     # chip DG13 field 15 ("giấy tờ khác"), as printed
 
 
 @dataclass(frozen=True, repr=False)
