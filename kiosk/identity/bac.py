@@ -14,6 +14,7 @@ kept as a last resort only. The key type and the check digit are the card driver
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from drivers.card.icao.bac import BacKey
 from kiosk.identity.cccd import RENEWAL_AGES, birthday_at, expected_expiry
@@ -24,7 +25,8 @@ RULES = ("last9", "first9", "full12")
 # expiry field + its check digit ("" = computed) for a card that does not expire, most likely first
 NO_EXPIRY_FORMS = (NO_EXPIRY + "", FILLER_EXPIRY + "0", FILLER_EXPIRY + "<")
 
-__all__ = ["BacKey", "RULES", "NO_EXPIRY_FORMS", "bac_candidates", "can_of", "document_number", "yymmdd"]
+__all__ = ["BacKey", "RULES", "NO_EXPIRY_FORMS", "ChipAccess", "bac_candidates", "can_of", "chip_access",
+           "document_number", "yymmdd"]
 
 
 def can_of(source: "Identity | tuple[str, BirthDate] | str | None") -> str | None:
@@ -102,3 +104,18 @@ def bac_candidates(source: Identity | tuple[str, BirthDate], rule: str = "last9"
     if None in expiries:      # the filler forms no real CCCD MRZ has shown: last resort
         keys += [k for k in rare if k not in keys]
     return keys
+
+
+@dataclass(frozen=True)
+class ChipAccess:
+    """What the card reader needs: `IcaoReader(...).read(access.keys, can=access.can, ...)`."""
+    keys: list[BacKey]
+    can: str | None
+
+    def __repr__(self) -> str:
+        return f"ChipAccess(keys={len(self.keys)}, can={'known' if self.can else 'none'})"
+
+
+def chip_access(source: Identity | tuple[str, BirthDate], rule: str = "last9", **kw) -> ChipAccess:
+    """The CAN (PACE, when the CCCD number is known) and the BAC / PACE-MRZ candidate keys."""
+    return ChipAccess(bac_candidates(source, rule, **kw), can_of(source))

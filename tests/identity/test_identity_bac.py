@@ -101,3 +101,15 @@ def test_format_td1_long_document_number_round_trip():
     assert m.document_number == "001085000101"
     assert BacKey(m.document_number, m.birth_yymmdd, m.expiry_yymmdd).mrz_information().startswith(
         "001085000101" + check_digit("001085000101"))
+
+
+def test_can_is_the_last_six_digits_of_the_cccd_number():
+    # public CCCD readers: CAN = last 6 digits of the 12-digit number (e.g. 001200004595 -> 004595)
+    from kiosk.identity.bac import can_of, chip_access
+    assert can_of(("001200004595", BirthDate(2000, 4, 27))) == "004595"
+    ident = parse(by_key("valid_bhyt").cccd_qr, today=TODAY)
+    acc = chip_access(ident, today=TODAY)
+    assert acc.can == ident.cccd.number[-6:] and acc.keys[0] == BacKey("085000101", "850412", "450412")
+    assert ident.cccd.number[-6:] not in repr(acc)
+    assert can_of(parse(by_key("valid_bhyt").mrz(), today=TODAY)) == "000101"   # from the MRZ optional data
+    assert can_of("12345") is None
