@@ -152,7 +152,7 @@ class BhytCard(_MaskedRepr):
     place_of_issue: str | None = None
 
     def __post_init__(self) -> None:
-        if self.code15 and not self.bhxh_number10:
+        if self.code15 and not self.bhxh_number10 and self.code15[5:].isdigit():   # legacy codes may carry letters
             object.__setattr__(self, "bhxh_number10", self.code15[5:])
         if self.code15 and self.benefit_level is None and self.code15[2:3].isdigit():
             object.__setattr__(self, "benefit_level", int(self.code15[2]))

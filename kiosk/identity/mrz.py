@@ -92,7 +92,7 @@ def parse_td1(flat: str, today: dt.date) -> Identity:
     gender = {"M": Gender.MALE, "F": Gender.FEMALE}.get(flat[37], Gender.UNKNOWN)
     if info is not None:
         check_consistency(info, birth, gender)
-    warnings: list[Warning] = []
+    warnings: list[Warning] = info.warnings() if info is not None else []
     expiry = None
     if m.expiry_yymmdd not in (NO_EXPIRY, FILLER_EXPIRY):
         expiry = _yymmdd(m.expiry_yymmdd, "expiry date", 2000)

@@ -94,7 +94,7 @@ def test_card_pulled_mid_read_then_laid_down_again(daemon, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["--cccd", "001085000101", "--dob", "1985-02-30"], "--dob is not a date"),
     (["--cccd", "12345", "--dob", "1985-04-12"], "not 12 digits"),
-    (["--cccd", "003085000101", "--dob", "1985-04-12"], "province code"),
+    (["--cccd", "001885000101", "--dob", "1985-04-12"], "birth year in the future"),
     (["--mrz", "not an mrz"], "not a TD1 MRZ"),
     ([], "give --mrz, or --cccd with --dob"),
 ])
