@@ -23,7 +23,7 @@ class VisitInput:
     needs_desk_reason: str | None = None
     eligibility_id: int | None = None
     ma_the_bhyt: str | None = field(default=None, repr=False)
-    ma_doituong_kcb: int = 1
+    ma_doituong_kcb: str = "1.1"        # a QĐ 824/3276 code (migration 0006)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Visit:
     needs_desk_reason: str | None
     eligibility_id: int | None
     ma_the_bhyt: str | None = field(repr=False)
-    ma_doituong_kcb: int
+    ma_doituong_kcb: str
     checked_in_at: str
     closed_at: str | None
     summary_json: str | None = field(repr=False)
