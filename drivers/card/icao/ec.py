@@ -55,17 +55,54 @@ class Curve:
         return (x3, (lam * (x1 - x3) - y1) % m)
 
     def mul(self, k: int, pt: Point) -> Point:
-        """k * pt by double-and-add (the scalars here are ephemeral; timing is not a concern
-        for a kiosk terminal that discards them after one session)."""
+        """k * pt: double-and-add in Jacobian coordinates (one inversion at the end). The scalars
+        are ephemeral (one PACE session), so constant time is not a concern for the terminal."""
         k %= self.n
-        out: Point = None
-        addend = pt
-        while k:
-            if k & 1:
-                out = self.add(out, addend)
-            addend = self.add(addend, addend)
-            k >>= 1
-        return out
+        if k == 0 or pt is None:
+            return None
+        m, a = self.p, self.a
+        acc = None                      # (X, Y, Z) or None for the point at infinity
+        base = (pt[0], pt[1], 1)
+        for bit in bin(k)[2:]:
+            if acc is not None:
+                acc = self._double(acc)
+            if bit == "1":
+                acc = base if acc is None else self._jadd(acc, base)
+        if acc is None or acc[2] % m == 0:
+            return None
+        zi = pow(acc[2], -1, m)
+        zi2 = zi * zi % m
+        return (acc[0] * zi2 % m, acc[1] * zi2 * zi % m)
+
+    def _double(self, q):
+        x, y, z = q
+        m = self.p
+        if y % m == 0:
+            return (1, 1, 0)
+        yy = y * y % m
+        s = 4 * x * yy % m
+        mm = (3 * x * x + self.a * pow(z, 4, m)) % m
+        x3 = (mm * mm - 2 * s) % m
+        return (x3, (mm * (s - x3) - 8 * yy * yy) % m, 2 * y * z % m)
+
+    def _jadd(self, q1, q2):
+        m = self.p
+        x1, y1, z1 = q1
+        x2, y2, z2 = q2
+        if z1 % m == 0:
+            return q2
+        if z2 % m == 0:
+            return q1
+        z1z1, z2z2 = z1 * z1 % m, z2 * z2 % m
+        u1, u2 = x1 * z2z2 % m, x2 * z1z1 % m
+        s1, s2 = y1 * z2 * z2z2 % m, y2 * z1 * z1z1 % m
+        if u1 == u2:
+            return self._double(q1) if s1 == s2 else (1, 1, 0)
+        h, r = (u2 - u1) % m, (s2 - s1) % m
+        hh = h * h % m
+        hhh = h * hh % m
+        x3 = (r * r - hhh - 2 * u1 * hh) % m
+        return (x3, (r * (u1 * hh - x3) - s1 * hhh) % m, h * z1 * z2 % m)
 
     def encode(self, pt: Point) -> bytes:
         """Uncompressed point 04 || X || Y."""
