@@ -51,6 +51,28 @@ def _services_ok(value: Any) -> str | None:
         missing = [k for k in ("code", "name_vi", "name_en", "room") if not isinstance(item.get(k), str)]
         if missing:
             return f"services[{i}] needs string keys: {', '.join(missing)}"
+        if "ma_doituong_kcb" in item and _category_ok(item["ma_doituong_kcb"]):
+            return f"services[{i}].ma_doituong_kcb: {_category_ok(item['ma_doituong_kcb'])}"
+    return None
+
+
+def _category_ok(value: Any) -> str | None:
+    from kiosk.gateway.codes import MA_DOITUONG_KCB
+    if value not in MA_DOITUONG_KCB:
+        return "MA_DOITUONG_KCB must be a code of QĐ 824/QĐ 3276 (e.g. 1.1, 2, 3.1); '1' alone is not a code"
+    return None
+
+
+def _category_map_ok(value: Any) -> str | None:
+    from kiosk.core.views import PriorityCategory
+    groups = {p.value for p in PriorityCategory}
+    for item in value:
+        group, _, code = str(item).partition("=")
+        if group not in groups:
+            return f"entries are group=code with group one of {', '.join(sorted(groups))}"
+        problem = _category_ok(code)
+        if problem:
+            return problem
     return None
 
 
@@ -92,7 +114,11 @@ SETTINGS: tuple[Setting, ...] = (
     S("ticket_format", str, "{letter}{kiosk}-{seq:03d}",
       "Ticket number format: {letter} (service), {kiosk}, {seq}, {priority} ('U' for priority)."),
     S("priority_elderly_age", int, 75, "Age from which the elderly get priority (Luật KCB 2023: 75; older texts: 80)."),
-    S("ma_doituong_kcb", int, 1, "Default visit category MA_DOITUONG_KCB (1 regular, 2 emergency, 3 referred)."),
+    S("ma_doituong_kcb", str, "1.1", "Default visit category MA_DOITUONG_KCB, a code of QĐ 824/QĐ 3276 "
+      "(1.1 registered facility, 2 emergency, 1.3 referred with a paper ...); a service may override it.",
+      validate=_category_ok),
+    S("ma_doituong_kcb_priority", list, [], "MA_DOITUONG_KCB per priority group, entries 'group=code' "
+      "(e.g. 'merit=1.4'); wins over the service's and the default.", validate=_category_map_ok),
     # --- storage
     S("data_dir", Path, Path(platformdirs.user_data_dir(APP_NAME)), "Directory of the database and tickets.",
       doc_default="<user data dir>/vn-health-kiosk"),
@@ -110,7 +136,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("gateway_password", str, "", "Gateway account password (prefer the key store).", secret=True),
     S("gateway_officer_name", str, "", "Registered look-up officer's full name (hoTenCb)."),
     S("gateway_officer_cccd", str, "", "Registered look-up officer's CCCD number (cccdCb).", secret=True),
-    S("gateway_revision", str, "4750", "Upload endpoint revision.", choices=("4750", "3176")),
+    S("gateway_revision", str, "3176", "Gateway revision: upload endpoints and the XML13/XML14 layouts "
+      "(QĐ 3176 in force since 01/01/2025).", choices=("4750", "3176")),
     S("gateway_card_check_body", str, "form",
       "Card-check body encoding: form fields (seen in production) or JSON (the document; UNCONFIRMED).",
       choices=("form", "json")),

@@ -3,7 +3,7 @@
 API (stable; kiosk/sync builds on it):
 
     client = GatewayClient(base_url, username, password, officer_name, officer_cccd,
-                           revision="4750", session=None, connect_timeout=5.0, read_timeout=120.0,
+                           revision="3176", session=None, connect_timeout=5.0, read_timeout=120.0,
                            ca_bundle=None, lookup_endpoint="", clock=None, facility_code="",
                            vneid_endpoint="", card_check_body="form")
     client = GatewayClient.from_config(cfg)          # settings gateway_*, facility_code, vneid_*
@@ -95,7 +95,7 @@ def _sent_before_failure(exc: requests.RequestException) -> bool:
 
 class GatewayClient:
     def __init__(self, base_url: str, username: str, password: str, officer_name: str, officer_cccd: str,
-                 revision: str = "4750", session: requests.Session | None = None,
+                 revision: str = "3176", session: requests.Session | None = None,
                  connect_timeout: float = 5.0, read_timeout: float = 120.0, ca_bundle: str | None = None,
                  lookup_endpoint: str = "", clock: Clock | None = None, facility_code: str = "",
                  vneid_endpoint: str = "", card_check_body: str = "form"):

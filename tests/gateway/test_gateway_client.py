@@ -343,8 +343,8 @@ def test_wire_shapes_of_token_card_check_and_uploads(sim, signer):
         "token": tok.access_token, "id_token": tok.id_token, "username": SIM_USERNAME, "password": md5}
     assert form(card) == {"maThe": "DN4797900000001", "hoTen": "NGUYỄN VĂN AN", "ngaySinh": "15/03/1985",
                           "hoTenCb": SIM_OFFICER_NAME, "cccdCb": SIM_OFFICER_CCCD}
-    for req, path, loai, doc in ((up0, "/api/qd130/checkInKcbQd4750", "0", x0),
-                                 (up130, "/api/qd130/guiHoSoXmlQD4750", "130", env)):
+    for req, path, loai, doc in ((up0, "/api/qd130/checkInKcbQd3176", "0", x0),      # 3176: the default
+                                 (up130, "/api/qd130/guiHoSoXmlQD3176", "130", env)):
         assert (urlsplit(req.url).path, urlsplit(req.url).query) == (path, "")
         assert (req.headers["accessToken"], req.headers["tokenId"], req.headers["passwordHash"]) == (
             tok.access_token, tok.id_token, md5)

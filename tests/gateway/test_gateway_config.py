@@ -40,7 +40,7 @@ pkcs12_password_file = "{pw_file}"
 """, env={"KIOSK_GATEWAY_PASSWORD": SIM_PASSWORD, "KIOSK_GATEWAY_OFFICER_CCCD": SIM_OFFICER_CCCD})
     client = GatewayClient.from_config(cfg)
     # the settings, not the constructor's defaults (5 s / 120 s / system CAs)
-    assert (client.revision, client.timeout, client.verify) == ("4750", (2.5, 45.0), str(tmp_path / "pinned-ca.pem"))
+    assert (client.revision, client.timeout, client.verify) == ("3176", (2.5, 45.0), str(tmp_path / "pinned-ca.pem"))
     assert (client.username, client.officer_name, client.officer_cccd, client.facility_code) == (
         SIM_USERNAME, SIM_OFFICER_NAME, SIM_OFFICER_CCCD, "79001")
     signer = signer_from_config(cfg)
@@ -60,18 +60,24 @@ def test_pkcs12_password_in_the_settings_file_is_refused(tmp_path, dev_identity)
     assert cert.public_bytes(serialization.Encoding.PEM) == dev_identity.cert_pem
 
 
-def test_revision_3176_uses_its_endpoints(sim, signer):
+def test_revision_4750_uses_its_endpoints_and_layouts(sim, signer):
+    from dataclasses import replace
     from urllib.parse import urlsplit
 
-    from gateway_helpers import RecordingSession, make_client, summary
+    from gateway_helpers import FOLLOW_UP, RecordingSession, make_client, summary
 
     from kiosk.gateway.xml import build_dossier
     session = RecordingSession()
-    c = make_client(sim.url, revision="3176", session=session)
-    assert c.upload_checkin(signer.sign(build_xml0(checkin("LK-3176")))).outcome is UploadOutcome.ACCEPTED
-    assert c.upload_dossier(signer.sign(build_dossier(summary("LK-3176")))).outcome is UploadOutcome.ACCEPTED
+    c = make_client(sim.url, revision="4750", session=session)
+    s, fu = summary("LK-4750", head_code="0100000001"), replace(FOLLOW_UP, head_code="0100000001")
+    assert c.upload_checkin(signer.sign(build_xml0(checkin("LK-4750")))).outcome is UploadOutcome.ACCEPTED
+    assert c.upload_dossier(signer.sign(build_dossier(s, fu, revision="4750"))).outcome is UploadOutcome.ACCEPTED
+    # a 3176 XML14 (8-character NGAY_HEN_KL) sent to the 4750 endpoint is refused by the simulator
+    wrong = c.upload_dossier(signer.sign(build_dossier(replace(s, ma_lk="LK-4750-B"), fu, revision="3176")))
+    assert wrong.outcome is UploadOutcome.REJECTED and "NGAY_HEN_KL" in wrong.message
     assert [urlsplit(r.url).path for r in session.sent] == [
-        "/api/token/take", "/api/qd130/checkInKcbQd3176", "/api/qd130/guiHoSoXmlQD3176"]
+        "/api/token/take", "/api/qd130/checkInKcbQd4750", "/api/qd130/guiHoSoXmlQD4750",
+        "/api/qd130/guiHoSoXmlQD4750"]
     with pytest.raises(ValueError):
         make_client(sim.url, revision="130")
 

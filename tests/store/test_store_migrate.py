@@ -67,9 +67,24 @@ def test_schema1_fixture_opens_and_keeps_its_rows(schema1_copy):
     assert store.schema_version == discover()[-1].version
     p = store.patients.find_by_document("cccd", "079175000111")
     assert p is not None and p.full_name == "TRẦN THỊ FIXTURE"
-    assert store.visits.by_ma_lk("FIXTURE-MALK-0001") is not None
+    visit = store.visits.by_ma_lk("FIXTURE-MALK-0001")
+    assert visit is not None and visit.ma_doituong_kcb == "1.1"     # migration 0006: the old 1 is the code 1.1
     assert store.settings.get("fixture") == "schema1"
     store.close()
+
+
+def test_ma_doituong_kcb_keeps_codes_as_text(tmp_path):
+    """QĐ 824 has both 1.1 and 1.10: an INTEGER column could not keep them apart (migration 0006)."""
+    import sqlite3
+    sql = next(p for p in migrations_dir().glob("0*_ma_doituong_kcb_code.sql")).read_text()
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE visits (id INTEGER PRIMARY KEY, ma_doituong_kcb INTEGER NOT NULL DEFAULT 1)")
+    conn.executemany("INSERT INTO visits (id, ma_doituong_kcb) VALUES (?, ?)", [(1, 1), (2, 2)])
+    for statement in split_statements(sql):
+        conn.execute(statement)
+    conn.execute("INSERT INTO visits (id, ma_doituong_kcb) VALUES (3, '1.10')")
+    rows = conn.execute("SELECT id, ma_doituong_kcb, typeof(ma_doituong_kcb) FROM visits ORDER BY id").fetchall()
+    assert rows == [(1, "1.1", "text"), (2, "2", "text"), (3, "1.10", "text")]
 
 
 def test_upgrade_from_schema1_fixture(schema1_copy, tmp_path):

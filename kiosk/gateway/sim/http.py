@@ -190,9 +190,14 @@ class SimHandler(BaseHTTPRequestHandler):
             return 200, {"maKetQua": "400", "thongDiep": f"loaiHoSo phải là {UPLOADS[path]} (wrong loaiHoSo)"}
         if form.get("maTinh", "") != ma_cskcb[:2]:
             return 200, {"maKetQua": "400", "thongDiep": "maTinh không khớp maCSKCB (maTinh differs)"}
-        check = sim_validate.check_checkin if loai == "0" else sim_validate.check_envelope
         try:
-            xml, dossiers = check(form.get("fileHSBase64", ""), ma_cskcb, st.facility_cert(ma_cskcb))
+            if loai == "0":
+                xml, dossiers = sim_validate.check_checkin(form.get("fileHSBase64", ""), ma_cskcb,
+                                                           st.facility_cert(ma_cskcb))
+            else:   # the endpoint names the revision (…QD4750 / …QD3176) whose layouts apply
+                xml, dossiers = sim_validate.check_envelope(form.get("fileHSBase64", ""), ma_cskcb,
+                                                            st.facility_cert(ma_cskcb),
+                                                            "4750" if path.endswith("4750") else "3176")
         except sim_validate.UploadInvalid as exc:
             st.rejections += 1
             return 200, {"maKetQua": "400", "maGiaoDich": "", "thongDiep": str(exc)}
