@@ -259,9 +259,10 @@ class KioskApp:
         from kiosk.ui.patient.ui import PatientUi
         self.ui = PatientUi(qt_app, self.parts.service or self.slot, self.cfg, dpi=dpi)
         if staff_mode:
+            from kiosk.staff import staff_services
             from kiosk.ui.desk.staff_mode import attach_staff_mode   # corner gesture, then the PIN
-            self.staff = attach_staff_mode(self.ui.window, self.cfg, self.key, self.clock,
-                                           last_scan=lambda: self.last_scan)
+            build = staff_services(self.cfg, self.key, self.clock, last_scan=lambda: self.last_scan)
+            self.staff = attach_staff_mode(self.ui.window, build)
             self._closers.append(self.staff.close)
         if "wedge" in self.cfg.scanners:
             self._attach_wedge()

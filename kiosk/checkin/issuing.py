@@ -33,13 +33,6 @@ class IssuingSettings:
     services: tuple[ServiceOption, ...]
     ticket_format: str = numbering.DEFAULT_FORMAT
     ma_doituong_kcb: int = 1
-
-    @classmethod
-    def from_config(cls, cfg: Any, services: tuple[ServiceOption, ...]) -> "IssuingSettings":
-        numbering.check_format(cfg.ticket_format)
-        return cls(cfg.facility_code, cfg.kiosk_id, services, cfg.ticket_format, cfg.ma_doituong_kcb)
-
-
 class StoreTicketIssuer:
     """`TicketIssuer` on the Store. Use from one thread only (the check-in service's db lane)."""
 

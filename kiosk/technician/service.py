@@ -137,8 +137,8 @@ class TechnicianService:
         cfg = self.ctx.cfg
         try:
             if signer_loader is None:
-                from kiosk.gateway.signing import signer_from_config
-                signer = signer_from_config(cfg)
+                from kiosk.settings_map import signer as signer_of
+                signer = signer_of(cfg)
             else:
                 signer = signer_loader()
             cert = signer.certificate
