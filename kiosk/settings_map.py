@@ -2,51 +2,55 @@
 layers below: `core`, `identity`, `checkin`, `desk`, `sync`, `gateway` and the scanner drivers
 never read a `Config`; the composition roots call these adapters and hand them typed options.
 
-The gateway client and the signer are built here too (imported on first use: `requests`,
-`cryptography` and PKCS#11 are the expensive part of a cold start)."""
+The gateway client and the signer are built here too. Each adapter imports its option type when
+called: the app imports this module while the idle screen comes up, and the state machine, the
+store, the sync worker, `requests` and `cryptography` must not be loaded on the Qt thread then."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drivers.scanner.spec import ScannerOptions
-from drivers.scanner.wedge import WedgeConfig
-from kiosk.checkin.issuing import IssuingSettings
 from kiosk.config import Config
-from kiosk.core import priority as prio
-from kiosk.core import tickets as numbering
-from kiosk.core.checkin import MachineConfig
-from kiosk.core.clock import Clock
-from kiosk.core.views import ServiceOption
-from kiosk.desk.context import DeskSettings
-from kiosk.identity.parse import ParseOptions
-from kiosk.sync.worker import SyncSettings
 
 if TYPE_CHECKING:
     import requests
 
+    from drivers.scanner.spec import ScannerOptions
+    from drivers.scanner.wedge import WedgeConfig
+    from kiosk.checkin.issuing import IssuingSettings
+    from kiosk.core.checkin import MachineConfig
+    from kiosk.core.clock import Clock
+    from kiosk.core.views import ServiceOption
+    from kiosk.desk.context import DeskSettings
     from kiosk.gateway.client import GatewayClient
     from kiosk.gateway.signing import XmlDsigSigner
+    from kiosk.identity.parse import ParseOptions
+    from kiosk.sync.worker import SyncSettings
 
 
-def services(cfg: Config) -> tuple[ServiceOption, ...]:
+def services(cfg: Config) -> "tuple[ServiceOption, ...]":
     """The `services` setting (validated by config.py) as the domain's `ServiceOption`s."""
+    from kiosk.core.views import ServiceOption
     return tuple(ServiceOption(code=s["code"], name_vi=s["name_vi"], name_en=s["name_en"], room=s["room"],
                                ticket_letter=s.get("ticket_letter", "A"),
                                minutes_per_patient=int(s.get("minutes_per_patient", 6)))
                  for s in cfg.services)
 
 
-def machine_config(cfg: Config) -> MachineConfig:
+def machine_config(cfg: Config) -> "MachineConfig":
+    from kiosk.core import priority as prio
+    from kiosk.core.checkin import MachineConfig
     return MachineConfig(services=services(cfg), inactivity_s=cfg.inactivity_seconds,
                          ticket_screen_s=cfg.ticket_screen_seconds,
                          eligibility_deadline_s=cfg.eligibility_deadline,
                          elderly_age=cfg.get("priority_elderly_age", prio.DEFAULT_ELDERLY_AGE))
 
 
-def parse_options(cfg: Any) -> ParseOptions:
+def parse_options(cfg: Any) -> "ParseOptions":
     """Parsing options; tolerant of a partial settings object (`kiosk identity parse` on a broken
     config falls back to the defaults of each missing name)."""
+    from kiosk.identity.parse import ParseOptions
+
     def get(name: str, default: Any) -> Any:
         try:
             return getattr(cfg, name)
@@ -59,39 +63,45 @@ def parse_options(cfg: Any) -> ParseOptions:
                         extra_groups=frozenset(g.strip().upper() for g in groups))
 
 
-def issuing_settings(cfg: Config, service_options: tuple[ServiceOption, ...] | None = None) -> IssuingSettings:
+def issuing_settings(cfg: Config, service_options: "tuple[ServiceOption, ...] | None" = None) -> "IssuingSettings":
+    from kiosk.checkin.issuing import IssuingSettings
+    from kiosk.core import tickets as numbering
     numbering.check_format(cfg.ticket_format)
     opts = services(cfg) if service_options is None else service_options
     return IssuingSettings(cfg.facility_code, cfg.kiosk_id, opts, cfg.ticket_format, cfg.ma_doituong_kcb)
 
 
-def desk_settings(cfg: Config) -> DeskSettings:
+def desk_settings(cfg: Config) -> "DeskSettings":
+    from kiosk.desk.context import DeskSettings
     machine = machine_config(cfg)
     return DeskSettings(cfg.facility_code, cfg.facility_name, cfg.kiosk_id, machine.services, cfg.ticket_format,
                         cfg.ma_doituong_kcb, cfg.get("facility_head_code", "") or "", machine.elderly_age)
 
 
-def sync_settings(cfg: Config) -> SyncSettings:
+def sync_settings(cfg: Config) -> "SyncSettings":
+    from kiosk.sync.worker import SyncSettings
     return SyncSettings(batch_size=cfg.sync_batch_size, concurrency=cfg.sync_concurrency,
                         lease_seconds=cfg.sync_lease_seconds, backoff_base=cfg.sync_backoff_base,
                         backoff_cap=cfg.sync_backoff_cap, reconcile_grace=cfg.sync_reconcile_grace)
 
 
-def scanner_options(cfg: Config, **extra: Any) -> ScannerOptions:
+def scanner_options(cfg: Config, **extra: Any) -> "ScannerOptions":
     """Options of the scanner threads the app (and `kiosk scan test`) builds."""
+    from drivers.scanner.spec import ScannerOptions
     opts: dict[str, Any] = dict(prefix=cfg.scanner_prefix, suffix=cfg.scanner_suffix, decoder=cfg.camera_decoder,
                                 hold_off=float(cfg.scanner_hold_off), baud=int(cfg.scanner_serial_baud))
     opts.update(extra)
     return ScannerOptions(**opts)
 
 
-def wedge_config(cfg: Config) -> WedgeConfig:
+def wedge_config(cfg: Config) -> "WedgeConfig":
     """The keyboard-wedge filter: keys closer than `wedge_max_key_gap_ms` are a scanner burst."""
+    from drivers.scanner.wedge import WedgeConfig
     return WedgeConfig(max_gap=float(cfg.wedge_max_key_gap_ms) / 1000.0)
 
 
 def gateway_client(cfg: Config, *, session: "requests.Session | None" = None,
-                   clock: Clock | None = None) -> "GatewayClient":
+                   clock: "Clock | None" = None) -> "GatewayClient":
     """The BHYT gateway client of settings gateway_*, facility_code and vneid_*."""
     from kiosk.gateway.client import GatewayClient
     bundle = str(cfg.gateway_ca_bundle) if str(cfg.gateway_ca_bundle) not in ("", ".") else None
