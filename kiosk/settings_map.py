@@ -51,15 +51,10 @@ def parse_options(cfg: Any) -> "ParseOptions":
     config falls back to the defaults of each missing name)."""
     from kiosk.identity.parse import ParseOptions
 
-    def get(name: str, default: Any) -> Any:
-        try:
-            return getattr(cfg, name)
-        except (AttributeError, KeyError):
-            return default
-    groups = get("bhyt_extra_groups", [])
-    return ParseOptions(prefix=get("scanner_prefix", ""), suffix=get("scanner_suffix", ""),
-                        vneid_prefix=get("vneid_prefix", ""), vneid_pattern=get("vneid_pattern", ""),
-                        vneid_fallback=get("vneid_fallback", True),
+    groups = getattr(cfg, "bhyt_extra_groups", [])
+    return ParseOptions(prefix=getattr(cfg, "scanner_prefix", ""), suffix=getattr(cfg, "scanner_suffix", ""),
+                        vneid_prefix=getattr(cfg, "vneid_prefix", ""), vneid_pattern=getattr(cfg, "vneid_pattern", ""),
+                        vneid_fallback=getattr(cfg, "vneid_fallback", True),
                         extra_groups=frozenset(g.strip().upper() for g in groups))
 
 

@@ -19,6 +19,8 @@ from kiosk.settings_map import desk_settings, gateway_client, signer
 from kiosk.store.db import db_path
 from kiosk.store.keys import FileKeyProvider
 from kiosk.store.migrate import open_store
+from kiosk.technician import provision as tp
+from kiosk.technician.provision import ProvisionReport
 from kiosk.technician.service import TechContext, TechnicianService
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,15 @@ def staff_services(cfg: Config, key: bytes, clock: Clock | None = None,
     def build() -> StaffServices:
         return StaffServices(cfg, key, clock, **parts)
     return build
+
+
+def first_run_provisioning(hasher: Any = None) -> Callable[[dict, Path, dict], ProvisionReport]:
+    """What the first-run wizard runs on its worker: plan the provisioning document (every check,
+    nothing written yet), then apply it (settings file, database key, database, first admin)."""
+    def provision(doc: dict, config_path: Path, env: dict) -> ProvisionReport:
+        plan = tp.plan_from_dict(doc, config_path, env)
+        return tp.apply(plan, hasher=hasher, actor="first-run")
+    return provision
 
 
 def is_provisioned(cfg: Config) -> bool:
