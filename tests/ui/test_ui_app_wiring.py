@@ -186,12 +186,16 @@ def test_vneid_without_an_endpoint_goes_to_the_desk(qtbot, make_kiosk):
 
 def test_staff_mode_sees_the_newest_scan(qtbot, make_kiosk):
     kiosk, env = make_kiosk(staff_mode=True)
-    last = kiosk.staff._services_kw["last_scan"]
-    assert last() is None
-    payload = by_key("valid_bhyt").bhyt_qr
-    scan(kiosk, payload)
-    qtbot.waitUntil(lambda: last() is not None, timeout=3000)
-    assert last().data == payload.encode("utf-8")
+    services = kiosk.staff.build_services()          # what the staff worker builds on first use
+    try:
+        last = services.tech_ctx.last_scan
+        assert last() is None
+        payload = by_key("valid_bhyt").bhyt_qr
+        scan(kiosk, payload)
+        qtbot.waitUntil(lambda: last() is not None, timeout=3000)
+        assert last().data == payload.encode("utf-8")
+    finally:
+        services.close()
 
 
 # ---------------------------------------------------------------- processes: logging and systemd

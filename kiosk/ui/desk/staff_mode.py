@@ -22,7 +22,7 @@ class StaffMode:
         self.kiosk_layout, self.parent = kiosk_layout, parent
         self.worker = DbWorker()
         self.services: Any = None             # kiosk.staff.StaffServices once built
-        self._build_services = build_services
+        self.build_services = build_services
         self.window = None
         self.dialog = None
         self.exit_kiosk = None      # set by `kiosk run`: unlock the session and quit
@@ -37,7 +37,7 @@ class StaffMode:
             def built(services):
                 self.services = services
                 self._ask_pin()
-            self.worker.run(self._build_services, done=built,
+            self.worker.run(self.build_services, done=built,
                             failed=lambda exc: log.error("staff mode unavailable: %s", type(exc).__name__))
             return
         self._ask_pin()
