@@ -99,16 +99,16 @@ class KioskApp:
         self.create_db = create_db
         self.start_sync = start_sync
         self.start_ops = start_ops
-        self.ops = None                   # kiosk.ops.runtime.OpsHandle once built
-        self.last_scan = None             # the newest ScanRead (staff mode's scan test)
-        self._health_timer = None
-        self._watchdog_timer = None
-        self.notifier = None              # kiosk.ops.sdnotify.SdNotifier under systemd
+        self.ops: Any = None              # kiosk.ops.runtime.OpsHandle once built
+        self.last_scan: Any = None        # the newest ScanRead (staff mode's scan test)
+        self._health_timer: Any = None
+        self._watchdog_timer: Any = None
+        self.notifier: Any = None         # kiosk.ops.sdnotify.SdNotifier under systemd
         self.parts = Parts()
-        self.ui = None
-        self._wedge = None
-        self._store = None
-        self.staff = None
+        self.ui: Any = None               # kiosk.ui.patient.ui.PatientUi after attach_ui()
+        self._wedge: Any = None
+        self._store: Any = None
+        self.staff: Any = None            # kiosk.ui.desk.staff_mode.StaffMode with staff_mode=True
         self.slot = ServiceSlot()
         self._closers: list[Callable[[], None]] = []
 

@@ -48,6 +48,7 @@ class StaffServices:
         self.audit = AuditLog(self.store)
         self.accounts = StaffAccounts(self.store, self.audit, self.clock, max_failures=cfg.pin_max_failures,
                                       session_minutes=cfg.staff_session_minutes)
+        sign: Callable[[bytes], bytes]
         try:
             sign = signer(cfg).sign
         except Exception as exc:  # noqa: BLE001 - the desk still works for everything but uploads

@@ -23,9 +23,11 @@ class StaffMode:
         self.worker = DbWorker()
         self.services: Any = None             # kiosk.staff.StaffServices once built
         self.build_services = build_services
-        self.window = None
-        self.dialog = None
-        self.exit_kiosk = None      # set by `kiosk run`: unlock the session and quit
+        self.window: Any = None               # DeskWindow or TechnicianWindow after sign-in
+        self.dialog: Any = None               # the SignInDialog while it is open
+        self.gesture: Any = None              # the corner-gesture filter (attach_staff_mode)
+        self.prefer_tech = False              # `kiosk desk --technician`: admins get the technician screens
+        self.exit_kiosk: Any = None           # set by `kiosk run`: unlock the session and quit
 
     def open(self) -> None:
         """Ask for the PIN (the gesture or `kiosk desk` calls this). The services (database,
@@ -49,7 +51,7 @@ class StaffMode:
 
     def _signed_in(self, session) -> None:
         s = self.services
-        if session.role in (Role.TECHNICIAN,) or (session.role is Role.ADMIN and getattr(self, "prefer_tech", False)):
+        if session.role in (Role.TECHNICIAN,) or (session.role is Role.ADMIN and self.prefer_tech):
             from kiosk.ui.technician.window import TechnicianWindow
             self.window = TechnicianWindow(s.tech, self.worker, session, exit_kiosk=self.exit_kiosk)
         else:
