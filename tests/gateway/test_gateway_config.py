@@ -12,7 +12,8 @@ from kiosk.gateway.results import UploadOutcome
 from kiosk.gateway.signing import SigningError
 from kiosk.gateway.sim.server import LOOKUP_PATH, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
 from kiosk.gateway.xml import build_xml0
-from kiosk.settings_map import gateway_client, signer
+from kiosk.settings_map import gateway_client
+from kiosk.settings_map import signer as signer_from_settings
 from kiosk.store.keys import write_secret_atomic
 
 
@@ -44,7 +45,7 @@ pkcs12_password_file = "{pw_file}"
     assert (client.revision, client.timeout, client.verify) == ("4750", (2.5, 45.0), str(tmp_path / "pinned-ca.pem"))
     assert (client.username, client.officer_name, client.officer_cccd, client.facility_code) == (
         SIM_USERNAME, SIM_OFFICER_NAME, SIM_OFFICER_CCCD, "79001")
-    signer = signer(cfg)
+    signer = signer_from_settings(cfg)
     result = client.upload_checkin(signer.sign(build_xml0(checkin("LK-CFG"))))
     assert result.outcome is UploadOutcome.ACCEPTED
 
@@ -53,11 +54,11 @@ def test_pkcs12_password_in_the_settings_file_is_refused(tmp_path, dev_identity)
     cfg = settings(tmp_path, f'signing_pkcs12 = "{dev_identity.p12_path}"\n'
                              f'signing_pkcs12_password = "{dev_identity.password.decode()}"\n')
     with pytest.raises(SigningError, match="out of the settings file"):
-        signer(cfg)
+        signer_from_settings(cfg)
     from_env = load(tmp_path / "kiosk.toml", env={"KIOSK_SIGNING_PKCS12_PASSWORD": dev_identity.password.decode()})
     # the environment (a parameter of the process) is accepted and overrides the file's copy
     assert from_env.source("signing_pkcs12_password") == "env"
-    cert = signer(from_env).certificate
+    cert = signer_from_settings(from_env).certificate
     assert cert.public_bytes(serialization.Encoding.PEM) == dev_identity.cert_pem
 
 
