@@ -14,6 +14,8 @@ from typing import Any, Callable, Mapping
 
 import platformdirs
 
+from kiosk.config_fields import ConfigFields
+
 APP_NAME = "vn-health-kiosk"
 
 
@@ -236,8 +238,9 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
 
 
-class Config(Mapping[str, Any]):
-    """The effective settings; read-only, attribute or item access."""
+class Config(ConfigFields, Mapping[str, Any]):
+    """The effective settings; read-only, attribute or item access (attributes typed by
+    `ConfigFields`, generated from SETTINGS)."""
 
     def __init__(self, values: dict[str, Any], sources: dict[str, str]):
         self._values = values
@@ -412,3 +415,17 @@ def schema_markdown() -> str:
         default = r["default"].replace("|", "\\|") or "(empty)"
         lines.append(f"| `{r['name']}` | {r['type']} | `{default}` | {r['secret']} | {r['help']} |")
     return "\n".join(lines)
+
+
+_FIELD_TYPES = {str: "str", bool: "bool", int: "int", float: "float", Path: "Path", list: "list[Any]"}
+
+
+def fields_source() -> str:
+    """`kiosk/config_fields.py`: a typed attribute per setting (scripts/update_readme.py writes it,
+    a test keeps it current)."""
+    lines = ['"""Typed attribute access to the settings: generated from `kiosk.config.SETTINGS` by',
+             '`python scripts/update_readme.py`; do not edit (a test compares it with SETTINGS)."""',
+             "from __future__ import annotations", "", "from pathlib import Path", "from typing import Any",
+             "", "", "class ConfigFields:", '    """One annotation per setting; `Config` holds the values."""', ""]
+    lines += [f"    {st.name}: {_FIELD_TYPES[st.type]}" for st in SETTINGS]
+    return "\n".join(lines) + "\n"

@@ -160,3 +160,11 @@ def setup_logging(cfg, *, stderr: bool = True, level: str | None = None) -> Path
         root.addHandler(h)
     root.setLevel(level or getattr(cfg, "log_level", "INFO"))
     return path
+
+
+def setup_run_logging(cfg) -> None:
+    """The rotating log file + stderr with personal data masked (`kiosk run` and `kiosk demo`)."""
+    try:
+        setup_logging(cfg)
+    except OSError as exc:  # an unwritable log directory must not keep the kiosk from starting
+        print(f"kiosk: log file not opened ({exc}); logging to stderr only", file=sys.stderr)

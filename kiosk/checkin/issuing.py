@@ -39,15 +39,6 @@ class IssuingSettings:
     category_by_service: tuple[tuple[str, str], ...] = ()    # (service code, category): services[].ma_doituong_kcb
     category_by_priority: tuple[tuple[str, str], ...] = ()   # (priority group, category)
 
-    @classmethod
-    def from_config(cls, cfg: Any, services: tuple[ServiceOption, ...]) -> "IssuingSettings":
-        numbering.check_format(cfg.ticket_format)
-        by_service = tuple((s["code"], s["ma_doituong_kcb"]) for s in getattr(cfg, "services", ())
-                           if isinstance(s, dict) and s.get("ma_doituong_kcb"))
-        by_priority = tuple(tuple(item.split("=", 1)) for item in getattr(cfg, "ma_doituong_kcb_priority", ()))
-        return cls(cfg.facility_code, cfg.kiosk_id, services, cfg.ticket_format, cfg.ma_doituong_kcb,
-                   by_service, by_priority)   # type: ignore[arg-type]
-
     def category(self, service_code: str, priority: str | None) -> str:
         """MA_DOITUONG_KCB of a visit: the priority group's code, else the service's, else the default."""
         return (dict(self.category_by_priority).get(priority or "") or dict(self.category_by_service).get(service_code)

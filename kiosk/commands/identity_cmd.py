@@ -31,7 +31,8 @@ def _parse(args, ctx) -> int:
         print(f"kiosk identity parse: --today {args.today!r} is not a date yyyy-mm-dd", file=sys.stderr)
         return 2
     try:
-        options = ParseOptions.from_config(ctx.config)
+        from kiosk.settings_map import parse_options
+        options = parse_options(ctx.config)
     except Exception:    # a broken config must not stop a staff member from debugging a scan
         options = ParseOptions()
     try:

@@ -88,5 +88,8 @@ def prepare(base: Config, *, data_dir: Path | None = None, gateway_url: str | No
         printer="sim", scanners=["sim", "wedge"], metrics_bind="",
         card_watch=False,  # with a chip, kiosk.demo.chip watches the demo reader (its CSCA) instead
     )
+    # The simulated scanner reads once per press of the device panel (no camera frames to repeat a
+    # code), so the cross-scanner hold-off would only swallow a deliberate second scan of a person.
+    cfg = cfg.replace(scanner_hold_off=0.0)
     return DemoEnvironment(root, data, key_file, cfg, url, handle, temporary, notes)
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from kiosk.config import Config
+from kiosk.logsetup import setup_run_logging
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ def _build(cfg: Config, args, *, root: Path | None, data_dir: Path | None):
     from kiosk.store.keys import FileKeyProvider
     from kiosk.demo.environment import prepare
     env = prepare(cfg, data_dir=data_dir, gateway_url=args.gateway, root=root)
-    from kiosk.commands.run_cmd import setup_run_logging
     setup_run_logging(env.config)                  # the masked log file in the demo's data dir
     try:
         key = FileKeyProvider(env.key_file, env.data_dir).load()
@@ -158,6 +158,7 @@ def has_display() -> bool:
 
 def run_windowed(cfg: Config, args) -> int:
     from kiosk.ui.demo.panel import DemoAction, DemoPanel, install_hotkeys, qr_actions
+    from kiosk.ui.launch import quit_on_signals
     from kiosk.ui.qt import QApplication
 
     if not has_display():
@@ -200,7 +201,6 @@ def run_windowed(cfg: Config, args) -> int:
         panel.move(screen.left() + size[0] + 20, screen.top())
         panel.resize(PANEL_WIDTH, min(screen.height() - 40, 820))
         panel.show()
-        from kiosk.commands.run_cmd import quit_on_signals
         quit_on_signals(app)
         return app.exec()
     finally:

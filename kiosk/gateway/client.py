@@ -6,7 +6,7 @@ API (stable; kiosk/sync builds on it):
                            revision="3176", session=None, connect_timeout=5.0, read_timeout=120.0,
                            ca_bundle=None, lookup_endpoint="", clock=None, facility_code="",
                            vneid_endpoint="", card_check_body="form")
-    client = GatewayClient.from_config(cfg)          # settings gateway_*, facility_code, vneid_*
+    client = kiosk.settings_map.gateway_client(cfg)  # settings gateway_*, facility_code, vneid_*
 
     client.token() -> Token                          # cached until expiry; GatewayAuthError/GatewayUnavailable
     client.check_card(card_number, full_name, birth_date, *, deadline=None) -> CardCheckResult
@@ -123,17 +123,6 @@ class GatewayClient:
         self.clock = clock or SystemClock()
         self._token: Token | None = None
         self._lock = threading.Lock()
-
-    @classmethod
-    def from_config(cls, cfg, *, session: requests.Session | None = None,
-                    clock: Clock | None = None) -> "GatewayClient":
-        bundle = str(cfg.gateway_ca_bundle) if str(cfg.gateway_ca_bundle) not in ("", ".") else None
-        return cls(cfg.gateway_url, cfg.gateway_username, cfg.gateway_password, cfg.gateway_officer_name,
-                   cfg.gateway_officer_cccd, revision=cfg.gateway_revision, session=session,
-                   connect_timeout=cfg.gateway_connect_timeout, read_timeout=cfg.gateway_read_timeout,
-                   ca_bundle=bundle, lookup_endpoint=cfg.gateway_lookup_endpoint, clock=clock,
-                   facility_code=cfg.facility_code, vneid_endpoint=cfg.vneid_resolver_endpoint,
-                   card_check_body=cfg.gateway_card_check_body)
 
     # ---- token
     def token(self, timeout: tuple[float, float] | None = None) -> Token:

@@ -45,15 +45,6 @@ class SyncSettings:
     idle_poll: float = 30.0         # longest sleep without a wake-up
     probe_cap: float = 60.0         # longest wait between link probes while offline
     recheck_interval: float = 60.0  # provisional card checks are re-run at most this often
-
-    @classmethod
-    def from_config(cls, cfg) -> "SyncSettings":
-        return cls(batch_size=cfg.sync_batch_size, concurrency=cfg.sync_concurrency,
-                   lease_seconds=cfg.sync_lease_seconds, backoff_base=cfg.sync_backoff_base,
-                   backoff_cap=cfg.sync_backoff_cap,
-                   reconcile_grace=cfg.sync_reconcile_grace)
-
-
 @dataclass
 class DrainReport:
     leased: int = 0

@@ -16,6 +16,7 @@ from kiosk.security.audit_log import AuditLog
 from kiosk.security.pins import PinHasher
 from kiosk.security.roles import Role
 from kiosk.store import open_store
+from kiosk.settings_map import desk_settings
 
 PINS = {"admin": "739251", "le.tan": "604918", "bac.si": "815237", "ky.thuat": "551902"}
 
@@ -61,7 +62,7 @@ def desk_env(tmp_path, desk_config, signer, gateway_client):
     """Store, accounts with one account per role, and the Desk services over them."""
     from drivers.printer.sim import SimPrinter
     from kiosk.desk.visits import Desk
-    from kiosk.desk.context import DeskContext, DeskSettings
+    from kiosk.desk.context import DeskContext
     from kiosk.desk.icd10 import Icd10Index
     from kiosk.devices.printer import DriverTicketPrinter
 
@@ -78,7 +79,7 @@ def desk_env(tmp_path, desk_config, signer, gateway_client):
     accounts.create(admin, "ky.thuat", "Kỹ thuật", Role.TECHNICIAN, PINS["ky.thuat"])
     sessions = {name: accounts.sign_in(name, pin) for name, pin in PINS.items()}
     printer_driver = SimPrinter(tmp_path / "tickets")
-    ctx = DeskContext(store, accounts, audit, clock, DeskSettings.from_config(desk_config), signer.sign,
+    ctx = DeskContext(store, accounts, audit, clock, desk_settings(desk_config), signer.sign,
                       gateway_client, DriverTicketPrinter(printer_driver, "1"))
     desk = Desk.build(ctx, Icd10Index.shared())
     yield SimpleNamespace(store=store, audit=audit, accounts=accounts, clock=clock, ctx=ctx, desk=desk,

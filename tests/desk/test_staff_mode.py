@@ -36,14 +36,15 @@ def provisioned(tmp_path, dev_identity, gateway_sim):
 @pytest.mark.parametrize("user, pin, window", [("le.tan", "604918", "DeskWindow"),
                                                ("ky.thuat", "551902", "TechnicianWindow")])
 def test_gesture_then_pin_opens_the_window_of_the_role(qtbot, qapp, provisioned, user, pin, window):
-    from kiosk.ui.desk.staff_mode import attach_staff_mode, is_provisioned
+    from kiosk.staff import is_provisioned, staff_services
+    from kiosk.ui.desk.staff_mode import attach_staff_mode
     cfg, key = provisioned
     assert is_provisioned(cfg)
     patient = QWidget()
     patient.resize(540, 960)
     qtbot.addWidget(patient)
     patient.show()
-    mode = attach_staff_mode(patient, cfg, key)
+    mode = attach_staff_mode(patient, staff_services(cfg, key))
     try:
         for _ in range(5):
             qtbot.mouseClick(patient, Qt.MouseButton.LeftButton, pos=QPoint(15, 15))

@@ -9,9 +9,11 @@ from gateway_helpers import checkin
 from kiosk.config import load
 from kiosk.gateway.client import GatewayClient
 from kiosk.gateway.results import UploadOutcome
-from kiosk.gateway.signing import SigningError, signer_from_config
+from kiosk.gateway.signing import SigningError
 from kiosk.gateway.sim.server import LOOKUP_PATH, SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
 from kiosk.gateway.xml import build_xml0
+from kiosk.settings_map import gateway_client
+from kiosk.settings_map import signer as signer_from_settings
 from kiosk.store.keys import write_secret_atomic
 
 
@@ -38,12 +40,12 @@ ca_bundle = "{tmp_path / 'pinned-ca.pem'}"
 pkcs12 = "{dev_identity.p12_path}"
 pkcs12_password_file = "{pw_file}"
 """, env={"KIOSK_GATEWAY_PASSWORD": SIM_PASSWORD, "KIOSK_GATEWAY_OFFICER_CCCD": SIM_OFFICER_CCCD})
-    client = GatewayClient.from_config(cfg)
+    client = gateway_client(cfg)
     # the settings, not the constructor's defaults (5 s / 120 s / system CAs)
     assert (client.revision, client.timeout, client.verify) == ("3176", (2.5, 45.0), str(tmp_path / "pinned-ca.pem"))
     assert (client.username, client.officer_name, client.officer_cccd, client.facility_code) == (
         SIM_USERNAME, SIM_OFFICER_NAME, SIM_OFFICER_CCCD, "79001")
-    signer = signer_from_config(cfg)
+    signer = signer_from_settings(cfg)
     result = client.upload_checkin(signer.sign(build_xml0(checkin("LK-CFG"))))
     assert result.outcome is UploadOutcome.ACCEPTED
 
@@ -52,11 +54,11 @@ def test_pkcs12_password_in_the_settings_file_is_refused(tmp_path, dev_identity)
     cfg = settings(tmp_path, f'signing_pkcs12 = "{dev_identity.p12_path}"\n'
                              f'signing_pkcs12_password = "{dev_identity.password.decode()}"\n')
     with pytest.raises(SigningError, match="out of the settings file"):
-        signer_from_config(cfg)
+        signer_from_settings(cfg)
     from_env = load(tmp_path / "kiosk.toml", env={"KIOSK_SIGNING_PKCS12_PASSWORD": dev_identity.password.decode()})
     # the environment (a parameter of the process) is accepted and overrides the file's copy
     assert from_env.source("signing_pkcs12_password") == "env"
-    cert = signer_from_config(from_env).certificate
+    cert = signer_from_settings(from_env).certificate
     assert cert.public_bytes(serialization.Encoding.PEM) == dev_identity.cert_pem
 
 
@@ -94,7 +96,7 @@ officer_name = "{SIM_OFFICER_NAME}"
 card_check_body = "{encoding}"
 """, env={"KIOSK_GATEWAY_PASSWORD": SIM_PASSWORD, "KIOSK_GATEWAY_OFFICER_CCCD": SIM_OFFICER_CCCD})
     session = RecordingSession()
-    client = GatewayClient.from_config(cfg, session=session)
+    client = gateway_client(cfg, session=session)
     client.check_card("0123456789", "NGUYỄN VĂN DEMO", "01/01/1980")
     checks = [r for r in session.sent if "KQNhanLichSuKCB2024" in r.url]
     assert checks and checks[-1].headers["Content-Type"].startswith(content_type)

@@ -74,7 +74,7 @@ def test_a_token_that_cannot_sign_names_the_field_and_changes_nothing(tmp_path, 
 
 def test_a_usable_token_is_provisioned(tmp_path, token):
     from kiosk.config import load
-    from kiosk.gateway.signing import signer_from_config
+    from kiosk.settings_map import signer as signer_from_config
     plan = tp.plan_from_dict(doc(tmp_path), tmp_path / "conf" / "kiosk.toml",
                              {"TOKEN_PIN": "246813", "ADMIN_PIN": "739251"})
     tp.apply(plan)
