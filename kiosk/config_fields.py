@@ -17,7 +17,8 @@ class ConfigFields:
     services: list[Any]
     ticket_format: str
     priority_elderly_age: int
-    ma_doituong_kcb: int
+    ma_doituong_kcb: str
+    ma_doituong_kcb_priority: list[Any]
     data_dir: Path
     key_provider: str
     key_file: Path
@@ -57,6 +58,12 @@ class ConfigFields:
     sync_backoff_base: float
     sync_backoff_cap: float
     sync_reconcile_grace: float
+    hub_dsn: str
+    hub_password_file: Path
+    hub_tls_required: bool
+    hub_timeout: float
+    hub_retry_seconds: float
+    hub_push_seconds: float
     scanners: list[Any]
     scanner_prefix: str
     scanner_suffix: str
@@ -95,4 +102,7 @@ class ConfigFields:
     min_free_disk_mib: int
     backup_time: str
     retention_time: str
+    report_time: str
+    report_dir: Path
+    report_formats: list[Any]
     heartbeat_minutes: float
