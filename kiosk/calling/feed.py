@@ -54,7 +54,7 @@ class DisplayFeed:
                 self._last_try = now_m
                 self._store = self._open()
                 self._data_version = None
-            dv = int(self._store.conn.execute("PRAGMA data_version").fetchone()[0])
+            dv = self._store.queue.data_version()
             day = local_day(self.clock.now())
             if dv == self._data_version and day == self._day and self._board is not None:
                 self._last_ok = now_m

@@ -119,6 +119,10 @@ class QueueStoreRepo(Repo):
             return False
         return cur.rowcount == 1
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (the display's cheap "anything new?" check)."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     # ------------------------------------------------------------ calls and figures
     def record_call(self, entry: QueueEntry, counter_id: str, kind: str, now: datetime) -> None:
         room = self.conn.execute("SELECT room FROM counters WHERE id = ?", (counter_id,)).fetchone()

@@ -90,7 +90,7 @@ def test_priority_provisional_and_wait(store, issuer):
     issuer.issue(IssueRequest(resolution("valid_bhyt"), "K01", None, False, VALID, answer()))
     t = issuer.issue(IssueRequest(resolution("elderly"), "K01", PriorityCategory.ELDERLY, True))
     assert t.number == "A1-U002" and t.priority is PriorityCategory.ELDERLY and t.provisional
-    assert t.expected_wait_minutes == 6
+    assert t.expected_wait_minutes == 0       # priority: called before the earlier regular ticket
     visit = store.visits.get(store.tickets.get(t.ticket_id).visit_id)
     assert visit.status == "provisional" and visit.priority == "elderly"
     check = store.eligibility.get(visit.eligibility_id)
