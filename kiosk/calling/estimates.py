@@ -18,6 +18,8 @@ def ticket_wait_minutes(store, ticket_id: int, minutes_per_patient: float, now: 
     policy = policy or CallingPolicy()
     order = waiting_order(store.queue.entries(local_day(now), ("waiting",)), [entry.service_code], now, policy)
     ahead = next((i for i, e in enumerate(order) if e.id == entry.id), len(order))
-    counters = sum(1 for c in store.queue.counters() if entry.service_code in c.services) or 1
+    serving = [c.id for c in store.queue.counters() if entry.service_code in c.services]
+    busy = sum(1 for cid in serving if store.queue.held_by(cid) is not None)
     samples = store.queue.durations(entry.service_code)
-    return estimate_minutes(ahead, median_of(samples), minutes_per_patient, counters, len(samples))
+    return estimate_minutes(ahead, median_of(samples), minutes_per_patient, len(serving) or 1, len(samples),
+                            busy=busy)

@@ -46,11 +46,12 @@ def median_of(values) -> float | None:
 
 
 def estimate_minutes(ahead: int, median_minutes: float | None, fallback_minutes: float,
-                     counters: int = 1, samples: int = 0, min_samples: int = 3) -> int:
-    """Minutes until this patient is called: (entries ahead / counters serving) x per-patient time.
-    Rounded up to whole minutes; 0 when nobody is ahead."""
+                     counters: int = 1, samples: int = 0, min_samples: int = 3, busy: int = 0) -> int:
+    """Minutes until this patient is called: (entries ahead + half of the `busy` counters' current
+    patients, on average half done) / counters serving x per-patient time. Rounded up; 0 when
+    nobody is ahead."""
     if ahead <= 0:
         return 0
     per = median_minutes if (median_minutes is not None and samples >= min_samples) else fallback_minutes
-    rounds = ahead / max(1, counters)
+    rounds = (ahead + 0.5 * max(0, busy)) / max(1, counters)
     return int(math.ceil(rounds * max(0.1, per)))
