@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from conftest import Staff, issue
+from calling_helpers import Staff, issue
 from kiosk.calling.service import CallingService, CallingSettings
 from kiosk.store.migrate import open_store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import issue
+from calling_helpers import issue
 from kiosk.calling.caller import CallerBackend
 from kiosk.calling.compose import display_feed
 from kiosk.calling.feed import REOPEN_EVERY_S, STALE_AFTER_S

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Staff, issue
+from calling_helpers import Staff, issue
 from kiosk.core.queue.model import EntryState as S, QueueRuleError
 from kiosk.security.roles import PermissionDenied, Role
 
