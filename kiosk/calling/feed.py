@@ -90,7 +90,7 @@ class DisplayFeed:
         entries = repo.entries(day, ("waiting", "called", "in_service"))
         durations = {s["code"]: repo.durations(s["code"]) for s in self.services}
         self.version += 1
-        return build_board(entries=entries, calls=repo.recent_calls(day, self.calls_shown), counters=counters,
+        return build_board(entries=entries, calls=repo.recent_calls(day, 4 * self.calls_shown), counters=counters,
                            services=self.services, durations=durations, now=self.clock.now(),
                            policy=self.settings.policy, calls_shown=self.calls_shown, version=self.version)
 

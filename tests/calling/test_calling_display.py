@@ -65,7 +65,7 @@ def test_feed_sees_a_call_from_another_connection_on_the_next_poll(store, callin
     q2 = next(r for r in st.board.rooms if r.counter_id == "Q2")
     assert q2.serving == "A1-001" and q2.next_numbers == ("A1-002", "A1-003")
     k01 = next(w for w in st.board.waits if w.code == "K01")
-    assert (k01.waiting, k01.minutes) == (2, 6)         # 2 ahead / 2 counters x 6 min (no samples yet)
+    assert (k01.waiting, k01.minutes) == (2, 8)   # (2 ahead + Q2 half done) / 2 counters x 6 min, rounded up
 
 
 def test_feed_goes_stale_when_the_source_is_gone_and_recovers(store, calling, staff, feed, source, clock):

@@ -51,8 +51,11 @@ def build_board(*, entries: Sequence[QueueEntry], calls: Sequence[Mapping], coun
                 services: Sequence[Mapping], durations: Mapping[str, list[float]], now: datetime,
                 policy: CallingPolicy, calls_shown: int = 6, next_shown: int = 3, version: int = 0) -> Board:
     by_id = {c.id: c for c in counters}
-    lines = []
-    for c in calls[:calls_shown]:
+    lines, seen = [], set()
+    for c in calls:                     # newest first; a recalled number shows once, at its newest call
+        if c["number"] in seen or len(lines) >= calls_shown:
+            continue
+        seen.add(c["number"])
         counter = by_id.get(c["counter_id"])
         lines.append(CallLine(c["number"], counter.name_vi if counter else c["room"],
                               counter.name_en if counter else c["room"], c["kind"] == "recall", c["at"]))
@@ -66,11 +69,12 @@ def build_board(*, entries: Sequence[QueueEntry], calls: Sequence[Mapping], coun
     for s in services:
         code = s["code"]
         ahead = len(waiting_order(entries, [code], now, policy))
-        serving = sum(1 for c in counters if code in c.services) or 1
+        serving = [c.id for c in counters if code in c.services]
+        busy = sum(1 for cid in serving if cid in held)
         samples = durations.get(code, [])
         waits.append(ServiceWait(code, s["name_vi"], s["name_en"], ahead,
                                  estimate_minutes(ahead, median_of(samples), float(s.get("minutes_per_patient", 6)),
-                                                  serving, len(samples))))
+                                                  len(serving) or 1, len(samples), busy=busy)))
     return Board(tuple(lines), tuple(rooms), tuple(waits), version)
 
 

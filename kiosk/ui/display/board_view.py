@@ -93,15 +93,15 @@ class BoardView(QWidget):
             lay.addWidget(_label("No number called yet", u * 0.9, MUTED))
         for i, c in enumerate(b.calls):
             row = QGridLayout()
-            big = u * (3.6 if i == 0 else 2.2)
+            big = u * (3.0 if i == 0 else 2.1)
+            again_vi, again_en = ("Gọi lại · ", "recall · ") if c.recall else ("", "")
             row.addWidget(_label(c.number, big, ACCENT if i == 0 else FG, True), 0, 0, 2, 1)
-            row.addWidget(_label("→", big * 0.7, MUTED, align=Qt.AlignmentFlag.AlignCenter), 0, 1, 2, 1)
-            row.addWidget(_label(c.place_vi + ("  (gọi lại)" if c.recall else ""), big * 0.62,
-                                 ACCENT if i == 0 else FG, True), 0, 2)
-            row.addWidget(_label(c.place_en + ("  (recall)" if c.recall else ""), big * 0.36, MUTED), 1, 2)
-            row.setColumnStretch(0, 5)
-            row.setColumnStretch(1, 1)
-            row.setColumnStretch(2, 6)
+            row.addWidget(_label("→", big * 0.6, MUTED, align=Qt.AlignmentFlag.AlignCenter), 0, 1, 2, 1)
+            row.addWidget(_label(c.place_vi, big * 0.62, ACCENT if i == 0 else FG, True), 0, 2)
+            row.addWidget(_label(f"{again_vi}{again_en}{c.place_en}", big * 0.34, MUTED), 1, 2)
+            row.setColumnStretch(0, 13)
+            row.setColumnStretch(1, 2)
+            row.setColumnStretch(2, 11)
             lay.addLayout(row)
             if i == 0 and len(b.calls) > 1:
                 sep = QFrame()
@@ -137,7 +137,8 @@ class BoardView(QWidget):
         for r, w in enumerate(b.waits):
             grid.addWidget(_label(w.name_vi, u * 1.1, FG), r, 0)
             grid.addWidget(_label(f"{w.waiting} người chờ", u * 0.8, MUTED, align=Qt.AlignmentFlag.AlignRight), r, 1)
-            grid.addWidget(_label(f"~{w.minutes} phút / min", u * 1.1, ACCENT, True,
+            when = f"~{w.minutes} phút / min" if w.waiting else "không chờ · no wait"
+            grid.addWidget(_label(when, u * 1.1, ACCENT if w.waiting else MUTED, bool(w.waiting),
                                   align=Qt.AlignmentFlag.AlignRight), r, 2)
         grid.setColumnStretch(0, 6)
         grid.setColumnStretch(1, 3)
