@@ -107,3 +107,49 @@ def test_database_refuses_a_second_patient_at_a_counter(store, calling, staff):
     calling.call_next(staff, "Q1")
     with pytest.raises(sqlcipher3.IntegrityError):
         store.conn.execute("UPDATE queue_entries SET state = 'called', counter_id = 'Q1' WHERE state = 'waiting'")
+
+
+def test_follow_up_booked_for_today_is_a_follow_up(store, calling, staff, clock):
+    from kiosk.core.clock import local_day
+    from kiosk.store.visits import VisitInput
+    day = local_day(clock.now())
+    first = issue(store, 1)[0]                      # an earlier visit that booked today's follow-up
+    store.tickets.set_status(first.id, "cancelled")  # (its own ticket is not in today's queue)
+    walk_in = issue(store, 1, start=50, clock=clock)[0]
+    with store.transaction():
+        store.conn.execute("UPDATE visits SET follow_up_date = ?, follow_up_service = 'K01' WHERE id = ?",
+                           (day, first.visit_id))
+        v = store.visits.create(VisitInput("79001-1-FU", first.patient_id, "2", day, "K01", room="101"))
+        t = store.tickets.insert(visit_id=v.id, patient_id=first.patient_id, service_code="K01", kiosk_id="2",
+                                 day=day, seq=1, number="A2-001")
+    assert store.queue.by_ticket(t.id).follow_up is True and store.queue.by_ticket(walk_in.id).follow_up is False
+    assert calling.call_next(staff, "Q1").number == "A2-001"     # before the walk-in who came first
+
+
+def test_desk_priority_change_reaches_the_waiting_entry(store, calling, staff):
+    a, b = issue(store, 2)
+    store.visits.set_priority(b.visit_id, "disability")
+    assert store.queue.by_ticket(b.id).priority == "disability"
+    assert calling.call_next(staff, "Q1").number == b.number
+
+
+def test_layers():
+    """core/queue imports only core; the display and caller UI never reach the store or services."""
+    import ast
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2] / "kiosk"
+
+    def imports(path):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                yield node.module
+            elif isinstance(node, ast.Import):
+                yield from (a.name for a in node.names)
+    for f in (root / "core" / "queue").glob("*.py"):
+        bad = [m for m in imports(f) if m.startswith("kiosk.") and not m.startswith("kiosk.core")]
+        assert not bad, (f.name, bad)
+    for folder in ("display", "caller"):
+        for f in (root / "ui" / folder).glob("*.py"):
+            bad = [m for m in imports(f) if m.startswith(("kiosk.store", "kiosk.calling", "PySide6", "kiosk.gateway"))]
+            assert not bad, (f.name, bad)
