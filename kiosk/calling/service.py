@@ -114,11 +114,7 @@ class CallingService:
 
     def requeue(self, session, counter_id: str) -> QueueEntry:
         """Put the called patient back in the queue (called by mistake)."""
-        def back(e, now):
-            m._check(e, "requeue")
-            from dataclasses import replace
-            return replace(e, state=m.EntryState.WAITING, counter_id=None, called_at=None)
-        return self._held_action(session, counter_id, "requeue", back)
+        return self._held_action(session, counter_id, "requeue", lambda e, now: m.requeue(e, counter_id))
 
     def transfer(self, session, counter_id: str, service_code: str, room: str | None = None) -> QueueEntry:
         target_room = room or self.settings.rooms.get(service_code)

@@ -153,3 +153,11 @@ def test_layers():
         for f in (root / "ui" / folder).glob("*.py"):
             bad = [m for m in imports(f) if m.startswith(("kiosk.store", "kiosk.calling", "PySide6", "kiosk.gateway"))]
             assert not bad, (f.name, bad)
+
+
+def test_requeue_puts_a_mistaken_call_back_in_its_place(store, calling, staff, clock):
+    issue(store, 2, clock=clock)
+    first = calling.call_next(staff, "Q1")
+    back = calling.requeue(staff, "Q1")
+    assert back.state is S.WAITING and back.queued_at == first.queued_at
+    assert calling.call_next(staff, "Q2").number == first.number

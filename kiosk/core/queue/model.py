@@ -146,6 +146,13 @@ def return_later(entry: QueueEntry, now: datetime, window: timedelta) -> QueueEn
     return replace(entry, state=target, queued_at=now, counter_id=None, called_at=None)
 
 
+def requeue(entry: QueueEntry, counter_id: str) -> QueueEntry:
+    """Called by mistake: back to waiting, in its old place (queued_at kept)."""
+    target = _check(entry, "requeue")
+    _own(entry, counter_id, "requeue")
+    return replace(entry, state=target, counter_id=None, called_at=None)
+
+
 def transfer(entry: QueueEntry, service_code: str, room: str, now: datetime) -> QueueEntry:
     _check(entry, "transfer")
     if service_code == entry.service_code and room == entry.room:
