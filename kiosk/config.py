@@ -83,6 +83,15 @@ def _report_formats_ok(value: Any) -> str | None:
     return f"unknown report formats {bad}: use xlsx, pdf, csv, json" if bad else None
 
 
+def _counters_ok(value: Any) -> str | None:
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("room"), str):
+            return f"counters[{i}] needs string keys id and room"
+        if not isinstance(item.get("services"), list) or not item["services"]:
+            return f"counters[{i}] needs services: a list of service codes"
+    return None
+
+
 def _facility_code_ok(value: Any) -> str | None:
     if value and not (len(value) == 5 and value.isdigit()):
         return "MA_CSKCB is 5 digits, the first two the province code"
@@ -228,6 +237,19 @@ SETTINGS: tuple[Setting, ...] = (
     S("report_formats", list, ["xlsx", "pdf", "json"], "Formats the weekly job prepares (xlsx, pdf, csv, json).",
       validate=_report_formats_ok),
     S("heartbeat_minutes", float, 5.0, "Minutes between heartbeat log lines (counts only); 0 disables."),
+    # --- calling: counters, the waiting-room display, the voice (issue 18)
+    S("counters", list, [], "Counters and rooms that call patients: tables with id, room, services (codes), "
+      "name_vi, name_en; empty: one room per service room.", validate=_counters_ok),
+    S("queue_priority_groups", list, ["emergency", "child", "elderly", "disability", "pregnant", "merit"],
+      "Priority groups called first, in this order (Luật KCB 2023 art. 3(2)); others by appointment, then arrival."),
+    S("queue_appointment_early_min", int, 10, "An appointment counts as due this many minutes before its time."),
+    S("queue_return_window_min", int, 60, "A no-show may return to the queue within this many minutes."),
+    S("display_calls_shown", int, 6, "Calls shown on the waiting-room display."),
+    S("voice_engine", str, "recorded", "Call announcements: recorded clips (espeak-ng when a clip is "
+      "missing), espeak-ng only, or off.", choices=("recorded", "espeak", "off")),
+    S("voice_clips_dir", Path, Path(""), "Folder of announcement clips (WAV); empty: <data_dir>/voice."),
+    S("voice_volume", int, 80, "Announcement volume, percent (0-100)."),
+    S("voice_quiet_hours", str, "", "Local times without announcements, e.g. 21:00-06:00; empty: none."),
 )
 del S
 

@@ -18,6 +18,7 @@ from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
 from kiosk.core.status import TicketStatus, VisitStatus
 from kiosk.core.views import InsuranceStatus, PrinterFaultKind, ServiceOption, TicketView
 from kiosk.checkin.idmethod import identification_method
+from kiosk.calling.estimates import ticket_wait_minutes
 from kiosk.checkin.records import (check_number, checkin_record, eligibility_input, gateway_documents,
                                     patient_input)
 from kiosk.gateway import codes
@@ -129,11 +130,12 @@ class StoreTicketIssuer:
                                "priority": req.priority.value if req.priority else None,
                                "provisional": req.provisional})
             waiting = self.store.tickets.waiting_before(day, service.code, ticket.id)
+            wait = ticket_wait_minutes(store, ticket.id, service.minutes_per_patient, now, fallback_ahead=waiting)
         local = now.astimezone(VN_TZ)
         return TicketView(
             ticket_id=ticket.id, number=number, service_code=service.code, service_name_vi=service.name_vi,
             service_name_en=service.name_en, room=service.room, priority=req.priority,
-            expected_wait_minutes=numbering.expected_wait_minutes(waiting, service.minutes_per_patient),
+            expected_wait_minutes=wait,
             qr_payload=numbering.qr_payload(st.facility_code, day, number, ma_lk),
             issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional)
 

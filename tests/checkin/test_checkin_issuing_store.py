@@ -90,9 +90,11 @@ def test_priority_provisional_and_wait(store, issuer):
     issuer.issue(IssueRequest(resolution("valid_bhyt"), "K01", None, False, VALID, answer()))
     t = issuer.issue(IssueRequest(resolution("elderly"), "K01", PriorityCategory.ELDERLY, True))
     assert t.number == "A1-U002" and t.priority is PriorityCategory.ELDERLY and t.provisional
-    assert t.expected_wait_minutes == 6
+    assert t.expected_wait_minutes == 0       # priority: called before the earlier regular ticket
     visit = store.visits.get(store.tickets.get(t.ticket_id).visit_id)
     assert visit.status == "provisional" and visit.priority == "elderly"
+    entry = store.queue.by_ticket(t.ticket_id)          # the ticket is in the calling queue
+    assert (entry.number, entry.state.value, entry.priority, entry.room) == ("A1-U002", "waiting", "elderly", "101")
     check = store.eligibility.get(visit.eligibility_id)
     assert check.verdict == "provisional" and check.provisional
     assert check.card_number == by_key("elderly").identity.bhyt.card_number

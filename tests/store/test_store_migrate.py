@@ -20,10 +20,11 @@ def _tables(conn) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _migrations_with(tmp_path, extra: dict[str, str]) -> Path:
+def _migrations_with(tmp_path, extra: dict[str, str], all_real: bool = False) -> Path:
     d = tmp_path / "migrations"
     d.mkdir()
-    shutil.copy(migrations_dir() / "0001_init.sql", d / "0001_init.sql")
+    for real in (sorted(migrations_dir().glob("*.sql")) if all_real else [migrations_dir() / "0001_init.sql"]):
+        shutil.copy(real, d / real.name)
     for name, sql in extra.items():
         (d / name).write_text(sql)
     return d
@@ -116,19 +117,19 @@ def test_newer_schema_is_refused(store, data_dir, key):
     conn.close()
 
 
-def test_failing_migration_leaves_previous_version(data_dir, key, tmp_path, monkeypatch):
-    (tmp_path / "one").mkdir()        # a database at schema 1, whatever the newest schema is
-    open_store(data_dir, key, create=True, migrations_dir=_migrations_with(tmp_path / "one", {})).close()
+def test_failing_migration_leaves_previous_version(store, data_dir, key, tmp_path, monkeypatch):
+    store.close()
+    n = latest_version()      # the real schema the store fixture is at
     mdir = _migrations_with(tmp_path, {
-        "0002_ok.sql": "CREATE TABLE second (id INTEGER PRIMARY KEY);",
-        "0003_broken.sql": "CREATE TABLE third (id INTEGER PRIMARY KEY);\n"
-                           "ALTER TABLE patients ADD COLUMN nickname TEXT;\n"
-                           "INSERT INTO no_such_table VALUES (1);"})
+        f"{n + 1:04d}_ok.sql": "CREATE TABLE second (id INTEGER PRIMARY KEY);",
+        f"{n + 2:04d}_broken.sql": "CREATE TABLE third (id INTEGER PRIMARY KEY);\n"
+                                   "ALTER TABLE patients ADD COLUMN nickname TEXT;\n"
+                                   "INSERT INTO no_such_table VALUES (1);"}, all_real=True)
     monkeypatch.setenv("KIOSK_MIGRATIONS_DIR", str(mdir))   # the runner's default dir follows it
-    with pytest.raises(MigrationError, match="0003_broken.sql failed.*stays at schema 2"):
+    with pytest.raises(MigrationError, match=f"{n + 2:04d}_broken.sql failed.*stays at schema {n + 1}"):
         open_store(data_dir, key)
     conn = connect(db_path(data_dir), key)
-    assert schema_version(conn) == 2
+    assert schema_version(conn) == n + 1
     tables = _tables(conn)
     assert "second" in tables and "third" not in tables
     cols = {r[1] for r in conn.execute("PRAGMA table_info(patients)")}
