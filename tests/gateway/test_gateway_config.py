@@ -31,6 +31,7 @@ url = "{sim.url}"
 username = "{SIM_USERNAME}"
 officer_name = "{SIM_OFFICER_NAME}"
 lookup_endpoint = "{LOOKUP_PATH}"
+allow_http = true
 connect_timeout = 2.5
 read_timeout = 45.0
 ca_bundle = "{tmp_path / 'pinned-ca.pem'}"
