@@ -18,7 +18,7 @@ API (stable; kiosk/sync builds on it):
     client.upload_dossier(signed_envelope: bytes, ma_cskcb=None) -> UploadResult # loaiHoSo=130
     client.upload(kind, payload, ma_cskcb=None) -> UploadResult  # kind: "checkin" | "dossier" (outbox kinds)
         # never raises for gateway/network trouble; see UploadOutcome for what each outcome means
-    client.lookup_received(ma_lk, day, *, kind, ma_cskcb=None) -> ReceivedInfo | None
+    client.lookup_received(ma_lk, day, *, kind, ma_cskcb=None, payload_sha256="") -> ReceivedInfo | None
         # kind "checkin"|"dossier"; day: date or "yyyy-mm-dd" (facility day of the send attempt).
         # Only with lookup_endpoint set (UNCONFIRMED live endpoint), else NotConfigured.
         # Returns the non-duplicate copy the gateway holds, or None; raises GatewayUnavailable.
@@ -370,8 +370,8 @@ class GatewayClient:
         return result
 
     # ---- reconcile look-up (UNCONFIRMED live endpoint; the simulator implements it)
-    def lookup_received(self, ma_lk: str, day: date | str, *, kind: str,
-                        ma_cskcb: str | None = None) -> ReceivedInfo | None:
+    def lookup_received(self, ma_lk: str, day: date | str, *, kind: str, ma_cskcb: str | None = None,
+                        payload_sha256: str = "") -> ReceivedInfo | None:
         if not self.lookup_endpoint:
             raise NotConfigured("received-dossier look-up: gateway_lookup_endpoint is not set")
         ma_cskcb = ma_cskcb or self.facility_code
@@ -381,7 +381,7 @@ class GatewayClient:
 
         reply = self._json_call("lookup", lambda tok: self._post(
             self.base_url + self.lookup_endpoint, data=form, headers=self._headers(tok)))
-        return replies.received_info(reply, ma_lk, LOAI_HO_SO[kind])
+        return replies.received_info(reply, ma_lk, LOAI_HO_SO[kind], payload_sha256)
 
     # ---- VNeID token resolver (UNCONFIRMED)
     def resolve_vneid(self, vneid_token: str) -> VneidIdentity | None:

@@ -172,8 +172,9 @@ class HistoryEntry:
 
 
 class UploadOutcome(Enum):
-    ACCEPTED = "accepted"      # stored by the gateway: ack with the receipt
-    DUPLICATE = "duplicate"    # the gateway already holds this MA_LK: counts as acked
+    ACCEPTED = "accepted"      # 200 + maGiaoDich + success message: stored, ack with the receipt
+    DUPLICATE = "duplicate"    # 200 saying the MA_LK is already held: acked only if the look-up shows it is ours
+    UNCONFIRMED = "unconfirmed"  # 200 without a receipt or with an unexpected message: not an ack
     REJECTED = "rejected"      # validation/format refusal: dead letter with the gateway's message
     RETRY = "retry"            # 5xx, 503, malformed reply, nothing sent: try again later
     AMBIGUOUS = "ambiguous"    # timeout/reset after the request was sent: reconcile before resending
@@ -181,7 +182,7 @@ class UploadOutcome(Enum):
 
     @property
     def acked(self) -> bool:
-        return self in (UploadOutcome.ACCEPTED, UploadOutcome.DUPLICATE)
+        return self is UploadOutcome.ACCEPTED
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,7 @@ class ReceivedInfo:
     ma_giao_dich: str
     received_at: datetime | None
     duplicate: bool = False
+    payload_sha256: str = ""           # hex SHA-256 of the file the gateway holds ("" when not listed)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 

@@ -51,14 +51,15 @@ class SyncSettings:
         return cls(batch_size=cfg.sync_batch_size, concurrency=cfg.sync_concurrency,
                    lease_seconds=cfg.sync_lease_seconds, backoff_base=cfg.sync_backoff_base,
                    backoff_cap=cfg.sync_backoff_cap,
-                   reconcile_grace=cfg.sync_reconcile_grace)
+                   # the look-up must not run while the first attempt may still be in flight
+                   reconcile_grace=max(cfg.sync_reconcile_grace, cfg.gateway_read_timeout))
 
 
 @dataclass
 class DrainReport:
     leased: int = 0
     acked: int = 0
-    duplicates: int = 0       # acked because the gateway said it already held the MA_LK
+    duplicates: int = 0       # acked after a "duplicate" answer, once the look-up confirmed our copy
     reconciled: int = 0       # acked because the look-up found it: no resend
     retried: int = 0
     dead: int = 0
@@ -329,12 +330,18 @@ class SyncWorker:
                 if found.found is Found.UNKNOWN:
                     return Decision(Action.RETRY, code="RECONCILE", error=found.error,
                                     needs_reconcile=True, min_delay=grace)
+                if found.found is Found.CONFLICT:
+                    return Decision(Action.DEAD, code="CONFLICT?", error=f"check at the desk: {found.error}"[:500],
+                                    reachable=True)
                 if found.found is Found.ABSENT:
                     may_be_stored = False
             if item.kind is OutboxKind.CHECKIN:
                 result = self.client.upload_checkin(item.payload, self.facility_code)
             else:
                 result = self.client.upload_dossier(item.payload, self.facility_code)
+            if result.outcome in policy.POSSIBLE_COPY:
+                found = reconcile(self.client, item, self.clock.now(), self.settings.lookup_days)
+                return policy.confirm_copy(result, found, grace)
             return policy.decide(result, may_be_stored=may_be_stored, grace=grace)
         except Exception as exc:
             log.warning("outbox item %d: attempt failed unexpectedly (%s)", item.id, type(exc).__name__)

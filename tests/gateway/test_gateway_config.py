@@ -84,6 +84,7 @@ def test_card_check_body_encoding_follows_the_setting(tmp_path, sim, encoding, c
     cfg = settings(tmp_path, f"""
 [gateway]
 url = "{sim.url}"
+allow_http = true
 username = "{SIM_USERNAME}"
 officer_name = "{SIM_OFFICER_NAME}"
 card_check_body = "{encoding}"

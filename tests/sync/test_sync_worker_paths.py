@@ -43,7 +43,7 @@ class ScriptedGateway:
     def upload_dossier(self, payload, ma_cskcb):
         return self._upload("dossier", payload)
 
-    def lookup_received(self, ma_lk, day, *, kind):
+    def lookup_received(self, ma_lk, day, *, kind, payload_sha256=""):
         if not self.lookup:
             raise NotConfigured("no look-up")
         self.lookups.append(ma_lk)

@@ -6,6 +6,7 @@ like the real gateway files resends as error dossiers.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import sqlite3
 import threading
@@ -105,7 +106,8 @@ class SimStore:
 
     def listing(self, ma_cskcb: str, day: str, ma_lk: str = "", loai_ho_so: str = "") -> list[dict]:
         """The per-day received listing (nhanChiTietHSNgay-style)."""
-        sql = "SELECT ma_lk, loai_ho_so, ma_giao_dich, received_at, duplicate FROM received WHERE ma_cskcb = ? AND day = ?"
+        sql = ("SELECT ma_lk, loai_ho_so, ma_giao_dich, received_at, duplicate, xml FROM received "
+               "WHERE ma_cskcb = ? AND day = ?")
         args: list = [ma_cskcb, day]
         if ma_lk:
             sql, args = sql + " AND ma_lk = ?", args + [ma_lk]
@@ -114,7 +116,8 @@ class SimStore:
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
         return [{"maLK": r[0], "loaiHoSo": r[1], "maGiaoDich": r[2], "thoiGianTiepNhan": r[3],
-                 "trangThai": "TRUNG_LAP" if r[4] else "DA_TIEP_NHAN"} for r in rows]
+                 "trangThai": "TRUNG_LAP" if r[4] else "DA_TIEP_NHAN",
+                 "hashHoSo": hashlib.sha256(r[5]).hexdigest()} for r in rows]
 
     def received(self, ma_lk: str = "", with_xml: bool = True) -> list[dict]:
         sql = "SELECT ma_lk, loai_ho_so, received_at, duplicate, ma_giao_dich, tables, xml FROM received"
