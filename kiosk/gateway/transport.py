@@ -158,11 +158,10 @@ class DeadlineAdapter(HTTPAdapter):
 
 
 def harden(session: requests.Session) -> requests.Session:
-    """Mount the deadline adapter and refuse redirects on every request of this session."""
+    """Mount the deadline adapter (post() below never follows redirects)."""
     adapter = DeadlineAdapter()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-    session.max_redirects = 0
     return session
 
 
