@@ -80,6 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("facility_name", str, "", "Facility name printed on tickets."),
     S("facility_head_code", str, "", "MA_TTDV: code of the facility head signing follow-up (XML14) and referral (XML13) papers."),
     S("kiosk_id", str, "1", "This kiosk's digit or letter; part of every ticket number and MA_LK."),
+    S("facility_kiosk_ids", list, [], "Every kiosk ID in use at this facility, this one included (the same list "
+      "on every kiosk). Provisioning and `kiosk doctor` refuse the default kiosk_id unless listed here, an ID "
+      "missing from the list, and an ID listed twice."),
     S("language", str, "vi", "Language of the idle screen.", choices=("vi", "en")),
     S("services", list, DEFAULT_SERVICES,
       "Departments/services offered: tables with code, name_vi, name_en, room, ticket_letter, "

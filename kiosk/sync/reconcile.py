@@ -81,7 +81,8 @@ def reconcile(client: UploadClient, item: OutboxItem, now: datetime, max_days: i
         other = other or info
     if other is not None:
         why = ("the gateway's look-up lists no hash for it" if not other.payload_sha256 else
-               "the gateway holds a different file under this MA_LK" if not other.duplicate else
+               "the gateway holds a different file under this MA_LK (another kiosk with the same kiosk_id?)"
+               if not other.duplicate else
                "the gateway holds this MA_LK only as an error-marked copy")
         return ReconcileResult(Found.CONFLICT, info=other, error=f"cannot confirm the held copy is ours: {why}")
     return ReconcileResult(Found.ABSENT)
