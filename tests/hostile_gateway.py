@@ -235,6 +235,7 @@ class HostileGateway:
     def _serve(self, name: str) -> ThreadingHTTPServer:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state, name))
         server.daemon_threads = True
+        server.handle_error = lambda *a: None     # a client that hangs up on a huge reply is the point
         threading.Thread(target=server.serve_forever, name=f"hostile-{name}", daemon=True).start()
         self._servers.append(server)
         return server

@@ -6,9 +6,11 @@ import getpass
 import json
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from kiosk.commands._store import open_for_cli
+from kiosk.gateway.client import InsecureGatewayURL
 from kiosk.store.db import StoreError
 from kiosk.store.keys import key_provider_from_config
 from kiosk.sync.lock import WorkerBusy
@@ -90,12 +92,17 @@ def _run(args, ctx) -> int:
         if args.once:
             report = worker.run_once()
         else:
+            def on_signal(*_):   # not in the handler itself: stop() takes locks the main thread may hold
+                threading.Thread(target=worker.stop, kwargs={"timeout": 0}, daemon=True).start()
             for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda *_: worker.stop(timeout=0))
+                signal.signal(sig, on_signal)
             report = worker.run_forever(until_drained=args.until_drained)
     except (StoreError, WorkerBusy) as exc:
         print(f"kiosk sync: {exc}", file=sys.stderr)
         return 1
+    except InsecureGatewayURL as exc:
+        print(f"kiosk sync: {exc}", file=sys.stderr)
+        return 2
     print(f"leased {report.leased}, acked {report.acked} (duplicates {report.duplicates}, reconciled "
           f"{report.reconciled}), retried {report.retried}, dead {report.dead}")
     return 0

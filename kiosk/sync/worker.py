@@ -130,6 +130,9 @@ class SyncWorker:
     def stop(self, timeout: float | None = 30.0) -> None:
         self._stop.set()
         self._wake.set()
+        abort = getattr(self.client, "abort", None)
+        if abort is not None:   # calls in flight end now (ambiguous: reconciled before any resend)
+            abort()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -296,7 +299,7 @@ class SyncWorker:
 
             def write():
                 self._write(repo, results, report)
-                return repo.lease_due(self.owner, want, s.lease_seconds, max_delay=2 * s.backoff_cap,
+                return repo.lease_due(self.owner, want, s.lease_seconds, max_delay=2 * max(s.backoff_cap, s.reconcile_grace),
                                       probe=probe) if want else []
 
             items = self._tx(conn, write)
@@ -321,6 +324,8 @@ class SyncWorker:
     def _attempt(self, item: OutboxItem) -> Decision:
         """One item on a pool thread: reconcile if needed, then upload. No database here."""
         grace = self.settings.reconcile_grace
+        if self._stop.is_set():   # queued behind calls that stop() aborted: never start it
+            return Decision(Action.RELEASE)
         try:
             may_be_stored = item.needs_reconcile
             if item.needs_reconcile:
@@ -335,6 +340,8 @@ class SyncWorker:
                                     reachable=True)
                 if found.found is Found.ABSENT:
                     may_be_stored = False
+            if self._stop.is_set():
+                return Decision(Action.RELEASE)
             if item.kind is OutboxKind.CHECKIN:
                 result = self.client.upload_checkin(item.payload, self.facility_code)
             else:
