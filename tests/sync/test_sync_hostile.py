@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -156,4 +155,3 @@ def test_sync_run_peak_memory_is_bounded(hostile, cli_kiosk, mode):
     stats = OutboxRepo(conn, SystemClock()).stats()
     assert stats.acked == 0 and stats.sending == 0
     assert peak_mib < 300, peak_mib
-    del resource
