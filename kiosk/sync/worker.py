@@ -111,6 +111,7 @@ class SyncWorker:
         self._thread: threading.Thread | None = None
         self.totals = DrainReport()
         self._next_recheck = 0.0
+        self.last_start_error: str | None = None   # why the last start attempt failed (None: it did not)
 
     # ---- control
 
@@ -145,7 +146,16 @@ class SyncWorker:
         from kiosk.ops.nice import lower_this_thread
         lower_this_thread()                        # uploads can wait a few ms; the patient cannot
         try:
-            self.run_forever()
+            failures = 0
+            while not self._stop.is_set():
+                try:
+                    self.run_forever()
+                    return
+                except Exception as exc:   # busy database, full disk... at start: never die quietly
+                    failures += 1
+                    self.last_start_error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                    log.warning("sync worker could not start (%s); retrying", self.last_start_error)
+                    self._stop.wait(min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** min(failures, 10)))
         finally:
             if self._lock:
                 self._lock.release()
@@ -168,6 +178,7 @@ class SyncWorker:
         or sending (dead letters stay for staff)."""
         with self._session() as (conn, repo, pool):
             self._recover(conn, repo)
+            self.last_start_error = None
             probes, next_probe = 0, 0.0
             while not self._stop.is_set():
                 self._wake.clear()

@@ -155,3 +155,33 @@ def test_sync_run_peak_memory_is_bounded(hostile, cli_kiosk, mode):
     stats = OutboxRepo(conn, SystemClock()).stats()
     assert stats.acked == 0 and stats.sending == 0
     assert peak_mib < 300, peak_mib
+
+
+def test_the_worker_survives_a_database_locked_at_its_start(hostile, data_dir, db_key, conn):
+    """M4: the embedded worker used to die for good when the database was busy at its start."""
+    import threading
+    blocker = open_connection(data_dir, db_key, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")                     # another process holds the write lock for 8 s
+    worker = SyncWorker(lambda: open_connection(data_dir, db_key, busy_timeout_ms=500),
+                        client_for(hostile), facility_code="79001", clock=SystemClock(),
+                        rng=random.Random(2), settings=FAST, lock=WorkerLock.for_data_dir(data_dir))
+    worker.start()
+    try:
+        release = threading.Timer(8.0, lambda: blocker.execute("ROLLBACK"))
+        release.start()
+        deadline = time.monotonic() + 6
+        while worker.last_start_error is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert worker.running and "locked" in (worker.last_start_error or "")   # alive, and says why
+        release.join()
+        ids = queue(conn, n=5, tag="LATE")                   # check-ins queued after the lock went away
+        worker.notify()
+        repo = OutboxRepo(conn, SystemClock())
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(repo.get(i).state.value == "acked" for i in ids):
+            time.sleep(0.2)
+        assert all(repo.get(i).state.value == "acked" for i in ids)
+        assert worker.last_start_error is None
+    finally:
+        worker.stop()
+        blocker.close()
