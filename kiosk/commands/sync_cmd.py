@@ -86,6 +86,8 @@ def _run(args, ctx) -> int:
     cfg = ctx.config
     if args.key_file is not None:
         cfg = cfg.replace(key_file=args.key_file)
+    from kiosk.logsetup import setup_logging
+    setup_logging(cfg)   # the same masked, 0600 log as the app, at the configured level (L9)
     try:
         key = key_provider_from_config(cfg).load()
         worker = build_worker(cfg, key)
