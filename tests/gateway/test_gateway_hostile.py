@@ -212,3 +212,16 @@ def test_peak_memory_stays_bounded_against_huge_replies(mode):
     assert out.returncode == 0, out.stderr[-2000:]
     acked, peak_mib = map(int, out.stdout.split())
     assert acked == 0 and peak_mib < 300, (acked, peak_mib)
+
+
+def test_the_simulator_keeps_its_dossiers_private_and_admin_local(tmp_path):
+    """Info: its DB holds (synthetic) dossiers in clear: 0600; /admin answers loopback clients only."""
+    import stat as st
+
+    from kiosk.gateway.sim.http import _loopback
+    from kiosk.gateway.sim.store import SimStore
+    store = SimStore(tmp_path / "gateway-sim.db")
+    store.close()
+    assert st.S_IMODE((tmp_path / "gateway-sim.db").stat().st_mode) == 0o600
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("::ffff:127.0.0.1")
+    assert not _loopback("192.168.1.20") and not _loopback("10.0.0.5") and not _loopback("garbage")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -54,6 +55,11 @@ class Stored:
 
 class SimStore:
     def __init__(self, path: Path):
+        # it holds synthetic dossiers in clear: readable by its owner only (red-team Info)
+        path = Path(path)
+        if not path.exists():
+            path.touch(mode=0o600)
+        os.chmod(path, 0o600)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
