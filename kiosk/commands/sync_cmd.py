@@ -67,10 +67,13 @@ def _status(args, ctx) -> int:
     with store:
         stats = store.outbox.stats()
         dead = store.outbox.items("dead", limit=50)
+        waiting = [i for i in store.outbox.items("pending", limit=200) if i.last_error][:50]
     if args.json:
         doc = stats.as_dict()
         doc["dead_items"] = [{"id": d.id, "kind": d.kind.value, "ma_lk": d.ma_lk, "code": d.last_code,
                               "message": d.last_error} for d in dead]
+        doc["pending_with_reason"] = [{"id": d.id, "kind": d.kind.value, "ma_lk": d.ma_lk, "code": d.last_code,
+                                       "message": d.last_error, "attempts": d.attempts} for d in waiting]
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     print(f"pending  {stats.pending}\nsending  {stats.sending}\nacked    {stats.acked}\ndead     {stats.dead}")
@@ -78,6 +81,9 @@ def _status(args, ctx) -> int:
     print(f"last success        {stats.last_success_at or '-'}")
     for d in dead:
         print(f"  dead #{d.id} {d.kind.value} {d.ma_lk}: [{d.last_code}] {d.last_error or ''}")
+    for d in waiting:   # why an item is still waiting: the gateway's words, for staff (L7)
+        print(f"  waiting #{d.id} {d.kind.value} {d.ma_lk} after {d.attempts} attempt(s): "
+              f"[{d.last_code}] {d.last_error}")
     return 0
 
 

@@ -185,3 +185,22 @@ def test_the_worker_survives_a_database_locked_at_its_start(hostile, data_dir, d
     finally:
         worker.stop()
         blocker.close()
+
+
+def test_sync_status_says_why_items_are_still_waiting(hostile, cli_kiosk, capsys):
+    """L7: pending items' reasons were shown nowhere; now `sync status` prints them (and --json)."""
+    import json
+
+    from kiosk import cli
+    tmp_path, data_dir, key_file, conn = cli_kiosk
+    hostile.mode = "redirect307"
+    cfg = tmp_path / "kiosk.toml"
+    write_config(cfg, data_dir, key_file, hostile.url)
+    subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(cfg), "sync", "run", "--once"], cwd=PROJECT,
+                   capture_output=True, timeout=120, check=True)
+    assert cli.main(["--config", str(cfg), "sync", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "waiting #1 checkin" in out and "[HTTP 307]" in out and "not followed" in out
+    assert cli.main(["--config", str(cfg), "sync", "status", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["pending_with_reason"]) == 8 and doc["pending_with_reason"][0]["code"] == "HTTP 307"
