@@ -11,7 +11,7 @@ from kiosk.store.migrate import open_store
 
 def _kiosk(tmp_path, n: int):
     data, key_file = tmp_path / "data", tmp_path / "secrets" / "db.key"
-    key_file.parent.mkdir(mode=0o700)
+    key_file.parent.mkdir(mode=0o700, parents=True)
     store = open_store(data, FileKeyProvider(key_file).create(), create=True)
     audit = AuditLog(store)
     ids = [audit.append("le.tan", "reception", "ticket.reprint", f"ticket:{i}", {"reason": "kẹt giấy"})
