@@ -121,20 +121,22 @@ def _retry(args, ctx) -> int:
     store = _open(args, ctx)
     if store is None:
         return 1
-    actor = f"cli:{getpass.getuser()}"
+    # No staff member signed in: the trust boundary is the OS account holding the key file, and
+    # the audit says exactly that instead of inventing a technician (red-team L3).
+    actor, role, how = f"cli:{getpass.getuser()}", "os-user", {"authority": "OS user with the database key file"}
     with store:
         with store.transaction():
             if args.dead:
                 n = store.outbox.requeue_dead()
-                AuditLog(store).append(actor, "technician", "outbox.resend_dead", "outbox", {"count": n})
+                AuditLog(store).append(actor, role, "outbox.resend_dead", "outbox", {"count": n, **how})
             else:
                 item = store.outbox.get(args.item)
                 if item is None or not store.outbox.requeue(args.item):
                     print(f"kiosk sync: item {args.item} is not dead or waiting", file=sys.stderr)
                     return 1
                 n = 1
-                AuditLog(store).append(actor, "technician", "outbox.resend", f"outbox:{item.id}",
-                                       {"kind": item.kind.value, "ma_lk": item.ma_lk})
+                AuditLog(store).append(actor, role, "outbox.resend", f"outbox:{item.id}",
+                                       {"kind": item.kind.value, "ma_lk": item.ma_lk, **how})
     print(f"{n} item(s) queued to send again (same signed bytes, same MA_LK)")
     return 0
 
