@@ -68,3 +68,9 @@ def test_provisioning_refuses_a_default_or_duplicated_kiosk_id(tmp_path, capsys,
     err = capsys.readouterr().err
     assert code == 2 and "  kiosk.id:" in err and words in err and "nothing was changed" in err
     assert not (tmp_path / "conf" / "kiosk.toml").exists()
+
+
+def test_identity_parse_text_refuses_lone_surrogates(capsys):
+    """Info: invalid UTF-8 in argv became a name with lone surrogates (1,073 red-team inputs)."""
+    code = main(["identity", "parse", "--text", "079085000001|\udcc3\udca9|NGUY\udce1N"])
+    assert code == 1 and "not valid UTF-8" in capsys.readouterr().err
