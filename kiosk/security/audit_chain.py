@@ -4,7 +4,7 @@ Pure functions: the store appends rows, this module computes and verifies the ch
 entry breaks its own hash; a deleted or reordered entry breaks the next entry's link; a deleted
 tail is caught by the chain head kept in the settings table in the same transaction.
 
-Keyed (red-team M7): with a chain key (derived from the database key by open_store) each hash is
+Keyed (red-team M7): with a chain key (random, kept in the encrypted database) each hash is
 an HMAC, written "h1:<hex>", so rewriting the log needs the key, not just SQL; an unkeyed entry
 after a keyed one is a downgrade and fails. Against someone who holds the key file, the head is
 also anchored outside the database (heartbeat line, `kiosk audit verify --anchor COUNT:HASH`):

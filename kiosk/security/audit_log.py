@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import secrets
 from typing import Iterable, Mapping
 
 from kiosk.core.clock import iso
 from kiosk.security.audit_chain import GENESIS, ChainVerdict, canonical_details, entry_hash, verify_chain
 
 HEAD_KEY = "audit_chain_head"
+KEY_KEY = "audit_chain_key"   # hex HMAC key of the chain, inside the encrypted database
 
 
 class AuditLog:
@@ -19,8 +21,23 @@ class AuditLog:
 
     def __init__(self, store, key: bytes | None = None):
         self.store = store
-        # the chain key open_store derives from the database key (None: a legacy, unkeyed chain)
-        self.key = key if key is not None else getattr(store, "audit_key", None)
+        self._key = key   # None: the chain key kept (encrypted) in the database, made on first append
+
+    @property
+    def key(self) -> bytes | None:
+        if self._key is None:
+            stored = self.store.settings.get(KEY_KEY)
+            self._key = bytes.fromhex(stored) if stored else None
+        return self._key
+
+    def _key_for_append(self) -> bytes:
+        key = self.key
+        if key is None:
+            # random, not derived from the database key: a key rotation must not break the chain
+            key = secrets.token_bytes(32)
+            self.store.settings.set(KEY_KEY, key.hex())
+            self._key = key
+        return key
 
     def append(self, actor: str, role: str | None, action: str, target: str | None = None,
                details: Mapping | None = None) -> int:
@@ -30,7 +47,7 @@ class AuditLog:
             count = int(count_s)
             at = iso(self.store.clock.now())
             text = canonical_details(details)
-            digest = entry_hash(prev, at, actor, role, action, target, text, self.key)
+            digest = entry_hash(prev, at, actor, role, action, target, text, self._key_for_append())
             entry_id = self.store.audit.append({"at": at, "actor": actor, "role": role, "action": action,
                                                 "target": target, "details": text, "prev_hash": prev,
                                                 "hash": digest})

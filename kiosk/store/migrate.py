@@ -5,9 +5,6 @@ database exactly at the previous version. A database newer than the newest file 
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 import logging
 import re
 from dataclasses import dataclass
@@ -152,7 +149,4 @@ def open_store(data_dir: Path, key: bytes, *, create: bool = False, migrations_d
     conn = open_connection(data_dir, key, create=create, migrations_dir=migrations_dir,
                            cache_mib=cache_mib, busy_timeout_ms=busy_timeout_ms,
                            check_same_thread=check_same_thread)
-    store = Store(conn, clock)
-    # the audit chain's HMAC key, derived from the database key (kiosk.security.audit_chain)
-    store.audit_key = hmac.new(bytes(key), b"vn-health-kiosk audit chain v1", hashlib.sha256).digest()
-    return store
+    return Store(conn, clock)

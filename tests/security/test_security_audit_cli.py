@@ -82,7 +82,7 @@ def test_a_recomputed_chain_is_caught_by_the_key_and_by_an_outside_anchor(tmp_pa
 
     store, ids, head, key = _kiosk(tmp_path / "b", 5)
     anchor = AuditLog(store).head()
-    _rewrite(store, store.audit_key)                               # with the key file: the HMACs match again
+    _rewrite(store, AuditLog(store).key)                             # with the key file: the HMACs match again
     store.close()
     assert cli.main([*head, "verify", *key]) == 0                  # nothing inside the database can tell...
     capsys.readouterr()
@@ -91,7 +91,7 @@ def test_a_recomputed_chain_is_caught_by_the_key_and_by_an_outside_anchor(tmp_pa
 
     store, ids, head, key = _kiosk(tmp_path / "c", 5)
     anchor = AuditLog(store).head()
-    _rewrite(store, store.audit_key, drop_last=2)                  # cut the tail, move the head back
+    _rewrite(store, AuditLog(store).key, drop_last=2)                  # cut the tail, move the head back
     store.close()
     assert cli.main([*head, "verify", *key, "--anchor", anchor]) == 1
     assert "BROKEN" in capsys.readouterr().out
