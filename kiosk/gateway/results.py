@@ -73,6 +73,8 @@ CARD_CODES: dict[str, CodeInfo] = {
                     "The date of birth does not match the insurance card. " + _DESK_EN, "wrong date of birth"),
     "100": CodeInfo(V.RETRY_LATER, _RETRY_VI, _RETRY_EN, "gateway could not read the card data: provisional"),
     "101": CodeInfo(V.RETRY_LATER, _RETRY_VI, _RETRY_EN, "gateway server error: provisional"),
+    # "Lỗi máy chủ" in a production client's code list (conformance review, item 13): retry, not the desk
+    "500": CodeInfo(V.RETRY_LATER, _RETRY_VI, _RETRY_EN, "gateway server error (500): provisional"),
     "110": CodeInfo(V.NEEDS_DESK, "Thẻ BHYT đã bị thu hồi. " + _DESK_VI, "The insurance card was revoked. " + _DESK_EN,
                     "card revoked"),
     "130": CodeInfo(V.NEEDS_DESK, "Trẻ em chưa có thẻ BHYT. " + _DESK_VI, "The child has no insurance card yet. " + _DESK_EN,

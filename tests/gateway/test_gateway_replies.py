@@ -117,3 +117,9 @@ def test_reprs_of_personal_results_hide_names_numbers_and_health_data():
                    "penicillin", "0912345678", "Kháng sinh", "Sốt cao", "Bến Nghé"):
         assert secret not in shown, secret
     assert "code='003'" in shown and "ma_lk='79001-K1-20261120-0001'" in shown and "ma_ho_so='H1'" in shown
+
+
+def test_card_check_code_500_is_a_retry_not_the_desk():
+    from kiosk.gateway.results import Verdict, code_info
+    info = code_info("500")
+    assert info.verdict is Verdict.RETRY_LATER and not info.alert
