@@ -29,7 +29,8 @@ EXPECTED_VERDICT = {"000": Verdict.VALID, "001": Verdict.VALID, "002": Verdict.V
 
 
 def test_every_reference_code_is_mapped():
-    assert sorted(c for c in CARD_CODES if c.isdigit()) == REFERENCE_CODES
+    # plus "500" ("Lỗi máy chủ"), seen in a production client's code list (conformance review item 13)
+    assert sorted(c for c in CARD_CODES if c.isdigit() and c != "500") == REFERENCE_CODES
 
 
 @pytest.mark.parametrize("code", [c for c in REFERENCE_CODES if c not in ("054", "055", "401")])
