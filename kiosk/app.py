@@ -143,7 +143,11 @@ class KioskApp:
     def devices_status(self) -> dict[str, bool]:
         """Each scanner thread's connection (fleet metrics); any thread."""
         statuses = [s.status() for s in list(self.parts.scanners)]
-        return {st.source: st.connected for st in statuses}
+        out = {st.source: st.connected for st in statuses}
+        sync = self.parts.sync
+        if sync is not None:   # a worker that cannot start says so in the metrics and heartbeat (M4)
+            out["sync:worker"] = bool(sync.running and getattr(sync, "last_start_error", None) is None)
+        return out
 
     def checkins_health(self):
         """What the idle screen shows (cheap: a statvfs); None without ops."""
