@@ -141,7 +141,11 @@ class KioskApp:
     def devices_status(self) -> dict[str, bool]:
         """Each scanner thread's connection (fleet metrics); any thread."""
         scanners = self.parts.scanners
-        return {} if scanners is None else {st.source: st.connected for st in scanners.status()}
+        out = {} if scanners is None else {st.source: st.connected for st in scanners.status()}
+        sync = self.parts.sync
+        if sync is not None:   # a worker that cannot start says so in the metrics and heartbeat (M4)
+            out["sync:worker"] = bool(sync.running and getattr(sync, "last_start_error", None) is None)
+        return out
 
     def checkins_health(self):
         """What the idle screen shows (cheap: a statvfs); None without ops."""

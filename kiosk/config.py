@@ -118,6 +118,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("facility_name", str, "", "Facility name printed on tickets."),
     S("facility_head_code", str, "", "MA_TTDV: code of the facility head signing follow-up (XML14) and referral (XML13) papers."),
     S("kiosk_id", str, "1", "This kiosk's digit or letter; part of every ticket number and MA_LK."),
+    S("facility_kiosk_ids", list, [], "Every kiosk ID in use at this facility, this one included (the same list "
+      "on every kiosk). Provisioning and `kiosk doctor` refuse the default kiosk_id unless listed here, an ID "
+      "missing from the list, and an ID listed twice."),
     S("language", str, "vi", "Language of the idle screen.", choices=("vi", "en")),
     S("services", list, DEFAULT_SERVICES,
       "Departments/services offered: tables with code, name_vi, name_en, room, ticket_letter, "
@@ -153,7 +156,10 @@ SETTINGS: tuple[Setting, ...] = (
       "Card-check body encoding: form fields (seen in production) or JSON (the document; UNCONFIRMED).",
       choices=("form", "json")),
     S("gateway_connect_timeout", float, 5.0, "Gateway connect timeout, seconds."),
-    S("gateway_read_timeout", float, 120.0, "Gateway read timeout for uploads, seconds."),
+    S("gateway_read_timeout", float, 120.0, "Gateway read timeout for uploads, seconds; also the wall-clock "
+      "deadline of a whole gateway call (login, upload, look-up), however slowly the gateway trickles."),
+    S("gateway_allow_http", bool, False, "Allow an http:// gateway_url (cleartext). Only for the demo or a "
+      "simulator on this machine; the kiosk refuses http:// otherwise and `kiosk doctor` flags it."),
     S("eligibility_deadline", float, 3.0, "Card check deadline at the kiosk before going provisional, seconds."),
     S("eligibility_cache_hours", float, 12.0, "How long a card check answer is reused."),
     S("gateway_ca_bundle", Path, Path(""), "Pinned CA bundle for the gateway's TLS; empty: system CAs."),
@@ -179,7 +185,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("sync_lease_seconds", float, 180.0, "Lease on an item being sent."),
     S("sync_backoff_base", float, 2.0, "First retry delay, seconds."),
     S("sync_backoff_cap", float, 900.0, "Longest retry delay, seconds."),
-    S("sync_reconcile_grace", float, 5.0, "Wait after an ambiguous upload failure before asking the gateway what it holds, seconds."),
+    S("sync_reconcile_grace", float, 5.0, "Wait after an ambiguous upload failure before asking the gateway what it "
+      "holds, seconds; never less than gateway_read_timeout (the first attempt may still be in flight)."),
     # --- facility hub (PostgreSQL; issue 17)
     S("hub_dsn", str, "", "Facility hub: libpq connection string without the password (multi-host with "
       "target_session_attrs=read-write for a standby); empty: this kiosk has no hub."),

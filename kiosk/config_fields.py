@@ -13,6 +13,7 @@ class ConfigFields:
     facility_name: str
     facility_head_code: str
     kiosk_id: str
+    facility_kiosk_ids: list[Any]
     language: str
     services: list[Any]
     ticket_format: str
@@ -35,6 +36,7 @@ class ConfigFields:
     gateway_card_check_body: str
     gateway_connect_timeout: float
     gateway_read_timeout: float
+    gateway_allow_http: bool
     eligibility_deadline: float
     eligibility_cache_hours: float
     gateway_ca_bundle: Path
@@ -106,3 +108,12 @@ class ConfigFields:
     report_dir: Path
     report_formats: list[Any]
     heartbeat_minutes: float
+    counters: list[Any]
+    queue_priority_groups: list[Any]
+    queue_appointment_early_min: int
+    queue_return_window_min: int
+    display_calls_shown: int
+    voice_engine: str
+    voice_clips_dir: Path
+    voice_volume: int
+    voice_quiet_hours: str

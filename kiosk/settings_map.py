@@ -82,7 +82,9 @@ def sync_settings(cfg: Config) -> "SyncSettings":
     from kiosk.sync.worker import SyncSettings
     return SyncSettings(batch_size=cfg.sync_batch_size, concurrency=cfg.sync_concurrency,
                         lease_seconds=cfg.sync_lease_seconds, backoff_base=cfg.sync_backoff_base,
-                        backoff_cap=cfg.sync_backoff_cap, reconcile_grace=cfg.sync_reconcile_grace)
+                        backoff_cap=cfg.sync_backoff_cap,
+                        # the look-up must not run while the first attempt may still be in flight
+                        reconcile_grace=max(cfg.sync_reconcile_grace, cfg.gateway_read_timeout))
 
 
 def scanner_options(cfg: Config, **extra: Any) -> "ScannerOptions":
@@ -110,7 +112,7 @@ def gateway_client(cfg: Config, *, session: "requests.Session | None" = None,
                          connect_timeout=cfg.gateway_connect_timeout, read_timeout=cfg.gateway_read_timeout,
                          ca_bundle=bundle, lookup_endpoint=cfg.gateway_lookup_endpoint, clock=clock,
                          facility_code=cfg.facility_code, vneid_endpoint=cfg.vneid_resolver_endpoint,
-                         card_check_body=cfg.gateway_card_check_body)
+                         card_check_body=cfg.gateway_card_check_body, allow_http=cfg.gateway_allow_http)
 
 
 def signer(cfg: Config, *, password: bytes | str | None = None, c14n: str = "inclusive") -> "XmlDsigSigner":

@@ -25,6 +25,12 @@ def register(sub, parents) -> None:
 def _parse(args, ctx) -> int:
     import datetime as dt
     read = args.text if args.text is not None else sys.stdin.buffer.read()
+    if isinstance(read, str):
+        try:   # argv bytes that were not UTF-8 arrive as lone surrogates: refuse them like a scanner's bytes
+            read.encode("utf-8")
+        except UnicodeEncodeError:
+            print("kiosk identity parse: --text is not valid UTF-8", file=sys.stderr)
+            return 1
     try:
         today = dt.date.fromisoformat(args.today) if args.today else None
     except ValueError:

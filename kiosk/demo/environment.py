@@ -80,7 +80,8 @@ def prepare(base: Config, *, data_dir: Path | None = None, gateway_url: str | No
     cfg = base.replace(
         data_dir=data, key_file=key_file, key_provider="file",
         facility_code=sim.SIM_FACILITY, facility_name=DEMO_FACILITY_NAME,
-        gateway_url=url, gateway_username=sim.SIM_USERNAME, gateway_password=sim.SIM_PASSWORD,
+        gateway_url=url, gateway_allow_http=True,   # the demo talks to its simulator in clear, on purpose
+        gateway_username=sim.SIM_USERNAME, gateway_password=sim.SIM_PASSWORD,
         gateway_officer_name=sim.SIM_OFFICER_NAME, gateway_officer_cccd=sim.SIM_OFFICER_CCCD,
         gateway_lookup_endpoint=sim.LOOKUP_PATH, vneid_resolver_endpoint=sim.VNEID_PATH,
         signing_source="pkcs12", signing_pkcs12=ident.p12_path,

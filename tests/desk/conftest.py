@@ -45,6 +45,10 @@ def gateway_sim(tmp_path_factory, dev_identity):
 def gateway_client(gateway_sim):
     from kiosk.gateway.client import GatewayClient
     from kiosk.gateway.sim.server import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
+    # every test's kiosk starts a fresh database, so its MA_LKs repeat the previous test's: like two
+    # kiosks on one kiosk_id, the gateway would hold someone else's file under them (now a conflict
+    # for the desk, never an ack). A fresh gateway per test, then.
+    gateway_sim.state.store.reset()
     return GatewayClient(gateway_sim.url, SIM_USERNAME, SIM_PASSWORD, SIM_OFFICER_NAME, SIM_OFFICER_CCCD,
                          facility_code="79001", read_timeout=10)
 

@@ -33,6 +33,7 @@ url = "{sim.url}"
 username = "{SIM_USERNAME}"
 officer_name = "{SIM_OFFICER_NAME}"
 lookup_endpoint = "{LOOKUP_PATH}"
+allow_http = true
 connect_timeout = 2.5
 read_timeout = 45.0
 ca_bundle = "{tmp_path / 'pinned-ca.pem'}"
@@ -91,6 +92,7 @@ def test_card_check_body_encoding_follows_the_setting(tmp_path, sim, encoding, c
     cfg = settings(tmp_path, f"""
 [gateway]
 url = "{sim.url}"
+allow_http = true
 username = "{SIM_USERNAME}"
 officer_name = "{SIM_OFFICER_NAME}"
 card_check_body = "{encoding}"

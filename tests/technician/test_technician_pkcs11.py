@@ -54,7 +54,7 @@ def token(tmp_path):
 
 def doc(tmp_path, **signing):
     return {"facility": {"code": "79001", "name": "BV"}, "gateway": {"url": "http://127.0.0.1:9", "username": "u"},
-            "kiosk": {"id": "1", "data_dir": str(tmp_path / "data"), "key_file": str(tmp_path / "k" / "db.key")},
+            "kiosk": {"id": "3", "data_dir": str(tmp_path / "data"), "key_file": str(tmp_path / "k" / "db.key")},
             "signing": {"source": "pkcs11", "pkcs11_module": MODULE, "token_label": "desk", "key_label": "facility",
                         "pin_env": "TOKEN_PIN", **signing},
             "staff": [{"username": "admin", "role": "admin", "pin_env": "ADMIN_PIN"}]}

@@ -251,7 +251,7 @@ def test_run_notifies_systemd_ready_and_feeds_the_watchdog(demo_run, tmp_path):
                signing_pkcs12=out / "devcert" / "facility.p12",
                signing_pkcs12_password_file=out / "devcert" / "facility.p12.pass",
                facility_code="79001", scanners="sim", printer="sim", metrics_bind="",
-               gateway_url="http://127.0.0.1:9")
+               gateway_url="http://127.0.0.1:9", gateway_allow_http="true")
     env.update(NOTIFY_SOCKET=str(sock_path), WATCHDOG_USEC="400000")      # a beat every 0.2 s
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed"], env=env,
                             stderr=subprocess.PIPE, text=True)

@@ -91,6 +91,8 @@ class SimHandler(BaseHTTPRequestHandler):
             if url.path == "/health":
                 return self._send(200, {"status": "ok", "received": st.store.stats()["total"]})
             if url.path.startswith("/admin/"):
+                if not _loopback(self.client_address[0]):   # test/demo set-up only: never from the network
+                    return self._send(403, {"error": "admin endpoints answer loopback clients only"})
                 return self._admin(method, url.path, parse_qs(url.query), raw)
             group = GROUP.get(url.path)
             if group is None or method != "POST":
@@ -274,3 +276,12 @@ class SimHandler(BaseHTTPRequestHandler):
             st.store.reset()
             return self._send(200, {"reset": True})
         return self._send(404, {"error": "unknown admin endpoint"})
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback or \
+            (host.startswith("::ffff:") and ipaddress.ip_address(host[7:]).is_loopback)
+    except ValueError:
+        return False
