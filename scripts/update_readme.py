@@ -1,4 +1,4 @@
-"""Regenerate the README's settings table and kiosk/config_fields.py from kiosk/config.py (the one
+"""Regenerate the README's settings table and kiosk/config_fields.py from kiosk/settings_table.py (the one
 declaration)."""
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ TYPED_LAYERS = ("core", "identity", "sync", "gateway", "checkin", "desk")
 def _sources():
     for base in ("kiosk", "drivers"):
         for path in sorted((ROOT / base).rglob("*.py")):
-            if path != ROOT / "kiosk" / "config.py":
+            if path not in (ROOT / "kiosk" / "config.py", ROOT / "kiosk" / "settings_table.py"):
                 yield path
 
 
