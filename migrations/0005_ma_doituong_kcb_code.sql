@@ -2,8 +2,8 @@
 -- an INTEGER column cannot keep "1.10" apart from "1.1". Old integer values: 2 (emergency) stays
 -- "2"; everything else was the default 1 ("regular"), which is "1.1" (registered facility).
 -- the queue triggers (0002) read the column: rebuilt around the change, comparing with the code '2'
-DROP TRIGGER queue_entry_for_ticket;
-DROP TRIGGER queue_entry_visit_changed;
+DROP TRIGGER IF EXISTS queue_entry_for_ticket;
+DROP TRIGGER IF EXISTS queue_entry_visit_changed;
 ALTER TABLE visits RENAME COLUMN ma_doituong_kcb TO ma_doituong_kcb_int;
 ALTER TABLE visits ADD COLUMN ma_doituong_kcb TEXT NOT NULL DEFAULT '1.1';
 UPDATE visits SET ma_doituong_kcb = CASE ma_doituong_kcb_int WHEN 2 THEN '2' ELSE '1.1' END;

@@ -75,11 +75,12 @@ def test_schema1_fixture_opens_and_keeps_its_rows(schema1_copy):
 
 
 def test_ma_doituong_kcb_keeps_codes_as_text(tmp_path):
-    """QĐ 824 has both 1.1 and 1.10: an INTEGER column could not keep them apart (migration 0006)."""
+    """QĐ 824 has both 1.1 and 1.10: an INTEGER column could not keep them apart (migration 0005)."""
     import sqlite3
     sql = next(p for p in migrations_dir().glob("0*_ma_doituong_kcb_code.sql")).read_text()
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE visits (id INTEGER PRIMARY KEY, ma_doituong_kcb INTEGER NOT NULL DEFAULT 1)")
+    conn.execute("CREATE TABLE tickets (id INTEGER PRIMARY KEY)")   # the queue triggers are rebuilt on it
     conn.executemany("INSERT INTO visits (id, ma_doituong_kcb) VALUES (?, ?)", [(1, 1), (2, 2)])
     for statement in split_statements(sql):
         conn.execute(statement)
