@@ -127,6 +127,7 @@ def is_scanner_port(port: Any) -> bool:
 
 
 def discover_serial(lister: Callable[[], Iterable] | None = None) -> Found:
+    ports: Iterable[Any]
     try:
         if lister is None:
             from serial.tools import list_ports

@@ -148,8 +148,9 @@ class EscposTicketPrinter:
         d = Dummy()
         d.profile = p.profile
         d._raw(INIT)
-        if self.vietnamese_text and codepage_number(p) is not None:
-            self._text_body(d, t, codepage_number(p))
+        codepage = codepage_number(p)
+        if self.vietnamese_text and codepage is not None:
+            self._text_body(d, t, codepage)
         else:
             width = profile_width(p)
             d._raw(raster(render.text_block_for(t, width)))

@@ -7,7 +7,7 @@ import functools
 from pathlib import Path
 
 import segno
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from drivers.printer import fonts
 from drivers.printer.layout import TicketLayout
@@ -39,7 +39,7 @@ def text_block(lines, width: int = WIDTH, center: bool = True) -> Image.Image:
 @functools.lru_cache(maxsize=256)
 def _text_block(lines: tuple[tuple[str, int, bool], ...], width: int, center: bool) -> Image.Image:
     scratch = ImageDraw.Draw(Image.new("1", (1, 1)))
-    rows: list[tuple[str, object, int]] = []
+    rows: list[tuple[str, ImageFont.ImageFont | ImageFont.FreeTypeFont, int]] = []
     for text, size, bold in lines:
         font = fonts.load(size, bold)
         for part in _wrap(scratch, text, font, width - 2 * MARGIN):
@@ -70,7 +70,7 @@ def qr_image(payload: str, scale: int = 6) -> Image.Image:
     qr = segno.make(payload, error="m", micro=False)
     rows = [bytes(0 if dark else 255 for dark in row) for row in qr.matrix_iter(scale=1, border=2)]
     small = Image.frombytes("L", (len(rows[0]), len(rows)), b"".join(rows))
-    return small.resize((small.width * scale, small.height * scale), Image.NEAREST).convert("1")
+    return small.resize((small.width * scale, small.height * scale), Image.Resampling.NEAREST).convert("1")
 
 
 def _inverted(text: str, width: int) -> Image.Image:

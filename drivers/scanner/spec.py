@@ -3,7 +3,7 @@ the factory that builds a scanner from one."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, TypedDict
 
 from drivers.scanner.base import Backoff, Sink, ThreadedScanner
 
@@ -63,11 +63,18 @@ def parse_spec(text: str) -> SourceSpec:
     return SourceSpec(kind, arg)
 
 
+class _Common(TypedDict):
+    """The keyword arguments every scanner takes."""
+    sink: Sink | None
+    source: str
+    backoff: Backoff | None
+
+
 def build_scanner(spec: SourceSpec | str, opts: ScannerOptions | None = None,
                   sink: Sink | None = None) -> ThreadedScanner:
     spec = parse_spec(spec) if isinstance(spec, str) else spec
     o = opts or ScannerOptions()
-    common = dict(sink=sink, source=str(spec), backoff=o.backoff)
+    common = _Common(sink=sink, source=str(spec), backoff=o.backoff)
     if spec.kind in ("camera", "image"):
         from drivers.scanner.camera import CameraScanner
         from drivers.scanner.decoders import RETRIES

@@ -53,7 +53,7 @@ def background(rng: np.random.Generator, w: int = 1280, h: int = 720) -> np.ndar
     x = np.linspace(0, 1, w, dtype=np.float32)
     y = np.linspace(0, 1, h, dtype=np.float32)[:, None]
     base = 90 + 60 * x[None, :] * 0.6 + 40 * y
-    img = base.astype(np.float32)
+    img: np.ndarray = base.astype(np.float32)
     for _ in range(6):
         cx, cy, r = rng.integers(0, w), rng.integers(0, h), rng.integers(30, 160)
         cv2.circle(img, (int(cx), int(cy)), int(r), float(rng.integers(40, 200)), -1)
@@ -69,13 +69,13 @@ def place(frame: np.ndarray, patch: np.ndarray, angle: float = 0.0, center=None,
     h, w = frame.shape[:2]
     s = patch.shape[0]
     cx, cy = center or (w / 2, h / 2)
-    src = np.float32([[0, 0], [s, 0], [s, s], [0, s]])
+    src = np.array([[0, 0], [s, 0], [s, s], [0, s]], dtype=np.float32)
     corners = src - s / 2
     if warp:
         corners = corners + rng.uniform(-warp, warp, corners.shape).astype(np.float32) * s
     a = np.deg2rad(angle)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]], dtype=np.float32)
-    dst = (corners @ rot.T + np.float32([cx, cy])).astype(np.float32)
+    dst = (corners @ rot.T + np.array([cx, cy], dtype=np.float32)).astype(np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(patch, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
     mask = cv2.warpPerspective(np.full_like(patch, 255), m, (w, h), flags=cv2.INTER_LINEAR)
@@ -93,7 +93,7 @@ def gaussian_blur(img: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def motion_blur(img: np.ndarray, length: int = 9, angle: float = 0.0) -> np.ndarray:
-    k = np.zeros((length, length), np.float32)
+    k: np.ndarray = np.zeros((length, length), np.float32)
     k[length // 2, :] = 1.0
     m = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), angle, 1.0)
     k = cv2.warpAffine(k, m, (length, length))

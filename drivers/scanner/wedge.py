@@ -113,6 +113,7 @@ class WedgeAssembler:
 
     def _finish(self, terminated: bool) -> list[WedgeEvent]:
         run, self._run = self._run, None
+        assert run is not None  # only called while a run is pending
         cfg = self.config
         looks_scanned = len(run.chars) >= cfg.min_length
         if not looks_scanned:

@@ -73,8 +73,9 @@ def _entry(item: tlv.Tlv) -> tuple[int, str | tuple[str, ...]] | None:
         if not rest or any(_string(k) is None for k in rest):
             return None
         return n, tuple(_string(k) or "" for k in rest)
-    strings = [_string(k) for k in rest]
-    if any(s is None for s in strings):
+    found = [_string(k) for k in rest]
+    strings = [s for s in found if s is not None]
+    if len(strings) != len(found):
         return None
     return (n, strings[0]) if len(strings) == 1 else (n, tuple(strings))
 

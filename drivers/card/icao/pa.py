@@ -22,7 +22,7 @@ from drivers.card.errors import MalformedDataError
 from drivers.card.icao.csca import CscaStore
 from drivers.card.icao.sod import Sod, parse_sod
 
-_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
            "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 

@@ -58,8 +58,9 @@ class VirtualChip:
         self.sm: SecureMessaging | None = None
         self.access = ""              # "PACE" / "BAC" once a session is open (tests)
         self.count = 0
-        if getattr(self, "pace", None) is not None:
-            self.pace.reset()
+        pace = getattr(self, "pace", None)
+        if pace is not None:
+            pace.reset()
         self._pending = b""
 
     def power_on(self) -> bytes:
@@ -171,10 +172,10 @@ class VirtualChip:
         if cmd.ins == 0xB0:
             if cmd.p1 & 0x80:  # short file identifier
                 sfi = cmd.p1 & 0x1F
-                fid = next((f for f in self.files if f & 0x1F == sfi and f >> 8 == 1), None)
-                if fid is None:
+                by_sfi = next((f for f in self.files if f & 0x1F == sfi and f >> 8 == 1), None)
+                if by_sfi is None:
                     return b"", 0x6A82
-                self.current = fid
+                self.current = by_sfi
                 return self._read(cmd.p2, cmd.le or 256)
             return self._read((cmd.p1 << 8) | cmd.p2, cmd.le or 256)
         if cmd.ins == 0xB1:

@@ -152,6 +152,12 @@ def card_access_bytes(infos: tuple[PaceInfo, ...] = DEFAULT_PACE) -> bytes:
     return tlv.encode(0x31, b"".join(pace_info_bytes(i) for i in infos))
 
 
+def _dg_number(ef: EF) -> int:
+    number = ef.dg_number
+    assert number is not None, f"{ef.name} is not a data group"
+    return number
+
+
 def build_files(c: Citizen, pki: TestPki, *, forgery: Forgery | None = None, scheme: str = "rsa",
                 hash_name: str = "sha256", face: bytes | None = None,
                 pace: bool | tuple[PaceInfo, ...] = False,
@@ -160,7 +166,7 @@ def build_files(c: Citizen, pki: TestPki, *, forgery: Forgery | None = None, sch
     data groups (e.g. DG14/DG15 as raw TLV) listed in EF.COM and covered by the SOD."""
     extra = extra or {}
     dgs = {1: dg1_bytes(c), 2: dg2_bytes(face if face is not None else face_jpeg(c.cccd)),
-           13: build_dg13(dg13_fields(c)), **{ef.dg_number: data for ef, data in extra.items()}}
+           13: build_dg13(dg13_fields(c)), **{_dg_number(ef): data for ef, data in extra.items()}}
     signer = {None: pki.signer(scheme), Forgery.DG13_ALTERED: pki.signer(scheme),
               Forgery.UNTRUSTED_SIGNER: pki.ds_rogue, Forgery.EXPIRED_SIGNER: pki.ds_expired}[forgery]
     sod = build_sod(dgs, signer, hash_name)
@@ -169,5 +175,5 @@ def build_files(c: Citizen, pki: TestPki, *, forgery: Forgery | None = None, sch
     files = {EF.COM: com_bytes([0x61, 0x75, 0x6D] + [ef.tag for ef in extra]), EF.DG1: dgs[1], EF.DG2: dgs[2],
              EF.DG13: dgs[13], **extra, EF.SOD: sod}
     if pace:
-        files[EF.CARD_ACCESS] = card_access_bytes(DEFAULT_PACE if pace is True else pace)
+        files[EF.CARD_ACCESS] = card_access_bytes(pace if isinstance(pace, tuple) else DEFAULT_PACE)
     return files

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from drivers.card.icao import tlv
 from drivers.card.icao.sod import LDS_SECURITY_OBJECT_OID, LdsSecurityObject
 
-_H = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_H: dict[str, type[hashes.HashAlgorithm]] = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
 def default_pki_dir() -> Path:
@@ -50,7 +50,7 @@ def _cert(subject: x509.Name, key, issuer: x509.Name, issuer_key, ca: bool,
 
 @dataclass(frozen=True)
 class Signer:
-    key: object
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     cert: x509.Certificate
     scheme: str          # "rsa", "rsa-pss", "ecdsa"
 
@@ -117,6 +117,7 @@ def load_pki(directory: Path | None = None) -> TestPki:
 
     def signer(name: str, scheme: str) -> Signer:
         key = serialization.load_pem_private_key((d / "signers" / f"{name}.key").read_bytes(), None)
+        assert isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey))  # _generate writes only these
         return Signer(key, x509.load_pem_x509_certificate((d / "signers" / f"{name}.pem").read_bytes()), scheme)
 
     csca = x509.load_pem_x509_certificate((d / "csca" / "csca.pem").read_bytes())
@@ -137,11 +138,15 @@ def _sig_algorithm(scheme: str, hash_name: str) -> dict:
 
 def _sign(signer: Signer, data: bytes, hash_name: str) -> bytes:
     h = _H[hash_name]()
+    key = signer.key
     if signer.scheme == "rsa":
-        return signer.key.sign(data, padding.PKCS1v15(), h)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key.sign(data, padding.PKCS1v15(), h)
     if signer.scheme == "rsa-pss":
-        return signer.key.sign(data, padding.PSS(padding.MGF1(_H[hash_name]()), h.digest_size), h)
-    return signer.key.sign(data, ec.ECDSA(h))
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key.sign(data, padding.PSS(padding.MGF1(_H[hash_name]()), h.digest_size), h)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key.sign(data, ec.ECDSA(h))
 
 
 def build_sod(dgs: dict[int, bytes], signer: Signer, hash_name: str = "sha256") -> bytes:

@@ -120,7 +120,7 @@ class CardRegistry:
 
 
 def _reply(code: str, card: SimCard | None = None, note: str = "") -> dict:
-    reply = {k: None for k in ("maThe", "hoTen", "ngaySinh", "gioiTinh", "diaChi", "maDKBD", "cqBHXH", "gtTheTu",
+    reply: dict[str, object] = {k: None for k in ("maThe", "hoTen", "ngaySinh", "gioiTinh", "diaChi", "maDKBD", "cqBHXH", "gtTheTu",
                                "gtTheDen", "maKV", "ngayDu5Nam", "maSoBHXH", "maTheCu", "maTheMoi", "gtTheTuMoi",
                                "gtTheDenMoi", "maDKBDMoi", "tenDKBDMoi")}
     reply.update({"maKetQua": code, "ghiChu": note, "dsLichSuKCB2018": None, "dsLichSuKT2018": []})

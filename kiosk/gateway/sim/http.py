@@ -9,10 +9,14 @@ import json
 import logging
 import socket
 from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from kiosk.gateway.sim import validate as sim_validate
 from kiosk.gateway.sim.cards import card_check_reply
+
+if TYPE_CHECKING:
+    from kiosk.gateway.sim.server import SimState
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +38,7 @@ class SimHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"     # keep-alive, like a real gateway behind a proxy
     disable_nagle_algorithm = True    # headers and body go out as separate writes: no 40 ms delayed-ACK stall
     server_version = "GatewaySim/1"
-    state = None                      # set by the server factory (a sim.SimState)
+    state: SimState                   # bound by the server factory (a subclass per server)
 
     def log_message(self, fmt, *args):   # no request lines with query strings (tokens) in logs
         pass

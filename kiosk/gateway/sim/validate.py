@@ -88,6 +88,7 @@ def verify_signature(root: etree._Element, cert: x509.Certificate | None, what: 
         result = XMLVerifier().verify(root, x509_cert=cert)
     except (InvalidSignature, InvalidInput, ValueError) as exc:
         raise UploadInvalid(f"{what}: chữ ký số không hợp lệ (signature invalid: {type(exc).__name__})") from None
+    assert not isinstance(result, list)  # one expected reference: one result
     signed = result.signed_xml
     if signed is None or signed.tag != root.tag:
         raise UploadInvalid(f"{what}: chữ ký số không bao toàn bộ tài liệu (signature does not cover the document)")
@@ -132,11 +133,14 @@ def check_envelope(file_b64: str, ma_cskcb: str, cert: x509.Certificate | None,
     if signed.findtext("THONGTINDONVI/MACSKCB") != ma_cskcb:
         raise UploadInvalid("GIAMDINHHS: MACSKCB không khớp cơ sở gửi (MACSKCB differs from maCSKCB)")
     info = signed.find("THONGTINHOSO")
+    assert info is not None  # the layout check above
     if [c.tag for c in info] != ["NGAYLAP", "SOLUONGHOSO", "DANHSACHHOSO"]:
         raise UploadInvalid("GIAMDINHHS: THONGTINHOSO sai cấu trúc (wrong THONGTINHOSO layout)")
     if check_value(_NGAYLAP, info.findtext("NGAYLAP") or ""):
         raise UploadInvalid("GIAMDINHHS: NGAYLAP không đúng định dạng yyyyMMdd (NGAYLAP is not yyyyMMdd)")
-    hosos = list(info.find("DANHSACHHOSO"))
+    listing = info.find("DANHSACHHOSO")
+    assert listing is not None  # the layout check above
+    hosos = list(listing)
     if (info.findtext("SOLUONGHOSO") or "") != str(len(hosos)) or not hosos:
         raise UploadInvalid("GIAMDINHHS: SOLUONGHOSO không khớp số HOSO (SOLUONGHOSO does not match)")
     dossiers = []
