@@ -179,9 +179,9 @@ def setup_logging(cfg, *, stderr: bool = True, level: str | None = None) -> Path
     for h in handlers:
         h.setFormatter(formatter)
         h.addFilter(PersonalDataFilter())
-        h._kiosk = True
+        setattr(h, "_kiosk", True)   # marks our handlers for the next call to replace
         root.addHandler(h)
-    root.setLevel(level or getattr(cfg, "log_level", "INFO"))
+    root.setLevel(level or str(getattr(cfg, "log_level", "INFO")))
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return path

@@ -3,7 +3,7 @@ patient at the counter. Built by a composition root; the Qt panel only holds thi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from kiosk.calling.service import CallingService
 from kiosk.core.priority import LABELS
@@ -44,8 +44,11 @@ class CallerBackend:
         self.session = None
 
     def act(self, action: str, counter_id: str, **kw) -> QueueEntry | None:
-        fn = {"next": self.service.call_next, "recall": self.service.recall, "no_show": self.service.no_show,
-              "start": self.service.start, "finish": self.service.finish, "transfer": self.service.transfer}[action]
+        s = self.service
+        actions: dict[str, Callable[..., QueueEntry | None]] = {
+            "next": s.call_next, "recall": s.recall, "no_show": s.no_show,
+            "start": s.start, "finish": s.finish, "transfer": s.transfer}
+        fn = actions[action]
         return fn(self.session, counter_id, **kw)
 
     def undo_transfer(self, number: str) -> QueueEntry:

@@ -36,7 +36,7 @@ class DisplayFeed:
         self.settings, self.services = settings, services
         self.clock = clock or SystemClock()
         self.calls_shown = calls_shown
-        self._store = None
+        self._store: Any = None
         self._data_version: int | None = None
         self._day: str | None = None
         self._board: Board | None = None

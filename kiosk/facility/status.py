@@ -22,7 +22,7 @@ def hub_status(conn) -> dict:
                   for k, p, u, lag in conn.execute(
                       "SELECT kiosk_id, last_push_at, pushed_until, extract(epoch FROM now() - last_push_at)::float "
                       "FROM hub_kiosks ORDER BY kiosk_id")]
-        owners = {}
+        owners: dict[str, dict[str, int]] = {}
         for owner, state, n in conn.execute("SELECT owner, state, count(*) FROM outbox GROUP BY 1, 2 ORDER BY 1, 2"):
             owners.setdefault(owner, {})[state] = n
         open_conflicts = conn.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]

@@ -76,16 +76,16 @@ class HubUploadWorker:
         """Reconcile first when an earlier attempt may have reached the gateway (a worker died
         holding the lease), then upload; the same rules as the kiosk's worker."""
         from datetime import datetime, timezone
-        from types import SimpleNamespace
 
         from kiosk.store.outbox import OutboxKind
-        from kiosk.sync.reconcile import Found, reconcile
+        from kiosk.sync.reconcile import Found, SentUpload, reconcile
         try:
             may_be_stored = needs_reconcile
             if needs_reconcile:
-                item = SimpleNamespace(kind=OutboxKind(kind), ma_lk=ma_lk, created_at=created_at.isoformat())
+                item = SentUpload(OutboxKind(kind), ma_lk, created_at.isoformat(), payload)
                 found = reconcile(self.client, item, datetime.now(timezone.utc))
                 if found.found is Found.PRESENT:
+                    assert found.info is not None  # a PRESENT look-up carries what it found
                     return policy.from_received(found.info)
                 if found.found is Found.UNKNOWN:
                     return policy.Decision(Action.RETRY, code="RECONCILE", error=found.error,

@@ -18,6 +18,7 @@ from typing import Protocol
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.hazmat.primitives.serialization import pkcs12
 from lxml import etree
@@ -41,13 +42,14 @@ class Signer(Protocol):
 class XmlDsigSigner:
     """Signs a document that has a <CHUKYDONVI> child of its root; returns UTF-8 bytes."""
 
-    def __init__(self, key: rsa.RSAPrivateKey, certificate: x509.Certificate,
+    def __init__(self, key: PrivateKeyTypes, certificate: x509.Certificate,
                  chain: list[x509.Certificate] | None = None, c14n: str = "inclusive"):
         if c14n not in C14N:
             raise SigningError("c14n is 'inclusive' or 'exclusive'")
         if not isinstance(key, rsa.RSAPrivateKey):
             raise SigningError("the facility key must be RSA")
-        if key.public_key().public_numbers() != certificate.public_key().public_numbers():
+        cert_key = certificate.public_key()
+        if not isinstance(cert_key, rsa.RSAPublicKey) or key.public_key().public_numbers() != cert_key.public_numbers():
             raise SigningError("the certificate does not belong to the signing key")
         self.key = key
         self.certificate = certificate
@@ -78,7 +80,7 @@ class XmlDsigSigner:
 
 
 # ---- PKCS#12
-def load_pkcs12(path: Path, password: bytes | str | None) -> tuple[rsa.RSAPrivateKey, x509.Certificate,
+def load_pkcs12(path: Path, password: bytes | str | None) -> tuple[PrivateKeyTypes, x509.Certificate,
                                                                    list[x509.Certificate]]:
     if isinstance(password, str):
         password = password.encode("utf-8")
@@ -173,8 +175,11 @@ class Pkcs11Identity:
             raise
         except (pkcs11.PKCS11Error, RuntimeError, OSError) as exc:
             raise SigningError(f"PKCS#11: {type(exc).__name__}") from None
+        cert_key = cert.public_key()
+        if not isinstance(cert_key, rsa.RSAPublicKey):
+            raise SigningError("PKCS#11: the token's certificate is not RSA")
         self.certificate = cert
-        self.key = Pkcs11RsaKey(key, cert.public_key())
+        self.key = Pkcs11RsaKey(key, cert_key)
 
     def signer(self, c14n: str = "inclusive") -> XmlDsigSigner:
         return XmlDsigSigner(self.key, self.certificate, c14n=c14n)

@@ -66,6 +66,7 @@ class Deadline:
         self._previous = getattr(_local, "deadline", None)
         _local.deadline = self
         if self._registry is not None:
+            assert self._guard is not None  # a registry comes with its guard
             with self._guard:
                 self._registry.add(self)
         self._timer.start()
@@ -77,6 +78,7 @@ class Deadline:
         self._timer.cancel()
         _local.deadline = self._previous
         if self._registry is not None:
+            assert self._guard is not None  # a registry comes with its guard
             with self._guard:
                 self._registry.discard(self)
 
@@ -112,7 +114,7 @@ def _shutdown(conn) -> None:
         pass
 
 
-class _Watched:
+class _Watched(HTTPConnection):
     """Mixin for urllib3 connections: the current thread's Deadline may shut this socket."""
 
     def request(self, *args, **kwargs):
@@ -181,7 +183,7 @@ def post(session: requests.Session, url: str, deadline: Deadline, *, connect_tim
         raise
     try:
         resp._content = read_bounded(resp, limit)
-        resp._content_consumed = True
+        resp._content_consumed = True  # type: ignore[attr-defined]  # private, absent from types-requests
     except requests.RequestException:
         resp.close()
         if deadline.expired:

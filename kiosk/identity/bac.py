@@ -83,7 +83,9 @@ def bac_candidates(source: Identity | tuple[str, BirthDate], rule: str = "last9"
         return []
     day = today or dt.date.today()
     doc = document_number(number, rule)
-    born = yymmdd(birth.as_date())
+    full = birth.as_date()
+    assert full is not None  # year-only births returned above
+    born = yymmdd(full)
     expiries: list[dt.date | None] = []
     if known is not None:
         expiries.append(known)

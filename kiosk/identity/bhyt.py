@@ -76,6 +76,7 @@ def decode_hex_text(field: str, what: str) -> str | None:
 def _decode_utf16(raw: bytes, what: str) -> str:
     if len(raw) % 2:
         raise MalformedBhytQrError(f"{what}: neither UTF-8 nor UTF-16")
+    codecs: tuple[str, ...]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         codecs = ("utf-16",)
     else:

@@ -79,10 +79,17 @@ def expected_expiry(birth: BirthDate, issued: dt.date) -> dt.date | None:
 
 
 def birthday_at(birth: BirthDate, age: int) -> dt.date:
+    assert birth.month is not None and birth.day is not None  # callers skip year-only births
     try:
         return dt.date(birth.year + age, birth.month, birth.day)
     except ValueError:   # 29 February
         return dt.date(birth.year + age, 2, 28)
+
+
+def _full_date(birth: BirthDate) -> dt.date:
+    born = birth.as_date()
+    assert born is not None  # year-only births were refused before
+    return born
 
 
 def parse_cccd_qr(fields: list[str], today: dt.date) -> Identity:
@@ -108,7 +115,7 @@ def parse_cccd_qr(fields: list[str], today: dt.date) -> Identity:
     if issue_date is not None:
         if issue_date > today:
             warnings.append(warn("issue_date_future", "CCCD QR issue date is after today"))
-        elif issue_date < birth.as_date():
+        elif issue_date < _full_date(birth):
             raise MalformedCccdQrError("CCCD QR issue date is before the birth date")
     expiry = expected_expiry(birth, issue_date) if issue_date else None
     if expiry is not None and expiry < today:

@@ -84,6 +84,7 @@ def _verdict(chip: ChipRead) -> tuple[Source, str, list[Warning]]:
             warn("chip_not_verified", "passive authentication not run (no CSCA store)")]
     if pa.ok:
         return Source.CHIP_VERIFIED, f"passive authentication passed ({pa.hash_algorithm}, {pa.signature_algorithm})", []
+    assert pa.failed is not None  # a failed check names what failed
     detail = f"{PA_FAILED}: {pa.failed.value}: {pa.detail}"
     return Source.CHIP_UNVERIFIED, detail, [warn("chip_not_verified", detail)]
 
@@ -106,7 +107,7 @@ def identity_from_chip(chip: ChipRead) -> Identity:
     issue = expiry = None
     if d13:
         try:
-            birth = parse_birth(d13.text(BIRTH_DATE)) if d13.text(BIRTH_DATE) else None
+            birth = parse_birth(text) if (text := d13.text(BIRTH_DATE)) else None
             issue = parse_optional_date(d13.text(ISSUE_DATE) or "", "issue date")
             raw_exp = d13.text(EXPIRY_DATE) or ""
             expiry = parse_optional_date(raw_exp, "expiry date") if any(ch.isdigit() for ch in raw_exp) else None

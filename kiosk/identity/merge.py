@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.identity.errors import MergeConflictError
@@ -20,8 +20,8 @@ from kiosk.identity.warnings import warn
 @dataclass(frozen=True)
 class Conflict:
     field: str            # 'full_name', 'birth_date', 'gender'
-    kept: Any = field(repr=False)   # the more trustworthy identity's value (staff screen only, never logs)
-    other: Any = field(repr=False)
+    kept: Any = dataclasses.field(repr=False)   # the more trustworthy identity's value (staff screen only, never logs)
+    other: Any = dataclasses.field(repr=False)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class BirthDate:
         if (self.month is None) != (self.day is None):
             raise ValueError("month and day come together")
         if self.month is not None:
+            assert self.day is not None  # checked just above
             _dt.date(self.year, self.month, self.day)  # raises ValueError if it does not exist
 
     @classmethod
@@ -71,7 +72,7 @@ class BirthDate:
         return self.month is None
 
     def as_date(self) -> _dt.date | None:
-        return None if self.month is None else _dt.date(self.year, self.month, self.day)
+        return None if self.month is None or self.day is None else _dt.date(self.year, self.month, self.day)
 
     def iso(self) -> str:
         """`yyyy-mm-dd`, or `yyyy` when only the year is known (the store's format)."""

@@ -51,7 +51,8 @@ def warn(code: str, detail: str = "") -> Warning:
 
 def check_birth(birth: BirthDate, today: dt.date, error: type[IdentityError]) -> None:
     """A birth date after today is a misread or a typo, not a patient."""
-    if birth.year > today.year or (birth.as_date() is not None and birth.as_date() > today):
+    born = birth.as_date()
+    if birth.year > today.year or (born is not None and born > today):
         raise error("birth date is after today")
 
 

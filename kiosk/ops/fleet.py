@@ -12,15 +12,19 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from kiosk.ops.metrics import MetricsServer, Snapshot, SnapshotCollector, heartbeat_line
 from kiosk.ops.snapshot import build_snapshot
 
+if TYPE_CHECKING:
+    from kiosk.ops.health import Health
+    from kiosk.store.store import Store
+
 log = logging.getLogger(__name__)
 
 
-def snapshot_source(store_factory: Callable[[], object],
+def snapshot_source(store_factory: Callable[[], Store],
                     devices_status: Callable[[], Mapping[str, bool]] | None) -> Callable[[], Snapshot]:
     def read() -> Snapshot:
         store = store_factory()
@@ -69,7 +73,7 @@ class Heartbeat:
 class HealthCollector:
     """`kiosk_checkins_accepted` 1/0 with the reason (disk_low, database_corrupt...) when 0."""
 
-    def __init__(self, health: Callable[[], object], kiosk_id: str, facility: str):
+    def __init__(self, health: Callable[[], Health], kiosk_id: str, facility: str):
         self._health = health
         self._labels = [kiosk_id, facility]
 
@@ -98,9 +102,9 @@ class FleetHandle:
             self.server.stop()
 
 
-def start_fleet_reporting(store_factory: Callable[[], object], cfg,
+def start_fleet_reporting(store_factory: Callable[[], Store], cfg,
                           devices_status: Callable[[], Mapping[str, bool]] | None = None,
-                          health: Callable[[], object] | None = None) -> FleetHandle:
+                          health: Callable[[], Health] | None = None) -> FleetHandle:
     """Start the metrics server on cfg.metrics_bind (empty: none) and the heartbeat every
     cfg.heartbeat_minutes (0: none). A port already taken is logged, not fatal: the kiosk's
     patients matter more than its metrics. `health` (e.g. CheckinGate.health) adds

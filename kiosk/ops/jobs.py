@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kiosk.core.clock import Clock
 from kiosk.ops.disk import DiskGuard
@@ -20,6 +20,9 @@ from kiosk.report.weekly import weekly_report_job
 from kiosk.ops.scheduler import DailyJob, DailyScheduler, parse_hhmm
 from kiosk.store.backup import BackupInfo, backup_dir, list_backups, prune_backups, take_backup
 from kiosk.store.db import StoreError, db_path
+
+if TYPE_CHECKING:
+    from kiosk.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ def _db_size_mib(data_dir: Path) -> float:
     return total / (1024 * 1024)
 
 
-def nightly_backup(store_factory: Callable[[], object], key: bytes, data_dir: Path, retention_days: int,
+def nightly_backup(store_factory: Callable[[], Store], key: bytes, data_dir: Path, retention_days: int,
                    now: datetime, guard: DiskGuard | None = None, *, integrity: str = "full",
                    on_damage: Callable[[Health], None] | None = None) -> BackupOutcome:
     """Check the live database at `integrity` level, take an encrypted backup into
@@ -99,7 +102,7 @@ def nightly_backup(store_factory: Callable[[], object], key: bytes, data_dir: Pa
     return BackupOutcome(info, pruned, kept)
 
 
-def retention_job(store_factory: Callable[[], object], patient_days: int, receipt_days: int) -> RetentionReport:
+def retention_job(store_factory: Callable[[], Store], patient_days: int, receipt_days: int) -> RetentionReport:
     store = store_factory()
     try:
         return run_retention(store, patient_days, receipt_days)
@@ -107,7 +110,7 @@ def retention_job(store_factory: Callable[[], object], patient_days: int, receip
         store.close()
 
 
-def daily_jobs(cfg, key: bytes, store_factory: Callable[[], object], guard: DiskGuard | None = None,
+def daily_jobs(cfg, key: bytes, store_factory: Callable[[], Store], guard: DiskGuard | None = None,
                on_damage: Callable[[Health], None] | None = None) -> list[DailyJob]:
     data_dir = Path(cfg.data_dir)
     return [
@@ -121,7 +124,7 @@ def daily_jobs(cfg, key: bytes, store_factory: Callable[[], object], guard: Disk
     ]
 
 
-def start_daily_jobs(cfg, key: bytes, store_factory: Callable[[], object], clock: Clock,
+def start_daily_jobs(cfg, key: bytes, store_factory: Callable[[], Store], clock: Clock,
                      guard: DiskGuard | None = None,
                      on_damage: Callable[[Health], None] | None = None) -> DailyScheduler:
     """For the app: the backup and retention jobs on their thread; call `.stop()` at exit."""

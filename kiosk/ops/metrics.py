@@ -86,6 +86,7 @@ class MetricsServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # a TCP server
         return f"http://{host}:{port}/metrics"
 
     def start(self) -> "MetricsServer":

@@ -9,12 +9,15 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kiosk.core.clock import iso
 from kiosk.report.figures import Report, build_report
 from kiosk.report.period import Period, last_week
 from kiosk.report.source import store_source
+
+if TYPE_CHECKING:
+    from kiosk.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +144,7 @@ def prepare_weekly(store, cfg, now: datetime, period: Period | None = None,
     return Prepared(period, tuple(paths))
 
 
-def weekly_report_job(store_factory: Callable[[], object], cfg) -> Callable[[datetime], Prepared]:
+def weekly_report_job(store_factory: Callable[[], Store], cfg) -> Callable[[datetime], Prepared]:
     """For the daily scheduler: each morning, make sure last week's report is prepared."""
     def run(now: datetime) -> Prepared:
         store = store_factory()

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import fields
-from typing import Any, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Iterator, TypeVar, cast
 
 import sqlcipher3
 
 from kiosk.core.clock import Clock, SystemClock, iso
 from kiosk.store.errors import translate_integrity
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 class Repo:
@@ -51,4 +54,4 @@ class Mappable:
             raise KeyError(name) from None
 
     def keys(self):
-        return [f.name for f in fields(self)]
+        return [f.name for f in fields(cast("DataclassInstance", self))]  # mixed into dataclasses only

@@ -122,7 +122,8 @@ def _assemble(rows: Sequence) -> Patient | None:
     docs = [Document(*r[_NP:]) for r in rows if r[_NP] is not None]
     if len(docs) > 1:
         docs.sort(key=lambda d: _MATCH_ORDER[d.kind])
-    return Patient(*rows[0][:_NP], documents=tuple(docs))
+    # mypy cannot tell that the splat (the _NP patient columns) stops before `documents`
+    return Patient(*rows[0][:_NP], documents=tuple(docs))  # type: ignore[misc]
 
 
 class PatientRepo(Repo):

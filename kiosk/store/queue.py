@@ -6,7 +6,7 @@ holds nobody - a partial unique index backs the second rule), inside the caller'
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Sequence
+from typing import Sequence, overload
 
 import sqlcipher3
 
@@ -20,6 +20,12 @@ _COLS = ("id, number, service_code, room, state, queued_at, priority, appointmen
          "from_queued_at, from_counter, day, ticket_id, visit_id")
 
 
+@overload
+def _t(text: str) -> datetime: ...
+@overload
+def _t(text: None) -> None: ...
+@overload
+def _t(text: str | None) -> datetime | None: ...
 def _t(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 

@@ -63,9 +63,11 @@ def rekey(data_dir: Path, old: KeyProvider, new: KeyProvider, *, new_path: Path,
     """
     path = db_path(data_dir)
     in_place = Path(os.path.abspath(new_path)) == Path(os.path.abspath(old_path))
-    target = staged if in_place else new
-    if in_place and staged is None:
-        raise RekeyError("rotating in place needs a staging key file")
+    target = new
+    if in_place:
+        if staged is None:
+            raise RekeyError("rotating in place needs a staging key file")
+        target = staged
     resumed = False
     old_key = old.load()
     try:

@@ -92,6 +92,7 @@ def upload_figures(conn, sql: str, params: tuple) -> tuple[list[dict], list[dict
         day_groups[group].append(s)
         week_groups[group].append(s)
     if current_day is not None:
+        assert current_week is not None  # set together with current_day
         flush(current_day, day_groups, is_day=True)
         flush(current_week, week_groups, is_day=False)
     for (kiosk, kind), hist in sorted(period.items()):

@@ -87,6 +87,7 @@ def confirm_copy(result: UploadResult, found: ReconcileResult, grace: float) -> 
     words = f"gateway said {code}: {result.message}"
     if found.found is Found.PRESENT:
         info = found.info
+        assert info is not None  # a PRESENT look-up carries what it found
         return Decision(Action.ACK, Receipt(info.ma_giao_dich or None, receipt_time(info.received_at),
                                             f"confirmed by look-up after: {result.message}"[:500]),
                         code=code, reachable=True, via="duplicate")

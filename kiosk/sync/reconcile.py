@@ -15,10 +15,11 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import Protocol
 
 from kiosk.core.clock import VN_TZ
 from kiosk.gateway.results import GatewayError, NotConfigured, ReceivedInfo
-from kiosk.store.outbox import OutboxItem, OutboxKind
+from kiosk.store.outbox import OutboxKind
 from kiosk.sync.ports import UploadClient
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,31 @@ def lookup_days(created_at: str, now: datetime, max_days: int) -> list[date]:
     return days
 
 
-def payload_hash(item: OutboxItem) -> str:
+class Sent(Protocol):
+    """What reconciling needs of an upload: an OutboxItem, or a SentUpload from the hub's outbox."""
+    @property
+    def kind(self) -> OutboxKind: ...
+    @property
+    def ma_lk(self) -> str: ...
+    @property
+    def created_at(self) -> str: ...
+    @property
+    def payload(self) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class SentUpload:
+    kind: OutboxKind
+    ma_lk: str
+    created_at: str     # ISO 8601
+    payload: bytes
+
+
+def payload_hash(item: Sent) -> str:
     return hashlib.sha256(item.payload).hexdigest()
 
 
-def reconcile(client: UploadClient, item: OutboxItem, now: datetime, max_days: int = 7) -> ReconcileResult:
+def reconcile(client: UploadClient, item: Sent, now: datetime, max_days: int = 7) -> ReconcileResult:
     ours = payload_hash(item)
     other: ReceivedInfo | None = None
     for day in lookup_days(item.created_at, now, max_days):
@@ -88,7 +109,7 @@ def reconcile(client: UploadClient, item: OutboxItem, now: datetime, max_days: i
     return ReconcileResult(Found.ABSENT)
 
 
-def _lookup(client: UploadClient, item: OutboxItem, day: date, ours: str) -> ReceivedInfo | None:
+def _lookup(client: UploadClient, item: Sent, day: date, ours: str) -> ReceivedInfo | None:
     info = client.lookup_received(item.ma_lk, day, kind=item.kind.value, payload_sha256=ours)
     # a check-in and the dossier of one visit share the MA_LK: only the same kind counts
     if info is not None and (info.ma_lk != item.ma_lk or str(info.loai_ho_so) != LOAI_HO_SO[item.kind]):

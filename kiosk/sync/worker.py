@@ -17,7 +17,7 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from drivers.backoff import RetryBackoff
 from kiosk.core.clock import Clock, SystemClock
@@ -80,7 +80,7 @@ class DrainReport:
 
 
 class SyncWorker:
-    def __init__(self, connect: Callable[[], object], client: UploadClient, *, facility_code: str = "",
+    def __init__(self, connect: Callable[[], Any], client: UploadClient, *, facility_code: str = "",
                  clock: Clock | None = None, rng: random.Random | None = None,
                  settings: SyncSettings | None = None, lock: WorkerLock | None = None,
                  connectivity: Connectivity | None = None, rechecker=None, owner: str | None = None):
@@ -208,8 +208,9 @@ class SyncWorker:
     @contextmanager
     def _session(self):
         took_lock = False
-        if self._lock and not self._lock.held:
-            self._lock.acquire()
+        lock = self._lock
+        if lock and not lock.held:
+            lock.acquire()
             took_lock = True
         conn = self._connect()
         from kiosk.ops.nice import lower_this_thread
@@ -221,7 +222,8 @@ class SyncWorker:
             pool.shutdown(wait=True, cancel_futures=True)
             conn.close()
             if took_lock:
-                self._lock.release()
+                assert lock is not None
+                lock.release()
 
     def _now(self) -> float:
         return self.clock.now().timestamp()
@@ -334,6 +336,7 @@ class SyncWorker:
             if item.needs_reconcile:
                 found = reconcile(self.client, item, self.clock.now(), self.settings.lookup_days)
                 if found.found is Found.PRESENT:
+                    assert found.info is not None  # a PRESENT look-up carries what it found
                     return policy.from_received(found.info)
                 if found.found is Found.UNKNOWN:
                     return Decision(Action.RETRY, code="RECONCILE", error=found.error,

@@ -45,7 +45,7 @@ class Theme:
 
     def stylesheet(self) -> str:
         m = self.metrics
-        values = dict(self.palette)
+        values: dict[str, object] = dict(self.palette)
         # font sizes are f_*: the palette already has a colour named "title"
         values.update(
             f_body=m.font_px("body"), f_small=m.font_px("small"), f_button=m.font_px("button"),

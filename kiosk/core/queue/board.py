@@ -51,7 +51,8 @@ def build_board(*, entries: Sequence[QueueEntry], calls: Sequence[Mapping], coun
                 services: Sequence[Mapping], durations: Mapping[str, list[float]], now: datetime,
                 policy: CallingPolicy, calls_shown: int = 6, next_shown: int = 3, version: int = 0) -> Board:
     by_id = {c.id: c for c in counters}
-    lines, seen = [], set()
+    lines: list[CallLine] = []
+    seen: set[str] = set()
     for c in calls:                     # newest first; a recalled number shows once, at its newest call
         if c["number"] in seen or len(lines) >= calls_shown:
             continue

@@ -61,6 +61,7 @@ class BoardView(QWidget):
     def _rebuild(self) -> None:
         _clear(self._outer)
         b, u = self._board, self.unit()
+        assert b is not None  # rebuilt only once a board was shown
         portrait = self.height() > self.width()
         body = QVBoxLayout() if portrait else QHBoxLayout()
         body.setSpacing(int(u))
