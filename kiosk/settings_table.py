@@ -93,7 +93,7 @@ def _facility_code_ok(value: Any) -> str | None:
     return None
 
 
-DEFAULT_SERVICES = [
+DEFAULT_SERVICES: list[dict[str, Any]] = [
     {"code": "K01", "name_vi": "Khám Nội tổng quát", "name_en": "General internal medicine",
      "room": "101", "ticket_letter": "A", "minutes_per_patient": 6},
     {"code": "K02", "name_vi": "Khám Nhi", "name_en": "Paediatrics",

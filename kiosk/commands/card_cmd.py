@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 # Heavy imports (pyscard, cryptography, the virtual chip) happen inside the commands, so that
 # building the CLI parser stays cheap for every other command.
@@ -102,9 +103,10 @@ def _sim(args, ctx) -> int:
 def _keys(args, cfg) -> tuple[list, str | None]:
     """The BAC/PACE-MRZ candidate keys and the CAN (from --can, the CCCD number or the MRZ)."""
     from kiosk.identity.bac import bac_candidates, can_of
-    from kiosk.identity.model import BirthDate
+    from kiosk.identity.model import BirthDate, Identity
     from kiosk.identity.mrz import normalize_td1, parse_td1
     today = dt.date.today()
+    source: Identity | tuple[str, BirthDate]
     if args.mrz:
         flat = normalize_td1(args.mrz.replace("|", " "))
         if flat is None:
@@ -171,7 +173,7 @@ def _read(args, ctx) -> int:
         out = {"ok": False, "error": exc.code, "retryable": False, "detail": exc.detail}
         print(json.dumps(out) if args.json else f"kiosk card read: {exc.code}: {exc.detail}")
         return 1
-    result = {
+    result: dict[str, Any] = {
         "ok": True, "reader": reader_name, "identity": identity_to_dict(identity, masked=not args.unmasked),
         "files": {k: len(v) for k, v in chip.files.items()},
         "face": {"mime": chip.face.mime, "bytes": len(chip.face.data)} if chip.face else None,
@@ -185,7 +187,11 @@ def _read(args, ctx) -> int:
         print(json.dumps(result, ensure_ascii=False))
     else:
         pa = chip.pa
-        verdict = "not checked" if pa is None else ("PASSED" if pa.ok else f"FAILED ({pa.failed.value}: {pa.detail})")
+        if pa is None or pa.ok:
+            verdict = "not checked" if pa is None else "PASSED"
+        else:
+            assert pa.failed is not None  # a failed check names what failed
+            verdict = f"FAILED ({pa.failed.value}: {pa.detail})"
         ident = result["identity"]
         print(f"reader: {reader_name}\nname: {ident['person']['full_name']}  cccd: {(ident['cccd'] or {}).get('number')}")
         print(f"files: {', '.join(f'{k} {v} B' for k, v in result['files'].items())}")

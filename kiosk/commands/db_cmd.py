@@ -100,10 +100,11 @@ def _check(args, ctx) -> int:
         newest = latest_version()
     except WrongKeyError as exc:
         staged = Path(str(provider.path) + ".next")
+        err: StoreError = exc
         if staged.exists():   # an in-place rotation stopped between PRAGMA rekey and the rename
-            exc = StoreError(f"{exc}; {staged} exists: finish the interrupted re-key with "
+            err = StoreError(f"{exc}; {staged} exists: finish the interrupted re-key with "
                              f"`kiosk db rekey --key-file {provider.path} --new-key-file {provider.path}`")
-        return _fail("check", exc)
+        return _fail("check", err)
     except StoreError as exc:
         return _fail("check", exc)
     print(f"database:              {db_path(cfg.data_dir)}")

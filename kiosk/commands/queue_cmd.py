@@ -5,6 +5,7 @@ import getpass
 import json
 import os
 import sys
+from typing import Any
 from pathlib import Path
 
 from kiosk.core.queue.model import QueueRuleError
@@ -62,7 +63,7 @@ def _list(args, ctx) -> int:
         return 1
     with store:
         svc = calling_service(store, ctx.config)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for c in svc.settings.counters:
             cur = svc.current(c.id)
             rows.append({"counter": c.id, "room": c.room, "services": list(c.services),

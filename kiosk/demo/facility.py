@@ -38,7 +38,7 @@ def _desk(feed, stop: threading.Event) -> None:
         feed.wait(timeout=0.5)
 
 
-def _own_uploads(node, client, facility: str) -> int:
+def _own_uploads(node, client, facility: str) -> None:
     """The cut-off kiosk uploads what it still owns (gateway up, hub down)."""
     from kiosk.store.db import connect, db_path
     from kiosk.sync.worker import SyncWorker
@@ -124,7 +124,6 @@ def _run(tmp: Path, n_kiosks: int, n_checkins: int) -> dict:
         for i in range(n_kiosks):
             node = KioskNode(tmp / f"kiosk{i + 1}", NodeSettings(SIM_FACILITY, str(i + 1), services),
                              signer.sign, SystemClock(), dsn("hub_kiosk"), hub_timeout=1.0, retry_after=2.0)
-            node.store_dir = tmp / f"kiosk{i + 1}"
             nodes.append(node)
         cut = nodes[1 % n_kiosks]
         cut_from, cut_until = n_checkins // 3, (2 * n_checkins) // 3

@@ -40,9 +40,11 @@ class DemoPerson:
         if i.cccd is None or i.birth_date is None or i.birth_date.year_only:
             return None
         exp = i.cccd.expiry_date
-        sex = {Gender.MALE: "M", Gender.FEMALE: "F"}.get(i.person.gender, "<")
-        names = fold_name(i.full_name).upper().split()
-        return format_td1(document_number(i.cccd.number, rule), yymmdd(i.birth_date.as_date()),
+        person, born = i.person, i.birth_date.as_date()
+        assert person is not None and person.full_name is not None and born is not None  # demo people are whole
+        sex = {Gender.MALE: "M", Gender.FEMALE: "F"}.get(person.gender, "<")
+        names = fold_name(person.full_name).upper().split()
+        return format_td1(document_number(i.cccd.number, rule), yymmdd(born),
                           yymmdd(exp) if exp else NO_EXPIRY, sex,
                           names[0] + "<<" + "<".join(names[1:]), optional1=i.cccd.number)
 

@@ -1,6 +1,7 @@
 """Running `kiosk demo`: windowed with the device panel, or headless with scripted check-ins."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -63,7 +64,7 @@ def run_headless(cfg: Config, args) -> int:
     import json
 
     from kiosk.ui.demo.headless import HeadlessDriver, write_summary
-    from kiosk.ui.qt import QApplication
+    from kiosk.ui.qt import application
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -71,7 +72,7 @@ def run_headless(cfg: Config, args) -> int:
         old.unlink()
     data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else out / "data"
     env, kiosk = _build(cfg, args, root=out, data_dir=data_dir)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = application(sys.argv[:1])
     chip = None
     try:
         chip = _chip(kiosk, env, args, wanted=args.chip and not args.no_chip)
@@ -163,13 +164,13 @@ def has_display() -> bool:
 def run_windowed(cfg: Config, args) -> int:
     from kiosk.ui.demo.panel import DemoAction, DemoPanel, install_hotkeys, qr_actions
     from kiosk.ui.launch import quit_on_signals
-    from kiosk.ui.qt import QApplication
+    from kiosk.ui.qt import application
 
     if not has_display():
         print("kiosk demo: no display (DISPLAY/WAYLAND_DISPLAY unset). Run it on a desktop, under "
               "Xvfb (xvfb-run -a ./dev.sh demo), or use --headless --checkins N --out DIR.", file=sys.stderr)
         return 2
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = application(sys.argv[:1])
     data_dir = Path(args.data_dir) if getattr(args, "data_dir", None) else None
     env, kiosk = _build(cfg, args, root=None, data_dir=data_dir)
     chip = None
@@ -184,7 +185,7 @@ def run_windowed(cfg: Config, args) -> int:
         if chip is not None:
             actions += [DemoAction(f"chip:{key}", f"Chip card: {key}" + (" (DG13 altered: rejected)"
                                                                           if key == "forged" else ""),
-                                   lambda k=key: chip.present(k)) for key in chip.keys()]
+                                   functools.partial(chip.present, key)) for key in chip.keys()]
             actions.append(DemoAction("chip:remove", "Lift the chip card off the reader", chip.remove))
         printer = kiosk.parts.printer
         if hasattr(printer, "set_fault"):

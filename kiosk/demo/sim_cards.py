@@ -32,11 +32,13 @@ def demo_cards(today: date) -> list[SimCard]:
         ma_dkbd = bhyt.ma_dkbd or "79001"
         code = bhyt.code15 or f"DN4{ma_dkbd[:2]}{bhyt.bhxh_number10}"
         expired = bhyt.valid_to is not None and bhyt.valid_to < today
-        history = ()
+        history: tuple[dict, ...] = ()
         if p.returning:
             history = (_visit(f"{ma_dkbd}-2026-{p.key}", ma_dkbd, "202609150830", "202609150915",
                               "Viêm dạ dày"),)
-        cards.append(SimCard(code, ident.full_name, birth, "Nữ" if ident.person.gender is Gender.FEMALE else "Nam",
+        name = ident.person.full_name
+        assert name is not None  # every demo person has a name
+        cards.append(SimCard(code, name, birth, "Nữ" if ident.person.gender is Gender.FEMALE else "Nam",
                              "010" if expired else "000", cccd=ident.cccd.number if ident.cccd else "",
                              address=ident.person.address or "", ma_dkbd=ma_dkbd, valid_from=_dmy(bhyt.valid_from),
                              valid_to=_dmy(bhyt.valid_to), history=history))

@@ -31,21 +31,27 @@ class DeskFeed:
         self.visits: dict[str, dict] = {}
         self.cursor = 0
         self.online = False
-        self._conn = None
+        self._conn: psycopg.Connection | None = None
         self._stop = threading.Event()
         self._gaps: dict[int, float] = {}
 
     def connect(self) -> None:
-        self._conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=2)
-        self._conn.execute("LISTEN hub_events")
+        self._conn = conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=2)
+        conn.execute("LISTEN hub_events")
         self.online = True
         if not self.visits:
             self._load()
         self._catch_up()
 
+    def _db(self) -> psycopg.Connection:
+        assert self._conn is not None  # connect() ran
+        return self._conn
+
     def _load(self) -> None:
-        self.cursor = self._conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-        for row in self._conn.execute(
+        top = self._db().execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
+        assert top is not None  # an aggregate always answers one row
+        self.cursor = top[0]
+        for row in self._db().execute(
                 "SELECT ma_lk, kiosk_id, service_code, ticket_number, status, conflict, checked_in_at "
                 "FROM visits WHERE visit_day >= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date - 1"):
             self._put(row)
@@ -63,7 +69,7 @@ class DeskFeed:
         is re-read until it fills or GAP_SECONDS pass (a rolled-back transaction leaves it forever)."""
         now = time.monotonic()
         self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_SECONDS}
-        rows = self._conn.execute(
+        rows = self._db().execute(
             "SELECT e.id, v.ma_lk, v.kiosk_id, v.service_code, v.ticket_number, v.status, v.conflict, v.checked_in_at "
             "FROM events e LEFT JOIN visits v ON v.ma_lk = e.ma_lk WHERE e.id > %s OR e.id = ANY(%s) ORDER BY e.id",
             (self.cursor, list(self._gaps))).fetchall()
@@ -89,15 +95,16 @@ class DeskFeed:
                 self.online = False
                 self._stop.wait(min(timeout, 1.0))
                 return 0
+        conn = self._db()
         try:
             got = False
-            for _ in self._conn.notifies(timeout=timeout, stop_after=1):
+            for _ in conn.notifies(timeout=timeout, stop_after=1):
                 got = True
             return self._catch_up() if got or self._gaps else 0
         except psycopg.Error:
             self.online = False
             try:
-                self._conn.close()
+                conn.close()
             except Exception:
                 pass
             return 0

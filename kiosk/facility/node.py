@@ -34,6 +34,7 @@ class KioskNode:
                  dsn: str | None, *, key: bytes | None = None, hub_timeout: float = 1.0, retry_after: float = 5.0):
         from kiosk.store.migrate import open_store
         self.key = key or os.urandom(32)
+        self.store_dir = Path(data_dir)
         self.store = open_store(Path(data_dir), self.key, create=True, clock=clock, check_same_thread=False)
         self.settings, self.clock, self.dsn = settings, clock, dsn
         self.reachable = True           # the demo/tests cut the kiosk off from the hub with this
@@ -42,11 +43,12 @@ class KioskNode:
         issuing = IssuingSettings(settings.facility_code, settings.kiosk_id, settings.services, settings.ticket_format)
         self.issuer = StoreTicketIssuer(self.store, issuing, sign, clock, numbers=self.numbers)
         self.pusher = push.Pusher(self.store, settings.facility_code, settings.kiosk_id)
-        self._conn = None
+        self._conn: psycopg.Connection | None = None
 
     def _dsn(self) -> str:
         if not self.reachable:      # what a pulled cable looks like to libpq: nothing listens
             return "host=127.0.0.1 port=1 connect_timeout=1 dbname=none"
+        assert self.dsn is not None  # self.numbers, the only caller, exists only with a dsn
         return self.dsn
 
     def checkin(self, identity, service_code: str, priority=None):
@@ -67,6 +69,7 @@ class KioskNode:
         if not self.reachable:
             raise psycopg.OperationalError("hub unreachable (cut off)")
         if self._conn is None or self._conn.closed:
+            assert self.dsn is not None, "this node has no hub"
             self._conn = psycopg.connect(self.dsn, connect_timeout=2)
         return self._conn
 

@@ -49,6 +49,7 @@ class FacilityLink:
             while not self._stop.is_set():
                 try:
                     if conn is None or conn.closed:
+                        assert self.dsn is not None  # a link exists only with a hub (wiring.facility_link)
                         conn = psycopg.connect(self.dsn, connect_timeout=2)
                     if not reconciled:
                         handover.reconcile(conn, store, self.cfg.kiosk_id)

@@ -12,6 +12,7 @@ def hub_numbers(cfg) -> Any:
     from kiosk.facility.numbering import HubNumbering, check_namespaces
     check_namespaces(cfg.ticket_format)
     dsn = hub_from_config(cfg, role="kiosk")
+    assert dsn is not None  # hub_dsn is set (checked above)
     return HubNumbering(dsn, cfg.facility_code, cfg.kiosk_id, timeout=float(cfg.get("hub_timeout", 1.0)),
                         retry_after=float(cfg.get("hub_retry_seconds", 10.0)))
 

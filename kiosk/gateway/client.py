@@ -109,7 +109,8 @@ def _sent_before_failure(exc: requests.RequestException) -> bool:
                         requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
         return False
     if isinstance(exc, requests.exceptions.ConnectionError):
-        seen, cause = set(), exc
+        seen: set[int] = set()
+        cause: BaseException | None = exc
         while cause is not None and id(cause) not in seen:
             seen.add(id(cause))
             if isinstance(cause, (NewConnectionError, NameResolutionError, ConnectionRefusedError)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypedDict
 
 import requests
 
@@ -140,6 +140,14 @@ def _is_json(resp: requests.Response) -> bool:
     return kind in ("application/json", "text/json") or kind.endswith("+json")
 
 
+class _Receipt(TypedDict):
+    """UploadResult's fields besides the outcome, as read from an upload's answer."""
+    ma_giao_dich: str
+    received_at: datetime | None
+    code: str
+    message: str
+
+
 def upload_result(resp: requests.Response) -> UploadResult | None:
     """Classify an upload reply on `maKetQua` first; None means 401 (the caller logs in again once).
 
@@ -167,7 +175,7 @@ def upload_result(resp: requests.Response) -> UploadResult | None:
         return UploadResult(UploadOutcome.RETRY, code=MALFORMED_CODE, message="maKetQua is not a code")
     code = _s(body, "maKetQua").strip()
     message = _s(body, "thongDiep")[:500]
-    receipt = dict(ma_giao_dich=_s(body, "maGiaoDich").strip(),
+    receipt = _Receipt(ma_giao_dich=_s(body, "maGiaoDich").strip(),
                    received_at=parse_stamp(_s(body, "thoiGianTiepNhan")), code=code, message=message)
     if code == "401":
         return None
@@ -180,7 +188,9 @@ def upload_result(resp: requests.Response) -> UploadResult | None:
         if receipt["ma_giao_dich"] and message.strip().lower() in SUCCESS_MESSAGES:
             return UploadResult(UploadOutcome.ACCEPTED, **receipt)
         why = "no maGiaoDich" if not receipt["ma_giao_dich"] else "unexpected thongDiep"
-        return UploadResult(UploadOutcome.UNCONFIRMED, **{**receipt, "message": f"200 with {why}: {message}"})
+        unconfirmed = receipt.copy()
+        unconfirmed["message"] = f"200 with {why}: {message}"
+        return UploadResult(UploadOutcome.UNCONFIRMED, **unconfirmed)
     if code in AUTH_CODES:
         return UploadResult(UploadOutcome.AUTH, **receipt)
     if code in RETRY_CODES or not code:

@@ -49,8 +49,10 @@ def _sheet(wb, title: str, table: Table):
 def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook starts with one worksheet
     ws.title = "tom_tat"
     p = report.period
     ws.append(["Báo cáo tuần: tiếp đón, kiểm tra thẻ BHYT và gửi hồ sơ lên cổng giám định"])

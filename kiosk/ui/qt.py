@@ -1,6 +1,8 @@
 """The single place Qt is imported from (a binding switch or Qt upgrade touches only this file)."""
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
 from PySide6.QtCore import (  # noqa: F401
     QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QLocale,
@@ -23,6 +25,20 @@ _LAZY = {"QDate": QtCore, **{n: QtWidgets for n in (
     "QGroupBox QHeaderView QListWidget QListWidgetItem QMessageBox QPlainTextEdit QRadioButton QSpinBox "
     "QSplitter QTableWidget QTableWidgetItem QTabWidget QWizard QWizardPage").split()}}
 # Add further names here as the UI needs them; never `import PySide6` anywhere else.
+
+
+def application(argv: list[str]) -> QApplication:
+    """The running QApplication, or a new one with `argv`."""
+    app = QApplication.instance()
+    # PySide6 types instance() as the base QCoreApplication; the kiosk only ever makes a QApplication
+    return QApplication(argv) if app is None else cast(QApplication, app)
+
+
+def running_application() -> QApplication:
+    """The QApplication already running."""
+    app = QApplication.instance()
+    assert app is not None, "no QApplication yet"
+    return cast(QApplication, app)   # see application()
 
 
 def __getattr__(name: str):

@@ -46,6 +46,7 @@ class Speaker(QObject):
         self.stop()
         self.spoken.append((language, text))
         proc = QProcess(self)
+        assert self._engine is not None  # enabled only with an engine
         proc.setProgram(self._engine)
         proc.setArguments(["-v", VOICES.get(language, "vi"), "-s", "150", text])
         proc.finished.connect(proc.deleteLater)

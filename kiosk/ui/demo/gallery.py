@@ -37,8 +37,8 @@ def render_gallery(out: Path) -> list[str]:
     from kiosk.ui.i18n import Translations, ensure_built
     from kiosk.ui.sizes import Metrics
     from kiosk.ui.patient.window import PatientWindow
-    from kiosk.ui.qt import QApplication
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from kiosk.ui.qt import application
+    app = application(sys.argv[:1])
     ensure_built()
     tr = Translations(app)
     window = PatientWindow(lambda e: None, tr, Metrics(96.0), facility_name="Bệnh viện Đa khoa Mẫu (demo)")

@@ -3,10 +3,11 @@ the simulated scanner, lays the virtual chip card on the reader, and breaks the 
 network — everything goes through the same device paths a real kiosk uses."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
-from kiosk.ui.qt import QApplication, QEvent, QLabel, QObject, QPushButton, QVBoxLayout, QWidget, Qt
+from kiosk.ui.qt import QEvent, QLabel, QObject, QPushButton, QVBoxLayout, QWidget, Qt, running_application
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ def qr_actions(people, present_qr: Callable[[bytes], None]) -> list[DemoAction]:
             continue
         kind = "CCCD QR" if p.cccd_qr else "BHYT QR"
         out.append(DemoAction(f"qr:{p.key}", f"{kind}: {p.key} ({p.note})",
-                              lambda data=payload.encode("utf-8"): present_qr(data)))
+                              functools.partial(present_qr, payload.encode("utf-8"))))
     return out
 
 
@@ -74,5 +75,5 @@ class HotKeys(QObject):
 
 def install_hotkeys(window: QWidget, actions: list[DemoAction]) -> HotKeys:
     hot = HotKeys(actions, window)
-    QApplication.instance().installEventFilter(hot)
+    running_application().installEventFilter(hot)
     return hot

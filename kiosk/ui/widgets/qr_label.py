@@ -31,8 +31,8 @@ def qr_pixmap(payload: str, size: int, dark: str = "#000000", light: str = "#FFF
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(dark))
     for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
+        for x, is_dark in enumerate(row):
+            if is_dark:
                 painter.drawRect(QRectF((x + QUIET_MODULES) * module, (y + QUIET_MODULES) * module,
                                         module + 0.5, module + 0.5))
     painter.end()
