@@ -162,6 +162,33 @@ def test_handover_then_hub_worker_uploads_once_and_receipt_reaches_kiosk(hub, tm
         k.close()
 
 
+def test_hub_worker_reconciles_an_upload_its_dead_predecessor_made(hub, tmp_path, signer, sim):
+    """A hub worker died after the gateway stored its upload, before the hub recorded the receipt:
+    the next worker looks the upload up (hashing the payload it holds) and acks it without a resend."""
+    from kiosk.facility.worker import LEASE_SQL, HubUploadWorker
+    from kiosk.gateway.sim.server import LOOKUP_PATH, admin_call
+    from tests.gateway.gateway_helpers import make_client
+    gateway = make_client(sim.url, lookup_endpoint=LOOKUP_PATH)
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    try:
+        _offline_checkins(k, range(2))
+        assert k.sync(hand_over=True)["handed_over"] == 2
+    finally:
+        k.close()
+    with hub.connect("hub_worker") as conn:
+        with conn.transaction():                     # the dead worker's lease, already run out
+            leased = conn.execute(LEASE_SQL, (10, 0.0)).fetchall()
+        assert [kind for kind, *_ in leased] == ["checkin", "checkin"]
+        for _, _, payload, _, _ in leased:
+            assert gateway.upload_checkin(bytes(payload), "79001").acked
+        time.sleep(0.05)
+        rep = HubUploadWorker(conn, gateway, "79001").run_once()
+        assert (rep.acked, rep.retried, rep.dead) == (2, 0, 0)
+    assert hub_rows(hub, "SELECT count(*) FROM outbox WHERE state = 'acked' AND needs_reconcile") == [(2,)]
+    received = admin_call(sim.url, "/admin/received?xml=0", timeout=30)
+    assert len(received) == 2 and not any(r["duplicate"] for r in received)   # confirmed, not resent
+
+
 def test_desk_resolves_a_conflict_and_versions_stop_lost_updates(hub, tmp_path, signer):
     from kiosk.facility import desk_ops
     clock = FakeClock()
