@@ -84,7 +84,6 @@ class ConfigFields:
     vneid_pattern: str
     vneid_fallback: bool
     bhyt_extra_groups: list[Any]
-    store_face_image: bool
     printer: str
     printer_codepage_has_vietnamese: bool
     printer_profile: str

@@ -210,7 +210,6 @@ SETTINGS: tuple[Setting, ...] = (
     S("vneid_pattern", str, "", "Regular expression a VNeID token must match; empty: any."),
     S("vneid_fallback", bool, True, "Take an unknown token-like read (16+ printable chars, letters and digits) as a VNeID token."),
     S("bhyt_extra_groups", list, [], "BHYT beneficiary group codes accepted beyond the QĐ 1351 list."),
-    S("store_face_image", bool, False, "Keep the chip's face image in the database."),
     S("printer", str, "file",
       "Ticket printer: usb:VID:PID, serial:/dev/ttyUSB0, network:HOST[:PORT] or file[:PATH] (ESC/POS; "
       "bare file = /dev/usb/lp0); sim, png or pdf write ticket images to <data_dir>/tickets."),

@@ -2,7 +2,7 @@
 
 Trust: CHIP_VERIFIED only when passive authentication passed; otherwise CHIP_UNVERIFIED with the
 failed check in `source_detail` and a `chip_not_verified` warning. The face image stays in the
-`ChipRead` (memory only); `face_to_store` releases it only when the configuration allows.
+`ChipRead` (memory only); the kiosk never stores it.
 """
 from __future__ import annotations
 
@@ -130,14 +130,3 @@ def identity_from_chip(chip: ChipRead) -> Identity:
     doc = CccdDocument(cccd, old_id, issue, expiry, other) if cccd else None
     return Identity(person=person, cccd=doc, source=source, kind=Kind.CHIP, warnings=tuple(warnings),
                     source_detail=detail, mrz=mrz)
-
-
-def face_to_store(chip: ChipRead, store_face_image: bool) -> bytes | None:
-    """The face image bytes for the database, only when `store_face_image` is configured."""
-    return chip.face.data if (store_face_image and chip.face is not None) else None
-
-
-def driver_keys(keys) -> list:
-    """Deprecated: `bac_candidates` already returns the driver's `BacKey`s. Kept only until
-    kiosk/devices/chip_watch.py and kiosk/demo/chip.py (helper "chiproad") stop calling it."""
-    return list(keys)

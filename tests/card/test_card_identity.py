@@ -9,7 +9,7 @@ from drivers.card.icao.csca import load_store
 from drivers.card.icao.reader import IcaoReader
 from drivers.card.sim.chip import DirectTransport, VirtualChip
 from drivers.card.sim.citizen import DEFAULT_CITIZENS, Forgery, build_files
-from kiosk.identity.chip import ChipDataError, face_to_store, identity_from_chip, pa_failed
+from kiosk.identity.chip import ChipDataError, identity_from_chip, pa_failed
 from kiosk.identity.model import Gender, Kind, Source
 from kiosk.identity.jsonify import identity_to_dict
 
@@ -76,10 +76,9 @@ def test_non_expiring_card_and_dg1_fallback(pki):
     assert ident.cccd.expiry_date is None          # 991231 means "does not expire", not 31/12/2099
 
 
-def test_face_kept_in_memory_unless_configured(pki):
+def test_face_kept_in_memory_only(pki):
     chip = read(pki, DEFAULT_CITIZENS[0])
-    assert chip.face is not None and face_to_store(chip, False) is None
-    assert face_to_store(chip, True) == chip.face.data
+    assert chip.face is not None and chip.face.data        # read for the session, never stored
     assert "face" not in str(identity_to_dict(identity_from_chip(chip), masked=False))
 
 
