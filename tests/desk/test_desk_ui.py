@@ -256,3 +256,25 @@ def test_live_refresh_does_not_keep_an_idle_session_alive(qtbot, desk_env, desk_
         desk_env.clock.advance(110)          # 5.5 minutes since the sign-in, the last real action
         w.visits.refresh()
     assert w.ctl.session is None and "sign in again" in w.status.text()
+
+
+def test_close_dialog_searches_vietnamese_titles_and_refuses_a_category_as_main(qtbot, desk_env, desk_window, worker):
+    """M10 in the window: "viem hong" lists the Ministry's titles; J02 (it has sub-codes) cannot be the main code."""
+    env = desk_env
+    env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt"))
+    w = desk_window("bac.si")
+    select_visit(qtbot, w, worker)
+    qtbot.mouseClick(w.visits.actions["close"], Qt.MouseButton.LeftButton)
+    dlg = w.dialog
+    with qtbot.waitSignal(dlg.searched, timeout=10000):
+        dlg.search.setText("viem hong")
+    codes = [dlg.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dlg.results.count())]
+    assert codes[0] == "J02" and "J02.9" in codes
+    assert "Viêm họng cấp tính" in dlg.results.item(0).text()
+    dlg.results.setCurrentRow(0)
+    qtbot.mouseClick(dlg.set_main, Qt.MouseButton.LeftButton)
+    assert dlg.main_code is None and not dlg.ok.isEnabled() and "J02" in dlg.error.text()
+    dlg.results.setCurrentRow(codes.index("J02.9"))
+    qtbot.mouseClick(dlg.set_main, Qt.MouseButton.LeftButton)
+    assert dlg.main_code == "J02.9" and dlg.ok.isEnabled() and dlg.error.text() == ""
+    dlg.reject()
