@@ -96,12 +96,18 @@ def table(headers: list[str], name: str) -> QTableWidget:
 
 
 def fill(t: QTableWidget, rows: list[tuple], keys: list | None = None) -> None:
-    """Replace the rows; `keys[i]` is kept as the row's UserRole data (an id)."""
+    """Replace the rows; `keys[i]` is kept as the row's UserRole data (an id). A cell given as
+    ("shown", "tooltip") shows the first text and explains itself with the second."""
     selected = current_key(t)
     t.setRowCount(len(rows))
     for r, values in enumerate(rows):
         for c, v in enumerate(values):
+            tip = ""
+            if isinstance(v, tuple):
+                v, tip = v
             item = QTableWidgetItem("" if v is None else str(v))
+            if tip:
+                item.setToolTip(tip)
             if keys is not None:
                 item.setData(Qt.ItemDataRole.UserRole, keys[r])
             t.setItem(r, c, item)

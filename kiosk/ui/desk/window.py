@@ -7,7 +7,7 @@ from kiosk.core.clock import VN_TZ
 from kiosk.security.roles import Permission
 from kiosk.ui.desk.checkin_page import CheckinPage
 from kiosk.ui.desk.close_dialog import CloseVisitDialog
-from kiosk.ui.desk.common import StaffController, button, label
+from kiosk.ui.desk.common import StaffController, button, label, passive
 from kiosk.ui.desk.dialogs import HealthBookDialog, OverrideDialog, ReasonDialog
 from kiosk.ui.desk.queue_page import QueuePage
 from kiosk.ui.desk.style import stylesheet
@@ -30,6 +30,7 @@ class DeskWindow(QWidget):
         self.ctl.message.connect(self._message)
         self.ctl.session_ended.connect(self.sign_out)
         self.dialog = None
+        self.alert_keys: list[str] = []
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self._banner(session))
@@ -37,18 +38,28 @@ class DeskWindow(QWidget):
         body.setContentsMargins(10, 6, 10, 6)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("DeskTabs")
-        self.visits = VisitsPage(desk, self.ctl, refresh_ms)
+        self.visits = VisitsPage(desk, self.ctl, refresh_ms, kiosk_layout=kiosk_layout)
         self.checkin = CheckinPage(desk, self.ctl)
-        self.queue = QueuePage(desk, self.ctl, refresh_ms * 2)
+        can_queue = session.can(Permission.MANAGE_OUTBOX)
+        self.queue = QueuePage(desk, self.ctl, refresh_ms * 2 if can_queue else 0)
         self.tabs.addTab(self.visits, "Lượt khám hôm nay / Today's visits")
         self.tabs.addTab(self.checkin, "Tiếp nhận thủ công / Manual check-in")
         self.tabs.addTab(self.queue, "Hàng đợi gửi / Upload queue")
         self.tabs.currentChanged.connect(self._tab_changed)
         body.addWidget(self.tabs, 1)
+        # what needs staff stays listed until it is fixed; the line under it answers the last action
+        self.alerts = QFrame()
+        self.alerts.setObjectName("DeskAlerts")
+        self.alerts.setProperty("role", "card")
+        self.alert_rows = QVBoxLayout(self.alerts)
+        self.alert_rows.setContentsMargins(8, 4, 8, 4)
+        self.alerts.hide()
+        body.addWidget(self.alerts)
         self.status = label("", name="DeskStatus")
         body.addWidget(self.status)
         root.addLayout(body, 1)
         self.checkin.issued.connect(lambda t: self.visits.refresh())
+        self.visits.loaded.connect(lambda _: self.refresh_alerts())
         va = self.visits.actions
         va["override"].clicked.connect(self.open_override)
         va["cancel"].clicked.connect(self.open_cancel)
@@ -86,8 +97,25 @@ class DeskWindow(QWidget):
         self.visits.service.setVisible(can(Permission.MOVE_SERVICE))
 
     def _tab_changed(self, index: int) -> None:
+        self.status.setText("")          # an answer belongs to the page it was given on
         if self.tabs.widget(index) is self.queue:
             self.queue.refresh()
+
+    def refresh_alerts(self) -> None:
+        if self.ctl.session is None or self.desk.alerts is None:
+            return
+        self.ctl.act(passive(self.desk.alerts.alerts), done=self._show_alerts)
+
+    def _show_alerts(self, alerts) -> None:
+        while self.alert_rows.count():
+            item = self.alert_rows.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for a in alerts:
+            row = label(("⚠ " if a.level == "bad" else "• ") + a.text, a.level, name=f"Alert_{a.key}")
+            self.alert_rows.addWidget(row)
+        self.alerts.setVisible(bool(alerts))
+        self.alert_keys = [a.key for a in alerts]
 
     def _message(self, level: str, text: str) -> None:
         self.status.setProperty("role", "bad" if level == "error" else "good")
