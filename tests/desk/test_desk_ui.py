@@ -223,7 +223,7 @@ def test_manual_checkin_page_and_health_book(qtbot, desk_env, desk_window, worke
     page.fields["card"].setText("4006000606")
     qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
-    assert page.error.text().startswith("cccd:")
+    assert page.error.text().startswith("Số CCCD / citizen ID: chữ số giới tính")
     page.gender.setCurrentIndex(page.gender.findData(1))
     shoot(w, "desk_manual_checkin")
     with qtbot.waitSignal(page.issued, timeout=10000) as got:
@@ -278,3 +278,45 @@ def test_close_dialog_searches_vietnamese_titles_and_refuses_a_category_as_main(
     qtbot.mouseClick(dlg.set_main, Qt.MouseButton.LeftButton)
     assert dlg.main_code == "J02.9" and dlg.ok.isEnabled() and dlg.error.text() == ""
     dlg.reject()
+
+
+def test_manual_checkin_prints_shows_the_card_answer_and_never_defaults_the_sex(qtbot, desk_env, desk_window, worker):
+    """M11: the sex must be chosen; the ticket prints; the gateway's answer (010 expired) is shown; the
+    messages name the field in Vietnamese and English."""
+    env = desk_env
+    w = desk_window("le.tan")
+    w.tabs.setCurrentIndex(1)
+    page = w.checkin
+    assert page.gender.currentData() is None                     # no "Nam / male" default
+    from kiosk.demo.people import by_key
+    ident = by_key("expired_bhyt").identity
+    page.fields["full_name"].setText(ident.full_name)
+    page.fields["birth_date"].setText(ident.birth_date.as_date().strftime("%d/%m/%Y"))
+    page.fields["cccd"].setText(ident.cccd.number)
+    page.fields["card"].setText(ident.bhyt.code15)
+    qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert page.error.text().startswith("Giới tính / sex: chưa chọn / choose")
+    from kiosk.desk.visits import VisitFilter
+    assert env.desk.visits.visits(env.s["le.tan"], VisitFilter.ALL) == []     # nothing issued
+    page.gender.setCurrentIndex(page.gender.findData(int(ident.person.gender)))
+    printed_before = len(env.printer.printed)
+    with qtbot.waitSignal(page.issued, timeout=10000) as got:
+        qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
+    r = got.args[0]
+    assert r.gateway_code == "010" and "010" in page.card.text() and "expired" in page.card.text()
+    assert r.printed and len(env.printer.printed) == printed_before + 1 and env.printer.printed[-1].exists()
+    assert "Đã in phiếu / ticket printed" == page.printed.text()
+    assert page.gender.currentData() is None                     # the next patient chooses again
+    # out of paper: the ticket is issued, the page says it did not print, the alert lists the printer
+    env.printer.set_fault("paper_out")
+    ident = by_key("valid_bhyt").identity
+    page.fields["full_name"].setText(ident.full_name)
+    page.fields["birth_date"].setText(ident.birth_date.as_date().strftime("%d/%m/%Y"))
+    page.fields["cccd"].setText(ident.cccd.number)
+    page.gender.setCurrentIndex(page.gender.findData(int(ident.person.gender)))
+    with qtbot.waitSignal(page.issued, timeout=10000) as got:
+        qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
+    assert not got.args[0].printed and "paper_out" in page.printed.text()
+    settle(qtbot, worker)
+    qtbot.waitUntil(lambda: "printer" in w.alert_keys)
