@@ -95,6 +95,38 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - every command's errors are one clear line, never a traceback
+        return _one_line(args, exc)
+
+
+def command_name(args: argparse.Namespace) -> str:
+    words = [getattr(args, "command", None)]
+    for attr in sorted(vars(args)):
+        if attr.endswith("_command") or attr in ("action", "sub", "what"):
+            value = getattr(args, attr)
+            if isinstance(value, str):
+                words.append(value)
+    return "kiosk " + " ".join(w for w in words if w)
+
+
+def _one_line(args: argparse.Namespace, exc: Exception) -> int:
+    """Print what went wrong in one line (file names and OS reasons, never personal data) and keep
+    the traceback for the log; KIOSK_DEBUG=1 shows it on the terminal instead."""
+    import logging
+    import os
+    if os.environ.get("KIOSK_DEBUG"):
+        raise exc
+    logging.getLogger("kiosk.cli").debug("command failed", exc_info=exc)
+    from kiosk.store.db import StoreError
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        text = f"{exc.strerror or type(exc).__name__}{where}"
+    elif isinstance(exc, (StoreError, ValueError)):
+        text = str(exc) or type(exc).__name__
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    print(f"{command_name(args)}: {text.splitlines()[0] if text else type(exc).__name__}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
