@@ -243,6 +243,7 @@ class KioskApp:
         if self.cfg.card_watch and p.chip is None:   # chip cards: PC/SC on its own threads, events to the machine
             from kiosk.devices.chip_watch import ChipWatcher
             p.chip = ChipWatcher.from_config(self.cfg, p.service).start()
+            p.service.attach_chip(p.chip)              # the machine's ReadChip runs through it
             self._closers.append(p.chip.stop)
 
     def attach_ui(self, qt_app, *, dpi: float | None = None, staff_mode: bool = False):

@@ -200,8 +200,6 @@ LITERAL_SOURCES = ("kiosk/devices/chip_watch.py", "kiosk/checkin/resolver.py", "
 
 def static_messages() -> dict[str, str]:
     """{vi: en} of every static patient message the core can produce."""
-    from types import SimpleNamespace
-
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from kiosk.core import eligibility, messages
@@ -234,8 +232,8 @@ def static_messages() -> dict[str, str]:
     for verdict in results.Verdict:
         for code in codes:
             info = results.code_info(code) if code else None
-            views.append(eligibility.view_of(SimpleNamespace(
-                verdict=verdict, code=code, message_vi=info.message_vi if info else "",
+            views.append(eligibility.view_of(eligibility.CardAnswer(
+                verdict.name, code, message_vi=info.message_vi if info else "",
                 message_en=info.message_en if info else "")))
     for view in views:
         _add(out, view.message.vi, view.message.en, f"kiosk.core.eligibility {view.message.code}")

@@ -23,4 +23,4 @@ class GatewayEligibilityChecker:
             return CheckOutcome(elig.provisional())
         birth = person.birth_date.as_date() or str(person.birth_date.year)
         result = self.client.check_card(number, person.full_name, birth, deadline=deadline_s)
-        return CheckOutcome(elig.view_of(result), result)
+        return CheckOutcome(elig.view_of(result.card_answer()), result)

@@ -1,6 +1,7 @@
 """IdentityResolver on the identity parsers and the local patient cache.
 
-A read becomes an Identity (`kiosk.identity.parse`, or the chip stack's Identity as it is), the
+A read becomes an Identity (`kiosk.identity.parse`, or the chip's Identity as the card reader
+answered it: passive authentication was judged there, once), the
 cache fills in what a typed number lacks, and the screen gets only the masked view. Nothing is
 written here: the patient row is stored by the issuing transaction once the patient confirmed.
 """
@@ -9,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Callable
 
 from kiosk.core import eligibility as elig
 from kiosk.core import messages as core_msg
 from kiosk.core.clock import Clock, VN_TZ
+from kiosk.core.checkin.effects import ReadPayload
 from kiosk.core.ports import IdentityProblem, Resolution
 from kiosk.core.views import FollowUpView, Message, PatientView, ProblemKind, ReadSource
 from kiosk.identity import errors as ie
@@ -55,7 +57,7 @@ class StoreIdentityResolver:
         self.cache_age = timedelta(hours=cache_hours)
         self._vneid = vneid
 
-    def resolve(self, source: ReadSource, read: Any) -> Resolution:
+    def resolve(self, source: ReadSource, read: ReadPayload) -> Resolution:
         today = self.clock.now().astimezone(VN_TZ).date()
         identity = self._identity(source, read, today)
         patient = self.store.patients.find_any(identity.lookup_keys())
@@ -69,9 +71,11 @@ class StoreIdentityResolver:
         follow = self._follow_up(patient.id, today) if patient is not None else None
         return Resolution(view, identity, patient.id if patient else None, cached, cached_id, follow)
 
-    def _identity(self, source: ReadSource, read: Any, today: date) -> Identity:
-        if source is ReadSource.CHIP or isinstance(read, Identity):
-            return _chip_identity(read)
+    def _identity(self, source: ReadSource, read: ReadPayload, today: date) -> Identity:
+        if isinstance(read, Identity):
+            return read              # the chip's identity (ChipReadDone), verified by the reader
+        if source is ReadSource.CHIP:
+            raise IdentityProblem(ProblemKind.UNREADABLE, core_msg.UNREADABLE)
         try:
             identity = parse(read, today=today, options=self.options)
         except ie.IdentityError as exc:
@@ -97,8 +101,7 @@ class StoreIdentityResolver:
                 break
         if row is None or row.verdict == "config_fault":
             return None, None
-        fake = _Answer(row.verdict.upper(), row.result_code, row.card_valid_to)
-        return elig.view_of(fake, from_cache=True), row.id
+        return elig.view_of(row.card_answer(), from_cache=True), row.id
 
     def _follow_up(self, patient_id: int, today: date) -> FollowUpView | None:
         best = None
@@ -113,39 +116,6 @@ class StoreIdentityResolver:
                 if best is None or abs((when - today).days) < abs((date.fromisoformat(best.date) - today).days):
                     best = FollowUpView(v.follow_up_service, when.isoformat())
         return best
-
-
-@dataclasses.dataclass(frozen=True)
-class _Answer:
-    verdict: str
-    code: str | None
-    valid_to_iso: str | None
-
-    @property
-    def valid_to(self):
-        if not self.valid_to_iso:
-            return None
-        try:
-            return date.fromisoformat(self.valid_to_iso[:10])
-        except ValueError:
-            return None
-
-
-def _chip_identity(read: Any) -> Identity:
-    """A chip read (drivers' ChipRead, or the Identity already made from it). A chip whose passive
-    authentication FAILED is forged or cloned: rejected, the desk decides. A chip not checked
-    (no CSCA store configured) is accepted as unverified; the identity carries a warning."""
-    from kiosk.identity.chip import identity_from_chip, pa_failed   # imports the card driver
-    if isinstance(read, Identity):
-        identity = read
-    else:
-        try:
-            identity = identity_from_chip(read)
-        except ie.IdentityError as exc:
-            raise _problem(exc, ReadSource.CHIP) from None
-    if pa_failed(identity):
-        raise IdentityProblem(ProblemKind.REJECTED, core_msg.CHIP_REJECTED)
-    return identity
 
 
 def _check_numbers(identity: Identity) -> list[str]:

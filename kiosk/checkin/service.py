@@ -3,7 +3,8 @@ the results back as events. The UI calls `post(event)` and listens for state cha
 
 Threading: `post` may be called from any thread; transitions are serialised by one lock and
 listeners are called (in order) with that lock held, so they must only hand the state on (the UI
-emits a queued Qt signal). The printer gets its own single worker (one thread per device stack).
+emits a queued Qt signal). The printer and the chip card reader each get their own single worker
+(one thread per device stack); the chip reader is a port (`attach_chip`), answering `ReadChip`.
 Timeouts: `poll()` fires `Timeout` when the current state's time is up; `start()` runs a small
 ticker thread that polls, or the UI may call `poll()` from a timer.
 """
@@ -19,20 +20,19 @@ from typing import Any, Callable
 from kiosk.core import checkin as c
 from kiosk.core import messages as msg
 from kiosk.core.clock import Clock
-from kiosk.core.machine import session_of, timeout_of
+from kiosk.core.checkin.machine import handle, session_of, timeout_of
 from kiosk.core.ports import (
-    AlreadyIssued, CheckOutcome, EligibilityChecker, IdentityProblem, IdentityResolver, IssueRequest,
+    AlreadyIssued, CheckOutcome, ChipReader, EligibilityChecker, IdentityProblem, IdentityResolver, IssueRequest,
     PrinterFault, Resolution, StaffAlerter, TicketIssuer, TicketPrinter,
 )
 from kiosk.core.views import (
-    EligibilityView, InsuranceStatus, Message, PrinterFaultKind, ProblemKind, TicketView,
+    EligibilityView, InsuranceStatus, PrinterFaultKind, ProblemKind, TicketView,
 )
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[c.State], None]
 
-ALREADY = "already_issued"
 
 
 @dataclass
@@ -51,7 +51,7 @@ class CheckinService:
                  clock: Clock, alerter: StaffAlerter | None = None, facility_name: str = "",
                  workers: int = 4, runner: Callable[[str, Callable, tuple], None] | None = None):
         """`runner(lane, fn, args)`, if given, replaces the thread pools (tests run effects inline
-        or queue them to complete in any order); lane is "work" or "printer"."""
+        or queue them to complete in any order); lane is "work", "db", "printer" or "chip"."""
         self.config = config
         self._resolver, self._checker, self._issuer = resolver, checker, issuer
         self._printer, self._clock, self._alerter = printer, clock, alerter
@@ -65,6 +65,8 @@ class CheckinService:
         self._print_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="printer")
         # the store's connection is used by this one thread only (resolve, issue, ticket marks)
         self._db_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkin-db")
+        self._chip_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chip")
+        self._chip: ChipReader | None = None
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
         self._runner = runner
@@ -78,14 +80,18 @@ class CheckinService:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def attach_chip(self, reader: ChipReader) -> None:
+        """The card reader that answers `ReadChip` (without one, chip effects are dropped)."""
+        self._chip = reader
+
     def open_sessions(self) -> int:
         """How many sessions still hold personal data (0 whenever the machine is idle)."""
         with self._lock:
             return len(self._sessions)
 
     def current_identity(self) -> Any:
-        """The resolved identity of the live session (a device stack keys a chip read with it),
-        or None. Private data: hand it to the identity stack only, never to a screen or a log."""
+        """The resolved identity of the live session (what `ReadChip` keys the card with), or None.
+        Private data: hand it to the identity stack only, never to a screen or a log."""
         with self._lock:
             if isinstance(self._state, c.Idle):
                 return None
@@ -96,7 +102,7 @@ class CheckinService:
         """Handle one event; returns the state after it."""
         with self._lock:
             before = self._state
-            step = c.handle(before, event, self.config)
+            step = handle(before, event, self.config)
             self._state = step.state
             if step.state is not before or not hasattr(event, "session"):
                 self._arm()              # a new state, or a touch: inactivity starts again
@@ -138,6 +144,7 @@ class CheckinService:
             self._ticker = None
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._print_pool.shutdown(wait=True, cancel_futures=True)
+        self._chip_pool.shutdown(wait=True, cancel_futures=True)
         self._db_pool.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             self._sessions.clear()
@@ -168,7 +175,8 @@ class CheckinService:
 
     def _submit(self, pool: ThreadPoolExecutor, fn: Callable, *args) -> None:
         if self._runner is not None:
-            lane = {id(self._print_pool): "printer", id(self._db_pool): "db"}.get(id(pool), "work")
+            lane = {id(self._print_pool): "printer", id(self._db_pool): "db",
+                    id(self._chip_pool): "chip"}.get(id(pool), "work")
             self._runner(lane, fn, args)
             return
         try:
@@ -188,6 +196,9 @@ class CheckinService:
             self._sessions.pop(effect.session, None)
         elif isinstance(effect, c.ResolveIdentity):
             self._submit(self._db_pool, self._resolve, effect)
+        elif isinstance(effect, c.ReadChip):
+            if self._chip is not None:
+                self._submit(self._chip_pool, self._read_chip, effect)
         elif isinstance(effect, c.CheckEligibility):
             self._submit(self._pool, self._check, effect)
         elif isinstance(effect, c.IssueTicket):
@@ -221,6 +232,24 @@ class CheckinService:
                 return               # the patient left meanwhile: drop it
             s.resolution = res
         self.post(c.IdentityResolved(e.session, res.view, res.cached_eligibility, res.follow_up))
+
+    def _read_chip(self, e: c.ReadChip) -> None:
+        """On the chip lane: read the card with the session's identity, or ask for the card's QR."""
+        s = self._session(e.session)
+        if s is None or self._chip is None:
+            return
+        identity = s.resolution.identity if s.resolution is not None else None
+        if identity is None:
+            self._post_in(e.session, c.ChipNeedsQr())
+            return
+        self._chip.read_chip(identity, lambda event: self._post_in(e.session, event))
+
+    def _post_in(self, sid: int, event: c.Event) -> None:
+        """Post a device answer only while its session is live (chip events carry no session)."""
+        with self._lock:
+            if isinstance(self._state, c.Idle) or session_of(self._state) != sid:
+                return
+            self.post(event)
 
     def _check(self, e: c.CheckEligibility) -> None:
         s = self._session(e.session)
@@ -257,10 +286,7 @@ class CheckinService:
         try:
             ticket = self._issuer.issue(request)
         except AlreadyIssued as exc:
-            number = f" ({exc.number})" if exc.number else ""
-            self.post(c.IssueFailed(e.session, ProblemKind.ALREADY_ISSUED, Message(
-                ALREADY, f"Ông/bà đã có số thứ tự cho dịch vụ này hôm nay{number}. Mời đến quầy tiếp đón nếu cần in lại.",
-                f"You already have a ticket for this service today{number}. Please ask at the desk to reprint it.")))
+            self.post(c.IssueFailed(e.session, ProblemKind.ALREADY_ISSUED, msg.already_issued(exc.number)))
             return
         except Exception as exc:
             log.error("ticket issue failed: %s", type(exc).__name__)

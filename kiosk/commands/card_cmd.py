@@ -42,23 +42,8 @@ def register(sub, parents) -> None:
     rd.set_defaults(func=_read)
 
 
-# ---- demo people → the driver's citizen
-def chip_people() -> list:
-    from kiosk.demo.people import DEMO_PEOPLE
-    return [p for p in DEMO_PEOPLE if p.identity.cccd and p.identity.birth_date
-            and not p.identity.birth_date.year_only]
-
-
-def citizen_of(person, rule: str = "last9"):
-    """The driver's citizen for a demo person (drivers never import kiosk: the mapping is here)."""
-    from drivers.card.sim.citizen import Citizen
-    from kiosk.identity.model import Gender
-    i = person.identity
-    doc = i.cccd
-    return Citizen(cccd=doc.number, full_name=i.full_name, birth_date=i.birth_date.as_date(),
-                   female=i.person.gender is Gender.FEMALE, expiry_date=doc.expiry_date,
-                   issue_date=doc.issue_date or dt.date(2021, 1, 1),
-                   residence=i.person.address or "", mrz=person.mrz(rule) or "")
+# ---- demo people → the driver's citizen (kept here as names for older callers)
+from kiosk.demo.people import chip_people, citizen_of  # noqa: E402,F401
 
 
 def _pick(arg: str):

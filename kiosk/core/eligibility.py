@@ -1,11 +1,12 @@
 """Card-check answers → what the patient sees and what the desk must do.
 
-Works on the gateway's CardCheckResult (kiosk.gateway.results) by duck typing: `verdict` (a Verdict
-enum or its name), `code` (maKetQua) and optional `valid_to` / `new_card`. Unknown answers are
+`view_of` works on a `CardAnswer`: the gateway's fresh answer (`CardCheckResult.card_answer()`) and
+a cached check row (`EligibilityCheck.card_answer()`) both provide one. Unknown answers are
 provisional: the kiosk never blocks a patient on a code it does not understand.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,9 +30,15 @@ _DESK_TAIL = (" Mời ông/bà đến quầy tiếp đón.", " Please go to the 
 _DESK_FLAG = ("001", "002")   # valid, but managed by Defence / Public Security: desk checks
 
 
-def _verdict_name(result: Any) -> str:
-    v = getattr(result, "verdict", result)
-    return str(getattr(v, "name", v)).upper()
+@dataclass(frozen=True)
+class CardAnswer:
+    """What a card check said, as far as the patient's view goes."""
+    verdict: str                   # VALID, VALID_NEW_CARD, NEEDS_DESK, CONFIG_FAULT, RETRY_LATER (any case)
+    code: str | None = None        # maKetQua
+    valid_to: date | str | None = None   # the card's end date (a date, or the gateway's dd/MM/yyyy)
+    alert: bool = False            # technicians should look (configuration fault...)
+    message_vi: str = ""           # the gateway's own words for an unknown desk code
+    message_en: str = ""
 
 
 def _fmt_date(value: Any) -> str | None:
@@ -42,29 +49,28 @@ def _fmt_date(value: Any) -> str | None:
     return None
 
 
-def view_of(result: Any, *, from_cache: bool = False) -> EligibilityView:
+def view_of(answer: CardAnswer, *, from_cache: bool = False) -> EligibilityView:
     """The patient-facing view of a card-check answer."""
-    name = _verdict_name(result)
-    code = getattr(result, "code", None) or getattr(result, "ma_ket_qua", None)
-    code = str(code) if code is not None else None
-    until = _fmt_date(getattr(result, "valid_to", None) or getattr(result, "gt_the_den", None))
+    name = answer.verdict.upper()
+    code = answer.code or None
+    until = _fmt_date(answer.valid_to)
     if name == "VALID":
         vi = "Thẻ BHYT hợp lệ" + (f", còn hạn đến {until}." if until else ".")
         en = "Insurance card valid" + (f" until {until}." if until else ".")
         return EligibilityView(InsuranceStatus.VALID, Message("valid", vi, en), from_cache, result_code=code)
-    alert = bool(getattr(result, "alert", False))
+    alert = answer.alert
     if name == "VALID_NEW_CARD":
         return EligibilityView(InsuranceStatus.VALID_NEW_CARD, Message(
             "valid_new_card", "Thẻ BHYT hợp lệ (đã có thẻ mới, sẽ dùng thẻ mới).",
             "Insurance card valid (a new card was issued; the new card is used)."), from_cache,
             staff_alert=alert, result_code=code)
     if name == "NEEDS_DESK":
-        vi, en = _DESK.get(code or "", (None, None))
-        if vi is None:
-            vi = getattr(result, "message_vi", "") or "Thẻ BHYT cần được kiểm tra tại quầy." + _DESK_TAIL[0]
-            en = getattr(result, "message_en", "") or "The insurance card needs a check at the desk." + _DESK_TAIL[1]
+        pair: tuple[str, str] | None = _DESK.get(code or "")
+        if pair is None:
+            vi = answer.message_vi or "Thẻ BHYT cần được kiểm tra tại quầy." + _DESK_TAIL[0]
+            en = answer.message_en or "The insurance card needs a check at the desk." + _DESK_TAIL[1]
         else:
-            vi, en = vi + _DESK_TAIL[0], en + _DESK_TAIL[1]
+            vi, en = pair[0] + _DESK_TAIL[0], pair[1] + _DESK_TAIL[1]
         return EligibilityView(InsuranceStatus.NEEDS_DESK, Message(f"desk_{code or 'unknown'}", vi, en),
                                from_cache, staff_alert=alert, result_code=code)
     # CONFIG_FAULT is not the patient's fault: go on provisionally and alert the technician;

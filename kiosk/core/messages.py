@@ -17,3 +17,11 @@ CHECKING = Message("checking", "Đang kiểm tra thẻ BHYT…", "Checking the h
 PROVISIONAL = Message("provisional",
                       "Chưa kiểm tra được thẻ BHYT lúc này; quầy sẽ kiểm tra lại sau.",
                       "The insurance card could not be checked now; it will be checked again later.")
+
+
+def already_issued(number: str | None = None) -> Message:
+    """The patient already holds an active ticket for this service today (its number if known)."""
+    n = f" ({number})" if number else ""
+    return Message("already_issued",
+                   f"Ông/bà đã có số thứ tự cho dịch vụ này hôm nay{n}. Mời đến quầy tiếp đón nếu cần in lại.",
+                   f"You already have a ticket for this service today{n}. Please ask at the desk to reprint it.")

@@ -7,13 +7,18 @@ exceptions whose messages carry no personal data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from kiosk.core.checkin.effects import ReadPayload
+from kiosk.core.checkin.events import Event
 from kiosk.core.clock import Clock  # noqa: F401  (re-exported: the clock port)
 from kiosk.core.views import (
     EligibilityView, FollowUpView, Message, PatientView, PrinterFaultKind, PriorityCategory,
     ProblemKind, ReadSource, TicketView,
 )
+
+if TYPE_CHECKING:                  # annotation only: core never imports the identity stack at run time
+    from kiosk.identity.model import Identity
 
 
 # ---------------------------------------------------------------- identity
@@ -40,8 +45,19 @@ class IdentityProblem(Exception):
 
 
 class IdentityResolver(Protocol):
-    def resolve(self, source: ReadSource, read: Any) -> Resolution:
+    def resolve(self, source: ReadSource, read: ReadPayload) -> Resolution:
         """Parse the read, look the person up in the local cache. Raises IdentityProblem."""
+
+
+# ---------------------------------------------------------------- chip card
+
+
+class ChipReader(Protocol):
+    def read_chip(self, identity: Identity, report: Callable[[Event], None]) -> None:
+        """Read the card on the reader with keys derived from `identity` (the session's); report
+        ChipProgress…, then exactly one of ChipReadDone(identity merged with the chip's, passive
+        authentication done), ChipReadFailed or ChipRemoved. Blocks until done (the service's chip
+        lane); no card on the reader: reports nothing (laying one posts ChipPresented)."""
 
 
 # ---------------------------------------------------------------- eligibility

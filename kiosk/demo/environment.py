@@ -86,7 +86,7 @@ def prepare(base: Config, *, data_dir: Path | None = None, gateway_url: str | No
         signing_source="pkcs12", signing_pkcs12=ident.p12_path,
         signing_pkcs12_password_file=ident.password_file,
         printer="sim", scanners=["sim", "wedge"], metrics_bind="",
-        card_watch=False,  # the demo lays its own virtual chip; a PC/SC watcher would read it twice
+        card_watch=False,  # with a chip, kiosk.demo.chip watches the demo reader (its CSCA) instead
     )
     return DemoEnvironment(root, data, key_file, cfg, url, handle, temporary, notes)
 

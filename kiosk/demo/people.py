@@ -107,3 +107,25 @@ BY_KEY: dict[str, DemoPerson] = {p.key: p for p in DEMO_PEOPLE}
 
 def by_key(key: str) -> DemoPerson:
     return BY_KEY[key]
+
+
+# ---- demo people → the virtual chip card's citizen
+
+
+def chip_people() -> list[DemoPerson]:
+    """The demo citizens that have a chip card (a CCCD number and a full birth date)."""
+    return [p for p in DEMO_PEOPLE if p.identity.cccd and p.identity.birth_date
+            and not p.identity.birth_date.year_only]
+
+
+def citizen_of(person: DemoPerson, rule: str = "last9"):
+    """The driver's citizen for a demo person (drivers never import kiosk: the mapping is here)."""
+    from drivers.card.sim.citizen import Citizen
+    i = person.identity
+    doc, birth = i.cccd, i.birth_date.as_date() if i.birth_date else None
+    if doc is None or birth is None or i.person is None or not i.full_name:
+        raise ValueError(f"demo person {person.key} has no chip card")
+    return Citizen(cccd=doc.number, full_name=i.full_name, birth_date=birth,
+                   female=i.person.gender is Gender.FEMALE, expiry_date=doc.expiry_date,
+                   issue_date=doc.issue_date or dt.date(2021, 1, 1),
+                   residence=i.person.address or "", mrz=person.mrz(rule) or "")

@@ -145,7 +145,7 @@ class ManualCheckin(DeskPart):
             birth = person.birth_date.as_date() or str(person.birth_date.year)
             result = ctx.gateway.check_card(number, person.full_name, birth, deadline=deadline_s)
         if result is not None:
-            view = elig.view_of(result)
+            view = elig.view_of(result.card_answer())
         elif identity.bhyt is not None or identity.cccd is not None:
             view = elig.provisional()
         else:

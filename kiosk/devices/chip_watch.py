@@ -1,29 +1,33 @@
-"""Watches the PC/SC card reader and posts the chip events of the check-in machine.
+"""Watches the PC/SC card reader (ChipPresented / ChipRemoved) and reads the chip when the check-in
+machine asks (`ReadChip`, run by the service on its chip lane through the `ChipReader` port).
 
 BAC key source (design decision). The CCCD chip opens only with the MRZ-derived key (document
-number, birth date, expiry); the kiosk never guesses it. The key comes from the identity of the
-live check-in session, `CheckinService.current_identity()`:
+number, birth date, expiry); the kiosk never guesses it. The key comes from the identity the live
+check-in session already resolved, which the service hands to `read_chip`:
   (a) the patient scanned the card's QR (or typed a CCCD number known to the cache) first: the
-      card laid during Confirm turns the screen into the chip read (same session) and the chip
-      is opened with `bac_candidates(identity)` (CCCD number + birth date + expiry candidates);
-  (b) the card is laid first: ChipPresented starts a chip session, then `ChipNeedsQr` makes the
-      screen ask "scan the QR on the front of your card" (Reading.needs_qr); the QR is resolved in
-      the same session (the machine stays on the chip read), and its identity keys the chip.
+      card laid during Confirm turns the screen into the chip read (same session, `ReadChip`) and the
+      chip is opened with `bac_candidates(identity)` (CCCD number + birth date + expiry candidates);
+  (b) the card is laid first: ChipPresented starts a chip session; with no identity yet the service
+      answers `ChipNeedsQr` and the screen asks "scan the QR on the front of your card"
+      (Reading.needs_qr); the QR is resolved in the same session (the machine stays on the chip
+      read) and emits `ReadChip`, keyed by the QR's identity.
 Either way the chip read is merged with that identity (`kiosk.identity.merge`: the chip-verified
-values win) and posted as `ChipReadDone(identity)`; the resolver turns it into the Confirm screen.
+values win) and answered as `ChipReadDone(identity)`; the resolver turns it into the Confirm screen.
+Passive authentication is judged here, once: a chip failing it is `ChipReadFailed(rejected=True)`.
 A QR that carries no CCCD key (a BHYT card) cannot open the chip: the patient is told so.
 Not chosen: guessing keys (birth dates × expiries is unbounded), or PACE with the CAN printed on the
 card (would need the CAN typed; it slots in beside BAC through the driver's PaceFactory later).
 `ChipReadDone` carries the merged Identity, not the ChipRead: the face image is not kept.
-A card belongs to the session it was laid in; left on the reader it is not read for the next one.
-Attempts are bounded: the driver tries at most `max_bac_attempts` keys; a failed read is retried
-at most `max_read_attempts` times per laying; a wrong key ends that laying (lift and lay again).
-A chip failing passive authentication is posted as `ChipReadFailed(rejected=True)`: to the desk.
+The watcher never looks at the machine's state: flow decisions (which session, when to read) are
+the machine's. A card left on the reader is not announced again, so it is not read for the next
+patient. Attempts are bounded: the driver tries at most `max_bac_attempts` keys; a failed read is
+retried at most `max_read_attempts` times per request; a wrong key ends that laying.
 
 Threads: one watcher thread polls presence in short slices; every PC/SC call runs on the
-PcscService's own thread (the read runs there as one job). Nothing here touches the UI: events go
-through `service.post` (thread-safe). pcscd down or no reader: the status says so and the watcher
-retries with exponential backoff; `stop()` ends it within about one poll slice (or one read).
+PcscService's own thread (a read runs there as one job, requested from the service's chip lane).
+Nothing here touches the UI: events go through `service.post` / the `report` callback (both
+thread-safe). pcscd down or no reader: the status says so and the watcher retries with exponential
+backoff; `stop()` ends it within about one poll slice (or one read).
 """
 from __future__ import annotations
 
@@ -33,11 +37,15 @@ import time
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from kiosk.core import checkin as c
-from kiosk.core.machine import session_of
-from kiosk.core.views import Message, ReadSource
+from kiosk.core.views import Message
+
+if TYPE_CHECKING:
+    from kiosk.identity.model import Identity
+
+Report = Callable[[c.Event], None]
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +87,8 @@ class WatchStatus:
 @dataclass
 class _Card:
     reader: str
-    session: int = -1          # the check-in session the card was laid in
-    asked: bool = False        # ChipNeedsQr posted
-    told_no_key: bool = False
-    done: bool = False         # read (or given up) for this laying: wait for removal
+    reading: bool = False      # a read runs: its own outcome reports a removal
+    done: bool = False         # read (or given up) for this laying: its removal is not news
     lost_at: float | None = None  # left the field mid-read (monotonic); pcscd may not know yet
 
 
@@ -107,6 +113,8 @@ class ChipWatcher:
         self._pcsc: Any = None
         self._csca: Any = None
         self._card: _Card | None = None
+        self._card_lock = threading.Lock()
+        self._ready = threading.Event()      # the CSCA store is loaded (reads wait for it)
         self._status = WatchStatus()
         self._status_lock = threading.Lock()
         self._stop = threading.Event()
@@ -140,6 +148,11 @@ class ChipWatcher:
         with self._status_lock:
             return self._status
 
+    def has_card(self) -> bool:
+        """A card lies on the watched reader, as this watcher last saw it."""
+        with self._card_lock:
+            return self._card is not None
+
     # ------------------------------------------------------------ the watcher thread
 
     def _set(self, **changes) -> None:
@@ -154,7 +167,10 @@ class ChipWatcher:
         from drivers.card.errors import NoReaderError, PcscUnavailableError, ReaderGoneError
         delay = self.backoff[0]
         try:
-            self._csca = self._load_csca()
+            try:
+                self._csca = self._load_csca()
+            finally:
+                self._ready.set()
             while not self._stop.is_set():
                 try:
                     if self._pcsc is None:
@@ -194,8 +210,9 @@ class ChipWatcher:
         return load_store(self.csca_dir)
 
     def _card_lost(self) -> None:
-        card, self._card = self._card, None
-        if card is not None and not card.done:
+        with self._card_lock:
+            card, self._card = self._card, None
+        if card is not None and not card.done and not card.reading:
             self._count("removed")
             self.service.post(c.ChipRemoved())
 
@@ -207,54 +224,46 @@ class ChipWatcher:
         if reader is None:
             self._card_lost()
             return
-        card = self._card
-        # pcscd reports a card pulled mid-read as present for a moment: no new laying until it is
-        # seen absent, or it stays present past REPRESENT_S (laid back between two polls)
-        inserted = (card is None or card.reader != reader
-                    or (card.lost_at is not None and time.monotonic() - card.lost_at >= REPRESENT_S))
+        with self._card_lock:
+            card = self._card
+            if card is not None and card.reading:
+                return             # a read runs on this card: its outcome says what happened
+            # pcscd reports a card pulled mid-read as present for a moment: no new laying until it
+            # is seen absent, or it stays present past REPRESENT_S (laid back between two polls)
+            inserted = (card is None or card.reader != reader
+                        or (card.lost_at is not None and time.monotonic() - card.lost_at >= REPRESENT_S))
+            if inserted:
+                self._card = _Card(reader)
         if inserted:
-            self._card = _Card(reader)
             self._count("presented")
-        self._consider(self._card, inserted)
+            self.service.post(c.ChipPresented())     # the machine decides whether to read it
 
-    # ------------------------------------------------------------ what to do with the card
+    # ------------------------------------------------------------ ChipReader port (the chip lane)
 
-    def _consider(self, card: _Card, inserted: bool) -> None:
-        if card.done:
-            return
-        svc = self.service
-        if inserted:
-            svc.post(c.ChipPresented())
-            card.session = session_of(svc.state)
-        state = svc.state
-        if isinstance(state, c.Idle) or session_of(state) != card.session:
-            card.done = True       # left on the reader from an earlier session: not this patient's
-            return
-        chip_reading = isinstance(state, c.Reading) and state.source is ReadSource.CHIP
-        if not (chip_reading or isinstance(state, c.Confirm)):
-            return                 # a QR being resolved, a service being chosen...: wait
-        identity = getattr(svc, "current_identity", lambda: None)()
-        keys = self._keys(identity)
-        if keys:
-            if not chip_reading:
-                svc.post(c.ChipPresented())          # Confirm → the chip read, same session
-                state = svc.state
-                if not (isinstance(state, c.Reading) and state.source is ReadSource.CHIP):
-                    return
-            self._read(card, keys, identity)
-        elif chip_reading and identity is None and not card.asked:
-            card.asked = True
-            svc.post(c.ChipNeedsQr())
-        elif chip_reading and identity is not None and not card.told_no_key:
-            card.told_no_key = True
-            svc.post(c.ChipReadFailed(message=NO_CHIP_KEY))
+    def read_chip(self, identity: Identity, report: Report) -> None:
+        """Read the card on the reader with keys from the session's `identity`; answers through
+        `report` (see `kiosk.core.ports.ChipReader`). No card on the reader: nothing to report."""
+        self._ready.wait(5.0)
+        with self._card_lock:
+            card = self._card
+            if card is None or self._pcsc is None or (card.lost_at is not None and card.done):
+                return
+            card.reading, card.done = True, False
+        try:
+            keys = self._keys(identity)
+            if not keys:
+                self._count("failed")
+                report(c.ChipReadFailed(message=NO_CHIP_KEY))
+                card.done = True
+                return
+            self._read(card, keys, identity, report)
+        finally:
+            card.reading = False
 
-    def _keys(self, identity: Any) -> list:
-        if identity is None:
-            return []
+    def _keys(self, identity: Identity) -> list:
         from kiosk.identity.bac import bac_candidates
         from kiosk.identity.chip import driver_keys
-        kw = {}
+        kw: dict[str, Any] = {}
         if self.renewal_ages:
             kw["renewal_ages"] = self.renewal_ages
         if self.no_expiry_forms:
@@ -265,27 +274,27 @@ class ChipWatcher:
             log.warning("no chip key from the session identity: %s", type(exc).__name__)
             return []
 
-    def _read(self, card: _Card, keys: list, base: Any) -> None:
+    def _read(self, card: _Card, keys: list, base: Identity, report: Report) -> None:
         from drivers.card.errors import (AccessDeniedError, CardError, CardRemovedError, PcscUnavailableError,
                                          ReaderGoneError)
-        svc = self.service
         chip = None
         for _ in range(self.max_read_attempts):
             try:
-                chip = self._read_chip(card.reader, keys)
+                chip = self._read_chip(card.reader, keys, report)
                 break
             except CardRemovedError:
                 card.done, card.lost_at = True, time.monotonic()
                 self._count("removed")
-                svc.post(c.ChipRemoved())
+                report(c.ChipRemoved())
                 return
             except AccessDeniedError:
                 card.done = True
                 self._count("failed")
-                svc.post(c.ChipReadFailed(message=KEY_MISMATCH))
+                report(c.ChipReadFailed(message=KEY_MISMATCH))
                 return
-            except (PcscUnavailableError, ReaderGoneError):
-                raise                      # the device is down: the loop reports it and backs off
+            except (PcscUnavailableError, ReaderGoneError) as exc:
+                log.warning("chip read: the reader went away (%s)", exc.code)
+                break                      # the watcher thread reports the device and backs off
             except CardError as exc:
                 log.warning("chip read failed: %s", exc.code)
                 if not exc.retryable:
@@ -293,23 +302,23 @@ class ChipWatcher:
         card.done = True
         if chip is None:
             self._count("failed")
-            svc.post(c.ChipReadFailed())
+            report(c.ChipReadFailed())
             return
-        self._post_result(chip, base)
+        self._report_result(chip, base, report)
 
-    def _read_chip(self, reader: str, keys: list):
+    def _read_chip(self, reader: str, keys: list, report: Report):
         from drivers.card.errors import CardError
         from drivers.card.icao.reader import IcaoReader
         seen: list[str] = []
         index = [0]
 
-        def progress(p) -> None:        # runs on the PC/SC thread; post is thread-safe
+        def progress(p) -> None:        # runs on the PC/SC thread; report is thread-safe
             if p.step in seen:
                 return
             seen.append(p.step)
             if p.step in STEPS:
                 index[0] = STEPS.index(p.step)
-            self.service.post(c.ChipProgress(p.step, index[0], len(STEPS)))
+            report(c.ChipProgress(p.step, index[0], len(STEPS)))
 
         handle = self._pcsc.connect(reader)
         try:
@@ -325,7 +334,10 @@ class ChipWatcher:
             except CardError:
                 pass
 
-    def _post_result(self, chip: Any, base: Any) -> None:
+    def _report_result(self, chip: Any, base: Identity, report: Report) -> None:
+        """The chip's identity, judged once: passive authentication FAILED (forged or cloned) is
+        rejected, the desk decides; not checked (no CSCA store configured) is accepted as
+        unverified (the identity carries a warning); then merged with the session's identity."""
         from kiosk.identity.chip import identity_from_chip, pa_failed
         from kiosk.identity.errors import IdentityError
         from kiosk.identity.merge import merge
@@ -333,17 +345,16 @@ class ChipWatcher:
             identity = identity_from_chip(chip)
         except IdentityError as exc:
             self._count("failed")
-            self.service.post(c.ChipReadFailed(message=Message(exc.code, exc.vi, exc.en)))
+            report(c.ChipReadFailed(message=Message(exc.code, exc.vi, exc.en)))
             return
         if pa_failed(identity):
             log.warning("chip failed passive authentication: %s", chip.pa.failed.value if chip.pa else "?")
             self._count("rejected")
-            self.service.post(c.ChipReadFailed(rejected=True))
+            report(c.ChipReadFailed(rejected=True))
             return
-        if base is not None:
-            try:
-                identity = merge(identity, base).identity     # the chip's values win
-            except IdentityError:
-                log.warning("chip and session identity disagree on a number: the chip's is kept")
+        try:
+            identity = merge(identity, base).identity     # the chip's values win
+        except IdentityError:
+            log.warning("chip and session identity disagree on a number: the chip's is kept")
         self._count("read_ok")
-        self.service.post(c.ChipReadDone(identity))
+        report(c.ChipReadDone(identity))

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from kiosk.core.eligibility import CardAnswer
+
 
 class Verdict(Enum):
     VALID = "valid"                    # proceed as a BHYT visit
@@ -148,6 +150,11 @@ class CardCheckResult:
     def proceed(self) -> bool:
         """True when the patient may continue as a BHYT visit."""
         return self.verdict in (Verdict.VALID, Verdict.VALID_NEW_CARD)
+
+    def card_answer(self) -> CardAnswer:
+        """What the patient's view needs (`kiosk.core.eligibility.view_of`)."""
+        return CardAnswer(self.verdict.name, self.code, self.valid_to or None, self.alert,
+                          self.message_vi, self.message_en)
 
     @property
     def effective_card_number(self) -> str:

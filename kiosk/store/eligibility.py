@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import timedelta
+from datetime import date, timedelta
 
 from kiosk.core.clock import iso
+from kiosk.core.eligibility import CardAnswer
 from kiosk.core.status import VisitStatus
 from kiosk.store._base import Repo, row_to
 from kiosk.store.errors import NotFound
@@ -44,6 +45,16 @@ class EligibilityCheck:
     ma_dkbd: str | None
     new_card_number: str | None = field(repr=False)
     raw_json: str | None = field(repr=False)
+
+    def card_answer(self) -> CardAnswer:
+        """What the patient's view needs (`kiosk.core.eligibility.view_of`), from this cached row."""
+        valid_to = None
+        if self.card_valid_to:
+            try:
+                valid_to = date.fromisoformat(self.card_valid_to[:10])
+            except ValueError:
+                valid_to = None
+        return CardAnswer(self.verdict, self.result_code, valid_to)
 
 
 @dataclass(frozen=True)

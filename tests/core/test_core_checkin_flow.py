@@ -33,12 +33,12 @@ def test_qr_scan_starts_a_session_and_resolves():
 
 def test_chip_progress_steps_and_removal():
     state, eff = run([c.ChipPresented(), c.ChipProgress("bac", 1, 5), c.ChipProgress("dg13", 3, 5)])
-    assert state == c.Reading(S, ReadSource.CHIP, "dg13", 3, 5) and eff == []
+    assert state == c.Reading(S, ReadSource.CHIP, "dg13", 3, 5) and eff == [c.ReadChip(S)]
     state, _ = run([c.ChipRemoved()], state)
     assert state.card_removed and state.step == "dg13"
-    state, _ = run([c.ChipPresented()], state)           # laid back: starts over, same session
-    assert state == c.Reading(S, ReadSource.CHIP)
-    state, eff = run([c.ChipReadDone(read="chipread")], state)
+    state, eff = run([c.ChipPresented()], state)         # laid back: starts over, same session
+    assert state == c.Reading(S, ReadSource.CHIP) and eff == [c.ReadChip(S)]
+    state, eff = run([c.ChipReadDone(identity="chipread")], state)
     assert eff == [c.ResolveIdentity(S, ReadSource.CHIP, "chipread")]
 
 
@@ -294,7 +294,7 @@ def test_problem_exits():
 
 def test_next_patient_can_scan_on_the_ticket_screen():
     state, eff = run([c.ChipPresented()], c.TicketShown(S, ticket(), True))
-    assert state == c.Reading(2, ReadSource.CHIP) and eff == [c.EndSession(S)]
+    assert state == c.Reading(2, ReadSource.CHIP) and eff == [c.EndSession(S), c.ReadChip(2)]
 
 
 def test_reading_timeouts():

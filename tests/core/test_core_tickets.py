@@ -70,7 +70,7 @@ def _result(code):
     ("205", InsuranceStatus.NEEDS_DESK, True), ("999", InsuranceStatus.NEEDS_DESK, True),
 ])
 def test_card_check_answers_in_plain_words(code, status, alert):
-    v = elig.view_of(_result(code))
+    v = elig.view_of(_result(code).card_answer())
     assert v.status is status and v.staff_alert is alert and v.result_code == code
     assert v.message.vi and v.message.en
     if code == "000":

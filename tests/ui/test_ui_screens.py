@@ -183,3 +183,13 @@ def test_flash_states_are_not_painted_but_lasting_ones_are(qtbot, kiosk_ui, port
     ports["checker"].release.set()
     qtbot.waitUntil(lambda: "Confirm:valid" in shown, timeout=3000)
     assert SETTLE_MS <= 200
+
+
+def test_every_state_class_has_a_screen():
+    """The screen map is keyed by the state classes: a new or renamed state fails here, not live."""
+    from kiosk.core import checkin as c
+    from kiosk.ui.patient.window import screen_of
+    mapping = screen_of()
+    assert set(mapping) == set(c.ALL_STATES)
+    assert all(isinstance(k, type) for k in mapping)
+    assert set(mapping.values()) == {"idle", "reading", "keypad", "confirm", "service", "ticket", "error"}

@@ -26,11 +26,6 @@ log = logging.getLogger(__name__)
 # The cold start paints the idle screen before the state machine (kiosk.core.checkin, ~30 ms of
 # dataclasses) and the other screens are imported: they are built when the service is bound
 # (`build_screens()`), or on first use.
-_SCREEN_NAME = {
-    "Idle": "idle", "Reading": "reading", "Keypad": "keypad", "Confirm": "confirm",
-    "CheckingEligibility": "confirm", "ChooseService": "service", "Issuing": "ticket",
-    "Printing": "ticket", "TicketShown": "ticket", "Problem": "error", "PrinterFailed": "error",
-}
 _SCREEN_CLASS = {
     "idle": None, "reading": "reading.ReadingScreen", "keypad": "keypad.KeypadScreen",
     "confirm": "confirm.ConfirmScreen", "service": "service.ServiceScreen", "ticket": "ticket.TicketScreen",
@@ -43,10 +38,26 @@ def _checkin():
     return sys.modules.get("kiosk.core.checkin") or importlib.import_module("kiosk.core.checkin")
 
 
+_screen_of: dict[type, str] | None = None
+
+
+def screen_of() -> dict[type, str]:
+    """{state class: screen name}, built on first need (a state exists by then, so the machine's
+    states are loaded). Keyed by the classes themselves: renaming a state cannot break it silently."""
+    global _screen_of
+    if _screen_of is None:
+        st = sys.modules.get("kiosk.core.checkin.states") or importlib.import_module("kiosk.core.checkin.states")
+        _screen_of = {
+            st.Idle: "idle", st.Reading: "reading", st.Keypad: "keypad", st.Confirm: "confirm",
+            st.CheckingEligibility: "confirm", st.ChooseService: "service", st.Issuing: "ticket",
+            st.Printing: "ticket", st.TicketShown: "ticket", st.Problem: "error", st.PrinterFailed: "error",
+        }
+    return _screen_of
+
+
 def __getattr__(name: str):
     if name == "SCREEN_OF":        # {state class: screen name}, as before
-        c = _checkin()
-        return {getattr(c, k): v for k, v in _SCREEN_NAME.items()}
+        return screen_of()
     raise AttributeError(name)
 _ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
 # States that usually last a few milliseconds (a QR or number lookup, issuing, the insurance check
@@ -223,7 +234,7 @@ class PatientWindow(QWidget):
         previous, self.state = self.state, state
         if isinstance(state, c.Idle):
             self._reset_public_screen(previous is not None and not isinstance(previous, c.Idle))
-        name = _SCREEN_NAME[type(state).__name__]
+        name = screen_of()[type(state)]
         screen = self.screens[name]
         screen.show_state(state)
         changed = self.stack.currentWidget() is not screen
