@@ -81,6 +81,35 @@ def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.Argumen
     return parser
 
 
+GUI_COMMANDS = ("run", "desk")          # `demo` checks for itself (its --headless needs no display)
+
+
+def has_display() -> bool:
+    import os
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
+
+
+def _precheck(args: argparse.Namespace) -> str | None:
+    """What stops a command before it starts: a named settings file that is not there (only the
+    first-run wizard may create one), or a screen command with no screen."""
+    if args.config is not None and not Path(args.config).exists() and not (
+            args.command == "desk" and getattr(args, "wizard", False)):
+        return (f"configuration error: {args.config}: settings file not found (check the path; "
+                "`kiosk desk --wizard --config PATH` creates a new one)")
+    if args.config is not None and Path(args.config).is_file():
+        import tomllib
+        try:
+            tomllib.loads(Path(args.config).read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            return f"configuration error: {args.config}: not valid TOML: {exc}"
+        except OSError as exc:
+            return f"configuration error: {args.config}: {exc.strerror}"
+    if args.command in GUI_COMMANDS and not has_display():
+        return ("no display (DISPLAY/WAYLAND_DISPLAY unset): run it on the kiosk's screen session, "
+                "or under Xvfb (xvfb-run -a kiosk ...)")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -88,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         if not hasattr(args, opt):
             setattr(args, opt, None)
     ctx = Context(args)
+    stop = _precheck(args)
+    if stop:
+        print(f"kiosk {args.command}: {stop}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args, ctx) or 0)
     except ConfigError as exc:
