@@ -92,10 +92,10 @@ def has_display() -> bool:
 def _precheck(args: argparse.Namespace) -> str | None:
     """What stops a command before it starts: a named settings file that is not there (only the
     first-run wizard may create one), or a screen command with no screen."""
-    if args.config is not None and not Path(args.config).exists() and not (
-            args.command == "desk" and getattr(args, "wizard", False)):
+    creates = args.command == "provision" or (args.command == "desk" and getattr(args, "wizard", False))
+    if args.config is not None and not Path(args.config).exists() and not creates:
         return (f"configuration error: {args.config}: settings file not found (check the path; "
-                "`kiosk desk --wizard --config PATH` creates a new one)")
+                "`kiosk provision` or `kiosk desk --wizard --config PATH` creates a new one)")
     if args.config is not None and Path(args.config).is_file():
         import tomllib
         try:

@@ -35,6 +35,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Callable
 
 import requests
@@ -93,6 +94,19 @@ def _sent_before_failure(exc: requests.RequestException) -> bool:
     return True   # read timeout, reset, chunked/decoding errors: the server may have acted
 
 
+def key_store_secret(cfg, name: str) -> str:
+    """A secret setting, or when it is empty the key-store file `<name>_file` (0600) that
+    `kiosk provision` wrote it to (it is never kept in kiosk.toml)."""
+    value = getattr(cfg, name, "") or ""
+    path = getattr(cfg, f"{name}_file", None)
+    if not value and path is not None and str(path) not in ("", "."):
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"{name}_file {path}: {exc.strerror}") from None
+    return value
+
+
 class GatewayClient:
     def __init__(self, base_url: str, username: str, password: str, officer_name: str, officer_cccd: str,
                  revision: str = "4750", session: requests.Session | None = None,
@@ -128,8 +142,9 @@ class GatewayClient:
     def from_config(cls, cfg, *, session: requests.Session | None = None,
                     clock: Clock | None = None) -> "GatewayClient":
         bundle = str(cfg.gateway_ca_bundle) if str(cfg.gateway_ca_bundle) not in ("", ".") else None
-        return cls(cfg.gateway_url, cfg.gateway_username, cfg.gateway_password, cfg.gateway_officer_name,
-                   cfg.gateway_officer_cccd, revision=cfg.gateway_revision, session=session,
+        return cls(cfg.gateway_url, cfg.gateway_username, key_store_secret(cfg, "gateway_password"),
+                   cfg.gateway_officer_name, key_store_secret(cfg, "gateway_officer_cccd"),
+                   revision=cfg.gateway_revision, session=session,
                    connect_timeout=cfg.gateway_connect_timeout, read_timeout=cfg.gateway_read_timeout,
                    ca_bundle=bundle, lookup_endpoint=cfg.gateway_lookup_endpoint, clock=clock,
                    facility_code=cfg.facility_code, vneid_endpoint=cfg.vneid_resolver_endpoint,
