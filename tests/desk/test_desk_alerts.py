@@ -66,3 +66,6 @@ def test_the_desk_window_keeps_the_alerts_listed(qtbot, desk_env, worker):
     c.show()
     settle(qtbot, worker)
     assert c.alert_keys == [] and not c.alerts.isVisible() and c.status.text() == ""
+    from kiosk.ui.qt import QLabel
+    assert "Phòng khám / Clinic" in c.findChild(QLabel, "DeskPlace").text()      # minor 12: not "Desk"
+    assert "Quầy tiếp đón / Desk" in w.findChild(QLabel, "DeskPlace").text()

@@ -23,7 +23,7 @@ def desk_window(qtbot, desk_env, worker):
 
     def open_as(username: str):
         w = DeskWindow(desk_env.desk, worker, desk_env.s[username], refresh_ms=0)
-        w.resize(1280, 800)
+        w.resize(1366, 768)
         qtbot.addWidget(w)
         w.show()
         settle(qtbot, worker)
@@ -224,6 +224,7 @@ def test_manual_checkin_page_and_health_book(qtbot, desk_env, desk_window, worke
     qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     assert page.error.text().startswith("Số CCCD / citizen ID: chữ số giới tính")
+    assert w.status.text() == ""             # said once, next to the field, not again in the status line
     page.gender.setCurrentIndex(page.gender.findData(1))
     shoot(w, "desk_manual_checkin")
     with qtbot.waitSignal(page.issued, timeout=10000) as got:

@@ -7,7 +7,7 @@ import pytest
 from kiosk.security.roles import PermissionDenied
 from kiosk.technician.staff import StaffAdminError
 
-from tests.desk.conftest import PINS, settle
+from tests.desk.conftest import PINS, settle, shoot
 from tests.desk.layout_check import clipped
 
 pytestmark = [pytest.mark.integration]
@@ -80,6 +80,10 @@ def test_staff_page_in_the_admin_window(qtbot, desk_env, tech, worker):
     settle(qtbot, worker)
     qtbot.waitUntil(lambda: page.table.rowCount() == len(PINS) + 1)
     assert "account added" in page.message.text()
+    w.tabs.setCurrentWidget(page)
+    page.table.selectRow(0)
+    settle(qtbot, worker)
+    shoot(w, "technician_staff")
     tech_only = TechnicianWindow(tech, worker, env.s["ky.thuat"])
     qtbot.addWidget(tech_only)
     assert not tech_only.tabs.isTabVisible(tech_only.tabs.indexOf(tech_only.staff_page))

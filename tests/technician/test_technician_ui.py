@@ -83,6 +83,9 @@ def test_first_run_wizard_checks_each_page_then_provisions(qtbot, wizard, tmp_pa
     text = wiz.currentPage().problems.text()
     assert "Trang “Cơ sở KCB / Facility” · Mã cơ sở / MA_CSKCB: gồm 5 chữ số" in text and "5 digits" in text
     assert "facility.code" not in text
+    qtbot.wait(50)
+    from tests.desk.layout_check import clipped
+    assert clipped(wiz) == []                                        # the problem is readable in full
     shoot(wiz, "technician_wizard_problems")
     wiz.f["facility.code"].setText("79001")
     shots = {0: "technician_wizard_facility", 3: "technician_wizard_signing"}
@@ -151,7 +154,7 @@ def tech_window(qtbot, desk_env, worker, tmp_path, dev_identity, gateway_client)
                                      camera_pattern=str(tmp_path / "video*"), printer_pattern=str(tmp_path / "lp*")))
     (tmp_path / "video0").write_text("")
     w = TechnicianWindow(TechnicianService(ctx), worker, env.s["ky.thuat"])
-    w.resize(1280, 800)
+    w.resize(1366, 768)
     qtbot.addWidget(w)
     w.show()
     settle(qtbot, worker)
@@ -205,7 +208,7 @@ def test_certificate_gateway_and_reset_pages(qtbot, tech_window, worker):
     assert not w.tabs.isTabVisible(3)                      # factory reset: admins only
     from kiosk.ui.technician.window import TechnicianWindow
     admin = TechnicianWindow(w.tech, worker, ctx.accounts.sign_in("admin", "739251"))
-    admin.resize(1280, 800)
+    admin.resize(1366, 768)
     qtbot.addWidget(admin)
     admin.show()
     settle(qtbot, worker)

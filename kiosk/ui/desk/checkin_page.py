@@ -92,7 +92,7 @@ class CheckinPage(QWidget):
         for w in (self.error, self.result, self.card, self.printed):
             w.setText("")
         self.issue_btn.setEnabled(False)
-        self.ctl.act(self.desk.checkin.check_in, self.form(), done=self._done, failed=self._failed)
+        self.ctl.act(self.desk.checkin.check_in, self.form(), done=self._done, failed=self._failed, quiet=True)
 
     def _done(self, r) -> None:
         self.issue_btn.setEnabled(True)

@@ -29,7 +29,9 @@ class StaffController(QObject):
         self.session = session
 
     def act(self, fn: Callable, *args, done: Callable[[Any], None] | None = None,
-            failed: Callable[[Exception], None] | None = None, ok_text: str = "") -> None:
+            failed: Callable[[Exception], None] | None = None, ok_text: str = "", quiet: bool = False) -> None:
+        """Run `fn(session, *args)` on the worker. `quiet`: the caller shows its own errors (the status
+        line stays for session and permission problems only)."""
         def on_done(result):
             if ok_text:
                 self.message.emit("info", ok_text)
@@ -44,7 +46,7 @@ class StaffController(QObject):
                 self.session_ended.emit()
             elif isinstance(exc, PermissionDenied):
                 self.message.emit("error", f"Không được phép / not allowed: {exc}")
-            else:
+            elif not quiet:
                 self.message.emit("error", str(exc))
             if failed is not None:
                 failed(exc)

@@ -90,14 +90,14 @@ class VisitDetailPane(QFrame):
         for w in (self.title, self.body, self.elig):
             lay.addWidget(w)
         self.actions = {}
-        grid = QGridLayout()
+        self.grid = QGridLayout()
         tap = _TapReason(self)
         for i, (key, text, role) in enumerate(ACTIONS):
             b = button(text, f"Action_{key}", role)
             b.installEventFilter(tap)
-            grid.addWidget(b, i // 3, i % 3)
+            self.grid.addWidget(b, i // 3, i % 3)
             self.actions[key] = b
-        lay.addLayout(grid)
+        lay.addLayout(self.grid)
         self.priority = QComboBox()
         self.priority.setObjectName("PriorityCombo")
         self.priority.addItem("Không ưu tiên / none", None)
@@ -125,6 +125,14 @@ class VisitDetailPane(QFrame):
         self.service.currentIndexChanged.connect(lambda _: self._selectors())
         self.visit = None
         self.show_detail(None)
+
+    def relayout(self, shown: set[str]) -> None:
+        """Only the actions the role has, packed without gaps (three to a row)."""
+        for key, _, _ in ACTIONS:
+            self.grid.removeWidget(self.actions[key])
+            self.actions[key].setVisible(key in shown)
+        for i, key in enumerate(k for k, _, _ in ACTIONS if k in shown):
+            self.grid.addWidget(self.actions[key], i // 3, i % 3)
 
     # ------------------------------------------------------------ state
     def _set(self, key: str, why: str) -> None:

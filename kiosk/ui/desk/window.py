@@ -73,7 +73,9 @@ class DeskWindow(QWidget):
         bar.setProperty("role", "banner")
         row = QHBoxLayout(bar)
         settings = self.desk.ctx.settings
-        row.addWidget(label(f"{settings.facility_name or 'Kiosk'} · Quầy tiếp đón / Desk", wrap=False), 1)
+        place = ("Phòng khám / Clinic" if session.role.value == "clinician" else "Quầy tiếp đón / Desk")
+        self.setWindowTitle(place)
+        row.addWidget(label(f"{settings.facility_name or 'Kiosk'} · {place}", wrap=False, name="DeskPlace"), 1)
         self.who = label(f"{session.username} · {ROLE_WORDS.get(session.role.value, session.role.value)}",
                          wrap=False, name="DeskWho")
         row.addWidget(self.who)
@@ -88,11 +90,13 @@ class DeskWindow(QWidget):
         self.tabs.setTabVisible(1, can(Permission.MANUAL_CHECKIN))
         self.tabs.setTabVisible(2, can(Permission.MANAGE_OUTBOX))
         a = self.visits.actions
-        for key, perm in (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
-                          ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
-                          ("priority", Permission.CHANGE_PRIORITY), ("move", Permission.MOVE_SERVICE),
-                          ("close", Permission.CLOSE_VISIT), ("book", Permission.VIEW_HEALTH_BOOK)):
+        perms = (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
+                 ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
+                 ("priority", Permission.CHANGE_PRIORITY), ("move", Permission.MOVE_SERVICE),
+                 ("close", Permission.CLOSE_VISIT), ("book", Permission.VIEW_HEALTH_BOOK))
+        for key, perm in perms:
             a[key].setVisible(can(perm))
+        self.visits.pane.relayout({key for key, perm in perms if can(perm)})
         self.visits.priority.setVisible(can(Permission.CHANGE_PRIORITY))
         self.visits.service.setVisible(can(Permission.MOVE_SERVICE))
 

@@ -263,7 +263,10 @@ class FirstRunWizard(QWizard):
         if index == len(self.pageIds()) - 1:
             return super().validateCurrentPage()
         found = self.page_problems(index)
-        self.currentPage().problems.setText("\n".join(f"• {x}" for x in found))
+        shown = self.currentPage().problems
+        shown.setText("\n".join(f"• {x}" for x in found))
+        # QWizard's page area ignores height-for-width: give the wrapped text the height it needs
+        shown.setMinimumHeight(shown.heightForWidth(max(shown.width(), self.width() - 60)) if found else 0)
         return not found and super().validateCurrentPage()
 
     # ------------------------------------------------------------ finishing
