@@ -174,8 +174,9 @@ def plan_from_dict(doc: Mapping[str, Any], config_path: Path, env: Mapping[str, 
     _key_file(plan, problems)
     plan.staff = _staff(doc.get("staff", []), problems, env)
     from kiosk.store.db import db_path
+    # an admin row whose PIN is missing is reported as that PIN, not as "no admin" as well
     if "data_dir" in settings and not db_path(settings["data_dir"]).exists() and \
-            not any(sp.role == "admin" for sp in plan.staff):
+            not any(str(row.get("role", "")) == "admin" for row in doc.get("staff", [])):
         problems.append(("staff", "a new kiosk needs at least one admin account"))
     if problems:
         raise ProvisionError(problems)

@@ -63,6 +63,9 @@ def test_override_flow_needs_a_reason(qtbot, desk_env, desk_window, worker):
     dlg.reason.setPlainText("abc")
     assert not dlg.ok.isEnabled()
     dlg.reason.setPlainText("Đã xem thẻ gia hạn bản giấy")
+    assert not dlg.accept_card.isChecked() and not dlg.fee.isChecked()     # minor 17: no risky default
+    assert not dlg.ok.isEnabled()
+    dlg.accept_card.setChecked(True)
     assert dlg.ok.isEnabled()
     shoot(dlg, "desk_override")
     qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)

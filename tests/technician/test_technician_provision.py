@@ -182,3 +182,16 @@ def test_staff_list_and_add_from_the_cli(prov, capsys, monkeypatch):
     assert [line.split()[:2] for line in out.splitlines()] == [["admin", "admin"], ["bac.si", "clinician"],
                                                               ["le.tan", "reception"]]
     assert "815237" not in out
+
+
+def test_check_names_the_missing_pin_not_a_missing_admin(tmp_path):
+    """QA minor 25: an admin row whose PIN variable is unset is reported as that PIN only."""
+    from kiosk.technician import provision as tp
+    doc = {"facility": {"code": "79001", "name": "BV"}, "kiosk": {"id": "1", "data_dir": str(tmp_path / "d"),
+                                                                   "key_file": str(tmp_path / "k" / "db.key")},
+           "gateway": {"url": "https://egw.example", "username": "u"},
+           "staff": [{"username": "admin", "role": "admin", "pin_env": "NOT_SET_ANYWHERE"}]}
+    with pytest.raises(tp.ProvisionError) as err:
+        tp.plan_from_dict(doc, tmp_path / "conf" / "kiosk.toml", env={})
+    fields = err.value.fields
+    assert "staff[0].pin_env" in fields and "staff" not in fields
