@@ -20,6 +20,10 @@ APT_PACKAGES=(
   fonts-noto-core fonts-dejavu-core fontconfig
   # a real X server for screenshots of a real window; systemd-analyze checks the unit file
   xvfb systemd
+  # the facility hub (private clusters in tests and the demo; no system service is used)
+  postgresql
+  # offline call announcements: espeak-ng's Vietnamese voice, aplay to play them
+  espeak-ng alsa-utils
   # building a virtual environment
   python3-venv python3-dev gcc
 )

@@ -306,6 +306,7 @@ class Desk:
     queue: Any
     checkin: Any
     alerts: Any = None
+    report: Any = None
 
     @classmethod
     def build(cls, ctx: DeskContext, index=None) -> "Desk":
@@ -314,5 +315,6 @@ class Desk:
         from kiosk.desk.checkin import ManualCheckin
         from kiosk.desk.close import VisitCloser
         from kiosk.desk.queue import UploadQueue
+        from kiosk.desk.report import DeskReport
         return cls(ctx, DeskService(ctx), VisitCloser(ctx, index), HealthBookService(ctx), UploadQueue(ctx, index),
-                   ManualCheckin(ctx), DeskAlerts(ctx))
+                   ManualCheckin(ctx), DeskAlerts(ctx), DeskReport(ctx))

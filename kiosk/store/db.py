@@ -32,6 +32,14 @@ class MissingDatabaseError(StoreError):
         super().__init__(f"no database at {path}: run `kiosk db init --key-file PATH` first")
 
 
+class DamagedDatabaseError(StoreError):
+    """A file that exists but cannot be a database we wrote: never taken for a new, empty one."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(f"the database {path} is damaged ({why}); it is not a new database. Restore a backup "
+                         "(`kiosk db restore --latest`); only `kiosk db init` creates a database")
+
+
 def db_path(data_dir: Path) -> Path:
     return Path(data_dir) / DB_FILENAME
 
@@ -65,6 +73,11 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
     path = Path(path)
     if not create and not path.exists():
         raise MissingDatabaseError(path)
+    if not create and path.stat().st_size == 0:
+        wal = path.with_name(path.name + "-wal")
+        if not (wal.exists() and wal.stat().st_size > 0):
+            # SQLite would silently start an empty database here (red-team M5)
+            raise DamagedDatabaseError(path, "0 bytes")
     if create and not path.exists():
         # the database is born private (0600): SQLite would make it with the umask (0644)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

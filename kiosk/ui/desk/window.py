@@ -10,6 +10,7 @@ from kiosk.ui.desk.close_dialog import CloseVisitDialog
 from kiosk.ui.desk.common import StaffController, button, label, passive
 from kiosk.ui.desk.dialogs import HealthBookDialog, OverrideDialog, ReasonDialog
 from kiosk.ui.desk.queue_page import QueuePage
+from kiosk.ui.desk.report_page import ReportPage
 from kiosk.ui.desk.style import stylesheet
 from kiosk.ui.desk.visits_page import VisitsPage
 from kiosk.ui.qt import QFrame, QHBoxLayout, QTabWidget, QVBoxLayout, QWidget, Signal
@@ -45,6 +46,8 @@ class DeskWindow(QWidget):
         self.tabs.addTab(self.visits, "Lượt khám hôm nay / Today's visits")
         self.tabs.addTab(self.checkin, "Tiếp nhận thủ công / Manual check-in")
         self.tabs.addTab(self.queue, "Hàng đợi gửi / Upload queue")
+        self.report = ReportPage(desk, self.ctl)
+        self.tabs.addTab(self.report, "Báo cáo tuần / Weekly report")
         self.tabs.currentChanged.connect(self._tab_changed)
         body.addWidget(self.tabs, 1)
         # what needs staff stays listed until it is fixed; the line under it answers the last action
@@ -89,6 +92,7 @@ class DeskWindow(QWidget):
         can = session.can
         self.tabs.setTabVisible(1, can(Permission.MANUAL_CHECKIN))
         self.tabs.setTabVisible(2, can(Permission.MANAGE_OUTBOX))
+        self.tabs.setTabVisible(3, can(Permission.VIEW_VISITS))
         a = self.visits.actions
         perms = (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
                  ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
@@ -104,6 +108,8 @@ class DeskWindow(QWidget):
         self.status.setText("")          # an answer belongs to the page it was given on
         if self.tabs.widget(index) is self.queue:
             self.queue.refresh()
+        elif self.tabs.widget(index) is self.report:
+            self.report.refresh()
 
     def refresh_alerts(self) -> None:
         if self.ctl.session is None or self.desk.alerts is None:
