@@ -85,7 +85,8 @@ def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.Argumen
     return parser
 
 
-GUI_COMMANDS = ("run", "desk")          # `demo` checks for itself (its --headless needs no display)
+# screen commands (`demo` checks for itself: its --headless needs no display; `display --screenshot` too)
+GUI_COMMANDS = ("run", "desk", "display", "caller")
 
 
 def has_display() -> bool:

@@ -98,12 +98,12 @@ def test_provision_twice_gives_the_same_state(prov, capsys):
     text = conf.read_text(encoding="utf-8")
     assert "mat-khau-rat-bi-mat" not in text and "079190000999" not in text
     assert (cfg.facility_code, cfg.kiosk_id, cfg.gateway_password, cfg.gateway_officer_cccd) == ("79001", "2", "", "")
-    from kiosk.gateway.client import GatewayClient, key_store_secret
-    assert key_store_secret(cfg, "gateway_password") == "mat-khau-rat-bi-mat"
-    assert key_store_secret(cfg, "gateway_officer_cccd") == "079190000999"
+    from kiosk.settings_map import gateway_client, key_store_secret
+    assert key_store_secret(cfg.gateway_password, cfg.gateway_password_file, "p") == "mat-khau-rat-bi-mat"
+    assert key_store_secret(cfg.gateway_officer_cccd, cfg.gateway_officer_cccd_file, "c") == "079190000999"
     for name in ("gateway.pass", "officer.cccd"):
         assert stat.S_IMODE((tmp_path / "conf" / "secrets" / name).stat().st_mode) == 0o600
-    client = GatewayClient.from_config(cfg)
+    client = gateway_client(cfg.replace(gateway_allow_http=True))
     from kiosk.gateway.client import md5_upper
     assert (client._password_md5, client.officer_cccd) == (md5_upper("mat-khau-rat-bi-mat"), "079190000999")
     assert cfg.signing_pkcs12 == tmp_path / "conf" / "secrets" / "facility.p12"
