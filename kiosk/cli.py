@@ -85,6 +85,36 @@ def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.Argumen
     return parser
 
 
+# screen commands (`demo` checks for itself: its --headless needs no display; `display --screenshot` too)
+GUI_COMMANDS = ("run", "desk", "display", "caller")
+
+
+def has_display() -> bool:
+    import os
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
+
+
+def _precheck(args: argparse.Namespace) -> str | None:
+    """What stops a command before it starts: a named settings file that is not there (only the
+    first-run wizard may create one), or a screen command with no screen."""
+    creates = args.command == "provision" or (args.command == "desk" and getattr(args, "wizard", False))
+    if args.config is not None and not Path(args.config).exists() and not creates:
+        return (f"configuration error: {args.config}: settings file not found (check the path; "
+                "`kiosk provision` or `kiosk desk --wizard --config PATH` creates a new one)")
+    if args.config is not None and Path(args.config).is_file():
+        import tomllib
+        try:
+            tomllib.loads(Path(args.config).read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            return f"configuration error: {args.config}: not valid TOML: {exc}"
+        except OSError as exc:
+            return f"configuration error: {args.config}: {exc.strerror}"
+    if args.command in GUI_COMMANDS and not has_display():
+        return ("no display (DISPLAY/WAYLAND_DISPLAY unset): run it on the kiosk's screen session, "
+                "or under Xvfb (xvfb-run -a kiosk ...)")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -92,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         if not hasattr(args, opt):
             setattr(args, opt, None)
     ctx = Context(args)
+    stop = _precheck(args)
+    if stop:
+        print(f"kiosk {args.command}: {stop}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args, ctx) or 0)
     except ConfigError as exc:
@@ -99,6 +133,38 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - every command's errors are one clear line, never a traceback
+        return _one_line(args, exc)
+
+
+def command_name(args: argparse.Namespace) -> str:
+    words = [getattr(args, "command", None)]
+    for attr in sorted(vars(args)):
+        if attr.endswith("_command") or attr in ("action", "sub", "what"):
+            value = getattr(args, attr)
+            if isinstance(value, str):
+                words.append(value)
+    return "kiosk " + " ".join(w for w in words if w)
+
+
+def _one_line(args: argparse.Namespace, exc: Exception) -> int:
+    """Print what went wrong in one line (file names and OS reasons, never personal data) and keep
+    the traceback for the log; KIOSK_DEBUG=1 shows it on the terminal instead."""
+    import logging
+    import os
+    if os.environ.get("KIOSK_DEBUG"):
+        raise exc
+    logging.getLogger("kiosk.cli").debug("command failed", exc_info=exc)
+    from kiosk.store.db import StoreError
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        text = f"{exc.strerror or type(exc).__name__}{where}"
+    elif isinstance(exc, (StoreError, ValueError)):
+        text = str(exc) or type(exc).__name__
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    print(f"{command_name(args)}: {text.splitlines()[0] if text else type(exc).__name__}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ class ConfigFields:
     gateway_password: str
     gateway_officer_name: str
     gateway_officer_cccd: str
+    gateway_password_file: Path
+    gateway_officer_cccd_file: Path
     gateway_revision: str
     gateway_card_check_body: str
     gateway_connect_timeout: float

@@ -102,13 +102,27 @@ def wedge_config(cfg: Config) -> "WedgeConfig":
     return WedgeConfig(max_gap=float(cfg.wedge_max_key_gap_ms) / 1000.0)
 
 
+def key_store_secret(value: str, path: Path | None, name: str) -> str:
+    """A secret setting's value, or when it is empty the key-store file `<name>_file` (0600) that
+    `kiosk provision` wrote it to (it is never kept in kiosk.toml)."""
+    value = value or ""
+    if not value and path is not None and str(path) not in ("", "."):
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"{name}_file {path}: {exc.strerror}") from None
+    return value
+
+
 def gateway_client(cfg: Config, *, session: "requests.Session | None" = None,
                    clock: "Clock | None" = None) -> "GatewayClient":
     """The BHYT gateway client of settings gateway_*, facility_code and vneid_*."""
     from kiosk.gateway.client import GatewayClient
     bundle = str(cfg.gateway_ca_bundle) if str(cfg.gateway_ca_bundle) not in ("", ".") else None
-    return GatewayClient(cfg.gateway_url, cfg.gateway_username, cfg.gateway_password, cfg.gateway_officer_name,
-                         cfg.gateway_officer_cccd, revision=cfg.gateway_revision, session=session,
+    password = key_store_secret(cfg.gateway_password, cfg.gateway_password_file, "gateway_password")
+    officer_cccd = key_store_secret(cfg.gateway_officer_cccd, cfg.gateway_officer_cccd_file, "gateway_officer_cccd")
+    return GatewayClient(cfg.gateway_url, cfg.gateway_username, password, cfg.gateway_officer_name, officer_cccd,
+                         revision=cfg.gateway_revision, session=session,
                          connect_timeout=cfg.gateway_connect_timeout, read_timeout=cfg.gateway_read_timeout,
                          ca_bundle=bundle, lookup_endpoint=cfg.gateway_lookup_endpoint, clock=clock,
                          facility_code=cfg.facility_code, vneid_endpoint=cfg.vneid_resolver_endpoint,

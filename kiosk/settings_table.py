@@ -145,6 +145,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("gateway_password", str, "", "Gateway account password (prefer the key store).", secret=True),
     S("gateway_officer_name", str, "", "Registered look-up officer's full name (hoTenCb)."),
     S("gateway_officer_cccd", str, "", "Registered look-up officer's CCCD number (cccdCb).", secret=True),
+    S("gateway_password_file", Path, Path(""),
+      "Key-store file (0600) holding the gateway password (`kiosk provision` writes it there)."),
+    S("gateway_officer_cccd_file", Path, Path(""),
+      "Key-store file (0600) holding the officer's CCCD number (`kiosk provision` writes it there)."),
     S("gateway_revision", str, "3176", "Gateway revision: upload endpoints and the XML13/XML14 layouts "
       "(QĐ 3176 in force since 01/01/2025).", choices=("4750", "3176")),
     S("gateway_card_check_body", str, "form",

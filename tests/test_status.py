@@ -43,7 +43,7 @@ def test_the_desk_word_tables_cover_every_member():
     pytest.importorskip("PySide6")
     from kiosk.ui.desk.common import STATUS_WORDS
     from kiosk.ui.desk.queue_page import STATE_WORDS
-    from kiosk.ui.desk.visits_page import UPLOAD_STATE
+    from kiosk.ui.desk.visit_detail import UPLOAD_STATE
     assert set(STATUS_WORDS) == set(VisitStatus)
     assert set(STATE_WORDS) == set(OutboxState) and set(UPLOAD_STATE) == set(OutboxState)
     for words in (STATUS_WORDS, STATE_WORDS, UPLOAD_STATE):

@@ -3,6 +3,8 @@ the demo printer's output, and the picture the ESC/POS driver sends when the pri
 has no Vietnamese letters."""
 from __future__ import annotations
 
+import os
+
 import functools
 from pathlib import Path
 
@@ -117,16 +119,22 @@ def ticket_image(t: TicketLayout, width: int = WIDTH, with_qr: bool = True) -> I
     return _stack(parts, width, pad=12)
 
 
+def _private(path: Path):
+    """A new file readable by its owner only (tickets carry the patient's number and room)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+
+
 def save_png(t: TicketLayout, path: Path, width: int = WIDTH) -> Path:
+    """Into an existing directory (the caller decides where directories may be made)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ticket_image(t, width).save(path, format="PNG", compress_level=1)
+    with _private(path) as fh:
+        ticket_image(t, width).save(fh, format="PNG", compress_level=1)
     return path
 
 
 def save_pdf(t: TicketLayout, path: Path, width: int = WIDTH) -> Path:
     """A one-page PDF at 203 dpi, so 576 dots print 72 mm wide."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ticket_image(t, width).convert("L").save(path, format="PDF", resolution=203.0)
+    with _private(path) as fh:
+        ticket_image(t, width).convert("L").save(fh, format="PDF", resolution=203.0)
     return path

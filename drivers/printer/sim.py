@@ -2,6 +2,7 @@
 fault injection (paper out, cover open, offline) like OctoPrint's virtual printer."""
 from __future__ import annotations
 
+import os
 import re
 import threading
 from pathlib import Path
@@ -44,6 +45,8 @@ class SimPrinter:
             kind = self._once.pop(0) if self._once else self._fault
             if kind is not None:
                 raise FAULTS[kind]("simulated")
+            self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)     # tickets are personal: 0700
+            os.chmod(self.out_dir, 0o700)
             stem = re.sub(r"[^0-9A-Za-z_.-]", "_", t.name or t.number) or "ticket"
             path = self.out_dir / f"{stem}.png"
             n = 1

@@ -23,6 +23,13 @@ def _build(args, ctx) -> int:
     if not spec.exists():
         print("kiosk build: build.spec not found (run from a source checkout)", file=sys.stderr)
         return 2
+    for where, path in (("--dist", args.dist), ("--work", args.work)):
+        if path is not None:
+            try:
+                Path(path).mkdir(parents=True, exist_ok=True)     # the place the user asked for
+            except OSError as exc:
+                print(f"kiosk build: {where} {path}: {exc.strerror}", file=sys.stderr)
+                return 2
     pyinstaller = Path(sys.executable).parent / "pyinstaller"
     if not pyinstaller.exists():
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pyinstaller>=6.5"], check=True)

@@ -17,6 +17,7 @@ FORGERIES = ("dg13-altered", "untrusted-signer", "expired-signer")
 
 
 def register(sub, parents) -> None:
+    from kiosk.commands.argtypes import count, port, positive
     p = sub.add_parser("card", parents=parents, help="chip card: virtual chip, read a card")
     csub = p.add_subparsers(dest="card_command", metavar="ACTION")
     csub.required = True
@@ -25,14 +26,14 @@ def register(sub, parents) -> None:
     who.add_argument("--citizen", default="1", help="demo citizen: 1-based number or key (see --list)")
     who.add_argument("--list", action="store_true", help="list the demo citizens with a chip and exit")
     sim.add_argument("--forged", choices=FORGERIES, help="present a forged chip")
-    sim.add_argument("--port", type=int, default=DEFAULT_PORT, help="vpcd port (35963: 'Virtual PCD 00 00')")
+    sim.add_argument("--port", type=port, default=DEFAULT_PORT, help="vpcd port (35963: 'Virtual PCD 00 00')")
     sim.add_argument("--pki", type=Path, help="test PKI directory (default: a cached temp dir)")
     pace = sim.add_mutually_exclusive_group()
     pace.add_argument("--pace", action="store_true", default=True,
                       help="offer PACE in EF.CardAccess (the default; BAC works too)")
     pace.add_argument("--no-pace", dest="pace", action="store_false", help="a BAC-only chip")
     pace.add_argument("--pace-only", action="store_true", help="offer PACE and refuse BAC (6982)")
-    sim.add_argument("--remove-after", type=int, metavar="N", help="fault: leave the field at APDU N")
+    sim.add_argument("--remove-after", type=count, metavar="N", help="fault: leave the field at APDU N")
     sim.add_argument("--no-pcscd", action="store_true", help="do not start pcscd when none runs")
     sim.set_defaults(func=_sim)
     rd = csub.add_parser("read", parents=parents, help="read the first chip card presented")
@@ -42,7 +43,7 @@ def register(sub, parents) -> None:
     rd.add_argument("--dob", help="birth date YYYY-MM-DD (with --cccd)")
     rd.add_argument("--can", help="PACE card access number (default: last 6 digits of the CCCD number)")
     rd.add_argument("--csca", type=Path, help="CSCA store (default: setting csca_dir)")
-    rd.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card")
+    rd.add_argument("--timeout", type=positive, default=30.0, help="seconds to wait for a card")
     rd.add_argument("--unmasked", action="store_true", help="show personal data in full (staff only)")
     rd.add_argument("--json", action="store_true", help="one JSON document on stdout")
     rd.set_defaults(func=_read)

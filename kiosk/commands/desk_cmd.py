@@ -37,12 +37,14 @@ def _desk(args, ctx) -> int:
         worker = DbWorker()
         wizard = FirstRunWizard(cfg, worker, config_path, first_run_provisioning())
         wizard.show()
-        code = app.exec()
+        app.exec()
         worker.shutdown()
         if wizard.report is None:
             return 1
         print(f"provisioned: {config_path}")
-        return code
+        # Finish continues to the technician screens: the new admin signs in and sets up the devices
+        cfg = load(config_path)
+        args.technician = True
     from kiosk.store.keys import key_provider_from_config
     from kiosk.store.db import StoreError
     try:
@@ -51,11 +53,18 @@ def _desk(args, ctx) -> int:
             import getpass
             passphrase = getpass.getpass("database passphrase: ")
         key = key_provider_from_config(cfg, passphrase).load()
+        from kiosk.store.db import connect, db_path
+        connect(db_path(cfg.data_dir), key).close()     # a wrong key is said here, before any window
     except StoreError as exc:
         print(f"kiosk desk: {exc}", file=sys.stderr)
         return 1
     mode = StaffMode(staff_services(cfg, key), kiosk_layout=args.layout == "kiosk")
     mode.prefer_tech = args.technician
+
+    def unavailable(exc: Exception) -> None:             # never a window-less process that keeps running
+        print(f"kiosk desk: staff mode unavailable: {exc}", file=sys.stderr)
+        app.exit(1)
+    mode.on_unavailable = unavailable
     mode.open()
     try:
         return app.exec()

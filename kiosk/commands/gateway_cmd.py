@@ -11,9 +11,10 @@ RATES = ("error503", "error500", "malformed", "unauthorized", "drop_before", "ti
 
 
 def register(sub, parents) -> None:
+    from kiosk.commands.argtypes import count, port, positive, probability
     p = sub.add_parser("gateway-sim", parents=parents,
                        help="run the BHYT gateway simulator (tests, demo) on loopback")
-    p.add_argument("--port", type=int, default=8765, help="TCP port (0: any free port)")
+    p.add_argument("--port", type=port, default=8765, help="TCP port (0: any free port)")
     p.add_argument("--host", default="127.0.0.1", help="bind address (keep it on loopback)")
     p.add_argument("--facility", default=None, help="facility code MA_CSKCB (default: setting facility_code or 79001)")
     p.add_argument("--cert", type=Path, default=None,
@@ -21,16 +22,16 @@ def register(sub, parents) -> None:
                         "under DATA_DIR/devcert")
     p.add_argument("--username", default=None, help="gateway account name (default: the simulator's demo account)")
     p.add_argument("--password", default=None, help="gateway account password (default: the demo password)")
-    p.add_argument("--token-ttl", type=float, default=3600.0, help="token lifetime, seconds")
+    p.add_argument("--token-ttl", type=positive, default=3600.0, help="token lifetime, seconds")
     p.add_argument("--expiry-format", choices=("iso", "seconds", "none"), default="iso",
                    help="how expires_in is written in the token reply")
-    p.add_argument("--latency-ms", type=float, default=0.0, help="added latency per request")
+    p.add_argument("--latency-ms", type=positive, default=0.0, help="added latency per request")
     for name in RATES:
-        p.add_argument(f"--{name.replace('_', '-')}-rate", type=float, default=0.0, metavar="P",
+        p.add_argument(f"--{name.replace('_', '-')}-rate", type=probability, default=0.0, metavar="P",
                        help=f"probability of the '{name}' fault per request")
-    p.add_argument("--hang-seconds", type=float, default=3.0, help="how long a 'timeout' fault holds the reply")
+    p.add_argument("--hang-seconds", type=positive, default=3.0, help="how long a 'timeout' fault holds the reply")
     p.add_argument("--fault-scope", default=",".join(GROUPS), help=f"endpoint groups faults apply to ({','.join(GROUPS)})")
-    p.add_argument("--seed", type=int, default=None, help="seed of the fault dice")
+    p.add_argument("--seed", type=count, default=None, help="seed of the fault dice")
     p.set_defaults(func=_run)
 
 

@@ -45,6 +45,7 @@ def _parse(args, ctx) -> int:
         identity = parse(read, today=today, options=options)
     except IdentityError as exc:
         print(json.dumps({"error": exc.as_dict()}, ensure_ascii=False, indent=2))
+        print(f"kiosk identity parse: {exc.detail}", file=sys.stderr)
         return 1
     print(json.dumps(identity_to_dict(identity, masked=not args.unmasked), ensure_ascii=False, indent=2))
     return 0

@@ -51,6 +51,12 @@ def _test(args, ctx) -> int:
 
 def _render(args, ctx) -> int:
     from drivers.printer import render
+    if args.out.suffix.lower() not in (".png", ".pdf"):
+        print("kiosk printer render: the output must end in .png or .pdf", file=sys.stderr)
+        return 1
+    if not args.out.parent.is_dir():          # never create directories the user did not ask for
+        print(f"kiosk printer render: no such directory: {args.out.parent}", file=sys.stderr)
+        return 1
     layout = _sample(ctx.config, args.priority)
     if args.out.suffix.lower() == ".pdf":
         render.save_pdf(layout, args.out)

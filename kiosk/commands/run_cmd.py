@@ -19,6 +19,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def register(sub, parents) -> None:
+    from kiosk.commands.argtypes import count
     run = sub.add_parser("run", parents=parents, help="start the kiosk on its screen (full screen)")
     run.add_argument("--key-file", type=Path, default=None, help="database key file (default: setting key_file)")
     run.add_argument("--windowed", action="store_true", help="a window instead of full screen (development)")
@@ -32,7 +33,7 @@ def register(sub, parents) -> None:
                           help="the whole patient flow on simulators (gateway, scanner, chip, printer)")
     demo.add_argument("--headless", action="store_true",
                       help="scripted check-ins offscreen, screenshots and summary.json in --out")
-    demo.add_argument("--checkins", type=int, default=3, metavar="N", help="check-ins to script (headless)")
+    demo.add_argument("--checkins", type=count, default=3, metavar="N", help="check-ins to script (headless)")
     demo.add_argument("--out", type=Path, default=None, metavar="DIR",
                       help="headless output: DIR/*.png, DIR/summary.json, data in DIR/data")
     demo.add_argument("--gateway", default=None, metavar="URL",

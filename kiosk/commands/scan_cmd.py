@@ -20,6 +20,7 @@ DEMO_SCRIPT = [
 
 
 def register(sub, parents) -> None:
+    from kiosk.commands.argtypes import count, positive
     p = sub.add_parser("scan", parents=parents, help="test and list barcode/QR scanners and cameras")
     ssub = p.add_subparsers(dest="scan_command", metavar="ACTION")
     ssub.required = True
@@ -29,12 +30,15 @@ def register(sub, parents) -> None:
                         "hidpos[:VID:PID], wedge (stdin lines), evdev:/dev/input/eventN, sim")
     t.add_argument("--decoder", choices=("zxing", "pyzbar", "opencv"), default=None,
                    help="camera decoder (default: the camera_decoder setting)")
-    t.add_argument("--count", type=int, default=0, help="stop after this many reads (0: no limit)")
-    t.add_argument("--timeout", type=float, default=0.0, help="stop after this many seconds (0: none)")
+    t.add_argument("--count", type=count, default=0, help="stop after this many reads (0: no limit)")
+    t.add_argument("--timeout", type=positive, default=0.0, help="stop after this many seconds (0: none)")
     t.set_defaults(func=_test)
     ls = ssub.add_parser("list", parents=parents, help="discovered HID POS scanners, serial ports, cameras")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=_list)
+
+
+OPEN_GRACE_S = 3.0      # how long `scan test` waits for a source that fails to open
 
 
 def _options(args, ctx) -> ScannerOptions:
@@ -56,6 +60,7 @@ def _test(args, ctx) -> int:
     scanner = build_scanner(spec, opts)
     deadline = time.monotonic() + args.timeout if args.timeout else None
     n, last_state = 0, None
+    first_error_at = None
     scanner.start()
     try:
         while True:
@@ -68,6 +73,14 @@ def _test(args, ctx) -> int:
                 if st.error and st.state != last_state:
                     print(f"kiosk scan: {st.source}: {st.state.value}: {st.error}", file=sys.stderr)
                 last_state = st.state
+                if st.error and n == 0:
+                    # a test of a source that never opened fails (the kiosk itself keeps retrying)
+                    first_error_at = first_error_at or time.monotonic()
+                    if time.monotonic() - first_error_at >= OPEN_GRACE_S:
+                        print(f"kiosk scan test: {st.source} cannot be used: {st.error}", file=sys.stderr)
+                        return 1
+                elif not st.error:
+                    first_error_at = None
                 if scanner.finished.is_set() and scanner.reads.empty():
                     break
                 continue

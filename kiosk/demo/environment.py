@@ -51,13 +51,17 @@ def prepare(base: Config, *, data_dir: Path | None = None, gateway_url: str | No
 
     temporary = root is None and data_dir is None
     if root is None:
-        root = Path(data_dir).parent if data_dir is not None else Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+        # with --data-dir DIR the demo's key and certificates go under a root of its own next to it
+        # (DIR-demo/), never loose in DIR's parent, which other demos and users share
+        root = (Path(data_dir).resolve().parent / f"{Path(data_dir).resolve().name}-demo" if data_dir is not None
+                else Path(tempfile.mkdtemp(prefix="kiosk-demo-")))
     root = Path(root)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = Path(data_dir) if data_dir is not None else root / "data"
     data.mkdir(parents=True, exist_ok=True, mode=0o700)
     key_file = root / KEY_NAME
     if data.resolve() in key_file.resolve().parents:     # --data-dir . : keep the key outside
-        key_file = data.parent / KEY_NAME
+        key_file = data.parent / f"{data.resolve().name}-demo" / KEY_NAME
     provider = FileKeyProvider(key_file, data)
     if not provider.exists():
         provider.create()

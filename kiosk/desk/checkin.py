@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from kiosk.core.idmethods import DESK_MANUAL
 from kiosk.core import eligibility as elig
 from kiosk.core.clock import VN_TZ
-from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest, Resolution
+from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest, PrinterFault, Resolution
 from kiosk.core.views import InsuranceStatus, PatientView, PriorityCategory, ReadSource, TicketView
 from kiosk.identity import IdentityError, parse
 from kiosk.identity.cccd import check_cccd_number, check_consistency
@@ -27,12 +27,42 @@ from kiosk.desk.context import DeskError, DeskPart
 from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
 
 
+FIELD_WORDS = {"full_name": "Họ và tên / full name", "birth_date": "Ngày sinh / birth date",
+               "gender": "Giới tính / sex", "cccd": "Số CCCD / citizen ID", "card": "Mã thẻ BHYT / insurance card",
+               "service": "Dịch vụ / service"}
+# what the identity checks say, in Vietnamese first (their English detail follows)
+DETAIL_VI = {"gender digit disagrees": "chữ số giới tính trong số CCCD không khớp với giới tính đã chọn",
+             "century/year digits disagree": "chữ số năm sinh trong số CCCD không khớp với ngày sinh",
+             "province": "mã tỉnh trong số không tồn tại", "not a date": "ngày không hợp lệ (dd/mm/yyyy hoặc yyyy)",
+             "in the future": "ngày sinh ở tương lai", "required": "chưa nhập",
+             "not a 12-digit": "không phải số CCCD 12 chữ số", "choose": "chưa chọn",
+             "not a BHYT code": "không phải mã thẻ BHYT (15 ký tự) hoặc mã số BHXH (10 số)",
+             "type a CCCD number": "cần nhập số CCCD hoặc mã thẻ BHYT"}
+
+
 class ManualCheckinError(DeskError):
-    """A typed field that fails its check; `field` names it (the value is never in the message)."""
+    """A typed field that fails its check; `field` names it (the value is never in the message). The
+    message names the field and the problem in Vietnamese, then in English."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+        vi = next((v for k, v in DETAIL_VI.items() if k in message), "không hợp lệ, vui lòng kiểm tra lại")
+        super().__init__(f"{FIELD_WORDS.get(field, field)}: {vi} / {message}")
         self.field = field
+        self.detail = message
+
+
+@dataclass(frozen=True)
+class ManualCheckinResult:
+    """The ticket of a manual check-in, what the gateway said about the card, and whether it printed.
+    Reads like the TicketView (`number`, `room`, `ticket_id`, `provisional` ...)."""
+    ticket: TicketView
+    gateway_code: str | None          # the gateway's answer ("000", "010" ...); None: not asked / no answer
+    card_words: str                   # that answer for staff: "010: card expired: ..."
+    printed: bool
+    print_fault: str | None = None    # "paper_out" ... when the ticket did not print
+
+    def __getattr__(self, name):
+        return getattr(self.ticket, name)
 
 
 @dataclass(frozen=True)
@@ -68,7 +98,9 @@ def build_identity(form: ManualCheckinForm, today: dt.date) -> Identity:
     birth = parse_birth(form.birth_date)
     if birth.as_date() and birth.as_date() > today:
         raise ManualCheckinError("birth_date", "in the future")
-    gender = Gender(form.gender if form.gender in (1, 2, 3) else 3)
+    if form.gender not in (1, 2, 3):
+        raise ManualCheckinError("gender", "choose male, female or unknown (no default is assumed)")
+    gender = Gender(form.gender)
     cccd_doc = card = None
     if form.cccd.strip():
         try:
@@ -99,7 +131,7 @@ def build_identity(form: ManualCheckinForm, today: dt.date) -> Identity:
 
 class ManualCheckin(DeskPart):
     @requires(P.MANUAL_CHECKIN)
-    def check_in(self, session, form: ManualCheckinForm, deadline_s: float = 10.0) -> TicketView:
+    def check_in(self, session, form: ManualCheckinForm, deadline_s: float = 10.0) -> ManualCheckinResult:
         ctx = self.ctx
         st = ctx.settings
         st.service(form.service_code)
@@ -138,4 +170,25 @@ class ManualCheckin(DeskPart):
             raise DeskError(f"the patient already holds ticket {exc.number or ''} for this service today") from None
         except IssueError as exc:
             raise DeskError(f"the ticket could not be issued ({exc})") from None
-        return ticket
+        printed, fault = self._print(ticket)
+        words = ""
+        if result is not None:
+            from kiosk.desk.visits import code_words
+            words = code_words(result.code)
+        elif form.check_card and number:
+            words = code_words(None)
+        return ManualCheckinResult(ticket, result.code if result else None, words, printed, fault)
+
+    def _print(self, ticket: TicketView) -> tuple[bool, str | None]:
+        """Print the ticket as the kiosk would; a printer fault is recorded (the alerts show it), not raised."""
+        printer = self.ctx.printer
+        if printer is None:
+            return False, "no_printer"
+        try:
+            printer.print_ticket(ticket, self.ctx.settings.facility_name)
+            return True, None
+        except PrinterFault as exc:
+            with self.ctx.store.transaction():
+                self.ctx.audit.append("desk", None, "ticket.print_failed", f"ticket:{ticket.ticket_id}",
+                                      {"fault": exc.kind.value})
+            return False, exc.kind.value

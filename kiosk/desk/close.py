@@ -15,7 +15,7 @@ from kiosk.gateway.xml import FollowUp, Referral, VisitSummary, XmlBuildError, b
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
 from kiosk.desk.context import DeskError, DeskPart
-from kiosk.desk.icd10 import Icd10Index, UnknownIcd10Code
+from kiosk.desk.icd10 import Icd10Index, NotALeafCode, UnknownIcd10Code
 
 OUTCOMES = {1: ("Khỏi", "Cured"), 2: ("Đỡ", "Improved"), 3: ("Không thay đổi", "Unchanged"),
             4: ("Nặng hơn", "Worse"), 5: ("Tử vong", "Died"), 6: ("Tiên lượng nặng xin về", "Severe, went home"),
@@ -84,10 +84,12 @@ def _date(text: str | None) -> date | None:
 def validated(form: CloseForm, index: Icd10Index) -> tuple[CloseForm, dict[str, str]]:
     """Codes normalised against the ICD-10 list (DeskError naming the bad code), titles kept."""
     try:
-        main = index.get(form.icd_main)
+        main = index.leaf(form.icd_main)
         others = [index.get(c) for c in form.icd_other if c.strip()]
     except UnknownIcd10Code as exc:
         raise DeskError(f"ICD-10 code {exc.code!r} is not in the ICD-10 list") from None
+    except NotALeafCode as exc:
+        raise DeskError(f"main diagnosis: {exc}") from None
     other_codes = tuple(dict.fromkeys(e.code for e in others if e.code != main.code))
     if form.outcome not in OUTCOMES:
         raise DeskError("the treatment result (KET_QUA_DTRI) is not one of the listed values")
@@ -98,8 +100,8 @@ def validated(form: CloseForm, index: Icd10Index) -> tuple[CloseForm, dict[str, 
         raise DeskError("a follow-up or referral needs the doctor's code (MA_BAC_SI)")
     if form.referral and not (len(form.referral.ma_noi_den) == 5 and form.referral.ma_noi_den.isdigit()):
         raise DeskError("the receiving facility code (MA_NOI_DEN) is 5 digits")
-    titles = {main.code: main.title, **{e.code: e.title for e in others}}
-    return replace(form, icd_main=main.code, icd_other=other_codes, diagnosis=form.diagnosis.strip() or main.title,
+    titles = {main.code: main.name, **{e.code: e.name for e in others}}
+    return replace(form, icd_main=main.code, icd_other=other_codes, diagnosis=form.diagnosis.strip() or main.name,
                    discharge_type=discharge), titles
 
 

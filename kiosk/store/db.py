@@ -5,6 +5,8 @@ bad key or path can never put a new empty database over the old one.
 """
 from __future__ import annotations
 
+import os
+
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -76,6 +78,14 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         if not (wal.exists() and wal.stat().st_size > 0):
             # SQLite would silently start an empty database here (red-team M5)
             raise DamagedDatabaseError(path, "0 bytes")
+    if create and not path.exists():
+        # the database is born private (0600): SQLite would make it with the umask (0644)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+    _make_private(path)
     # mode=rw: even if the file vanishes between the check above and here, SQLite will not create it
     target = str(path) if create else f"file:{quote(str(path.absolute()))}?mode=rw"
     conn = sqlcipher3.connect(target, isolation_level=None, check_same_thread=check_same_thread,
@@ -102,6 +112,16 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         raise
     conn.row_factory = sqlcipher3.Row
     return conn
+
+
+def _make_private(path: Path) -> None:
+    """0600 for the database and its WAL/SHM companions (older installs made them 0644)."""
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if p.exists() and p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except OSError:
+            pass
 
 
 @contextmanager

@@ -62,7 +62,7 @@ def lookup_days(created_at: str, now: datetime, max_days: int) -> list[date]:
 
 
 class Sent(Protocol):
-    """What reconciling needs of an upload: an OutboxItem, or a SentUpload from the hub's outbox."""
+    """What reconciling needs of an upload: an OutboxItem, or a HubUpload (kiosk.sync.attempt)."""
     @property
     def kind(self) -> OutboxKind: ...
     @property
@@ -71,14 +71,6 @@ class Sent(Protocol):
     def created_at(self) -> str: ...
     @property
     def payload(self) -> bytes: ...
-
-
-@dataclass(frozen=True)
-class SentUpload:
-    kind: OutboxKind
-    ma_lk: str
-    created_at: str     # ISO 8601
-    payload: bytes
 
 
 def payload_hash(item: Sent) -> str:

@@ -43,6 +43,10 @@ def _log_files(cfg) -> list[Path]:
     return sorted(p for p in log_file.parent.glob(log_file.name + "*") if p.is_file())
 
 
+PERSONAL_SETTINGS = ("gateway_username", "gateway_officer_name", "gateway_test_name", "gateway_test_card",
+                     "gateway_test_birth")
+
+
 def write_bundle(out_path: Path, cfg, store, discovery) -> Path:
     """One zip; never the database, the key, the certificates or any payload."""
     out_path = Path(out_path)
@@ -57,7 +61,11 @@ def write_bundle(out_path: Path, cfg, store, discovery) -> Path:
     except Exception as exc:  # noqa: BLE001 - the bundle must still be written
         verdict = {"error": type(exc).__name__}
     with atomic_path(out_path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("settings.json", json.dumps(cfg.redacted(), ensure_ascii=False, indent=1, default=str))
+        settings = dict(cfg.redacted())
+        for name in PERSONAL_SETTINGS:         # people's names and accounts are not for a support ticket
+            if settings.get(name):
+                settings[name] = "***"
+        z.writestr("settings.json", json.dumps(settings, ensure_ascii=False, indent=1, default=str))
         z.writestr("versions.json", json.dumps(versions(), indent=1))
         z.writestr("devices.json", json.dumps({"found": [asdict(d) for d in discovery.devices],
                                                "notes": discovery.notes,

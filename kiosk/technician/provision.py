@@ -43,6 +43,8 @@ FIELD_MAP = {
 }
 SECRET_MAP = {"gateway.password": "gateway_password", "gateway.officer_cccd": "gateway_officer_cccd",
               "signing.pin": "pkcs11_pin"}
+KEY_STORE = {"gateway_password": ("gateway.pass", "gateway.password"),
+             "gateway_officer_cccd": ("officer.cccd", "gateway.officer_cccd")}
 REQUIRED = ("facility.code", "facility.name", "kiosk.id", "gateway.url", "gateway.username")
 PROVISIONING_KEY = "provisioning"
 
@@ -175,8 +177,9 @@ def plan_from_dict(doc: Mapping[str, Any], config_path: Path, env: Mapping[str, 
     _key_file(plan, problems)
     plan.staff = _staff(doc.get("staff", []), problems, env)
     from kiosk.store.db import db_path
+    # an admin row whose PIN is missing is reported as that PIN, not as "no admin" as well
     if "data_dir" in settings and not db_path(settings["data_dir"]).exists() and \
-            not any(sp.role == "admin" for sp in plan.staff):
+            not any(str(row.get("role", "")) == "admin" for row in doc.get("staff", [])):
         problems.append(("staff", "a new kiosk needs at least one admin account"))
     if problems:
         raise ProvisionError(problems)
@@ -321,6 +324,11 @@ def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, a
     if plan.pkcs12 is not None:
         _write_if_changed(plan.secrets_dir / "facility.p12", plan.pkcs12, changed, "signing.pkcs12")
         _write_if_changed(plan.secrets_dir / "pkcs12.pass", plan.pkcs12_password + b"\n", changed, "signing.password")
+    for setting, (file_name, what) in KEY_STORE.items():     # the key store, never kiosk.toml
+        value = s.pop(setting, None)
+        if value:
+            _write_if_changed(plan.secrets_dir / file_name, str(value).encode("utf-8") + b"\n", changed, what)
+            s[f"{setting}_file"] = plan.secrets_dir / file_name
     provider = FileKeyProvider(s["key_file"], s["data_dir"])
     key = provider.load() if provider.exists() else None
     if key is None:

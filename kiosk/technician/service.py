@@ -77,6 +77,8 @@ class TechnicianService:
     def __init__(self, ctx: TechContext):
         self.ctx = ctx
         self.accounts = ctx.accounts
+        from kiosk.technician.staff import StaffAdmin
+        self.staff = StaffAdmin(ctx)
 
     @property
     def store(self):

@@ -23,7 +23,7 @@ from PySide6.QtSvg import QSvgRenderer  # noqa: F401
 _LAZY = {"QDate": QtCore, **{n: QtWidgets for n in (
     "QAbstractItemView QCheckBox QComboBox QDateEdit QDialog QDialogButtonBox QFileDialog QFormLayout "
     "QGroupBox QHeaderView QListWidget QListWidgetItem QMessageBox QPlainTextEdit QRadioButton QSpinBox "
-    "QSplitter QTableWidget QTableWidgetItem QTabWidget QWizard QWizardPage").split()}}
+    "QScrollArea QSplitter QTabBar QTableWidget QTableWidgetItem QTabWidget QWizard QWizardPage QToolTip").split()}}
 # Add further names here as the UI needs them; never `import PySide6` anywhere else.
 
 

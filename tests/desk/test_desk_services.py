@@ -166,7 +166,7 @@ def test_close_visit_produces_the_signed_dossier_field_by_field(desk_env):
     assert x1["MA_THE_BHYT"] == "DN4010100000101" and x1["MA_DKBD"] == "01001"
     assert x1["GT_THE_TU"] == "20260101" and x1["GT_THE_DEN"] == "20301231"
     assert x1["MA_BENH_CHINH"] == "J06.9" and x1["MA_BENH_KT"] == "I10;E11.9"
-    assert x1["CHAN_DOAN_RV"] == "Acute upper respiratory infection, unspecified"
+    assert x1["CHAN_DOAN_RV"] == "Nhiễm trùng đường hô hấp trên cấp tính, không xác định"   # the Ministry's title
     assert x1["PP_DIEU_TRI"] == "Điều trị ngoại trú" and x1["KET_QUA_DTRI"] == "2" and x1["MA_LOAI_RV"] == "1"
     assert x1["NGAY_VAO"] == admitted.strftime("%Y%m%d%H%M") and x1["NGAY_RA"] == now.strftime("%Y%m%d%H%M")
     assert x1["NGAY_TAI_KHAM"] == follow.strftime("%Y%m%d") and x1["MA_CSKCB"] == "79001"
@@ -209,6 +209,16 @@ def test_close_rejects_unknown_codes_and_is_atomic_with_the_outbox(desk_env):
         env.desk.close.close(env.s["bac.si"], visit_id, CloseForm("J06.9"))
     assert env.store.visits.get(visit_id).status == "waiting"      # the close rolled back with it
     assert env.store.audit.count() == audit_before
+
+
+def test_close_refuses_a_category_with_sub_codes_as_main_diagnosis(desk_env):
+    """M10: J06 has J06.0/J06.8/J06.9 - the Ministry's list says use the more specific code."""
+    env = desk_env
+    _, visit_id = checked_in(env)
+    with pytest.raises(DeskError, match="J06.9"):
+        env.desk.close.close(env.s["bac.si"], visit_id, CloseForm("J06"))
+    assert env.store.visits.get(visit_id).status == "waiting"
+    assert env.desk.close.close(env.s["bac.si"], visit_id, CloseForm("J06.9")).tables == ("XML1",)
 
 
 def test_health_book_joins_local_visits_and_gateway_history(desk_env):

@@ -23,7 +23,7 @@ def desk_window(qtbot, desk_env, worker):
 
     def open_as(username: str):
         w = DeskWindow(desk_env.desk, worker, desk_env.s[username], refresh_ms=0)
-        w.resize(1280, 800)
+        w.resize(1366, 768)
         qtbot.addWidget(w)
         w.show()
         settle(qtbot, worker)
@@ -63,6 +63,9 @@ def test_override_flow_needs_a_reason(qtbot, desk_env, desk_window, worker):
     dlg.reason.setPlainText("abc")
     assert not dlg.ok.isEnabled()
     dlg.reason.setPlainText("Đã xem thẻ gia hạn bản giấy")
+    assert not dlg.accept_card.isChecked() and not dlg.fee.isChecked()     # minor 17: no risky default
+    assert not dlg.ok.isEnabled()
+    dlg.accept_card.setChecked(True)
     assert dlg.ok.isEnabled()
     shoot(dlg, "desk_override")
     qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
@@ -224,7 +227,8 @@ def test_manual_checkin_page_and_health_book(qtbot, desk_env, desk_window, worke
     page.fields["card"].setText("4006000606")
     qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
-    assert page.error.text().startswith("cccd:")
+    assert page.error.text().startswith("Số CCCD / citizen ID: chữ số giới tính")
+    assert w.status.text() == ""             # said once, next to the field, not again in the status line
     page.gender.setCurrentIndex(page.gender.findData(1))
     shoot(w, "desk_manual_checkin")
     with qtbot.waitSignal(page.issued, timeout=10000) as got:
@@ -257,3 +261,67 @@ def test_live_refresh_does_not_keep_an_idle_session_alive(qtbot, desk_env, desk_
         desk_env.clock.advance(110)          # 5.5 minutes since the sign-in, the last real action
         w.visits.refresh()
     assert w.ctl.session is None and "sign in again" in w.status.text()
+
+
+def test_close_dialog_searches_vietnamese_titles_and_refuses_a_category_as_main(qtbot, desk_env, desk_window, worker):
+    """M10 in the window: "viem hong" lists the Ministry's titles; J02 (it has sub-codes) cannot be the main code."""
+    env = desk_env
+    env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt"))
+    w = desk_window("bac.si")
+    select_visit(qtbot, w, worker)
+    qtbot.mouseClick(w.visits.actions["close"], Qt.MouseButton.LeftButton)
+    dlg = w.dialog
+    with qtbot.waitSignal(dlg.searched, timeout=10000):
+        dlg.search.setText("viem hong")
+    codes = [dlg.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dlg.results.count())]
+    assert codes[0] == "J02" and "J02.9" in codes
+    assert "Viêm họng cấp tính" in dlg.results.item(0).text()
+    dlg.results.setCurrentRow(0)
+    qtbot.mouseClick(dlg.set_main, Qt.MouseButton.LeftButton)
+    assert dlg.main_code is None and not dlg.ok.isEnabled() and "J02" in dlg.error.text()
+    dlg.results.setCurrentRow(codes.index("J02.9"))
+    qtbot.mouseClick(dlg.set_main, Qt.MouseButton.LeftButton)
+    assert dlg.main_code == "J02.9" and dlg.ok.isEnabled() and dlg.error.text() == ""
+    dlg.reject()
+
+
+def test_manual_checkin_prints_shows_the_card_answer_and_never_defaults_the_sex(qtbot, desk_env, desk_window, worker):
+    """M11: the sex must be chosen; the ticket prints; the gateway's answer (010 expired) is shown; the
+    messages name the field in Vietnamese and English."""
+    env = desk_env
+    w = desk_window("le.tan")
+    w.tabs.setCurrentIndex(1)
+    page = w.checkin
+    assert page.gender.currentData() is None                     # no "Nam / male" default
+    from kiosk.demo.people import by_key
+    ident = by_key("expired_bhyt").identity
+    page.fields["full_name"].setText(ident.full_name)
+    page.fields["birth_date"].setText(ident.birth_date.as_date().strftime("%d/%m/%Y"))
+    page.fields["cccd"].setText(ident.cccd.number)
+    page.fields["card"].setText(ident.bhyt.code15)
+    qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
+    settle(qtbot, worker)
+    assert page.error.text().startswith("Giới tính / sex: chưa chọn / choose")
+    from kiosk.desk.visits import VisitFilter
+    assert env.desk.visits.visits(env.s["le.tan"], VisitFilter.ALL) == []     # nothing issued
+    page.gender.setCurrentIndex(page.gender.findData(int(ident.person.gender)))
+    printed_before = len(env.printer.printed)
+    with qtbot.waitSignal(page.issued, timeout=10000) as got:
+        qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
+    r = got.args[0]
+    assert r.gateway_code == "010" and "010" in page.card.text() and "expired" in page.card.text()
+    assert r.printed and len(env.printer.printed) == printed_before + 1 and env.printer.printed[-1].exists()
+    assert "Đã in phiếu / ticket printed" == page.printed.text()
+    assert page.gender.currentData() is None                     # the next patient chooses again
+    # out of paper: the ticket is issued, the page says it did not print, the alert lists the printer
+    env.printer.set_fault("paper_out")
+    ident = by_key("valid_bhyt").identity
+    page.fields["full_name"].setText(ident.full_name)
+    page.fields["birth_date"].setText(ident.birth_date.as_date().strftime("%d/%m/%Y"))
+    page.fields["cccd"].setText(ident.cccd.number)
+    page.gender.setCurrentIndex(page.gender.findData(int(ident.person.gender)))
+    with qtbot.waitSignal(page.issued, timeout=10000) as got:
+        qtbot.mouseClick(page.issue_btn, Qt.MouseButton.LeftButton)
+    assert not got.args[0].printed and "paper_out" in page.printed.text()
+    settle(qtbot, worker)
+    qtbot.waitUntil(lambda: "printer" in w.alert_keys)

@@ -2,6 +2,8 @@
 a window, the PIN dialog, and the window that fits the role."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kiosk.config import load
@@ -57,8 +59,32 @@ def test_gesture_then_pin_opens_the_window_of_the_role(qtbot, qapp, provisioned,
         with qtbot.waitSignal(dlg.signed_in, timeout=10000):
             dlg.submit()
         assert type(mode.window).__name__ == window
+        # M6: the staff window covers the whole screen (no patient UI around it), even where no
+        # window manager honours showFullScreen()
+        qtbot.waitExposed(mode.window)
+        assert mode.window.geometry() == patient.screen().geometry()
+        assert mode.window.isFullScreen()
         settle(qtbot, mode.worker)
         mode.window.close()
     finally:
         qapp.removeEventFilter(mode.gesture)
         mode.close()
+
+
+def test_kiosk_desk_with_a_wrong_key_says_so_and_exits(provisioned, tmp_path):
+    """M8: `kiosk desk` with a wrong key prints the clear message and exits non-zero (like `kiosk run`),
+    never a window-less process that keeps running."""
+    import os
+    import subprocess
+    import sys
+    from kiosk.store.keys import FileKeyProvider
+    cfg, _ = provisioned
+    wrong = FileKeyProvider(tmp_path / "wrong" / "db.key")
+    wrong.create()
+    conf = tmp_path / "conf" / "kiosk.toml"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    done = subprocess.run([sys.executable, "-m", "kiosk", "desk", "--config", str(conf),
+                           "--key-file", str(wrong.path if hasattr(wrong, "path") else tmp_path / "wrong" / "db.key")],
+                          capture_output=True, text=True, env=env, timeout=90, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert "database key does not match" in done.stderr and "Traceback" not in done.stderr

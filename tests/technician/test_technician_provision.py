@@ -94,8 +94,18 @@ def test_provision_twice_gives_the_same_state(prov, capsys):
     conf = tmp_path / "conf" / "kiosk.toml"
     assert stat.S_IMODE(conf.stat().st_mode) == 0o600
     cfg = load(conf, env={})
-    assert (cfg.facility_code, cfg.kiosk_id, cfg.gateway_password, cfg.gateway_officer_cccd) == (
-        "79001", "2", "mat-khau-rat-bi-mat", "079190000999")
+    # minor 25: the gateway password and the officer's CCCD live in the key store, not in kiosk.toml
+    text = conf.read_text(encoding="utf-8")
+    assert "mat-khau-rat-bi-mat" not in text and "079190000999" not in text
+    assert (cfg.facility_code, cfg.kiosk_id, cfg.gateway_password, cfg.gateway_officer_cccd) == ("79001", "2", "", "")
+    from kiosk.settings_map import gateway_client, key_store_secret
+    assert key_store_secret(cfg.gateway_password, cfg.gateway_password_file, "p") == "mat-khau-rat-bi-mat"
+    assert key_store_secret(cfg.gateway_officer_cccd, cfg.gateway_officer_cccd_file, "c") == "079190000999"
+    for name in ("gateway.pass", "officer.cccd"):
+        assert stat.S_IMODE((tmp_path / "conf" / "secrets" / name).stat().st_mode) == 0o600
+    client = gateway_client(cfg.replace(gateway_allow_http=True))
+    from kiosk.gateway.client import md5_upper
+    assert (client._password_md5, client.officer_cccd) == (md5_upper("mat-khau-rat-bi-mat"), "079190000999")
     assert cfg.signing_pkcs12 == tmp_path / "conf" / "secrets" / "facility.p12"
     from kiosk.settings_map import signer as signer_from_config
     assert signer_from_config(cfg).certificate is not None        # the imported key signs
@@ -172,3 +182,16 @@ def test_staff_list_and_add_from_the_cli(prov, capsys, monkeypatch):
     assert [line.split()[:2] for line in out.splitlines()] == [["admin", "admin"], ["bac.si", "clinician"],
                                                               ["le.tan", "reception"]]
     assert "815237" not in out
+
+
+def test_check_names_the_missing_pin_not_a_missing_admin(tmp_path):
+    """QA minor 25: an admin row whose PIN variable is unset is reported as that PIN only."""
+    from kiosk.technician import provision as tp
+    doc = {"facility": {"code": "79001", "name": "BV"}, "kiosk": {"id": "1", "data_dir": str(tmp_path / "d"),
+                                                                   "key_file": str(tmp_path / "k" / "db.key")},
+           "gateway": {"url": "https://egw.example", "username": "u"},
+           "staff": [{"username": "admin", "role": "admin", "pin_env": "NOT_SET_ANYWHERE"}]}
+    with pytest.raises(tp.ProvisionError) as err:
+        tp.plan_from_dict(doc, tmp_path / "conf" / "kiosk.toml", env={})
+    fields = err.value.fields
+    assert "staff[0].pin_env" in fields and "staff" not in fields

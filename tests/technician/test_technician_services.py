@@ -46,7 +46,8 @@ def tech(desk_env, gateway_client, tmp_path):
     key_file.parent.mkdir(parents=True, exist_ok=True)
     FileKeyProvider(key_file).replace(env.key)
     cfg = env.cfg.replace(gateway_test_card="DN4010100000101", gateway_test_name="NGUYỄN VĂN THỬ",
-                          gateway_test_birth="12/04/1985", gateway_password="very-secret-pw")
+                          gateway_test_birth="12/04/1985", gateway_password="very-secret-pw", gateway_officer_name="NGUYỄN THỊ TRA CỨU",
+                          gateway_username="79001_kiosk")
     card = FakeCard(b"\x90\x00")
     ctx = TechContext(env.store, env.accounts, env.audit, env.clock, cfg, FileKeyProvider(key_file),
                       reopen=lambda key: open_store(cfg.data_dir, key, clock=env.clock), gateway=gateway_client,
@@ -135,6 +136,13 @@ def test_diagnostics_bundle_redacts_secrets(tech, tmp_path):
         settings = json.loads(z.read("settings.json"))
     assert b"very-secret-pw" not in blob and settings["gateway_password"] == "***"
     assert not any(n.endswith((".db", ".key", ".p12")) for n in names)
+    # minor 26: the bundle is 0600 and names no person (officer, gateway account)
+    import stat
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for name in ("gateway_officer_name", "gateway_username"):
+        assert settings[name] in ("", "***")
+        if getattr(tech.ctx.cfg, name):
+            assert getattr(tech.ctx.cfg, name).encode() not in blob
 
 
 def test_factory_reset_needs_the_typed_phrase_and_erases_the_key_first(tech):

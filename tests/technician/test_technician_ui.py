@@ -51,6 +51,9 @@ def fill_wizard(wiz, tmp_path, dev_identity, code="79001"):
     f["staff.display_name"].setText("Quản trị viên")
     f["staff.pin"].setText("739251")
     f["staff.pin2"].setText("739251")
+    from kiosk.ui.qt import QTableWidgetItem
+    for c, v in enumerate(("K01", "Khám Nội tổng quát", "General internal medicine", "101", "A", "6")):
+        wiz.services.setItem(0, c, QTableWidgetItem(v))
 
 
 @pytest.fixture
@@ -67,29 +70,60 @@ def wizard(qtbot, tmp_path, worker):
     return wiz
 
 
-def test_first_run_wizard_refuses_a_bad_code_then_provisions(qtbot, wizard, tmp_path, dev_identity, worker):
+def test_first_run_wizard_checks_each_page_then_provisions(qtbot, wizard, tmp_path, dev_identity, worker):
+    """M12: Next checks the page (naming page and field in Vietnamese and English), the wrong PKCS#12
+    password is refused on its own page, the confirm page summarises with secrets masked."""
     wiz = wizard
+    assert wiz.f["gateway.url"].text() == "https://egw.baohiemxahoi.gov.vn"       # production, not training
+    assert wiz.services.rowCount() == 1 and wiz.services.item(0, 0).text() == ""  # not the demo's services
+    assert not wiz.f["signing.pkcs11_module"].isEnabled()                       # PKCS#12 chosen
     fill_wizard(wiz, tmp_path, dev_identity, code="7900")
+    start = wiz.currentId()
+    wiz.next()
+    assert wiz.currentId() == start                                  # a bad MA_CSKCB stops on its page
+    text = wiz.currentPage().problems.text()
+    assert "Trang “Cơ sở KCB / Facility” · Mã cơ sở / MA_CSKCB: gồm 5 chữ số" in text and "5 digits" in text
+    assert "facility.code" not in text
+    qtbot.wait(50)
+    from tests.desk.layout_check import clipped
+    assert clipped(wiz) == []                                        # the problem is readable in full
+    shoot(wiz, "technician_wizard_problems")
+    wiz.f["facility.code"].setText("79001")
     shots = {0: "technician_wizard_facility", 3: "technician_wizard_signing"}
-    for page in range(6):
+    good_password = wiz.f["signing.password"].text()
+    wiz.f["signing.password"].setText("sai-mat-khau")
+    for page in range(3):
         if page in shots:
             shoot(wiz, shots[page])
         wiz.next()
-    with qtbot.waitSignal(wiz.failed, timeout=10000):
-        wiz.accept()
-    assert "facility.code" in wiz.problems.text()
-    shoot(wiz, "technician_wizard_problems")
+    signing_page = wiz.currentId()
+    shoot(wiz, shots[3])
+    wiz.next()
+    assert wiz.currentId() == signing_page                           # the password is tried right here
+    assert "sai mật khẩu" in wiz.currentPage().problems.text() and "Tệp PKCS#12" in wiz.currentPage().problems.text()
+    wiz.f["signing.password"].setText(good_password)
+    wiz.next()
+    wiz.next()
+    wiz.f["staff.pin2"].setText("000000")
+    admin_page = wiz.currentId()
+    wiz.next()
+    assert wiz.currentId() == admin_page and "hai lần nhập PIN khác nhau" in wiz.currentPage().problems.text()
+    wiz.f["staff.pin2"].setText("739251")
+    wiz.next()
+    summary = wiz.summary.text()
+    assert "79001 · Bệnh viện Thử nghiệm" in summary and "K01 Khám Nội tổng quát (P.101)" in summary
+    for secret in ("mat-khau-wizard", "079190000999", good_password, "739251"):
+        assert secret not in summary
+    assert summary.count("••••••") >= 4
+    shoot(wiz, "technician_wizard_confirm")
     assert not (tmp_path / "conf").exists() and not (tmp_path / "data").exists() and not (tmp_path / "keys").exists()
-    assert wiz.isVisible()
-    wiz.f["facility.code"].setText("79001")
     with qtbot.waitSignal(wiz.provisioned, timeout=20000):
         wiz.accept()
     conf = tmp_path / "conf" / "kiosk.toml"
     assert stat.S_IMODE(conf.stat().st_mode) == 0o600
     cfg = load(conf, env={})
-    assert (cfg.facility_code, cfg.kiosk_id, cfg.gateway_password, cfg.facility_head_code) == (
-        "79001", "3", "mat-khau-wizard", "GD79001")
-    assert len(cfg.services) == 5
+    assert (cfg.facility_code, cfg.kiosk_id, cfg.facility_head_code) == ("79001", "3", "GD79001")
+    assert [sv.code if hasattr(sv, "code") else sv["code"] for sv in cfg.services] == ["K01"]
     from kiosk.commands._store import open_for_cli
     with open_for_cli(cfg) as store:
         assert [(a.username, a.role) for a in store.staff.list()] == [("admin", "admin")]
@@ -121,7 +155,7 @@ def tech_window(qtbot, desk_env, worker, tmp_path, dev_identity, gateway_client)
                                      camera_pattern=str(tmp_path / "video*"), printer_pattern=str(tmp_path / "lp*")))
     (tmp_path / "video0").write_text("")
     w = TechnicianWindow(TechnicianService(ctx), worker, env.s["ky.thuat"])
-    w.resize(1280, 800)
+    w.resize(1366, 768)
     qtbot.addWidget(w)
     w.show()
     settle(qtbot, worker)
@@ -175,7 +209,7 @@ def test_certificate_gateway_and_reset_pages(qtbot, tech_window, worker):
     assert not w.tabs.isTabVisible(3)                      # factory reset: admins only
     from kiosk.ui.technician.window import TechnicianWindow
     admin = TechnicianWindow(w.tech, worker, ctx.accounts.sign_in("admin", "739251"))
-    admin.resize(1280, 800)
+    admin.resize(1366, 768)
     qtbot.addWidget(admin)
     admin.show()
     settle(qtbot, worker)

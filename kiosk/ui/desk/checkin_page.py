@@ -33,7 +33,9 @@ class CheckinPage(QWidget):
             self.fields[key] = w
         self.gender = QComboBox()
         self.gender.setObjectName("Manual_gender")
-        for value, text in ((1, "Nam / male"), (2, "Nữ / female"), (3, "Không rõ / unknown")):
+        # no default: staff must choose (the CCCD's gender digit is checked against it)
+        for value, text in ((None, "— Chọn / choose —"), (1, "Nam / male"), (2, "Nữ / female"),
+                            (3, "Không rõ / unknown")):
             self.gender.addItem(text, value)
         form.addRow("Giới tính / sex", self.gender)
         self.service = QComboBox()
@@ -54,8 +56,10 @@ class CheckinPage(QWidget):
         lay.addLayout(form)
         self.error = label("", "bad", name="ManualError")
         self.result = label("", "good", name="ManualResult")
-        lay.addWidget(self.error)
-        lay.addWidget(self.result)
+        self.card = label("", "warn", name="ManualCardCheck")
+        self.printed = label("", name="ManualPrinted")
+        for w in (self.error, self.result, self.card, self.printed):
+            lay.addWidget(w)
         row = QHBoxLayout()
         row.addStretch(1)
         self.clear_btn = button("Xóa / Clear", "ManualClear")
@@ -70,7 +74,9 @@ class CheckinPage(QWidget):
     def form(self) -> ManualCheckinForm:
         v = {k: w.text() for k, w in self.fields.items()}
         prio = self.priority.currentData()
-        return ManualCheckinForm(v["full_name"], v["birth_date"], self.gender.currentData(), self.service.currentData(),
+        gender = self.gender.currentData()
+        return ManualCheckinForm(v["full_name"], v["birth_date"], gender if gender is not None else 0,
+                                 self.service.currentData(),
                                  cccd=v["cccd"], card=v["card"], address=v["address"],
                                  priority=PriorityCategory(prio) if prio else None,
                                  check_card=self.check_card.isChecked())
@@ -78,21 +84,36 @@ class CheckinPage(QWidget):
     def clear(self) -> None:
         for w in self.fields.values():
             w.clear()
-        self.error.setText("")
-        self.result.setText("")
+        self.gender.setCurrentIndex(0)
+        for w in (self.error, self.result, self.card, self.printed):
+            w.setText("")
 
     def submit(self) -> None:
-        self.error.setText("")
+        for w in (self.error, self.result, self.card, self.printed):
+            w.setText("")
         self.issue_btn.setEnabled(False)
-        self.ctl.act(self.desk.checkin.check_in, self.form(), done=self._done, failed=self._failed)
+        self.ctl.act(self.desk.checkin.check_in, self.form(), done=self._done, failed=self._failed, quiet=True)
 
-    def _done(self, ticket) -> None:
+    def _done(self, r) -> None:
         self.issue_btn.setEnabled(True)
-        self.result.setText(f"Đã cấp số {ticket.number} · phòng {ticket.room}"
-                            + (" · thẻ sẽ được kiểm tra lại" if ticket.provisional else ""))
+        self.result.setText(f"Đã cấp số {r.number} · phòng {r.room} / ticket {r.number}, room {r.room}"
+                            + (" · thẻ sẽ được kiểm tra lại / the card will be re-checked" if r.provisional else ""))
+        ok = r.gateway_code == "000"
+        self.card.setProperty("role", "good" if ok else "warn")
+        self.card.style().unpolish(self.card)
+        self.card.style().polish(self.card)
+        self.card.setText(f"Kiểm tra thẻ / card check: {r.card_words}" if r.card_words else
+                          "Không kiểm tra thẻ / card not checked")
+        self.printed.setProperty("role", "good" if r.printed else "bad")
+        self.printed.style().unpolish(self.printed)
+        self.printed.style().polish(self.printed)
+        self.printed.setText("Đã in phiếu / ticket printed" if r.printed else
+                             f"Không in được phiếu ({r.print_fault}): đọc số cho người bệnh, in lại sau / "
+                             "the ticket did not print: tell the patient the number, reprint later")
         for w in self.fields.values():
             w.clear()
-        self.issued.emit(ticket)
+        self.gender.setCurrentIndex(0)
+        self.issued.emit(r)
 
     def _failed(self, exc: Exception) -> None:
         self.issue_btn.setEnabled(True)

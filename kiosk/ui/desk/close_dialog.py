@@ -147,8 +147,9 @@ class CloseVisitDialog(QDialog):
             return                      # an older answer: a newer search is on its way
         self.results.clear()
         for e in hits:
-            item = QListWidgetItem(e.label)
+            item = QListWidgetItem(e.label if e.leaf else f"{e.label}  ▸ {', '.join(e.children[:3])}…")
             item.setData(Qt.ItemDataRole.UserRole, e.code)
+            item.setData(Qt.ItemDataRole.UserRole + 1, e.children)
             self.results.addItem(item)
         if hits:
             self.results.setCurrentRow(0)
@@ -160,7 +161,13 @@ class CloseVisitDialog(QDialog):
 
     def _pick_main(self) -> None:
         code = self._current()
+        children = self.results.currentItem().data(Qt.ItemDataRole.UserRole + 1) if code else ()
+        if code and children:
+            self.error.setText(f"{code} có mã cụ thể hơn ({', '.join(children[:4])}): hãy chọn mã chi tiết làm bệnh "
+                               f"chính / {code} has more specific codes: pick one of them as the main diagnosis")
+            return
         if code:
+            self.error.setText("")
             self.main_code = code
             self.main_label.setText(f"Bệnh chính / main: {self.results.currentItem().text()}")
             self.ok.setEnabled(True)

@@ -29,7 +29,9 @@ class StaffController(QObject):
         self.session = session
 
     def act(self, fn: Callable, *args, done: Callable[[Any], None] | None = None,
-            failed: Callable[[Exception], None] | None = None, ok_text: str = "") -> None:
+            failed: Callable[[Exception], None] | None = None, ok_text: str = "", quiet: bool = False) -> None:
+        """Run `fn(session, *args)` on the worker. `quiet`: the caller shows its own errors (the status
+        line stays for session and permission problems only)."""
         def on_done(result):
             if ok_text:
                 self.message.emit("info", ok_text)
@@ -44,7 +46,7 @@ class StaffController(QObject):
                 self.session_ended.emit()
             elif isinstance(exc, PermissionDenied):
                 self.message.emit("error", f"Không được phép / not allowed: {exc}")
-            else:
+            elif not quiet:
                 self.message.emit("error", str(exc))
             if failed is not None:
                 failed(exc)
@@ -96,12 +98,18 @@ def table(headers: list[str], name: str) -> QTableWidget:
 
 
 def fill(t: QTableWidget, rows: list[tuple], keys: list | None = None) -> None:
-    """Replace the rows; `keys[i]` is kept as the row's UserRole data (an id)."""
+    """Replace the rows; `keys[i]` is kept as the row's UserRole data (an id). A cell given as
+    ("shown", "tooltip") shows the first text and explains itself with the second."""
     selected = current_key(t)
     t.setRowCount(len(rows))
     for r, values in enumerate(rows):
         for c, v in enumerate(values):
+            tip = ""
+            if isinstance(v, tuple):
+                v, tip = v
             item = QTableWidgetItem("" if v is None else str(v))
+            if tip:
+                item.setToolTip(tip)
             if keys is not None:
                 item.setData(Qt.ItemDataRole.UserRole, keys[r])
             t.setItem(r, c, item)

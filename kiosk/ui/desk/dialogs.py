@@ -34,7 +34,9 @@ class OverrideDialog(QDialog):
         self.accept_card.setObjectName("ModeAcceptCard")
         self.fee = QRadioButton("Khám dịch vụ, không BHYT / fee-paying, no insurance")
         self.fee.setObjectName("ModeFeePaying")
-        self.accept_card.setChecked(True)
+        # no pre-selection: accepting an expired or unknown card must be a choice, never a default
+        for choice in (self.accept_card, self.fee):
+            choice.toggled.connect(lambda _=False: self._check())
         lay.addWidget(self.accept_card)
         lay.addWidget(self.fee)
         lay.addWidget(label("Lý do (bắt buộc) / reason (required):"))
@@ -46,6 +48,7 @@ class OverrideDialog(QDialog):
         row = QHBoxLayout()
         self.ok = button("Xác nhận / Confirm", "OverrideOk", "primary")
         self.ok.setEnabled(False)
+        self.ok.setToolTip("Chọn cách chấp nhận và ghi lý do / choose how to accept and type the reason")
         self.ok.clicked.connect(self.accept)
         cancel = button("Thôi / Cancel", "OverrideCancel")
         cancel.clicked.connect(self.reject)
@@ -55,7 +58,10 @@ class OverrideDialog(QDialog):
         lay.addLayout(row)
 
     def _check(self) -> None:
-        self.ok.setEnabled(len(self.reason.toPlainText().strip()) >= MIN_REASON)
+        chosen = self.accept_card.isChecked() or self.fee.isChecked()
+        ok = chosen and len(self.reason.toPlainText().strip()) >= MIN_REASON
+        self.ok.setEnabled(ok)
+        self.ok.setToolTip("" if ok else "Chọn cách chấp nhận và ghi lý do / choose how to accept and type the reason")
 
     def values(self) -> tuple[str, OverrideMode]:
         mode = OverrideMode.FEE_PAYING if self.fee.isChecked() else OverrideMode.ACCEPT_CARD
@@ -75,6 +81,7 @@ class ReasonDialog(QDialog):
         row = QHBoxLayout()
         self.ok = button("Xác nhận / Confirm", f"{name}Ok", "danger")
         self.ok.setEnabled(False)
+        self.ok.setToolTip("Cần ghi lý do / a reason is required")
         self.reason.textChanged.connect(lambda t: self.ok.setEnabled(bool(t.strip())))
         self.ok.clicked.connect(self.accept)
         back = button("Thôi / Back", f"{name}Back")

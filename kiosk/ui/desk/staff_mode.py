@@ -28,6 +28,7 @@ class StaffMode:
         self.gesture: Any = None              # the corner-gesture filter (attach_staff_mode)
         self.prefer_tech = False              # `kiosk desk --technician`: admins get the technician screens
         self.exit_kiosk: Any = None           # set by `kiosk run`: unlock the session and quit
+        self.on_unavailable: Any = None       # set by `kiosk desk`: say why and quit (no window opened)
 
     def open(self) -> None:
         """Ask for the PIN (the gesture or `kiosk desk` calls this). The services (database,
@@ -40,9 +41,14 @@ class StaffMode:
                 self.services = services
                 self._ask_pin()
             self.worker.run(self.build_services, done=built,
-                            failed=lambda exc: log.error("staff mode unavailable: %s", type(exc).__name__))
+                            failed=self._unavailable)
             return
         self._ask_pin()
+
+    def _unavailable(self, exc: Exception) -> None:
+        log.error("staff mode unavailable: %s", type(exc).__name__)
+        if self.on_unavailable is not None:
+            self.on_unavailable(exc)
 
     def _ask_pin(self) -> None:
         self.dialog = SignInDialog(self.services.accounts, self.worker, self.parent, kiosk_layout=self.kiosk_layout)
@@ -58,7 +64,14 @@ class StaffMode:
             from kiosk.ui.desk.window import DeskWindow
             self.window = DeskWindow(s.desk, self.worker, session, kiosk_layout=self.kiosk_layout)
         if self.kiosk_layout:
+            # full screen over the patient screen; without a window manager showFullScreen() is not
+            # honoured, so the window also takes the screen's geometry itself
+            screen = (self.parent.screen() if self.parent is not None else None) or self.window.screen()
+            if screen is not None:
+                self.window.setGeometry(screen.geometry())
             self.window.showFullScreen()
+            self.window.raise_()
+            self.window.activateWindow()
         else:
             self.window.resize(1280, 800)
             self.window.show()

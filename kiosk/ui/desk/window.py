@@ -7,7 +7,7 @@ from kiosk.core.clock import VN_TZ
 from kiosk.security.roles import Permission
 from kiosk.ui.desk.checkin_page import CheckinPage
 from kiosk.ui.desk.close_dialog import CloseVisitDialog
-from kiosk.ui.desk.common import StaffController, button, label
+from kiosk.ui.desk.common import StaffController, button, label, passive
 from kiosk.ui.desk.dialogs import HealthBookDialog, OverrideDialog, ReasonDialog
 from kiosk.ui.desk.queue_page import QueuePage
 from kiosk.ui.desk.report_page import ReportPage
@@ -31,6 +31,7 @@ class DeskWindow(QWidget):
         self.ctl.message.connect(self._message)
         self.ctl.session_ended.connect(self.sign_out)
         self.dialog = None
+        self.alert_keys: list[str] = []
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self._banner(session))
@@ -38,9 +39,10 @@ class DeskWindow(QWidget):
         body.setContentsMargins(10, 6, 10, 6)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("DeskTabs")
-        self.visits = VisitsPage(desk, self.ctl, refresh_ms)
+        self.visits = VisitsPage(desk, self.ctl, refresh_ms, kiosk_layout=kiosk_layout)
         self.checkin = CheckinPage(desk, self.ctl)
-        self.queue = QueuePage(desk, self.ctl, refresh_ms * 2)
+        can_queue = session.can(Permission.MANAGE_OUTBOX)
+        self.queue = QueuePage(desk, self.ctl, refresh_ms * 2 if can_queue else 0)
         self.tabs.addTab(self.visits, "Lượt khám hôm nay / Today's visits")
         self.tabs.addTab(self.checkin, "Tiếp nhận thủ công / Manual check-in")
         self.tabs.addTab(self.queue, "Hàng đợi gửi / Upload queue")
@@ -48,10 +50,19 @@ class DeskWindow(QWidget):
         self.tabs.addTab(self.report, "Báo cáo tuần / Weekly report")
         self.tabs.currentChanged.connect(self._tab_changed)
         body.addWidget(self.tabs, 1)
+        # what needs staff stays listed until it is fixed; the line under it answers the last action
+        self.alerts = QFrame()
+        self.alerts.setObjectName("DeskAlerts")
+        self.alerts.setProperty("role", "card")
+        self.alert_rows = QVBoxLayout(self.alerts)
+        self.alert_rows.setContentsMargins(8, 4, 8, 4)
+        self.alerts.hide()
+        body.addWidget(self.alerts)
         self.status = label("", name="DeskStatus")
         body.addWidget(self.status)
         root.addLayout(body, 1)
         self.checkin.issued.connect(lambda t: self.visits.refresh())
+        self.visits.loaded.connect(lambda _: self.refresh_alerts())
         va = self.visits.actions
         va["override"].clicked.connect(self.open_override)
         va["cancel"].clicked.connect(self.open_cancel)
@@ -65,7 +76,9 @@ class DeskWindow(QWidget):
         bar.setProperty("role", "banner")
         row = QHBoxLayout(bar)
         settings = self.desk.ctx.settings
-        row.addWidget(label(f"{settings.facility_name or 'Kiosk'} · Quầy tiếp đón / Desk", wrap=False), 1)
+        place = ("Phòng khám / Clinic" if session.role.value == "clinician" else "Quầy tiếp đón / Desk")
+        self.setWindowTitle(place)
+        row.addWidget(label(f"{settings.facility_name or 'Kiosk'} · {place}", wrap=False, name="DeskPlace"), 1)
         self.who = label(f"{session.username} · {ROLE_WORDS.get(session.role.value, session.role.value)}",
                          wrap=False, name="DeskWho")
         row.addWidget(self.who)
@@ -81,19 +94,38 @@ class DeskWindow(QWidget):
         self.tabs.setTabVisible(2, can(Permission.MANAGE_OUTBOX))
         self.tabs.setTabVisible(3, can(Permission.VIEW_VISITS))
         a = self.visits.actions
-        for key, perm in (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
-                          ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
-                          ("priority", Permission.CHANGE_PRIORITY), ("move", Permission.MOVE_SERVICE),
-                          ("close", Permission.CLOSE_VISIT), ("book", Permission.VIEW_HEALTH_BOOK)):
+        perms = (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
+                 ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
+                 ("priority", Permission.CHANGE_PRIORITY), ("move", Permission.MOVE_SERVICE),
+                 ("close", Permission.CLOSE_VISIT), ("book", Permission.VIEW_HEALTH_BOOK))
+        for key, perm in perms:
             a[key].setVisible(can(perm))
+        self.visits.pane.relayout({key for key, perm in perms if can(perm)})
         self.visits.priority.setVisible(can(Permission.CHANGE_PRIORITY))
         self.visits.service.setVisible(can(Permission.MOVE_SERVICE))
 
     def _tab_changed(self, index: int) -> None:
+        self.status.setText("")          # an answer belongs to the page it was given on
         if self.tabs.widget(index) is self.queue:
             self.queue.refresh()
         elif self.tabs.widget(index) is self.report:
             self.report.refresh()
+
+    def refresh_alerts(self) -> None:
+        if self.ctl.session is None or self.desk.alerts is None:
+            return
+        self.ctl.act(passive(self.desk.alerts.alerts), done=self._show_alerts)
+
+    def _show_alerts(self, alerts) -> None:
+        while self.alert_rows.count():
+            item = self.alert_rows.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for a in alerts:
+            row = label(("⚠ " if a.level == "bad" else "• ") + a.text, a.level, name=f"Alert_{a.key}")
+            self.alert_rows.addWidget(row)
+        self.alerts.setVisible(bool(alerts))
+        self.alert_keys = [a.key for a in alerts]
 
     def _message(self, level: str, text: str) -> None:
         self.status.setProperty("role", "bad" if level == "error" else "good")

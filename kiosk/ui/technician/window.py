@@ -70,6 +70,9 @@ class TechnicianWindow(QWidget):
         self.tabs.addTab(self._keys_tab(), "Chứng thư và khóa / Certificate and keys")
         self.tabs.addTab(self._gateway_tab(), "Cổng và chẩn đoán / Gateway and diagnostics")
         self.tabs.addTab(self._reset_tab(), "Khôi phục gốc / Factory reset")
+        from kiosk.ui.technician.staff_page import StaffPage
+        self.staff_page = StaffPage(tech, self.ctl)
+        self.tabs.addTab(self.staff_page, "Nhân viên / Staff")
         body = QVBoxLayout()
         body.setContentsMargins(10, 6, 10, 6)
         body.addWidget(self.tabs, 1)
@@ -78,6 +81,9 @@ class TechnicianWindow(QWidget):
         root.addLayout(body, 1)
         from kiosk.security.roles import Permission
         self.tabs.setTabVisible(3, session.can(Permission.FACTORY_RESET))     # admins only
+        self.tabs.setTabVisible(4, session.can(Permission.MANAGE_STAFF))      # admins only
+        if session.can(Permission.MANAGE_STAFF):
+            self.staff_page.refresh()
         self.rotate_btn.setVisible(session.can(Permission.ROTATE_KEY))
         self.refresh_devices()
         self.refresh_cert()
@@ -231,7 +237,7 @@ class TechnicianWindow(QWidget):
     def gateway_test(self) -> None:
         def show(r):
             words = f"tra thẻ thử / test card: {r.card_code} — {r.card_words}" if r.card_code else r.card_words
-            self.gw_result.setProperty("role", "good" if r.token_ok and r.card_code == "000" else "bad")
+            self.gw_result.setProperty("role", "good" if r.token_ok and r.card_code in (None, "000") else "bad")  # no test card: the token alone is the result
             self.gw_result.style().unpolish(self.gw_result)
             self.gw_result.style().polish(self.gw_result)
             self.gw_result.setText(f"Token: {'OK' if r.token_ok else 'lỗi'} ({r.token_ms:.0f} ms) — {r.message}\n"

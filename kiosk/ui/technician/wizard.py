@@ -10,11 +10,14 @@ from typing import Any, Callable
 
 from kiosk.technician import provision as tp
 from kiosk.ui.desk.common import button, label
+from kiosk.ui.technician import wizard_checks as wc
 from kiosk.ui.desk.style import stylesheet
 from kiosk.ui.qt import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QRadioButton, QTableWidget,
                          QTableWidgetItem, Qt, QWizard, QWizardPage, Signal)
 
 SERVICE_COLS = ("code", "name_vi", "name_en", "room", "ticket_letter", "minutes_per_patient")
+TRAINING_GATEWAY = "https://daotaoegw.baohiemxahoi.gov.vn"
+PRODUCTION_GATEWAY = "https://egw.baohiemxahoi.gov.vn"      # BHXH's production eGW (the training one is daotaoegw)
 
 
 def _line(name: str, text: str = "", secret: bool = False) -> QLineEdit:
@@ -32,6 +35,10 @@ class _Page(QWizardPage):
         if subtitle:
             self.setSubTitle(subtitle)
         self.form = QFormLayout(self)
+        self.problems = label("", "bad", name="PageProblems")
+
+    def finish_layout(self) -> None:
+        self.form.addRow(self.problems)
 
 
 class FirstRunWizard(QWizard):
@@ -84,6 +91,8 @@ class FirstRunWizard(QWizard):
                                   ("gateway.officer_name", "Cán bộ tra cứu / officer", False),
                                   ("gateway.officer_cccd", "CCCD cán bộ / officer CCCD", True)):
             default = "" if secret else str(getattr(cfg, tp.FIELD_MAP.get(key, ""), "") or "")
+            if key == "gateway.url" and default in ("", TRAINING_GATEWAY):
+                default = PRODUCTION_GATEWAY      # the training gateway is for tests and the demo only
             self.f[key] = _line(key, default, secret)
             p.form.addRow(text, self.f[key])
         self.addPage(p)
@@ -119,14 +128,29 @@ class FirstRunWizard(QWizard):
         p.form.addRow("Khe / slot", srow)
         p.form.addRow("Nhãn khóa / key label", self.f["signing.key_label"])
         p.form.addRow("PIN token", self.f["signing.pin"])
+        p12_fields = (self.f["signing.pkcs12"], browse, self.f["signing.password"])
+        p11_fields = (self.f["signing.pkcs11_module"], self.slot, slots, self.f["signing.key_label"],
+                      self.f["signing.pin"])
+
+        def source_changed(_=None) -> None:          # only the chosen source's fields can be typed in
+            for w in p12_fields:
+                w.setEnabled(self.use_p12.isChecked())
+            for w in p11_fields:
+                w.setEnabled(self.use_p11.isChecked())
+        self.use_p12.toggled.connect(source_changed)
+        source_changed()
         self.addPage(p)
 
         p = _Page("Khoa khám / Services", "Các dịch vụ khám trên màn hình chọn dịch vụ.")
         self.services = QTableWidget(0, len(SERVICE_COLS))
         self.services.setObjectName("ServicesTable")
         self.services.setHorizontalHeaderLabels(["Mã", "Tên (vi)", "Name (en)", "Phòng", "Chữ", "Phút/người"])
-        for s in cfg.services:
-            self._add_service(s)
+        from kiosk.config import BY_NAME
+        if list(cfg.services) != list(BY_NAME["services"].default):
+            for s in cfg.services:
+                self._add_service(s)
+        else:
+            self._add_service({})         # the facility's own departments, not the demo's five
         add = button("Thêm dòng / Add row", "AddService")
         add.clicked.connect(lambda: self._add_service({}))
         p.form.addRow(self.services)
@@ -142,13 +166,18 @@ class FirstRunWizard(QWizard):
         self.addPage(p)
 
         p = _Page("Xác nhận / Confirm", "Kiểm tra toàn bộ trước khi ghi; không thay đổi gì nếu có lỗi.")
+        self.summary = label("", name="WizardSummary")
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.problems = label("", "bad", name="WizardProblems")
-        self.problems.setMinimumHeight(220)
         self.problems.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.done_label = label("", "good", name="WizardDone")
+        p.form.addRow(self.summary)
         p.form.addRow(self.problems)
         p.form.addRow(self.done_label)
+        p.initializePage = lambda: self.summary.setText(wc.summary(*self.document(), self.config_path))
         self.addPage(p)
+        for page_id in self.pageIds()[:-1]:
+            self.page(page_id).finish_layout()
 
     # ------------------------------------------------------------ helpers
     def _add_service(self, s: dict) -> None:
@@ -214,14 +243,45 @@ class FirstRunWizard(QWizard):
         env["WIZ_ADMIN_PIN"] = self.f["staff.pin"].text()
         return doc, env
 
+    # ------------------------------------------------------------ checking page by page
+    def page_problems(self, index: int) -> list[str]:
+        """The problems of the fields on pages 0..index, named by page and field (vi / en)."""
+        doc, env = self.document()
+        problems: list[tuple[str, str]] = []
+        try:
+            tp.plan_from_dict(doc, self.config_path, env)
+        except tp.ProvisionError as exc:
+            problems = list(exc.problems)
+        except Exception as exc:  # noqa: BLE001 - shown, never a crash of the wizard
+            problems = [("facility", f"{type(exc).__name__}: {exc}")]
+        if not doc["services"]:
+            problems.append(("services", "at least one service (code, name, room, letter)"))
+        if self.f["staff.pin"].text() != self.f["staff.pin2"].text():
+            problems.append(("staff.pin", "the two PINs differ"))
+        return wc.for_page(problems, index)
+
+    def validateCurrentPage(self) -> bool:           # noqa: N802 - Qt name
+        """Next and Finish check the page (a wrong PKCS#12 password is refused on its own page)."""
+        index = self.pageIds().index(self.currentId())
+        if index == len(self.pageIds()) - 1:
+            return super().validateCurrentPage()
+        found = self.page_problems(index)
+        shown = self.currentPage().problems
+        shown.setText("\n".join(f"• {x}" for x in found))
+        # QWizard's page area ignores height-for-width: give the wrapped text the height it needs
+        shown.setMinimumHeight(shown.heightForWidth(max(shown.width(), self.width() - 60)) if found else 0)
+        return not found and super().validateCurrentPage()
+
     # ------------------------------------------------------------ finishing
     def accept(self) -> None:
         """Finish: check and apply on the worker; the wizard closes only when it worked."""
         if self.report is not None:
             super().accept()
             return
-        if self.f["staff.pin"].text() != self.f["staff.pin2"].text():
-            self.problems.setText("staff.pin: hai lần nhập PIN khác nhau / the two PINs differ")
+        found = self.page_problems(len(self.pageIds()) - 1)
+        if found:
+            self.problems.setText("Chưa ghi gì; sửa các mục / nothing written; fix:\n" + "\n".join(f"• {x}" for x in found))
+            self.failed.emit(tp.ProvisionError([("wizard", x) for x in found]))
             return
         doc, env = self.document()
         self.problems.setText("Đang kiểm tra và ghi… / checking and writing…")
@@ -238,7 +298,7 @@ class FirstRunWizard(QWizard):
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, tp.ProvisionError):
             self.problems.setText("Chưa ghi gì; sửa các mục / nothing written; fix:\n"
-                                  + "\n".join(f"• {f}: {m}" for f, m in exc.problems))
+                                  + "\n".join(f"• {wc.words(f, m)}" for f, m in exc.problems))
         else:
             self.problems.setText(f"Lỗi / error: {exc}")
         self.failed.emit(exc)

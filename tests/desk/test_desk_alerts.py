@@ -1,0 +1,71 @@
+"""Desk alerts: a persistent list of what needs staff, by role (QA minor 30, issue 15 item 7)."""
+from __future__ import annotations
+
+
+import pytest
+
+from tests.desk.conftest import PINS, demo_form, settle
+
+pytestmark = [pytest.mark.integration]
+
+
+def keys(env, who):
+    return [a.key for a in env.desk.alerts.alerts(env.s[who])]
+
+
+def test_alerts_list_what_needs_staff_and_only_to_roles_that_can_act(desk_env):
+    env = desk_env
+    assert keys(env, "le.tan") == []
+    env.desk.checkin.check_in(env.s["le.tan"], demo_form("expired_bhyt"))         # 010: needs the desk
+    env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt", check_card=False))   # provisional
+    assert keys(env, "le.tan") == ["needs_desk", "provisional"]
+    # the kiosk's printer ran out of paper on a ticket: recorded in the audit log the desk reads
+    env.printer.set_fault("paper_out")
+    alerts = env.desk.alerts.alerts(env.s["le.tan"])
+    assert alerts[0].key == "printer" and "hết giấy" in alerts[0].text and "out of paper" in alerts[0].text
+    env.printer.set_fault(None)
+    assert "printer" not in keys(env, "le.tan")
+    # an upload the gateway refused, and uploads stuck for more than ten minutes
+    item = env.store.outbox.items("pending")[0]
+    env.store.outbox.lease_due("t", 10, 60)
+    env.store.outbox.mark_dead(item.id, "t", code="ERR", message="refused")
+    env.clock.advance(15 * 60)
+    for name in ("le.tan", "bac.si", "admin"):          # the sessions would have expired meanwhile
+        env.s[name] = env.accounts.sign_in(name, PINS[name])
+    got = keys(env, "le.tan")
+    assert "dead_letters" in got and "gateway" in got
+    # the clinician is told nothing they cannot act on: no queue, no card overrides, no errors
+    assert keys(env, "bac.si") == []
+    assert set(keys(env, "admin")) >= {"dead_letters", "gateway", "needs_desk", "provisional"}
+
+
+def test_a_failed_print_recorded_by_the_kiosk_shows_until_a_ticket_prints(desk_env):
+    env = desk_env
+    t = env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt"))
+    with env.store.transaction():
+        env.audit.append("kiosk", None, "ticket.print_failed", f"ticket:{t.ticket_id}", {"fault": "paper_out"})
+    assert keys(env, "le.tan")[0] == "printer"
+    env.desk.visits.reprint(env.s["le.tan"], env.store.tickets.get(t.ticket_id).visit_id)
+    assert "printer" not in keys(env, "le.tan")
+
+
+def test_the_desk_window_keeps_the_alerts_listed(qtbot, desk_env, worker):
+    from kiosk.ui.desk.window import DeskWindow
+    env = desk_env
+    env.desk.checkin.check_in(env.s["le.tan"], demo_form("expired_bhyt"))
+    w = DeskWindow(env.desk, worker, env.s["le.tan"], refresh_ms=0)
+    qtbot.addWidget(w)
+    w.show()
+    settle(qtbot, worker)
+    qtbot.waitUntil(lambda: w.alert_keys == ["needs_desk"])
+    assert w.alerts.isVisible()
+    w._message("info", "Đã in lại phiếu / ticket reprinted")        # an action's answer does not replace them
+    assert w.alerts.isVisible() and w.alert_keys == ["needs_desk"]
+    c = DeskWindow(env.desk, worker, env.s["bac.si"], refresh_ms=0)
+    qtbot.addWidget(c)
+    c.show()
+    settle(qtbot, worker)
+    assert c.alert_keys == [] and not c.alerts.isVisible() and c.status.text() == ""
+    from kiosk.ui.qt import QLabel
+    assert "Phòng khám / Clinic" in c.findChild(QLabel, "DeskPlace").text()      # minor 12: not "Desk"
+    assert "Quầy tiếp đón / Desk" in w.findChild(QLabel, "DeskPlace").text()
