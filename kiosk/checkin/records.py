@@ -32,15 +32,20 @@ def gateway_documents(result: Any) -> list[DocumentInput]:
         return []
     number = getattr(result, "effective_card_number", "") or ""
     new = number and number == getattr(result, "new_card_number", "")
-    common = dict(valid_from=_iso(gateway_date(result.new_valid_from if new else result.valid_from)),
-                  valid_to=_iso(gateway_date(result.new_valid_to if new else result.valid_to)),
-                  ma_dkbd=(result.new_ma_dkbd if new else result.ma_dkbd) or None, source="gateway")
+    valid_from = _iso(gateway_date(result.new_valid_from if new else result.valid_from))
+    valid_to = _iso(gateway_date(result.new_valid_to if new else result.valid_to))
+    ma_dkbd = (result.new_ma_dkbd if new else result.ma_dkbd) or None
+
+    def doc(kind: str, doc_number: str) -> DocumentInput:
+        return DocumentInput(kind, doc_number, valid_from=valid_from, valid_to=valid_to, ma_dkbd=ma_dkbd,
+                             source="gateway")
+
     docs = []
     if len(number) == 15:
-        docs.append(DocumentInput("bhyt", number, **common))
-        docs.append(DocumentInput("bhxh", number[5:], **common))
+        docs.append(doc("bhyt", number))
+        docs.append(doc("bhxh", number[5:]))
     elif len(number) == 10 and number.isdigit():
-        docs.append(DocumentInput("bhxh", number, **common))
+        docs.append(doc("bhxh", number))
     return docs
 
 
@@ -103,7 +108,7 @@ def checkin_record(identity: Any, result: Any, *, ma_lk: str, patient_id: int, f
     examination service was chosen and ordered: the issue time (`admitted`)."""
     from kiosk.gateway.xml import CheckinRecord
     person = identity.person
-    name = (person.full_name if person else None) or (getattr(result, "full_name", "") if result else "")
+    name = (person.full_name if person else None) or (getattr(result, "full_name", "") if result else "") or ""
     birth = person.birth_date.iso() if person and person.birth_date else (getattr(result, "birth_date", "") or "")
     gender = int(person.gender) if person else 3
     cccd = identity.cccd.number if identity.cccd else ""

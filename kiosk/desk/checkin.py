@@ -96,7 +96,8 @@ def build_identity(form: ManualCheckinForm, today: dt.date) -> Identity:
     if len(name) < 2:
         raise ManualCheckinError("full_name", "the full name is required")
     birth = parse_birth(form.birth_date)
-    if birth.as_date() and birth.as_date() > today:
+    born = birth.as_date()
+    if born and born > today:
         raise ManualCheckinError("birth_date", "in the future")
     if form.gender not in (1, 2, 3):
         raise ManualCheckinError("gender", "choose male, female or unknown (no default is assumed)")
@@ -139,6 +140,7 @@ class ManualCheckin(DeskPart):
         today = now.astimezone(VN_TZ).date()
         identity = build_identity(form, today)
         person = identity.person
+        assert person is not None and person.birth_date is not None  # build_identity sets both
         number = (identity.bhyt.card_number if identity.bhyt else None) or (
             identity.cccd.number if identity.cccd else "")
         result = None
@@ -171,9 +173,9 @@ class ManualCheckin(DeskPart):
         except IssueError as exc:
             raise DeskError(f"the ticket could not be issued ({exc})") from None
         printed, fault = self._print(ticket)
+        from kiosk.desk.visits import code_words
         words = ""
         if result is not None:
-            from kiosk.desk.visits import code_words
             words = code_words(result.code)
         elif form.check_card and number:
             words = code_words(None)

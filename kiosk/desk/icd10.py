@@ -180,7 +180,7 @@ class Icd10Index:
         if re.fullmatch(r"[A-Z]\d{0,2}(\.[0-9A-Z]{0,2})?", code):
             bare = code.replace(".", "")
             i = bisect.bisect_left(self._codes, (bare, -1))
-            hits = []
+            hits: list[Icd10Entry] = []
             while i < len(self._codes) and self._codes[i][0].startswith(bare) and len(hits) < limit:
                 hits.append(self._entries[self._codes[i][1]])
                 i += 1

@@ -320,8 +320,10 @@ def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, a
     from kiosk.security.audit_log import AuditLog
     from kiosk.store.db import db_path
     from kiosk.store.migrate import open_store
-    s, changed = plan.settings, []
+    s = plan.settings
+    changed: list[str] = []
     if plan.pkcs12 is not None:
+        assert plan.pkcs12_password is not None  # set together with pkcs12
         _write_if_changed(plan.secrets_dir / "facility.p12", plan.pkcs12, changed, "signing.pkcs12")
         _write_if_changed(plan.secrets_dir / "pkcs12.pass", plan.pkcs12_password + b"\n", changed, "signing.password")
     for setting, (file_name, what) in KEY_STORE.items():     # the key store, never kiosk.toml
