@@ -51,9 +51,9 @@ def test_selectors_show_the_visits_current_priority_and_service(qtbot, desk_env,
     assert w.visits.service.currentData() == other
     # pressing without choosing would change nothing: the buttons are off and say why
     for key in ("priority", "move"):
-        assert not w.visits.actions[key].isEnabled() and "hiện tại" in w.visits.actions[key].toolTip()
+        assert not w.visits.buttons[key].isEnabled() and "hiện tại" in w.visits.buttons[key].toolTip()
     w.visits.priority.setCurrentIndex(w.visits.priority.findData(None))
-    assert w.visits.actions["priority"].isEnabled()
+    assert w.visits.buttons["priority"].isEnabled()
 
 
 def test_disabled_actions_look_disabled_and_a_tap_says_why(qtbot, desk_env, open_desk, worker):
@@ -61,7 +61,7 @@ def test_disabled_actions_look_disabled_and_a_tap_says_why(qtbot, desk_env, open
     bad = env.desk.checkin.check_in(env.s["le.tan"], demo_form("expired_bhyt"))
     good = env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt"))
     w = open_desk("le.tan")
-    override = w.visits.actions["override"]
+    override = w.visits.buttons["override"]
     _select(qtbot, worker, w, bad.number)
     assert override.isEnabled() and override.toolTip() == ""
     enabled_colour = _centre_colour(override)
@@ -76,8 +76,8 @@ def test_disabled_actions_look_disabled_and_a_tap_says_why(qtbot, desk_env, open
     w.visits.reload_detail()
     settle(qtbot, worker)
     for key in ("override", "recheck", "cancel", "priority", "move"):
-        assert not w.visits.actions[key].isEnabled() and "closed or cancelled" in w.visits.actions[key].toolTip()
-    assert _centre_colour(w.visits.actions["cancel"]) != "#b42318"
+        assert not w.visits.buttons[key].isEnabled() and "closed or cancelled" in w.visits.buttons[key].toolTip()
+    assert _centre_colour(w.visits.buttons["cancel"]) != "#b42318"
 
 
 def test_the_detail_pane_and_the_list_agree_after_closing(qtbot, desk_env, open_desk, worker):
@@ -94,7 +94,7 @@ def test_the_detail_pane_and_the_list_agree_after_closing(qtbot, desk_env, open_
     assert w.visits.detail.visit.status == "closed"
     assert w.visits.table.selectedItems() == []
     assert "no longer in the filtered list" in w.visits.pane.hint.text()
-    assert not w.visits.actions["close"].isEnabled()
+    assert not w.visits.buttons["close"].isEnabled()
     # picking another row shows that row
     w.visits.table.selectRow(0)
     settle(qtbot, worker)

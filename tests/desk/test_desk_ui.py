@@ -57,7 +57,7 @@ def test_override_flow_needs_a_reason(qtbot, desk_env, desk_window, worker):
     select_visit(qtbot, w, worker)
     assert "010" in w.visits.d_elig.text() and "expired" in w.visits.d_elig.text()
     shoot(w, "desk_visits")
-    qtbot.mouseClick(w.visits.actions["override"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.visits.buttons["override"], Qt.MouseButton.LeftButton)
     dlg = w.dialog
     assert "010" in dlg.code_label.text() and not dlg.ok.isEnabled()
     dlg.reason.setPlainText("abc")
@@ -85,9 +85,9 @@ def test_close_visit_flow_produces_xml1_and_xml14(qtbot, desk_env, desk_window, 
     env = desk_env
     env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt"))
     w = desk_window("bac.si")
-    assert not w.tabs.isTabVisible(1) and not w.visits.actions["override"].isVisible()
+    assert not w.tabs.isTabVisible(1) and not w.visits.buttons["override"].isVisible()
     select_visit(qtbot, w, worker)
-    qtbot.mouseClick(w.visits.actions["close"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.visits.buttons["close"], Qt.MouseButton.LeftButton)
     dlg = w.dialog
     with qtbot.waitSignal(dlg.searched, timeout=10000):
         dlg.search.setText("acute upper respiratory")
@@ -238,7 +238,7 @@ def test_manual_checkin_page_and_health_book(qtbot, desk_env, desk_window, worke
     settle(qtbot, worker)
     w.tabs.setCurrentIndex(0)
     select_visit(qtbot, w, worker)
-    qtbot.mouseClick(w.visits.actions["book"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.visits.buttons["book"], Qt.MouseButton.LeftButton)
     settle(qtbot, worker)
     book = w.dialog
     assert book.history.rowCount() == 1 and book.history.item(0, 3).text() == "Viêm dạ dày"
@@ -269,7 +269,7 @@ def test_close_dialog_searches_vietnamese_titles_and_refuses_a_category_as_main(
     env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt"))
     w = desk_window("bac.si")
     select_visit(qtbot, w, worker)
-    qtbot.mouseClick(w.visits.actions["close"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.visits.buttons["close"], Qt.MouseButton.LeftButton)
     dlg = w.dialog
     with qtbot.waitSignal(dlg.searched, timeout=10000):
         dlg.search.setText("viem hong")

@@ -58,8 +58,8 @@ class CheckinPage(QWidget):
         self.result = label("", "good", name="ManualResult")
         self.card = label("", "warn", name="ManualCardCheck")
         self.printed = label("", name="ManualPrinted")
-        for w in (self.error, self.result, self.card, self.printed):
-            lay.addWidget(w)
+        for line in (self.error, self.result, self.card, self.printed):
+            lay.addWidget(line)
         row = QHBoxLayout()
         row.addStretch(1)
         self.clear_btn = button("Xóa / Clear", "ManualClear")
@@ -85,12 +85,12 @@ class CheckinPage(QWidget):
         for w in self.fields.values():
             w.clear()
         self.gender.setCurrentIndex(0)
-        for w in (self.error, self.result, self.card, self.printed):
-            w.setText("")
+        for line in (self.error, self.result, self.card, self.printed):
+            line.setText("")
 
     def submit(self) -> None:
-        for w in (self.error, self.result, self.card, self.printed):
-            w.setText("")
+        for line in (self.error, self.result, self.card, self.printed):
+            line.setText("")
         self.issue_btn.setEnabled(False)
         self.ctl.act(self.desk.checkin.check_in, self.form(), done=self._done, failed=self._failed, quiet=True)
 

@@ -13,6 +13,7 @@ from kiosk.ui.qt import (QComboBox, QDate, QDateEdit, QDialog, QFormLayout, QGro
 
 class CloseVisitDialog(QDialog):
     searched = Signal(int)               # number of hits shown (tests)
+    _debounce: QTimer                    # made below the search box that starts it
 
     def __init__(self, detail, index, worker, services, today: date, parent=None):
         super().__init__(parent)

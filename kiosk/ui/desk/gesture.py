@@ -60,8 +60,8 @@ class StaffGesture(QObject):
 
 def install_staff_gesture(window: QWidget, on_request: Callable[[], None]) -> StaffGesture:
     """Watch `window` (and its children) for the gesture; `on_request` opens the PIN dialog."""
-    from kiosk.ui.qt import QApplication
+    from kiosk.ui.qt import running_application
     gesture = StaffGesture(window)
     gesture.requested.connect(on_request)
-    QApplication.instance().installEventFilter(gesture)
+    running_application().installEventFilter(gesture)
     return gesture

@@ -20,7 +20,7 @@ class QueuePage(QWidget):
         super().__init__(parent)
         self.desk, self.ctl = desk, controller
         self.rows: dict[int, object] = {}
-        self.dialog = None
+        self.dialog: QWidget | None = None
         lay = QVBoxLayout(self)
         self.stats = label("", "muted", name="QueueStats")
         lay.addWidget(self.stats)
@@ -90,8 +90,8 @@ class QueuePage(QWidget):
         row = self._row()
         if row is None or row.state != OutboxState.DEAD:
             return
-        self.dialog = FixResendDialog(row, self)
-        self.dialog.accepted.connect(lambda: self.ctl.act(
-            self.desk.queue.fix_and_resend, row.item_id, self.dialog.corrections(), done=lambda _: self.refresh(),
+        self.dialog = dialog = FixResendDialog(row, self)
+        dialog.accepted.connect(lambda: self.ctl.act(
+            self.desk.queue.fix_and_resend, row.item_id, dialog.corrections(), done=lambda _: self.refresh(),
             ok_text="Đã sửa và đưa lại vào hàng đợi / fixed and queued"))
-        self.dialog.open()
+        dialog.open()

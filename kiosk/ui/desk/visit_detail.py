@@ -7,8 +7,8 @@ from kiosk.core.priority import LABELS
 from kiosk.core.status import OutboxState, VisitStatus
 from kiosk.core.views import PriorityCategory
 from kiosk.ui.desk.common import STATUS_WORDS, button, label
-from kiosk.ui.qt import (QComboBox, QEvent, QFrame, QGridLayout, QHBoxLayout, QObject, QScrollArea, Qt,
-                         QVBoxLayout, Signal)
+from kiosk.ui.qt import (QComboBox, QEvent, QFrame, QGridLayout, QHBoxLayout, QObject, QPushButton, QScrollArea,
+                         Qt, QVBoxLayout, Signal)
 
 UPLOAD_WORDS = {"checkin": "tiếp nhận (XML0)", "dossier": "hồ sơ (XML1)"}
 UPLOAD_STATE: dict[OutboxState, str] = {
@@ -89,34 +89,34 @@ class VisitDetailPane(QFrame):
         self.elig = label("", "warn", name="DetailEligibility")
         for w in (self.title, self.body, self.elig):
             lay.addWidget(w)
-        self.actions = {}
+        self.buttons: dict[str, QPushButton] = {}
         self.grid = QGridLayout()
         tap = _TapReason(self)
         for i, (key, text, role) in enumerate(ACTIONS):
             b = button(text, f"Action_{key}", role)
             b.installEventFilter(tap)
             self.grid.addWidget(b, i // 3, i % 3)
-            self.actions[key] = b
+            self.buttons[key] = b
         lay.addLayout(self.grid)
         self.priority = QComboBox()
         self.priority.setObjectName("PriorityCombo")
         self.priority.addItem("Không ưu tiên / none", None)
         for cat in PriorityCategory:
             self.priority.addItem(f"{LABELS[cat][0]} / {LABELS[cat][1]}", cat.value)
-        self.actions["priority"] = button("Đổi ưu tiên\nSet priority", "Action_priority")
+        self.buttons["priority"] = button("Đổi ưu tiên\nSet priority", "Action_priority")
         self.service = QComboBox()
         self.service.setObjectName("ServiceCombo")
         for s in services:
             self.service.addItem(f"{s.code} · {s.name_vi}", s.code)
-        self.actions["move"] = button("Chuyển\nMove", "Action_move")
+        self.buttons["move"] = button("Chuyển\nMove", "Action_move")
         for key in ("priority", "move"):
-            self.actions[key].installEventFilter(tap)
+            self.buttons[key].installEventFilter(tap)
         for combo, key in ((self.priority, "priority"), (self.service, "move")):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(18)
             row = QHBoxLayout()
             row.addWidget(combo, 1)
-            row.addWidget(self.actions[key])
+            row.addWidget(self.buttons[key])
             lay.addLayout(row)
         self.hint = label("", "muted", name="DetailHint")
         lay.addWidget(self.hint)
@@ -129,14 +129,14 @@ class VisitDetailPane(QFrame):
     def relayout(self, shown: set[str]) -> None:
         """Only the actions the role has, packed without gaps (three to a row)."""
         for key, _, _ in ACTIONS:
-            self.grid.removeWidget(self.actions[key])
-            self.actions[key].setVisible(key in shown)
+            self.grid.removeWidget(self.buttons[key])
+            self.buttons[key].setVisible(key in shown)
         for i, key in enumerate(k for k, _, _ in ACTIONS if k in shown):
-            self.grid.addWidget(self.actions[key], i // 3, i % 3)
+            self.grid.addWidget(self.buttons[key], i // 3, i % 3)
 
     # ------------------------------------------------------------ state
     def _set(self, key: str, why: str) -> None:
-        b = self.actions[key]
+        b = self.buttons[key]
         b.setEnabled(not why)
         b.setToolTip(why)
 
@@ -149,6 +149,7 @@ class VisitDetailPane(QFrame):
             for key in ("priority", "move"):
                 self._set(key, CLOSED_WHY if v is not None else NO_VISIT_WHY)
             return
+        assert v is not None  # open_ implies a visit
         self._set("priority", "" if self.priority.currentData() != v.priority else WHY["priority"])
         self._set("move", "" if self.service.currentData() != v.service_code else WHY["move"])
 
@@ -160,7 +161,7 @@ class VisitDetailPane(QFrame):
             self.title.setText("Chọn một lượt khám / select a visit")
             self.body.setText("")
             self.elig.setText("")
-            for key in self.actions:
+            for key in self.buttons:
                 self._set(key, NO_VISIT_WHY)
             self._selectors()
             return

@@ -3,7 +3,7 @@ ticket, and the selected visit's detail with its actions."""
 from __future__ import annotations
 
 from kiosk.core.status import VisitStatus
-from kiosk.desk.visits import VisitFilter
+from kiosk.desk.visits import VisitDetail, VisitFilter
 from kiosk.ui.desk.common import (PRIORITY_WORDS, STATUS_WORDS, button, current_key, fill, hhmm, label, passive,
                                   table)
 from kiosk.ui.desk.visit_detail import FitWidthScroll, VisitDetailPane
@@ -23,12 +23,13 @@ def _short(words: str) -> tuple[str, str]:
 class VisitsPage(QWidget):
     loaded = Signal(int)                 # rows shown (tests)
     detail_shown = Signal(object)        # VisitDetail
+    _debounce: QTimer                    # made below the search box that starts it
 
     def __init__(self, desk, controller, refresh_ms: int = 5000, parent=None, kiosk_layout: bool = False):
         super().__init__(parent)
         self.desk, self.ctl = desk, controller
         self.filter = VisitFilter.OPEN
-        self.detail = None
+        self.detail: VisitDetail | None = None
         root = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.filter_group = QButtonGroup(self)
@@ -85,12 +86,12 @@ class VisitsPage(QWidget):
     # ------------------------------------------------------------ detail panel
     def _detail_panel(self, kiosk_layout: bool) -> QWidget:
         self.pane = VisitDetailPane(self.desk.ctx.settings.services, kiosk_layout)
-        self.actions, self.priority, self.service = self.pane.actions, self.pane.priority, self.pane.service
+        self.buttons, self.priority, self.service = self.pane.buttons, self.pane.priority, self.pane.service
         self.d_title, self.d_body, self.d_elig = self.pane.title, self.pane.body, self.pane.elig
-        self.actions["recheck"].clicked.connect(self.recheck)
-        self.actions["reprint"].clicked.connect(self.reprint)
-        self.actions["priority"].clicked.connect(self.set_priority)
-        self.actions["move"].clicked.connect(self.move)
+        self.buttons["recheck"].clicked.connect(self.recheck)
+        self.buttons["reprint"].clicked.connect(self.reprint)
+        self.buttons["priority"].clicked.connect(self.set_priority)
+        self.buttons["move"].clicked.connect(self.move_to_service)
         return self.pane
 
     def showEvent(self, event) -> None:               # noqa: N802 - Qt name
@@ -173,6 +174,7 @@ class VisitsPage(QWidget):
 
     # ------------------------------------------------------------ simple actions
     def _visit_id(self) -> int:
+        assert self.detail is not None  # the actions act on the visit shown
         return self.detail.visit.id
 
     def recheck(self) -> None:
@@ -187,6 +189,6 @@ class VisitsPage(QWidget):
         self.ctl.act(self.desk.visits.change_priority, self._visit_id(), self.priority.currentData(), "desk",
                      done=lambda r: self.reload_detail(), ok_text="Đã đổi ưu tiên / priority changed")
 
-    def move(self) -> None:
+    def move_to_service(self) -> None:
         self.ctl.act(self.desk.visits.move_service, self._visit_id(), self.service.currentData(),
                      done=lambda number: self.reload_detail(), ok_text="Đã chuyển dịch vụ / moved")

@@ -30,7 +30,7 @@ class DeskWindow(QWidget):
         self.ctl = StaffController(worker, session, self)
         self.ctl.message.connect(self._message)
         self.ctl.session_ended.connect(self.sign_out)
-        self.dialog = None
+        self.dialog: QWidget | None = None
         self.alert_keys: list[str] = []
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -63,7 +63,7 @@ class DeskWindow(QWidget):
         root.addLayout(body, 1)
         self.checkin.issued.connect(lambda t: self.visits.refresh())
         self.visits.loaded.connect(lambda _: self.refresh_alerts())
-        va = self.visits.actions
+        va = self.visits.buttons
         va["override"].clicked.connect(self.open_override)
         va["cancel"].clicked.connect(self.open_cancel)
         va["close"].clicked.connect(self.open_close)
@@ -93,7 +93,7 @@ class DeskWindow(QWidget):
         self.tabs.setTabVisible(1, can(Permission.MANUAL_CHECKIN))
         self.tabs.setTabVisible(2, can(Permission.MANAGE_OUTBOX))
         self.tabs.setTabVisible(3, can(Permission.VIEW_VISITS))
-        a = self.visits.actions
+        a = self.visits.buttons
         perms = (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
                  ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
                  ("priority", Permission.CHANGE_PRIORITY), ("move", Permission.MOVE_SERVICE),
@@ -119,8 +119,9 @@ class DeskWindow(QWidget):
     def _show_alerts(self, alerts) -> None:
         while self.alert_rows.count():
             item = self.alert_rows.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for a in alerts:
             row = label(("⚠ " if a.level == "bad" else "• ") + a.text, a.level, name=f"Alert_{a.key}")
             self.alert_rows.addWidget(row)
@@ -136,43 +137,49 @@ class DeskWindow(QWidget):
     # ------------------------------------------------------------ dialogs
     def open_override(self) -> None:
         detail = self.visits.detail
-        self.dialog = OverrideDialog(detail, self)
+        assert detail is not None  # the actions act on the visit shown
+        self.dialog = dialog = OverrideDialog(detail, self)
 
         def confirmed():
-            reason, mode = self.dialog.values()
+            reason, mode = dialog.values()
             self.ctl.act(self.desk.visits.override_eligibility, detail.visit.id, reason, mode,
                          done=lambda _: self.visits.reload_detail(), ok_text="Đã chấp nhận lượt khám / override saved")
-        self.dialog.accepted.connect(confirmed)
-        self.dialog.open()
+        dialog.accepted.connect(confirmed)
+        dialog.open()
 
     def open_cancel(self) -> None:
         detail = self.visits.detail
-        self.dialog = ReasonDialog("Hủy lượt khám / Cancel visit", "Lý do hủy / reason:", "CancelDialog", self)
-        self.dialog.accepted.connect(lambda: self.ctl.act(
-            self.desk.visits.cancel, detail.visit.id, self.dialog.reason.text(),
+        assert detail is not None  # the actions act on the visit shown
+        self.dialog = dialog = ReasonDialog("Hủy lượt khám / Cancel visit", "Lý do hủy / reason:", "CancelDialog",
+                                            self)
+        dialog.accepted.connect(lambda: self.ctl.act(
+            self.desk.visits.cancel, detail.visit.id, dialog.reason.text(),
             done=lambda _: self.visits.reload_detail(), ok_text="Đã hủy / cancelled"))
-        self.dialog.open()
+        dialog.open()
 
     def open_close(self) -> None:
         detail = self.visits.detail
+        assert detail is not None  # the actions act on the visit shown
         today = self.desk.ctx.clock.now().astimezone(VN_TZ).date()
-        self.dialog = CloseVisitDialog(detail, self.desk.close.index, self.worker, self.desk.ctx.settings.services,
-                                       today, self)
-        self.dialog.accepted.connect(lambda: self.ctl.act(
-            self.desk.close.close, detail.visit.id, self.dialog.form(),
+        self.dialog = dialog = CloseVisitDialog(detail, self.desk.close.index, self.worker,
+                                                self.desk.ctx.settings.services, today, self)
+        dialog.accepted.connect(lambda: self.ctl.act(
+            self.desk.close.close, detail.visit.id, dialog.form(),
             done=lambda _: self.visits.reload_detail(),
             ok_text="Đã đóng lượt khám, hồ sơ đã vào hàng đợi gửi / visit closed, dossier queued"))
-        self.dialog.open()
+        dialog.open()
 
     def open_book(self) -> None:
-        patient_id = self.visits.detail.patient.id
+        detail = self.visits.detail
+        assert detail is not None  # the actions act on the visit shown
+        patient_id = detail.patient.id
         can_edit = self.ctl.session.can(Permission.EDIT_HEALTH_NOTES)
 
         def show(book):
-            self.dialog = HealthBookDialog(book, can_edit, self)
-            self.dialog.save_requested.connect(lambda a, c: self.ctl.act(
+            self.dialog = dialog = HealthBookDialog(book, can_edit, self)
+            dialog.save_requested.connect(lambda a, c: self.ctl.act(
                 self.desk.book.save_notes, patient_id, a, c, ok_text="Đã lưu / saved"))
-            self.dialog.open()
+            dialog.open()
         self.ctl.act(self.desk.book.book, patient_id, done=show)
 
     def sign_out(self) -> None:
