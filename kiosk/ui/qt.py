@@ -1,11 +1,11 @@
 """The single place Qt is imported from (a binding switch or Qt upgrade touches only this file)."""
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
 from PySide6.QtCore import (  # noqa: F401
-    QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QLocale,
+    QByteArray, QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QLocale,
     QObject, QPoint, QProcess, QRect, QRectF, QSize, Qt, QThread, QTimer, QTranslator, Signal, Slot,
 )
 from PySide6.QtGui import (  # noqa: F401
@@ -17,6 +17,13 @@ from PySide6.QtWidgets import (  # noqa: F401
     QLabel, QLayout, QLineEdit, QMainWindow, QPushButton, QSizePolicy, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
 from PySide6.QtSvg import QSvgRenderer  # noqa: F401
+
+if TYPE_CHECKING:
+    def QT_TRANSLATE_NOOP(context: str, source_text: str) -> str:  # noqa: N802
+        """PySide6's stub says `object`; it returns `source_text` unchanged."""
+        ...
+else:
+    from PySide6.QtCore import QT_TRANSLATE_NOOP  # noqa: F401
 
 # desk and technician screens: resolved on first use (`from kiosk.ui.qt import QDialog` works the
 # same), since each name costs the patient screen's cold start

@@ -9,7 +9,7 @@ from typing import Callable
 
 from drivers.scanner.base import ScanRead
 from drivers.scanner.wedge import WedgeAssembler, WedgeConfig, WedgeEvent, WedgeKind
-from kiosk.ui.qt import QApplication, QEvent, QKeyEvent, QObject, Qt, QTimer, QWidget, Signal
+from kiosk.ui.qt import QApplication, QEvent, QKeyEvent, QObject, Qt, QTimer, QWidget, Signal, running_application
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _CHORD = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | \
@@ -33,8 +33,7 @@ class WedgeEventFilter(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer)
-        app = QApplication.instance()
-        app.installEventFilter(self)
+        running_application().installEventFilter(self)
 
     def uninstall(self) -> None:
         app = QApplication.instance()

@@ -73,9 +73,10 @@ class Screen(QWidget):
         size does not change (a language switch would otherwise clip text)."""
         for lay in self.findChildren(QLayout):
             lay.invalidate()
-        if self.layout() is not None:
-            self.layout().invalidate()
-            self.layout().activate()
+        own = self.layout()
+        if own is not None:
+            own.invalidate()
+            own.activate()
 
     def clear(self) -> None:
         """Forget the state and blank every text that could be personal."""
@@ -99,7 +100,7 @@ class Screen(QWidget):
     def retranslate(self) -> None:
         """Re-read every fixed string (Qt sent LanguageChange)."""
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
         """Show `self.state` (may be called again after a language switch)."""
 
     def speech_text(self) -> str:

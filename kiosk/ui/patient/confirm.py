@@ -77,7 +77,7 @@ class ConfirmScreen(Screen):
         self.yes.setText(self.tr("Đúng, tiếp tục"))
         self.no.setText(self.tr("Không phải tôi"))
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
         s = self.state
         p = s.patient
         self.name.setText(p.masked_name)

@@ -50,7 +50,7 @@ class ErrorScreen(Screen):
         if isinstance(self.state, PrinterFailed):
             self.ctx.send(ShowOnScreen())
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
         s = self.state
         if isinstance(s, PrinterFailed):
             self.picture.set_icon("printer")

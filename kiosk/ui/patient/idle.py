@@ -1,10 +1,15 @@
 """Idle screen: what to do, the three ways with pictures, and the language switch."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kiosk.ui.patient.base import Screen, UiContext, set_direction
-from kiosk.ui.qt import QBoxLayout, QVBoxLayout, QWidget
+from kiosk.ui.qt import QBoxLayout, QPushButton, QVBoxLayout, QWidget
 from kiosk.ui.widgets.common import label
 from kiosk.ui.widgets.way_card import WayCard
+
+if TYPE_CHECKING:
+    from kiosk.ops.health import Health
 
 
 class IdleScreen(Screen):
@@ -16,12 +21,15 @@ class IdleScreen(Screen):
         self.qr_way = WayCard("qr_scan", self, name="WayQr")
         self.chip_way = WayCard("chip_card", self, name="WayChip")
         self.keypad_way = WayCard("keypad", self, with_button=True, name="WayKeypad")
-        self.keypad_way.action.clicked.connect(self._open_keypad)
+        action = self.keypad_way.action
+        assert action is not None  # made with_button
+        self.keypad_action: QPushButton = action
+        action.clicked.connect(self._open_keypad)
         self.footer = label("small", self)
         self.notice = label("subtitle", self)        # ops: check-ins paused / maintenance
         self.notice.setObjectName("HealthNotice")
         self.notice.setVisible(False)
-        self.health = None
+        self.health: Health | None = None
 
         self._ways = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         for card in (self.qr_way, self.chip_way, self.keypad_way):
@@ -49,7 +57,7 @@ class IdleScreen(Screen):
         self.chip_way.help.setText(self.tr("Đặt thẻ lên đầu đọc thẻ và giữ yên cho đến khi đọc xong."))
         self.keypad_way.heading.setText(self.tr("Nhập số"))
         self.keypad_way.help.setText(self.tr("Số căn cước hoặc mã thẻ BHYT."))
-        self.keypad_way.action.setText(self.tr("Bấm để nhập số"))
+        self.keypad_action.setText(self.tr("Bấm để nhập số"))
         self.footer.setText(self.tr("Cần giúp đỡ? Mời ông/bà đến quầy tiếp đón."))
         self._show_health()
 
@@ -67,7 +75,7 @@ class IdleScreen(Screen):
 
     def _show_health(self) -> None:
         paused = self.health is not None
-        if paused:
+        if self.health is not None:
             self.notice.setText(self.ctx.core_text(self.health.message_vi, self.health.message_en))
         if paused == self.notice.isVisibleTo(self):
             return                                   # (explicit show calls cost the cold start)

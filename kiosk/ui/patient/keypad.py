@@ -58,7 +58,7 @@ class KeypadScreen(Screen):
         self.back.setText(self.tr("Quay lại"))
         self.ok.setText(self.tr("Xong"))
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
         s: Keypad = self.state
         self.entry.setText(group_digits(s.text) if s.text else " ")
         self.ok.setEnabled(bool(s.text))

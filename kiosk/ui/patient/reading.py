@@ -76,7 +76,7 @@ class ReadingScreen(Screen):
     def retranslate(self) -> None:
         self.cancel.setText(self.tr("Hủy"))
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
         s: Reading = self.state
         chip = s.source is ReadSource.CHIP
         self.picture.set_icon("card_away" if s.card_removed else "chip_card" if chip else "hourglass")

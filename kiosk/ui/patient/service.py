@@ -74,8 +74,8 @@ class ServiceScreen(Screen):
         for grid in (self._services_grid, self._priority_grid):
             while grid.count():
                 grid.takeAt(0)
-        for b in [*self.service_buttons.values(), *self.priority_buttons.values()]:
-            b.setVisible(False)
+        for old in [*self.service_buttons.values(), *self.priority_buttons.values()]:
+            old.setVisible(False)
         columns = 2 if len(s.services) > 6 else 1
         for i, svc in enumerate(s.services):
             b = self.service_buttons.get(svc.code)
@@ -88,17 +88,17 @@ class ServiceScreen(Screen):
             b.setVisible(True)
         pcols = 1            # one per row: the law's names are long ("Người có công với cách mạng")
         for i, cat in enumerate(s.priorities):
-            b = self.priority_buttons.get(cat)
-            if b is None:
-                b = icon_button("toggle", self._priority_box)
-                b.setObjectName(f"Priority_{cat.value}")
-                b.setCheckable(True)
-                b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-                b.clicked.connect(lambda _=False, c=cat: self.ctx.send(PriorityToggled(c)))
-                self.priority_buttons[cat] = b
-                self._style_priority(b, cat)
-            self._priority_grid.addWidget(b, i // pcols, i % pcols)
-            b.setVisible(True)
+            pb = self.priority_buttons.get(cat)
+            if pb is None:
+                pb = icon_button("toggle", self._priority_box)
+                pb.setObjectName(f"Priority_{cat.value}")
+                pb.setCheckable(True)
+                pb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+                pb.clicked.connect(lambda _=False, c=cat: self.ctx.send(PriorityToggled(c)))
+                self.priority_buttons[cat] = pb
+                self._style_priority(pb, cat)
+            self._priority_grid.addWidget(pb, i // pcols, i % pcols)
+            pb.setVisible(True)
 
     def _style_priority(self, b: QToolButton, cat: PriorityCategory) -> None:
         m = self.ctx.metrics
@@ -113,7 +113,7 @@ class ServiceScreen(Screen):
         # landscape has little height: one line per service
         return f"{lead}{name} · {room}" if self.landscape else f"{lead}{name}\n{room}"
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
         s: ChooseService = self.state
         self._rebuild(s)
         fu = s.follow_up.service_code if s.follow_up else None
@@ -127,11 +127,11 @@ class ServiceScreen(Screen):
                 b.style().unpolish(b)
                 b.style().polish(b)
         for cat in s.priorities:
-            b = self.priority_buttons[cat]
-            b.setText(texts.priority(cat))
-            b.setChecked(s.selected_priority is cat)
+            pb = self.priority_buttons[cat]
+            pb.setText(texts.priority(cat))
+            pb.setChecked(s.selected_priority is cat)
         self.follow_up.setVisible(fu is not None)
-        if fu is not None:
+        if s.follow_up is not None:
             self.follow_up.setText(self.tr("Ông/bà có lịch tái khám hôm nay (ngày {date}).").format(
                 date=_vn_date(s.follow_up.date)))
         has_prio = bool(s.priorities)
@@ -163,8 +163,8 @@ class ServiceScreen(Screen):
         m = self.ctx.metrics
         for b in self.service_buttons.values():
             b.setMinimumHeight(max(m.touch, m.mm(20 if self.landscape else 26)))
-        for cat, b in self.priority_buttons.items():
-            self._style_priority(b, cat)
+        for cat, pb in self.priority_buttons.items():
+            self._style_priority(pb, cat)
         gap = m.mm(4)
         for grid in (self._services_grid, self._priority_grid):
             grid.setSpacing(gap)

@@ -75,7 +75,7 @@ class TicketScreen(Screen):
         self._dismiss()
         super().mousePressEvent(event)
 
-    def render(self) -> None:
+    def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
         s = self.state
         if isinstance(s, Issuing):
             self.title.setText(self.tr("Đang cấp số thứ tự…"))

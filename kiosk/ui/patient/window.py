@@ -4,7 +4,7 @@ QStackedWidget with one screen per core state. It renders states and sends event
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import importlib
 import sys
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 # The cold start paints the idle screen before the state machine (kiosk.core.checkin, ~30 ms of
 # dataclasses) and the other screens are imported: they are built when the service is bound
 # (`build_screens()`), or on first use.
-_SCREEN_CLASS = {
+_SCREEN_CLASS: dict[str, str | None] = {
     "idle": None, "reading": "reading.ReadingScreen", "keypad": "keypad.KeypadScreen",
     "confirm": "confirm.ConfirmScreen", "service": "service.ServiceScreen", "ticket": "ticket.TicketScreen",
     "error": "error.ErrorScreen",
@@ -88,7 +88,7 @@ class PatientWindow(QWidget):
         self.setWindowTitle("Kiosk")
         self._send = send
         self.translations = translations
-        self.defaults = {"language": language, "large_text": large_text, "high_contrast": high_contrast}
+        self.defaults: dict[str, Any] = {"language": language, "large_text": large_text, "high_contrast": high_contrast}
         self.orientation = orientation
         self.speaker = speaker or Speaker(False, self)
         self._dpi = metrics.dpi
@@ -128,7 +128,9 @@ class PatientWindow(QWidget):
             self.screens[name]
 
     def _build_screen(self, name: str) -> Screen:
-        module, cls = _SCREEN_CLASS[name].split(".")
+        path = _SCREEN_CLASS[name]
+        assert path is not None  # the idle screen is built up front
+        module, cls = path.split(".")
         screen = getattr(importlib.import_module(f"kiosk.ui.patient.{module}"), cls)(self.ctx)
         self.stack.addWidget(screen)
         if self.landscape is not None:
@@ -211,7 +213,7 @@ class PatientWindow(QWidget):
             if screen.state is not None:
                 screen.render()
 
-    def render(self, state: Any) -> None:
+    def render(self, state: Any) -> None:  # type: ignore[override]  # shows a state; not QWidget.render(target)
         """Show a core state (called through a queued signal from the check-in service); a
         transient one only if it is still current after SETTLE_MS."""
         if is_transient(state) and self.state is not None:
@@ -244,7 +246,7 @@ class PatientWindow(QWidget):
         self.rendered.emit(state)
 
     def current_screen(self) -> Screen:
-        return self.stack.currentWidget()
+        return cast(Screen, self.stack.currentWidget())   # the stack holds screens only
 
     # ------------------------------------------------------------ internals
 

@@ -108,9 +108,11 @@ class StaffPage(QWidget):
         self.ctl.act(fn, *args, done=done, failed=lambda exc: self._say(str(exc), False))
 
     def add(self) -> None:
+        def clear_form() -> None:
+            for w in (self.new_user, self.new_name, self.new_pin):
+                w.clear()
         self._act(self.tech.staff.add, self.new_user.text(), self.new_name.text(), self.new_role.currentData(),
-                  self.new_pin.text(), ok="Đã thêm tài khoản / account added",
-                  after=lambda: [w.clear() for w in (self.new_user, self.new_name, self.new_pin)])
+                  self.new_pin.text(), ok="Đã thêm tài khoản / account added", after=clear_form)
 
     def set_role(self) -> None:
         r = self._row()

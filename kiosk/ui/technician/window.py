@@ -3,6 +3,7 @@ print a test page, camera frame), certificate and key status, database key rotat
 diagnostics bundle and factory reset. Every call runs on the db worker."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from kiosk.technician.devices import FoundDevice
@@ -159,7 +160,7 @@ class TechnicianWindow(QWidget):
                 device = readers[0]
             calls["reader"] = (self.tech.test_reader, device.address)
         fn, *args = calls[what]
-        self.ctl.act(fn, *args, done=lambda r, w=what: self._tested(w, r))
+        self.ctl.act(fn, *args, done=functools.partial(self._tested, what))
 
     def _camera_index(self) -> int:
         address = current_key(self.devices) or ""
