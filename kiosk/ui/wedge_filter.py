@@ -4,6 +4,7 @@ emits scans as `ScanRead`s, and replays human keys to the widget they were meant
 burst therefore never lands in a text field, and typing still works (delayed by `max_gap`)."""
 from __future__ import annotations
 
+import logging
 import time
 from typing import Callable
 
@@ -11,7 +12,17 @@ from drivers.scanner.base import ScanRead
 from drivers.scanner.wedge import WedgeAssembler, WedgeConfig, WedgeEvent, WedgeKind
 from kiosk.ui.qt import QApplication, QEvent, QKeyEvent, QObject, Qt, QTimer, QWidget, Signal
 
+log = logging.getLogger(__name__)
+
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# Bare modifier presses: X11 delivers Shift (and AltGr, CapsLock...) as key events of their own,
+# 1-5 ms before the character they change. Inside a scanner burst they are part of the burst.
+_MODIFIER_KEYS = frozenset((
+    Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_CapsLock,
+    Qt.Key.Key_AltGr, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R, Qt.Key.Key_Hyper_L,
+    Qt.Key.Key_Hyper_R, Qt.Key.Key_Mode_switch, Qt.Key.Key_NumLock))
+STAFF_HINT = ("switch the scanner to HID POS or USB serial (CDC) mode: keyboard-wedge timing depends "
+              "on the keyboard layout, input method and machine load")
 _CHORD = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | \
     Qt.KeyboardModifier.MetaModifier
 
@@ -21,6 +32,7 @@ class WedgeEventFilter(QObject):
 
     scanned = Signal(object)      # ScanRead
     dropped = Signal(int)         # number of keys of an interrupted burst that were discarded
+    unreadable = Signal(str)      # a burst that could not be assembled: the reason, for staff/logs
 
     def __init__(self, window: QWidget, config: WedgeConfig | None = None, source: str = "wedge",
                  clock: Callable[[], float] = time.monotonic, parent: QObject | None = None):
@@ -57,6 +69,12 @@ class WedgeEventFilter(QObject):
         now = self._clock()
         text = event.text()
         key = event.key()
+        if key in _MODIFIER_KEYS:
+            # Part of a burst (swallowed: the next key's own event carries the modifier), or a
+            # person about to type a capital: nothing to settle either way.
+            self._handle(self._asm.modifier(now))
+            self._arm(now)
+            return self._asm.holding
         ch = "\r" if key in _ENTER_KEYS else text
         plain = ch and not (event.modifiers() & _CHORD) and (ch.isprintable() or ch in
                                                              self._asm.config.terminators)
@@ -90,7 +108,11 @@ class WedgeEventFilter(QObject):
             if ev.kind is WedgeKind.SCAN:
                 self.scanned.emit(ScanRead(self._source, ev.text.encode("utf-8"), time.time(), "wedge"))
             elif ev.kind is WedgeKind.DROPPED:
+                reason = (f"keyboard-wedge burst of {len(ev.keys)} keys could not be assembled "
+                          f"(no terminator or wrong prefix/suffix); {STAFF_HINT}")
+                log.warning(reason)          # key count only: the payload may be personal
                 self.dropped.emit(len(ev.keys))
+                self.unreadable.emit(reason)
             else:
                 self._replay(ev.keys)
 
