@@ -5,6 +5,11 @@ from kiosk.core.views import Message
 
 UNREADABLE = Message("unreadable", "Không đọc được mã. Vui lòng thử lại.",
                      "The code could not be read. Please try again.")
+SCAN_INCOMPLETE = Message("unreadable",
+                          "Chưa đọc được trọn mã. Xin đưa mã lại gần máy quét và giữ yên. "
+                          "Nếu vẫn không được, mời ông/bà báo nhân viên.",
+                          "The code was only partly read. Please hold it still in front of the scanner "
+                          "again. If that does not help, please ask a staff member.")
 CARD_REMOVED = Message("card_removed", "Thẻ đã bị nhấc ra. Vui lòng đặt lại thẻ lên đầu đọc.",
                        "The card was moved away. Please lay it on the reader again.")
 CHIP_REJECTED = Message("rejected", "Không xác thực được thẻ. Mời ông/bà đến quầy tiếp đón.",

@@ -18,6 +18,11 @@ class QrScanned:                   # a scanner/camera read; payload stays out of
 
 
 @dataclass(frozen=True)
+class ScanUnreadable:              # a keyboard-wedge burst that could not be assembled (reason logged)
+    pass
+
+
+@dataclass(frozen=True)
 class ChipPresented:               # a card was laid on the reader
     pass
 
@@ -167,7 +172,7 @@ class Activity:                    # any touch: the service re-arms the inactivi
     pass
 
 
-Event = Union[QrScanned, ChipPresented, ChipProgress, ChipRemoved, ChipNeedsQr, ChipReadDone, ChipReadFailed,
+Event = Union[QrScanned, ScanUnreadable, ChipPresented, ChipProgress, ChipRemoved, ChipNeedsQr, ChipReadDone, ChipReadFailed,
               KeypadOpened, KeypadKey, KeypadSubmit, IdentityResolved, IdentityFailed, ConfirmYes,
               ConfirmNo, EligibilityChecked, PriorityToggled, ServiceChosen, TicketIssued, IssueFailed,
               Printed, PrintFailed, Reprint, ShowOnScreen, Back, Cancel, Dismiss, Timeout, Activity]

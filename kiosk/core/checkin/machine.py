@@ -14,7 +14,7 @@ from kiosk.core.checkin.effects import (
     Step,
 )
 from kiosk.core.checkin.events import (
-    Activity, Back, Cancel, ChipNeedsQr, ChipPresented, ChipProgress, ChipReadDone, ChipReadFailed, ChipRemoved, ConfirmNo, ConfirmYes, Dismiss, EligibilityChecked, Event, IdentityFailed, IdentityResolved, IssueFailed, KeypadKey, KeypadOpened, KeypadSubmit, PrintFailed, Printed, PriorityToggled, QrScanned, Reprint, ServiceChosen, ShowOnScreen, TicketIssued, Timeout,
+    Activity, Back, Cancel, ChipNeedsQr, ChipPresented, ChipProgress, ChipReadDone, ChipReadFailed, ChipRemoved, ConfirmNo, ConfirmYes, Dismiss, EligibilityChecked, Event, IdentityFailed, IdentityResolved, IssueFailed, KeypadKey, KeypadOpened, KeypadSubmit, PrintFailed, Printed, PriorityToggled, QrScanned, Reprint, ScanUnreadable, ServiceChosen, ShowOnScreen, TicketIssued, Timeout,
 )
 from kiosk.core.checkin.states import (
     CheckingEligibility, ChooseService, Confirm, Idle, Issuing, Keypad, PrinterFailed, Printing, Problem, Reading, State, TicketShown,
@@ -86,7 +86,7 @@ def handle(state: State, event: Event, cfg: MachineConfig) -> Step:
 
 # States from which a new read (scan, card, keypad) starts a new session.
 _CAN_START = (Idle, Keypad, Problem, TicketShown)
-_START = (QrScanned, ChipPresented, KeypadOpened)
+_START = (QrScanned, ChipPresented, KeypadOpened, ScanUnreadable)
 
 
 def _start(state: State, event: Event, cfg: MachineConfig) -> Step:
@@ -97,6 +97,8 @@ def _start(state: State, event: Event, cfg: MachineConfig) -> Step:
         return Step(Reading(new, ReadSource.QR), ends + (ResolveIdentity(new, ReadSource.QR, event.payload),))
     if isinstance(event, ChipPresented):
         return Step(Reading(new, ReadSource.CHIP), ends + (ReadChip(new),))
+    if isinstance(event, ScanUnreadable):
+        return Step(Problem(new, ProblemKind.UNREADABLE, msg.SCAN_INCOMPLETE, retry=True), ends)
     if isinstance(state, Keypad):                # KeypadOpened while open: nothing to do
         return Step(state)
     return Step(Keypad(new), ends)

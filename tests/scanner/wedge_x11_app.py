@@ -1,0 +1,41 @@
+"""A real X11 window with a focused text field and the kiosk's wedge filter; prints one line per
+event (`READY`, `SCAN <payload>`, `UNREADABLE`, `FIELD <text>`) so a test can drive it with
+`xdotool type` under Xvfb. Run: python wedge_x11_app.py (DISPLAY set, QT_QPA_PLATFORM=xcb)."""
+import sys
+
+from drivers.scanner.wedge import WedgeConfig
+from kiosk.ui.qt import QApplication, QLineEdit, QTimer, QVBoxLayout, QWidget
+from kiosk.ui.wedge_filter import WedgeEventFilter
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    w = QWidget()
+    w.setWindowTitle("wedge-x11-test")
+    edit = QLineEdit()
+    QVBoxLayout(w).addWidget(edit)
+    w.setGeometry(0, 0, 600, 200)
+    w.show()
+    filt = WedgeEventFilter(w, WedgeConfig(max_gap=0.030))
+
+    def out(line: str) -> None:
+        print(line, flush=True)
+
+    filt.scanned.connect(lambda r: out("SCAN " + r.data.decode()))
+    filt.unreadable.connect(lambda reason: out("UNREADABLE"))
+
+    def ready() -> None:
+        w.activateWindow()
+        edit.setFocus()
+        out("READY")
+
+    QTimer.singleShot(300, ready)
+    report = QTimer()
+    report.timeout.connect(lambda: out("FIELD " + edit.text()))
+    report.start(500)
+    QTimer.singleShot(int(sys.argv[1]) if len(sys.argv) > 1 else 15000, app.quit)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
