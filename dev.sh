@@ -20,6 +20,8 @@ APT_PACKAGES=(
   fonts-noto-core fonts-dejavu-core fontconfig
   # a real X server for screenshots of a real window; systemd-analyze checks the unit file
   xvfb systemd
+  # driving the real window in tests the way a keyboard-wedge scanner types (X11 Shift events)
+  xdotool
   # building a virtual environment
   python3-venv python3-dev gcc
 )

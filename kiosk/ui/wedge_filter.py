@@ -42,6 +42,7 @@ class WedgeEventFilter(QObject):
         self._source = source
         self._clock = clock
         self._replaying = False
+        self._x_base: float | None = None     # event timestamp (ms) -> clock seconds
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer)
@@ -66,7 +67,7 @@ class WedgeEventFilter(QObject):
             return False           # a parent seeing a propagated copy: already handled
         if etype == QEvent.Type.KeyRelease:
             return self._asm.holding
-        now = self._clock()
+        now = self._event_time(event)
         text = event.text()
         key = event.key()
         if key in _MODIFIER_KEYS:
@@ -91,6 +92,19 @@ class WedgeEventFilter(QObject):
         return False
 
     # -- internals
+    def _event_time(self, event) -> float:
+        """When the key was pressed: the window system's own timestamp (X11 server time) when it
+        has one, mapped onto our clock, so a busy kiosk that delivers a scanner's keys late and in
+        batches still sees the scanner's real spacing; otherwise the clock at delivery."""
+        now = self._clock()
+        ts = event.timestamp()
+        if not ts:
+            return now
+        t = ts / 1000.0
+        if self._x_base is None or not (-0.05 <= now - (t + self._x_base) <= 0.5):
+            self._x_base = now - t               # (re-)anchor: first key, wrap, or a long stall
+        return t + self._x_base
+
     def _on_timer(self) -> None:
         now = self._clock()
         self._handle(self._asm.tick(now))

@@ -347,3 +347,13 @@ def test_full_happy_path():
     assert state == c.Idle(S)
     assert [type(e).__name__ for e in eff] == ["ResolveIdentity", "CheckEligibility", "IssueTicket",
                                                "PrintTicket", "EndSession"]
+
+
+# ------------------------------------------------------------------ issue 14 B1
+
+
+def test_unassembled_wedge_scan_shows_a_calm_retry_problem():
+    from kiosk.core import messages as m
+    state, eff = run([c.ScanUnreadable()])
+    assert state == c.Problem(S, ProblemKind.UNREADABLE, m.SCAN_INCOMPLETE, retry=True) and eff == []
+    assert "báo nhân viên" in m.SCAN_INCOMPLETE.vi and "staff" in m.SCAN_INCOMPLETE.en

@@ -38,7 +38,7 @@ def xserver():
 def _run_app(display: str, payloads: list[str]) -> list[str]:
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
                PYTHONPATH=os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")]))
-    app = subprocess.Popen([sys.executable, str(HERE / "wedge_x11_app.py"), "12000"], env=env,
+    app = subprocess.Popen([sys.executable, str(HERE / "wedge_x11_app.py"), "40000"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines = []
     try:
@@ -52,7 +52,7 @@ def _run_app(display: str, payloads: list[str]) -> list[str]:
             subprocess.run(["xdotool", "type", "--delay", "3", payload + "\n"], env=xenv, check=True,
                            timeout=60)
             time.sleep(0.3)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             line = app.stdout.readline().rstrip("\n")
             lines.append(line)
