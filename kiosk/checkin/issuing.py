@@ -25,6 +25,16 @@ from kiosk.store.visits import VisitInput
 log = logging.getLogger(__name__)
 
 ACTOR = "kiosk"
+_DESK_STATUSES = (InsuranceStatus.NEEDS_DESK, InsuranceStatus.NO_CARD)
+
+
+def desk_reason(view: Any, result: Any) -> str:
+    """What reception reads under "Cần quầy / Needs desk": the gateway's answer, in staff words."""
+    code = getattr(result, "code", None) or view.result_code
+    detail = getattr(result, "staff_detail", "") or view.message.en
+    head = ("fee-paying visit (khám dịch vụ): no valid insurance card"
+            if view.status is InsuranceStatus.NO_CARD else "insurance card needs a desk check")
+    return f"{head}; gateway maKetQua {code}: {detail}" if code else f"{head}: {detail}"
 
 
 @dataclass(frozen=True)
@@ -95,10 +105,13 @@ class StoreTicketIssuer:
             ma_lk = numbering.ma_lk(st.facility_code, st.kiosk_id, now, seq)
             elig_id = self._eligibility_row(req, patient.id, identity)
             card = _card_number(req, identity)
+            if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NO_CARD:
+                card = ""                         # a fee-paying visit carries no insurance card
             status = VisitStatus.PROVISIONAL if req.provisional else VisitStatus.WAITING
             reason = None
-            if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NEEDS_DESK:
-                status = VisitStatus.NEEDS_DESK
+            if req.eligibility is not None and req.eligibility.status in _DESK_STATUSES:
+                # issue 14 B3: a ticket, flagged for the desk with the gateway's own answer
+                status, reason = VisitStatus.NEEDS_DESK, desk_reason(req.eligibility, req.eligibility_result)
             elif elig.needs_desk_flag(req.eligibility_result):   # 001/002: the patient proceeds
                 status, reason = VisitStatus.NEEDS_DESK, req.eligibility_result.staff_detail or "desk check"
             visit = store.visits.create(VisitInput(

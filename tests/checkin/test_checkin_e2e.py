@@ -95,13 +95,38 @@ def test_unknown_typed_number_and_garbage(kiosk):
     assert st.kind in (ProblemKind.UNSUPPORTED, ProblemKind.UNREADABLE)
 
 
-def test_expired_card_goes_to_the_desk(kiosk):
+def _needs_desk_rows(store):
+    return [tuple(r) for r in store.conn.execute(
+        "SELECT v.status, v.needs_desk_reason, v.ma_the_bhyt FROM visits v JOIN tickets t ON t.visit_id = v.id")]
+
+
+def test_expired_card_gets_a_ticket_flagged_for_the_desk(kiosk, store):
+    """Issue 14 B3: expired (010) is no dead end: a ticket, and the visit waits under "Needs desk"
+    with the gateway's answer."""
     svc, wait, _ = kiosk
     svc.post(c.QrScanned(by_key("expired_bhyt").bhyt_qr.encode("utf-8")))
     st = wait(answered)
+    assert st.eligibility.status is InsuranceStatus.NEEDS_DESK
     svc.post(c.ConfirmYes())
-    st = wait(lambda s: isinstance(s, c.Problem))
-    assert st.kind is ProblemKind.CARD_NEEDS_DESK, st
+    st = wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    st = wait(lambda s: isinstance(s, c.TicketShown))
+    [(status, reason, card)] = _needs_desk_rows(store)
+    assert status == "needs_desk" and "010" in reason and "expired" in reason
+
+
+def test_cccd_only_citizen_gets_a_fee_paying_ticket(kiosk, store):
+    """Issue 14 B3: no insurance card at all (gateway 050 on the CCCD number): "khám dịch vụ"."""
+    svc, wait, _ = kiosk
+    svc.post(c.QrScanned(by_key("cccd_only").cccd_qr.encode("utf-8")))
+    st = wait(answered)
+    assert st.eligibility.status is InsuranceStatus.NO_CARD and st.eligibility.result_code == "050"
+    svc.post(c.ConfirmYes())
+    st = wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    st = wait(lambda s: isinstance(s, c.TicketShown))
+    [(status, reason, card)] = _needs_desk_rows(store)
+    assert status == "needs_desk" and "fee-paying" in reason and "050" in reason and card is None
 
 
 def test_gateway_down_is_provisional(kiosk, sim, store):

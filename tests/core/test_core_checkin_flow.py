@@ -155,12 +155,22 @@ def test_waiting_cancel_goes_idle():
     assert state == c.Idle(S)
 
 
-def test_card_needing_the_desk_goes_to_the_desk():
+def test_card_needing_the_desk_still_gets_a_service_and_a_ticket():
+    """Issue 14 B3: no dead end. A card the desk must check leads on to the service choice; the
+    ticket request carries the desk status (the issuer flags the visit "needs desk")."""
     state, _ = run([c.ConfirmYes()], confirm(DESK))
-    assert state == c.Problem(S, ProblemKind.CARD_NEEDS_DESK, DESK.message, retry=False)
+    assert isinstance(state, c.ChooseService) and state.eligibility == DESK
+    state, eff = run([c.ServiceChosen(state.services[0].code)], state)
+    assert isinstance(state, c.Issuing) and isinstance(eff[0], c.IssueTicket)
     state, _ = run([c.ConfirmYes(), c.EligibilityChecked(S, DESK)],
                    c.Confirm(S, patient(), c.EligibilityView(InsuranceStatus.CHECKING, ERR)))
-    assert state.kind is ProblemKind.CARD_NEEDS_DESK
+    assert isinstance(state, c.ChooseService) and state.eligibility.status is InsuranceStatus.NEEDS_DESK
+
+
+def test_no_card_is_a_fee_paying_visit():
+    from kiosk.core import eligibility as el
+    state, _ = run([c.ConfirmYes()], confirm(el.no_card()))
+    assert isinstance(state, c.ChooseService) and state.eligibility.status is InsuranceStatus.NO_CARD
 
 
 # ------------------------------------------------------------------ service choice

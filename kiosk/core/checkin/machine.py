@@ -216,8 +216,9 @@ def _submit(s: Keypad, e, cfg) -> Step:
 
 
 def _choose(session: int, patient, elig: EligibilityView, follow_up, cfg: MachineConfig) -> Step:
-    if elig.status is InsuranceStatus.NEEDS_DESK:
-        return Step(Problem(session, ProblemKind.CARD_NEEDS_DESK, elig.message, retry=False))
+    """Every patient gets somewhere: a card the desk must look at (expired, 050, wrong name...) or no
+    card at all still leads to a service and a ticket; the visit is flagged for the desk with the
+    gateway's answer (`StoreTicketIssuer`), so reception never retypes anything."""
     services = cfg.services
     if follow_up is not None:
         first = [x for x in services if x.code == follow_up.service_code]
