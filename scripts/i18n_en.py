@@ -47,6 +47,21 @@ EN = {
     "Xin chờ trong giây lát.": "Please wait a moment.",
     "Xin chờ kiểm tra thẻ…": "Please wait while the card is checked…",
     "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
+    "Thẻ bảo hiểm y tế cần kiểm tra tại quầy. Ông/bà vẫn lấy được số khám.":
+        "The health-insurance card needs a check at the desk. You still get a queue number.",
+    "Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí trước khi vào phòng khám.":
+        "Fee-paying visit: please pay at the reception desk before going to the consulting room.",
+    "Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế trước khi vào phòng khám.":
+        "Please have your health-insurance card checked at the reception desk before going to the "
+        "consulting room.",
+    "Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy.":
+        "The health-insurance card will be checked again automatically; you need not go to the desk.",
+    "Chưa kiểm tra được thẻ bảo hiểm y tế lúc này. Ông/bà vẫn được khám; thẻ sẽ được tự động kiểm tra lại, không cần đến quầy.":
+        "The health-insurance card could not be checked just now. You will still be seen; the card "
+        "will be checked again automatically, no need to go to the desk.",
+    "Chưa đọc được trọn mã. Xin đưa mã lại gần máy quét và giữ yên. Nếu vẫn không được, mời ông/bà báo nhân viên.":
+        "The code was only partly read. Please hold it still in front of the scanner again. If that "
+        "does not help, please ask a staff member.",
     "Nếu đúng là ông/bà, xin bấm Đúng, tiếp tục.": "If this is you, please press Yes, continue.",
     "Số thứ tự của ông/bà đã được cấp và được giữ nguyên.": "Your queue number has been issued and is kept.",
     "Nhân viên đã được báo. Ông/bà có thể in lại, hoặc xem số trên màn hình.":

@@ -139,7 +139,8 @@ class StoreTicketIssuer:
             service_name_en=service.name_en, room=service.room, priority=req.priority,
             expected_wait_minutes=numbering.expected_wait_minutes(waiting, service.minutes_per_patient),
             qr_payload=numbering.qr_payload(st.facility_code, day, number, ma_lk),
-            issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional)
+            issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional,
+            desk_check=_status_is(req, InsuranceStatus.NEEDS_DESK), fee_paying=_status_is(req, InsuranceStatus.NO_CARD))
 
     def _eligibility_row(self, req: IssueRequest, patient_id: int, identity: Any) -> int | None:
         if req.eligibility_result is None and req.resolution.cached_check_id is not None and not req.provisional:
@@ -176,6 +177,10 @@ class StoreTicketIssuer:
         with self.store.transaction():
             self.store.tickets.set_status(ticket_id, TicketStatus.SHOWN)
             self.audit.append(ACTOR, None, "ticket.shown", f"ticket:{ticket_id}", None)
+
+
+def _status_is(req: IssueRequest, status: InsuranceStatus) -> bool:
+    return req.eligibility is not None and req.eligibility.status is status
 
 
 def _card_number(req: IssueRequest, identity: Any) -> str:

@@ -20,8 +20,9 @@ ISSUE_TIMEOUT = Message("issue_failed", "Chưa cấp được số thứ tự. M
                         "No ticket could be issued. Please go to the reception desk.")
 CHECKING = Message("checking", "Đang kiểm tra thẻ BHYT…", "Checking the health-insurance card…")
 PROVISIONAL = Message("provisional",
-                      "Chưa kiểm tra được thẻ BHYT lúc này; quầy sẽ kiểm tra lại sau.",
-                      "The insurance card could not be checked now; it will be checked again later.")
+                      "Chưa kiểm tra được thẻ BHYT lúc này; thẻ sẽ được tự động kiểm tra lại sau.",
+                      "The insurance card could not be checked now; it will be checked again "
+                      "automatically later.")
 
 
 def already_issued(number: str | None = None) -> Message:

@@ -112,3 +112,5 @@ class TicketView:
     qr_payload: str                # what the ticket QR encodes (no personal data)
     issued_at_local: str           # "2026-11-20 08:30" facility time
     provisional: bool = False
+    desk_check: bool = False       # the card needs the desk (expired, 050...): go there with this ticket
+    fee_paying: bool = False       # no insurance card: "khám dịch vụ", the fee is paid at the desk

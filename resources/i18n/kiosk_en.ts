@@ -95,10 +95,6 @@
         <translation>Please wait while the card is checked…</translation>
     </message>
     <message>
-        <source>Thông tin trên có đúng là của ông/bà không?</source>
-        <translation>Are these details yours?</translation>
-    </message>
-    <message>
         <source>Nếu đúng là ông/bà, xin bấm Đúng, tiếp tục.</source>
         <translation>If this is you, please press Yes, continue.</translation>
     </message>
@@ -196,12 +192,12 @@
         <translation>The health-insurance card is valid (this visit uses your new card)</translation>
     </message>
     <message>
-        <source>Chưa kiểm tra được thẻ bảo hiểm y tế lúc này. Ông/bà vẫn được khám; thẻ sẽ được kiểm tra lại sau.</source>
-        <translation>The health-insurance card could not be checked right now. You will still be seen; the card will be checked again later.</translation>
+        <source>Chưa kiểm tra được thẻ bảo hiểm y tế lúc này. Ông/bà vẫn được khám; thẻ sẽ được tự động kiểm tra lại, không cần đến quầy.</source>
+        <translation>The health-insurance card could not be checked just now. You will still be seen; the card will be checked again automatically, no need to go to the desk.</translation>
     </message>
     <message>
-        <source>Thẻ bảo hiểm y tế cần được kiểm tra tại quầy tiếp đón</source>
-        <translation>The health-insurance card needs to be checked at the reception desk</translation>
+        <source>Thẻ bảo hiểm y tế cần kiểm tra tại quầy. Ông/bà vẫn lấy được số khám.</source>
+        <translation>The health-insurance card needs a check at the desk. You still get a queue number.</translation>
     </message>
     <message>
         <source>Không dùng thẻ bảo hiểm y tế (khám dịch vụ)</source>
@@ -250,8 +246,12 @@
         <translation>The insurance card could not be checked right now. You are received; the desk will re-check.</translation>
     </message>
     <message>
-        <source>Chưa kiểm tra được thẻ BHYT lúc này; quầy sẽ kiểm tra lại sau.</source>
-        <translation>The insurance card could not be checked now; it will be checked again later.</translation>
+        <source>Chưa kiểm tra được thẻ BHYT lúc này; thẻ sẽ được tự động kiểm tra lại sau.</source>
+        <translation>The insurance card could not be checked now; it will be checked again automatically later.</translation>
+    </message>
+    <message>
+        <source>Chưa đọc được trọn mã. Xin đưa mã lại gần máy quét và giữ yên. Nếu vẫn không được, mời ông/bà báo nhân viên.</source>
+        <translation>The code was only partly read. Please hold it still in front of the scanner again. If that does not help, please ask a staff member.</translation>
     </message>
     <message>
         <source>Các giấy tờ không cùng một người, vui lòng đến quầy tiếp đón.</source>
@@ -691,8 +691,16 @@
         <translation>Priority: {category}</translation>
     </message>
     <message>
-        <source>Thẻ bảo hiểm y tế sẽ được kiểm tra lại tại quầy.</source>
-        <translation>Your health-insurance card will be checked again at the desk.</translation>
+        <source>Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí trước khi vào phòng khám.</source>
+        <translation>Fee-paying visit: please pay at the reception desk before going to the consulting room.</translation>
+    </message>
+    <message>
+        <source>Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế trước khi vào phòng khám.</source>
+        <translation>Please have your health-insurance card checked at the reception desk before going to the consulting room.</translation>
+    </message>
+    <message>
+        <source>Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy.</source>
+        <translation>The health-insurance card will be checked again automatically; you need not go to the desk.</translation>
     </message>
     <message>
         <source>Đang in phiếu…</source>

@@ -101,8 +101,14 @@ class TicketScreen(Screen):
                               if t.priority is not None else "")
         self.qr.set_payload(t.qr_payload, self.ctx.metrics.mm(50 if self.landscape else 58))
         notes = []
-        if t.provisional:
-            notes.append(self.tr("Thẻ bảo hiểm y tế sẽ được kiểm tra lại tại quầy."))
+        if t.fee_paying:
+            notes.append(self.tr("Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí "
+                                 "trước khi vào phòng khám."))
+        elif t.desk_check:
+            notes.append(self.tr("Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế "
+                                 "trước khi vào phòng khám."))
+        elif t.provisional:
+            notes.append(self.tr("Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy."))
         if isinstance(s, Printing):
             self.title.setText(self.tr("Đang in phiếu…"))
             self.status.setText(self.tr("Xin nhận phiếu ở khe bên dưới."))
