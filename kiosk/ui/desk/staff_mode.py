@@ -10,6 +10,7 @@ from typing import Any
 from kiosk.security.roles import Role
 from kiosk.ui.desk.signin import SignInDialog
 from kiosk.ui.desk.worker import DbWorker
+from kiosk.ui.qt import Qt
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,9 @@ class StaffMode:
             from kiosk.ui.desk.window import DeskWindow
             self.window = DeskWindow(s.desk, self.worker, session, kiosk_layout=self.kiosk_layout)
         if self.kiosk_layout:
-            self.window.showFullScreen()
+            from kiosk.ui.fullscreen import show_full_screen   # covers the patient UI, WM or not
+            self.window.setWindowFlags(self.window.windowFlags() | Qt.WindowType.WindowStaysOnTopHint)
+            show_full_screen(self.window)
         else:
             self.window.resize(1280, 800)
             self.window.show()

@@ -43,7 +43,8 @@ class PatientUi:
             self.window.resize(*size)
             self.window.show()
         elif fullscreen:
-            self.window.showFullScreen()
+            from kiosk.ui.fullscreen import show_full_screen   # also on a bare X server (no WM)
+            show_full_screen(self.window)
         else:
             self.window.resize(1080 // 2, 1920 // 2)
             self.window.show()
