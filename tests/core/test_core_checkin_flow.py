@@ -367,3 +367,21 @@ def test_unassembled_wedge_scan_shows_a_calm_retry_problem():
     state, eff = run([c.ScanUnreadable()])
     assert state == c.Problem(S, ProblemKind.UNREADABLE, m.SCAN_INCOMPLETE, retry=True) and eff == []
     assert "báo nhân viên" in m.SCAN_INCOMPLETE.vi and "staff" in m.SCAN_INCOMPLETE.en
+
+
+# ------------------------------------------------------------------ issue 14 M6: staff window over the kiosk
+
+
+def test_staff_window_ends_the_session_and_blocks_new_ones_until_closed():
+    state, eff = run([c.StaffPause(True)], confirm())
+    assert state == c.Idle(S, paused=True) and eff == [c.EndSession(S)]
+    state, eff = run([c.QrScanned(b"079123456789|..."), c.ChipPresented(), c.KeypadOpened()], state)
+    assert state == c.Idle(S, paused=True) and eff == []
+    state, _ = run([c.StaffPause(False), c.QrScanned(b"079123456789|...")], state)
+    assert isinstance(state, c.Reading) and state.session == S + 1
+
+
+def test_staff_pause_never_drops_a_ticket_being_printed():
+    printing = c.Printing(S, None, 1)
+    state, eff = run([c.StaffPause(True)], printing)
+    assert state is printing and eff == []

@@ -23,6 +23,11 @@ class ScanUnreadable:              # a keyboard-wedge burst that could not be as
 
 
 @dataclass(frozen=True)
+class StaffPause:                  # a staff window opened (True) / closed (False) over the patient UI
+    paused: bool
+
+
+@dataclass(frozen=True)
 class ChipPresented:               # a card was laid on the reader
     pass
 
@@ -172,7 +177,7 @@ class Activity:                    # any touch: the service re-arms the inactivi
     pass
 
 
-Event = Union[QrScanned, ScanUnreadable, ChipPresented, ChipProgress, ChipRemoved, ChipNeedsQr, ChipReadDone, ChipReadFailed,
+Event = Union[QrScanned, ScanUnreadable, StaffPause, ChipPresented, ChipProgress, ChipRemoved, ChipNeedsQr, ChipReadDone, ChipReadFailed,
               KeypadOpened, KeypadKey, KeypadSubmit, IdentityResolved, IdentityFailed, ConfirmYes,
               ConfirmNo, EligibilityChecked, PriorityToggled, ServiceChosen, TicketIssued, IssueFailed,
               Printed, PrintFailed, Reprint, ShowOnScreen, Back, Cancel, Dismiss, Timeout, Activity]

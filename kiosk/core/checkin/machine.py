@@ -14,7 +14,7 @@ from kiosk.core.checkin.effects import (
     Step,
 )
 from kiosk.core.checkin.events import (
-    Activity, Back, Cancel, ChipNeedsQr, ChipPresented, ChipProgress, ChipReadDone, ChipReadFailed, ChipRemoved, ConfirmNo, ConfirmYes, Dismiss, EligibilityChecked, Event, IdentityFailed, IdentityResolved, IssueFailed, KeypadKey, KeypadOpened, KeypadSubmit, PrintFailed, Printed, PriorityToggled, QrScanned, Reprint, ScanUnreadable, ServiceChosen, ShowOnScreen, TicketIssued, Timeout,
+    Activity, Back, Cancel, ChipNeedsQr, ChipPresented, ChipProgress, ChipReadDone, ChipReadFailed, ChipRemoved, ConfirmNo, ConfirmYes, Dismiss, EligibilityChecked, Event, IdentityFailed, IdentityResolved, IssueFailed, KeypadKey, KeypadOpened, KeypadSubmit, PrintFailed, Printed, PriorityToggled, QrScanned, Reprint, ScanUnreadable, StaffPause, ServiceChosen, ShowOnScreen, TicketIssued, Timeout,
 )
 from kiosk.core.checkin.states import (
     CheckingEligibility, ChooseService, Confirm, Idle, Issuing, Keypad, PrinterFailed, Printing, Problem, Reading, State, TicketShown,
@@ -74,6 +74,10 @@ def handle(state: State, event: Event, cfg: MachineConfig) -> Step:
         return Step(state)                       # a result of an older session
     if isinstance(event, Activity):
         return Step(state)
+    if isinstance(event, StaffPause):
+        return _staff_pause(state, event)
+    if isinstance(state, Idle) and state.paused:
+        return Step(state)                       # nothing starts behind a staff window
     if type(event) in _START and isinstance(state, _CAN_START):
         return _start(state, event, cfg)
     rule = _RULES.get((type(state), type(event)))
@@ -102,6 +106,21 @@ def _start(state: State, event: Event, cfg: MachineConfig) -> Step:
     if isinstance(state, Keypad):                # KeypadOpened while open: nothing to do
         return Step(state)
     return Step(Keypad(new), ends)
+
+
+# States a staff window may end: nothing was issued yet (or the ticket was already seen).
+_PAUSABLE = (Idle, Reading, Keypad, Confirm, CheckingEligibility, ChooseService, Problem, TicketShown)
+
+
+def _staff_pause(state: State, event: StaffPause) -> Step:
+    """A staff window covers the patient UI: the session ends (no personal data stays around it) and
+    no check-in starts until it closes. A ticket being issued or printed is never dropped: its
+    screen stays underneath and the pause takes effect on the next idle."""
+    if not isinstance(state, _PAUSABLE):
+        return Step(state)
+    sid = session_of(state)
+    ends: tuple[Effect, ...] = () if isinstance(state, Idle) else (EndSession(sid),)
+    return Step(Idle(last_session=sid, paused=event.paused), ends)
 
 
 def _to_idle(state: State) -> Step:

@@ -15,6 +15,7 @@ from kiosk.core.views import (
 @dataclass(frozen=True)
 class Idle:
     last_session: int = 0          # a counter, nothing personal
+    paused: bool = False           # a staff window covers the kiosk: no check-in starts (issue 14 M6)
 
 
 @dataclass(frozen=True)

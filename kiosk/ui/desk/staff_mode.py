@@ -10,7 +10,7 @@ from typing import Any
 from kiosk.security.roles import Role
 from kiosk.ui.desk.signin import SignInDialog
 from kiosk.ui.desk.worker import DbWorker
-from kiosk.ui.qt import Qt
+from kiosk.ui.qt import QEvent, QObject, Qt
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,7 @@ class StaffMode:
         if self.kiosk_layout:
             from kiosk.ui.fullscreen import show_full_screen   # covers the patient UI, WM or not
             self.window.setWindowFlags(self.window.windowFlags() | Qt.WindowType.WindowStaysOnTopHint)
+            _pause_patient(self.parent, self.window)
             show_full_screen(self.window)
         else:
             self.window.resize(1280, 800)
@@ -133,6 +134,27 @@ class StaffMode:
         if self.services is not None:
             self.worker.call(self.services.close)
         self.worker.shutdown()
+
+
+class _ResumeOnClose(QObject):
+    """Tells the patient window when the staff window over it goes away."""
+
+    def __init__(self, patient, staff_window):
+        super().__init__(staff_window)
+        self._patient = patient
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
+        if event.type() in (QEvent.Type.Close, QEvent.Type.Hide):
+            self._patient.pause_for_staff(False)
+        return False
+
+
+def _pause_patient(patient, staff_window) -> None:
+    pause = getattr(patient, "pause_for_staff", None)
+    if pause is None:
+        return
+    pause(True)
+    staff_window.installEventFilter(_ResumeOnClose(patient, staff_window))
 
 
 def attach_staff_mode(window, cfg, key: bytes, clock=None, **services: Any) -> StaffMode:

@@ -251,6 +251,12 @@ class PatientWindow(QWidget):
     def _send_event(self, event: Any) -> None:
         self._send(event)
 
+    def pause_for_staff(self, paused: bool) -> None:
+        """A staff window opened over the kiosk (or closed): the check-in machine ends the session
+        and starts none behind it (issue 14 M6)."""
+        from kiosk.core.checkin import StaffPause
+        self._send(StaffPause(paused))
+
     def _reset_public_screen(self, after_session: bool) -> None:
         """Back to idle: nothing personal stays in any widget; the next patient gets the defaults."""
         for screen in self.screens.values():
