@@ -47,6 +47,11 @@ EN = {
     "Xin chờ trong giây lát.": "Please wait a moment.",
     "Xin chờ kiểm tra thẻ…": "Please wait while the card is checked…",
     "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
+    "Khi đã ghi lại số, xin bấm nút bên dưới.": "When you have written the number down, please press the button below.",
+    "Tôi đã ghi nhớ": "I have noted it",
+    "Máy in đang hết giấy hoặc bị lỗi. Ông/bà vẫn lấy được số thứ tự: số sẽ hiện trên màn hình để ghi lại.":
+        "The printer is out of paper or has a fault. You can still get a queue number: it is shown on "
+        "the screen for you to write down.",
     "Thẻ bảo hiểm y tế cần kiểm tra tại quầy. Ông/bà vẫn lấy được số khám.":
         "The health-insurance card needs a check at the desk. You still get a queue number.",
     "Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí trước khi vào phòng khám.":

@@ -173,6 +173,10 @@
         <translation>Need help? Please go to the reception desk.</translation>
     </message>
     <message>
+        <source>Máy in đang hết giấy hoặc bị lỗi. Ông/bà vẫn lấy được số thứ tự: số sẽ hiện trên màn hình để ghi lại.</source>
+        <translation>The printer is out of paper or has a fault. You can still get a queue number: it is shown on the screen for you to write down.</translation>
+    </message>
+    <message>
         <source>Xin mời quét mã QR, đặt thẻ căn cước lên đầu đọc, hoặc bấm để nhập số.</source>
         <translation>Please scan a QR code, lay your ID card on the reader, or tap to type a number.</translation>
     </message>
@@ -719,8 +723,12 @@
         <translation>The printer has a problem: please note this number or take a photo of the screen.</translation>
     </message>
     <message>
-        <source>Chạm vào màn hình để kết thúc.</source>
-        <translation>Touch the screen to finish.</translation>
+        <source>Khi đã ghi lại số, xin bấm nút bên dưới.</source>
+        <translation>When you have written the number down, please press the button below.</translation>
+    </message>
+    <message>
+        <source>Tôi đã ghi nhớ</source>
+        <translation>I have noted it</translation>
     </message>
     <message>
         <source>Số của ông/bà là {number}. Mời đến phòng {room}.</source>

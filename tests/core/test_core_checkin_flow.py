@@ -385,3 +385,20 @@ def test_staff_pause_never_drops_a_ticket_being_printed():
     printing = c.Printing(S, None, 1)
     state, eff = run([c.StaffPause(True)], printing)
     assert state is printing and eff == []
+
+
+# ------------------------------------------------------------------ issue 14 M2: printer trouble
+
+
+def test_print_failure_alerts_staff_at_once():
+    printing = c.Printing(S, ticket(), 1)
+    state, eff = run([c.PrintFailed(S, 1, PrinterFaultKind.PAPER_OUT)], printing)
+    assert isinstance(state, c.PrinterFailed) and eff == [c.AlertStaff(S, "printer_paper_out")]
+    state, eff = run([c.Timeout(S)], printing)
+    assert isinstance(state, c.PrinterFailed) and eff == [c.AlertStaff(S, "printer_timeout")]
+
+
+def test_a_ticket_only_on_screen_stays_long_enough_to_write_down():
+    shown = c.TicketShown(S, ticket(), printed=False)
+    assert c.timeout_of(shown, CFG) >= 120 > CFG.ticket_screen_s
+    assert c.timeout_of(c.TicketShown(S, ticket(), printed=True), CFG) == CFG.ticket_screen_s

@@ -29,6 +29,7 @@ class MachineConfig:
     services: tuple[ServiceOption, ...]
     inactivity_s: float = 30.0
     ticket_screen_s: float = 8.0
+    unprinted_ticket_s: float = 180.0   # a ticket only on screen stays until "I have noted it"
     eligibility_deadline_s: float = 3.0
     issue_timeout_s: float = 30.0
     print_timeout_s: float = 20.0
@@ -53,7 +54,8 @@ def timeout_of(state: State, cfg: MachineConfig) -> float | None:
     if isinstance(state, Idle):
         return None
     if isinstance(state, TicketShown):
-        return cfg.ticket_screen_s
+        # not printed: the patient needs time to write the number down (issue 14 M2)
+        return cfg.ticket_screen_s if state.printed else max(cfg.unprinted_ticket_s, cfg.ticket_screen_s)
     if isinstance(state, CheckingEligibility):
         return cfg.eligibility_deadline_s + 2.0  # the service answers at the deadline; this is a net
     if isinstance(state, Issuing):
@@ -315,11 +317,14 @@ def _printed(s: Printing, e: Printed, cfg) -> Step:
 def _print_failed(s: Printing, e: PrintFailed, cfg) -> Step:
     if e.attempt != s.attempt:
         return Step(s)
-    return Step(PrinterFailed(s.session, s.ticket, e.fault, s.attempt))
+    # staff are told at once (paper out, cover open...), not when someone looks at the printer
+    return Step(PrinterFailed(s.session, s.ticket, e.fault, s.attempt),
+                (AlertStaff(s.session, f"printer_{e.fault.value}"),))
 
 
 def _print_timeout(s: Printing, e, cfg) -> Step:
-    return Step(PrinterFailed(s.session, s.ticket, PrinterFaultKind.TIMEOUT, s.attempt))
+    return Step(PrinterFailed(s.session, s.ticket, PrinterFaultKind.TIMEOUT, s.attempt),
+                (AlertStaff(s.session, "printer_timeout"),))
 
 
 def _reprint(s: PrinterFailed, e, cfg) -> Step:

@@ -71,8 +71,14 @@ class TicketScreen(Screen):
         if isinstance(self.state, TicketShown):
             self.ctx.send(Dismiss())
 
+    def _tap_anywhere(self) -> None:
+        """A tap anywhere ends a printed ticket's screen; a number only on screen stays until the
+        patient presses "I have noted it" (issue 14 M2)."""
+        if isinstance(self.state, TicketShown) and self.state.printed:
+            self._dismiss()
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt API): a tap anywhere ends it
-        self._dismiss()
+        self._tap_anywhere()
         super().mousePressEvent(event)
 
     def render(self) -> None:
@@ -82,6 +88,7 @@ class TicketScreen(Screen):
             self.card.setVisible(False)
             self.note.setVisible(False)
             self.status.setText(self.tr("Xin chờ trong giây lát."))
+            self.status.setVisible(True)
             self.done.setVisible(False)
             return
         t = s.ticket
@@ -112,12 +119,18 @@ class TicketScreen(Screen):
         if isinstance(s, Printing):
             self.title.setText(self.tr("Đang in phiếu…"))
             self.status.setText(self.tr("Xin nhận phiếu ở khe bên dưới."))
+            self.status.setVisible(True)
             self.done.setVisible(False)
         else:
             self.title.setText(self.tr("Đã lấy số thành công"))
             if not s.printed:
                 notes.append(self.tr("Máy in đang lỗi: xin ghi lại số này hoặc chụp ảnh màn hình."))
-            self.status.setText(self.tr("Chạm vào màn hình để kết thúc."))
+                self.status.setText(self.tr("Khi đã ghi lại số, xin bấm nút bên dưới."))
+                self.done.setText(self.tr("Tôi đã ghi nhớ"))
+            else:
+                self.status.setText("")
+                self.done.setText(self.tr("Xong"))
+            self.status.setVisible(not s.printed)   # "Xong" alone says it (no second line)
             self.done.setVisible(True)
         self.note.setText("\n".join(notes))
         self.note.setVisible(bool(notes))
@@ -161,5 +174,5 @@ class TicketScreen(Screen):
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.TouchBegin:
-            self._dismiss()
+            self._tap_anywhere()
         return super().event(e)

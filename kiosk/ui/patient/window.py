@@ -232,6 +232,9 @@ class PatientWindow(QWidget):
         """Show a state at once (tests and screenshots of every screen use this too)."""
         c = _checkin()
         previous, self.state = self.state, state
+        if isinstance(state, c.PrinterFailed) or (isinstance(state, c.TicketShown) and state.printed):
+            # the next patients learn of printer trouble on the idle screen, before they start
+            self.screens["idle"].set_printer_trouble(isinstance(state, c.PrinterFailed))
         if isinstance(state, c.Idle):
             self._reset_public_screen(previous is not None and not isinstance(previous, c.Idle))
         name = screen_of()[type(state)]
