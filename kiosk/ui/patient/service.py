@@ -10,7 +10,7 @@ from kiosk.ui.qt import (
     QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QPushButton, QSizePolicy, QToolButton,
     QVBoxLayout, QWidget, Qt,
 )
-from kiosk.ui.widgets.common import button, icon_button, label, set_button_icon
+from kiosk.ui.widgets.common import WrapButton, button, icon_button, label, set_button_icon
 
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
@@ -80,8 +80,8 @@ class ServiceScreen(Screen):
         for i, svc in enumerate(s.services):
             b = self.service_buttons.get(svc.code)
             if b is None:
-                b = button("choice", self._services_box, name=f"Service_{svc.code}")
-                b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+                b = WrapButton("choice", self._services_box, name=f"Service_{svc.code}")
+                b.set_padding(self.ctx.metrics.mm(2))
                 b.clicked.connect(lambda _=False, code=svc.code: self.ctx.send(ServiceChosen(code)))
                 self.service_buttons[svc.code] = b
             self._services_grid.addWidget(b, i // columns, i % columns)
@@ -110,7 +110,7 @@ class ServiceScreen(Screen):
         name = self.ctx.pick(svc.name_vi, svc.name_en)
         room = self.tr("Phòng {room}").format(room=svc.room)
         lead = (self.tr("Tái khám theo lịch hẹn") + ": ") if first_follow_up else ""
-        # landscape has little height: one line per service
+        # landscape has little height: name and room run on (and wrap: the room always shows)
         return f"{lead}{name} · {room}" if self.landscape else f"{lead}{name}\n{room}"
 
     def render(self) -> None:
@@ -162,7 +162,8 @@ class ServiceScreen(Screen):
     def restyle(self) -> None:
         m = self.ctx.metrics
         for b in self.service_buttons.values():
-            b.setMinimumHeight(max(m.touch, m.mm(20 if self.landscape else 26)))
+            b.set_base_min_height(max(m.touch, m.mm(16 if self.landscape else 26)))
+            b.set_padding(m.mm(2))
         for cat, b in self.priority_buttons.items():
             self._style_priority(b, cat)
         gap = m.mm(4)

@@ -160,10 +160,13 @@ class TicketScreen(Screen):
         m = self.ctx.metrics
         # landscape with large text has little height: a smaller (still 20 mm+) number fits
         role = "huge-l" if (self.landscape and m.large_text) else "huge"
-        if self.number.property("role") != role:
-            self.number.setProperty("role", role)
-            self.number.style().unpolish(self.number)
-            self.number.style().polish(self.number)
+        # the room line must always show whole: one step smaller where height is scarce
+        room_role = "title" if (self.landscape and m.large_text) else "display"
+        for w, r in ((self.number, role), (self.room, room_role)):
+            if w.property("role") != r:
+                w.setProperty("role", r)
+                w.style().unpolish(w)
+                w.style().polish(w)
         self.done.setMinimumHeight(max(m.touch, m.mm(20)))
         pad = m.mm(4 if self.landscape else 6)
         self._card_box.setContentsMargins(pad, pad, pad, pad)

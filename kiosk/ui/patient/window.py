@@ -11,7 +11,7 @@ import sys
 
 from kiosk.core.views import InsuranceStatus, ReadSource
 from kiosk.ui.i18n import Translations
-from kiosk.ui.sizes import Metrics
+from kiosk.ui.sizes import DEFAULT_DPI, Metrics
 from kiosk.ui.patient.base import Screen, UiContext
 from kiosk.ui.patient.idle import IdleScreen
 from kiosk.ui.qt import (
@@ -64,6 +64,7 @@ _ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.K
 # offline) are shown only if they are still current after this long: no flicker for the patient,
 # and no painting of a screen that is already gone.
 SETTLE_MS = 120
+DESIGN_PX = (1920, 1080)          # the panel the layouts are designed on (long side, short side) at 96 DPI
 
 
 def is_transient(state: Any) -> bool:
@@ -202,8 +203,19 @@ class PatientWindow(QWidget):
     def set_language(self, lang: str) -> None:
         self.translations.set_language(lang)
 
+    def fit_dpi(self) -> float:
+        """The DPI the layout uses: the screen's own, but never more than what fits the window.
+        The screens are laid out for a 1920x1080 (or 1080x1920) panel at 96 DPI; a smaller window
+        (1024x768, 1280x720, 768x1366...) scales every size down with it, so nothing clips or
+        overlaps (issue 14 M4). Tiny sizes (before the first show) keep the screen's DPI."""
+        w, h = self.width(), self.height()
+        if min(w, h) < 200:
+            return self._dpi
+        factor = min(1.0, max(w, h) / DESIGN_PX[0], min(w, h) / DESIGN_PX[1])
+        return min(self._dpi, DEFAULT_DPI * factor) if factor < 1.0 else self._dpi
+
     def apply_accessibility(self, large_text: bool, high_contrast: bool) -> None:
-        self.ctx.theme = Theme(Metrics(self._dpi, large_text), high_contrast)
+        self.ctx.theme = Theme(Metrics(self.fit_dpi(), large_text), high_contrast)
         self.setStyleSheet(self.ctx.theme.stylesheet())
         self._style_header()
         for screen in self.screens.values():
@@ -290,6 +302,8 @@ class PatientWindow(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
+        if abs(self.fit_dpi() - self.ctx.metrics.dpi) > 0.5:
+            self.apply_accessibility(self.ctx.metrics.large_text, self.ctx.theme.high_contrast)
         self._update_orientation()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
