@@ -67,7 +67,8 @@ class ServiceScreen(Screen):
 
     # ---- buttons: made once, re-placed per state (creating and styling widgets is the slow part)
     def _rebuild(self, s: ChooseService) -> None:
-        key = (s.services, s.priorities, self.landscape)
+        large = self.ctx.metrics.large_text
+        key = (s.services, s.priorities, self.landscape, large)
         if key == self._built_for:
             return
         self._built_for = key
@@ -76,7 +77,9 @@ class ServiceScreen(Screen):
                 grid.takeAt(0)
         for b in [*self.service_buttons.values(), *self.priority_buttons.values()]:
             b.setVisible(False)
-        columns = 2 if len(s.services) > 6 else 1
+        # many services, or portrait with large text (the priorities take half the height): two
+        # columns, the names wrap inside their buttons
+        columns = 2 if len(s.services) > 6 or (len(s.services) > 4 and large and not self.landscape) else 1
         for i, svc in enumerate(s.services):
             b = self.service_buttons.get(svc.code)
             if b is None:
