@@ -82,6 +82,9 @@ def run_headless(cfg: Config, args) -> int:
                                 size=args.size or (1080, 1920))
         t0 = time.perf_counter()
         results = driver.run(max(0, args.checkins))
+        if getattr(args, "scenario", None):
+            from kiosk.ui.demo.scenarios import Scenarios, scenario_names
+            results += Scenarios(driver, env=env, chip=chip).run(scenario_names(args.scenario), len(results))
         elapsed = time.perf_counter() - t0
         sync = _wait_sync(kiosk, args.wait_sync)
         summary = write_summary(out / "summary.json", results, {
@@ -97,7 +100,7 @@ def run_headless(cfg: Config, args) -> int:
         for note in env.notes:
             print(f"note: {note}")
         for r in results:
-            status = f"ticket {r.ticket} room {r.room}" if r.ok else f"FAILED: {r.error}"
+            status = (r.outcome or f"ticket {r.ticket} room {r.room}") if r.ok else f"FAILED: {r.error}"
             print(f"check-in {r.index} ({r.mode}, {r.person}): {status}")
         print(f"outbox: {json.dumps(summary['outbox'], ensure_ascii=False)}")
         print(f"wrote {out / 'summary.json'} and {len(driver.capture.files)} screenshots")

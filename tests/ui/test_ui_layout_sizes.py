@@ -27,12 +27,13 @@ from kiosk.ui.sizes import Metrics
 
 pytestmark = pytest.mark.ui
 
+SAVED = {("vi", False), ("en", True)}       # the screenshots kept in docs: Vietnamese, English large text
 SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (768, 1366), (1080, 1920)]
 LONG = ServiceOption("K09", "Khám Tai Mũi Họng và Phẫu thuật Đầu Mặt Cổ (chuyên khoa sâu)",
                      "Ear, nose and throat, and head and neck surgery (specialist clinic)",
                      "301B - Tầng 3, Nhà B", "T", 8)
 PV = PatientView("NGUYỄN V** A", 1948, "*** *** 1234", ReadSource.CHIP, age=78, gender=1, returning=True)
-BHYT_PV = PatientView("TRẦN T** B", 1990, "CT4 37 07 000 00707", ReadSource.QR, age=36, gender=2)
+BHYT_PV = PatientView("TRẦN T** B", 1990, "CT4 ** ** *** **707", ReadSource.QR, age=36, gender=2)
 PROV = EligibilityView(InsuranceStatus.PROVISIONAL, msg.PROVISIONAL)
 DESK = EligibilityView(InsuranceStatus.NEEDS_DESK, Message(
     "desk_010", "Thẻ BHYT đã hết hạn. Mời ông/bà đến quầy tiếp đón.",
@@ -133,6 +134,6 @@ def test_every_screen_fits_every_size(qapp, window, ui_config, size):
                 settle(qapp)
                 name = type(state).__name__
                 check_screen(window, f"{n:02d}-{name}", f"{lang}/{'large' if large else 'normal'}", problems)
-                if folder:
+                if folder and (lang, large) in SAVED:
                     window.grab().save(str(folder / f"{lang}-{'large' if large else 'normal'}-{n:02d}-{name}.png"))
     assert not problems, problems[:20]

@@ -37,6 +37,7 @@ class CheckinResult:
     provisional: bool | None = None
     insurance: str | None = None
     error: str | None = None
+    outcome: str | None = None        # a scenario: where the kiosk led the patient
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
