@@ -65,6 +65,14 @@ def run_headless(cfg: Config, args) -> int:
     from kiosk.ui.demo.headless import HeadlessDriver, write_summary
     from kiosk.ui.qt import QApplication
 
+    scenarios: list[str] = []
+    if getattr(args, "scenario", None):
+        from kiosk.ui.demo.scenarios import scenario_names
+        try:
+            scenarios = scenario_names(args.scenario)
+        except ValueError as exc:
+            print(f"kiosk demo: {exc}", file=sys.stderr)
+            return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.png"):
@@ -82,9 +90,9 @@ def run_headless(cfg: Config, args) -> int:
                                 size=args.size or (1080, 1920))
         t0 = time.perf_counter()
         results = driver.run(max(0, args.checkins))
-        if getattr(args, "scenario", None):
-            from kiosk.ui.demo.scenarios import Scenarios, scenario_names
-            results += Scenarios(driver, env=env, chip=chip).run(scenario_names(args.scenario), len(results))
+        if scenarios:
+            from kiosk.ui.demo.scenarios import Scenarios
+            results += Scenarios(driver, env=env, chip=chip).run(scenarios, len(results))
         elapsed = time.perf_counter() - t0
         sync = _wait_sync(kiosk, args.wait_sync)
         summary = write_summary(out / "summary.json", results, {
