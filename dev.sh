@@ -22,6 +22,8 @@ APT_PACKAGES=(
   xvfb systemd
   # driving the real window in tests the way a keyboard-wedge scanner types (X11 Shift events)
   xdotool
+  # the facility hub (private clusters in tests and the demo; no system service is used)
+  postgresql
   # building a virtual environment
   python3-venv python3-dev gcc
 )

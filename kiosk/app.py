@@ -26,6 +26,7 @@ class Parts:
     """What the app built; optional parts are None when absent (said so in `notes`)."""
     service: Any = None               # kiosk.checkin.service.CheckinService
     sync: Any = None                  # kiosk.sync.worker.SyncWorker
+    facility: Any = None              # kiosk.facility.runner.FacilityLink when hub_dsn is set
     printer: Any = None               # the driver behind the TicketPrinter port (SimPrinter in the demo)
     sim_scanner: Any = None           # drivers.scanner.sim.SimScanner when "sim" is configured
     scanners: list = field(default_factory=list)
@@ -123,6 +124,10 @@ class KioskApp:
         self._closers.append(self._store.close)
         if self.start_sync:
             p.sync = self._sync_worker()
+            from kiosk.facility.wiring import facility_link
+            p.facility = facility_link(self.cfg, self.key, self.clock)
+            if p.facility is not None:
+                self._closers.append(p.facility.stop)
         self._scanners()
         return self
 
@@ -150,6 +155,8 @@ class KioskApp:
         sync = self.parts.sync
         if sync is not None:
             sync.notify()
+        if self.parts.facility is not None:
+            self.parts.facility.notify()
 
     def _warm_cache(self) -> None:
         """Read the lookup pages once on the service's own db thread (its connection's page cache),
@@ -199,7 +206,14 @@ class KioskApp:
             vneid = vneid_resolver(client)
         return build_checkin_service(self.cfg, self._store, gateway_client=client, sign=signer.sign,
                                      printer=DriverTicketPrinter(driver, self.cfg.kiosk_id), clock=self.clock,
-                                     vneid=vneid, wrap_issuer=self._wrap_issuer)
+                                     vneid=vneid, wrap_issuer=self._wrap_issuer, numbers=self._hub_numbers())
+
+    def _hub_numbers(self):
+        from kiosk.facility.wiring import hub_numbers
+        try:
+            return hub_numbers(self.cfg)
+        except ValueError as exc:
+            raise AppError(f"facility hub settings: {exc}") from exc
 
     def _sync_worker(self):
         from kiosk.sync.runner import build_worker
@@ -243,6 +257,8 @@ class KioskApp:
         p.service.start()
         if p.sync is not None:
             p.sync.start()
+        if p.facility is not None:
+            p.facility.start()
         self._warm_cache()
         for scanner in p.scanners:
             scanner.start()

@@ -30,6 +30,8 @@ COMMAND_MODULES = (
     "kiosk.commands.provision_cmd",
     "kiosk.commands.desk_cmd",
     "kiosk.commands.ops_cmd",
+    "kiosk.commands.hub_cmd",
+    "kiosk.commands.report_cmd",
 )
 
 

@@ -54,6 +54,11 @@ def _services_ok(value: Any) -> str | None:
     return None
 
 
+def _report_formats_ok(value: Any) -> str | None:
+    bad = [f for f in value if f not in ("xlsx", "pdf", "csv", "json")]
+    return f"unknown report formats {bad}: use xlsx, pdf, csv, json" if bad else None
+
+
 def _facility_code_ok(value: Any) -> str | None:
     if value and not (len(value) == 5 and value.isdigit()):
         return "MA_CSKCB is 5 digits, the first two the province code"
@@ -137,6 +142,14 @@ SETTINGS: tuple[Setting, ...] = (
     S("sync_backoff_base", float, 2.0, "First retry delay, seconds."),
     S("sync_backoff_cap", float, 900.0, "Longest retry delay, seconds."),
     S("sync_reconcile_grace", float, 5.0, "Wait after an ambiguous upload failure before asking the gateway what it holds, seconds."),
+    # --- facility hub (PostgreSQL; issue 17)
+    S("hub_dsn", str, "", "Facility hub: libpq connection string without the password (multi-host with "
+      "target_session_attrs=read-write for a standby); empty: this kiosk has no hub."),
+    S("hub_password_file", Path, Path(""), "Key-store file (0600) holding the hub role's password; never the TOML."),
+    S("hub_tls_required", bool, True, "Refuse a remote hub_dsn without sslmode=verify-full (production)."),
+    S("hub_timeout", float, 1.0, "Deadline of an online ticket number from the hub, seconds; then the kiosk's own series."),
+    S("hub_retry_seconds", float, 10.0, "After the hub failed to answer, use the kiosk's own series this long, seconds."),
+    S("hub_push_seconds", float, 2.0, "Push to / pull from the hub at least this often, seconds."),
     # --- devices
     S("scanners", list, ["wedge"], "Scanner sources: wedge, hidpos:VID:PID, serial:/dev/ttyACM0, camera:0, sim."),
     S("scanner_prefix", str, "", "Prefix the scanner adds to each read."),
@@ -181,6 +194,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("min_free_disk_mib", int, 200, "Refuse new check-ins below this much free disk."),
     S("backup_time", str, "02:30", "Local time (HH:MM, Vietnam) of the nightly encrypted backup."),
     S("retention_time", str, "02:45", "Local time (HH:MM, Vietnam) of the daily retention job."),
+    S("report_time", str, "07:00", "Local time (HH:MM, Vietnam) of the daily check that last week's report is prepared (due before Wednesday 10:00)."),
+    S("report_dir", Path, Path(""), "Where weekly reports are written; empty: <data_dir>/reports."),
+    S("report_formats", list, ["xlsx", "pdf", "json"], "Formats the weekly job prepares (xlsx, pdf, csv, json).",
+      validate=_report_formats_ok),
     S("heartbeat_minutes", float, 5.0, "Minutes between heartbeat log lines (counts only); 0 disables."),
 )
 del S

@@ -20,14 +20,15 @@ def build_checkin_service(cfg: Any, store, *, gateway_client: Any, sign: Callabl
                           printer: TicketPrinter | None = None, clock: Clock | None = None,
                           alerter: StaffAlerter | None = None, vneid: Callable | None = None,
                           runner: Callable | None = None,
-                          wrap_issuer: Callable[[Any], Any] | None = None) -> CheckinService:
+                          wrap_issuer: Callable[[Any], Any] | None = None, numbers: Any = None) -> CheckinService:
     """`wrap_issuer(issuer)` lets the app put the ops gate (disk, maintenance) and the sync
     worker's wake-up around the real ticket issuer."""
     clock = clock or SystemClock()
     machine = MachineConfig.from_config(cfg)
     resolver = StoreIdentityResolver(store, clock, options=ParseOptions.from_config(cfg),
                                      cache_hours=cfg.eligibility_cache_hours, vneid=vneid)
-    issuer = StoreTicketIssuer(store, IssuingSettings.from_config(cfg, machine.services), sign, clock)
+    issuer = StoreTicketIssuer(store, IssuingSettings.from_config(cfg, machine.services), sign, clock,
+                               numbers=numbers)   # facility hub numbering (issue 17), None without a hub
     if wrap_issuer is not None:
         issuer = wrap_issuer(issuer)
     return CheckinService(machine, resolver=resolver, checker=GatewayEligibilityChecker(gateway_client),

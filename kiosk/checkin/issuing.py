@@ -17,6 +17,7 @@ from kiosk.core.clock import Clock, VN_TZ, local_day
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
 from kiosk.core.status import TicketStatus, VisitStatus
 from kiosk.core.views import InsuranceStatus, PrinterFaultKind, ServiceOption, TicketView
+from kiosk.checkin.idmethod import identification_method
 from kiosk.checkin.records import (check_number, checkin_record, eligibility_input, gateway_documents,
                                     patient_input)
 from kiosk.store.errors import DuplicateActiveTicket, StoreError
@@ -55,8 +56,9 @@ class StoreTicketIssuer:
     """`TicketIssuer` on the Store. Use from one thread only (the check-in service's db lane)."""
 
     def __init__(self, store, settings: IssuingSettings, sign: Callable[[bytes], bytes], clock: Clock,
-                 audit: Any = None):
+                 audit: Any = None, numbers: Any = None):
         self.store = store
+        self.numbers = numbers   # facility hub numbering (kiosk.facility.numbering.HubNumbering) or None
         self.settings = settings
         self._sign = sign
         self.clock = clock
@@ -100,9 +102,11 @@ class StoreTicketIssuer:
                 raise AlreadyIssued(active.number)
             seq = store.tickets.next_seq(st.kiosk_id, day)
             priority = req.priority is not None
-            number = numbering.format_number(st.ticket_format, letter=service.ticket_letter, kiosk=st.kiosk_id,
-                                             seq=seq, priority=priority)
             ma_lk = numbering.ma_lk(st.facility_code, st.kiosk_id, now, seq)
+            number = self._hub_number(service, day, ma_lk, priority, identity)
+            if number is None:      # no hub, or the hub is away: the kiosk's own series
+                number = numbering.format_number(st.ticket_format, letter=service.ticket_letter, kiosk=st.kiosk_id,
+                                                 seq=seq, priority=priority)
             elig_id = self._eligibility_row(req, patient.id, identity)
             card = _card_number(req, identity)
             if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NO_CARD:
@@ -118,7 +122,8 @@ class StoreTicketIssuer:
                 ma_lk=ma_lk, patient_id=patient.id, kiosk_id=st.kiosk_id, visit_day=day,
                 service_code=service.code, service_name=service.name_vi, room=service.room,
                 priority=req.priority.value if req.priority else None, status=status,
-                needs_desk_reason=reason, eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=st.ma_doituong_kcb))
+                needs_desk_reason=reason, eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=st.ma_doituong_kcb,
+                id_method=req.id_method or identification_method(identity), checked_provisional=int(req.provisional)))
             ticket = store.tickets.insert(visit_id=visit.id, patient_id=patient.id, service_code=service.code,
                                           kiosk_id=st.kiosk_id, day=day, seq=seq, number=number,
                                           priority=1 if priority else 0)
@@ -141,6 +146,16 @@ class StoreTicketIssuer:
             qr_payload=numbering.qr_payload(st.facility_code, day, number, ma_lk),
             issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional,
             desk_check=_status_is(req, InsuranceStatus.NEEDS_DESK), fee_paying=_status_is(req, InsuranceStatus.NO_CARD))
+
+    def _hub_number(self, service: ServiceOption, day: str, ma_lk: str, priority: bool, identity: Any) -> str | None:
+        if self.numbers is None:
+            return None
+        from kiosk.facility.numbering import HubAlreadyIssued
+        try:
+            return self.numbers.number(service=service.code, letter=service.ticket_letter, day=day, ma_lk=ma_lk,
+                                       priority=priority, patient_keys=identity.lookup_keys())
+        except HubAlreadyIssued as exc:   # ticketed at another kiosk today
+            raise AlreadyIssued(exc.number) from None
 
     def _eligibility_row(self, req: IssueRequest, patient_id: int, identity: Any) -> int | None:
         if req.eligibility_result is None and req.resolution.cached_check_id is not None and not req.provisional:

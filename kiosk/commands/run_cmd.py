@@ -47,6 +47,9 @@ def register(sub, parents) -> None:
     demo.add_argument("--scenario", default=None, metavar="NAMES",
                       help="headless: after the check-ins, run failure paths: 'all' or a comma list of "
                            "no_card, expired, gateway_offline, paper_out, unknown_qr, forged_chip, timeout")
+    demo.add_argument("--facility", action="store_true",
+                      help="the facility: a private PostgreSQL hub, N kiosks, the hub worker and a desk")
+    demo.add_argument("--kiosks", type=int, default=3, metavar="N", help="kiosks in the facility demo")
     demo.set_defaults(func=_demo)
 
 
@@ -107,6 +110,9 @@ def setup_run_logging(cfg) -> None:
 
 
 def _demo(args, ctx) -> int:
+    if args.facility:
+        from kiosk.demo.facility import run_facility
+        return run_facility(ctx.config, args)
     if args.headless:
         if args.out is None:
             print("kiosk demo --headless needs --out DIR", file=sys.stderr)

@@ -90,6 +90,7 @@ class IssueRequest:
     provisional: bool
     eligibility: EligibilityView | None = None
     eligibility_result: Any = field(default=None, repr=False)   # CardCheckResult when the gateway answered
+    id_method: str | None = None     # a kiosk.core.idmethods code; None: derived from the identity
 
 
 class AlreadyIssued(Exception):

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from kiosk.core.idmethods import DESK_MANUAL
 from kiosk.core import eligibility as elig
 from kiosk.core.clock import VN_TZ
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest, Resolution
@@ -122,7 +123,8 @@ class ManualCheckin(DeskPart):
         pv = PatientView(mask_name(person.full_name), person.birth_date.year,
                          mask_number(number), ReadSource.TYPED, age=person.birth_date.age_on(today),
                          gender=int(person.gender))
-        request = IssueRequest(Resolution(pv, identity), form.service_code, form.priority, provisional, view, result)
+        request = IssueRequest(Resolution(pv, identity), form.service_code, form.priority, provisional, view, result,
+                               id_method=DESK_MANUAL)
         settings = IssuingSettings(st.facility_code, st.kiosk_id, st.services, st.ticket_format, st.ma_doituong_kcb)
         issuer = StoreTicketIssuer(ctx.store, settings, ctx.sign, ctx.clock, audit=ctx.audit)
         try:

@@ -305,6 +305,7 @@ class Desk:
     book: Any
     queue: Any
     checkin: Any
+    report: Any = None
 
     @classmethod
     def build(cls, ctx: DeskContext, index=None) -> "Desk":
@@ -312,5 +313,6 @@ class Desk:
         from kiosk.desk.checkin import ManualCheckin
         from kiosk.desk.close import VisitCloser
         from kiosk.desk.queue import UploadQueue
+        from kiosk.desk.report import DeskReport
         return cls(ctx, DeskService(ctx), VisitCloser(ctx, index), HealthBookService(ctx), UploadQueue(ctx, index),
-                   ManualCheckin(ctx))
+                   ManualCheckin(ctx), DeskReport(ctx))

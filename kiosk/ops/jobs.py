@@ -1,4 +1,5 @@
-"""The kiosk's daily jobs: the nightly encrypted backup (with pruning) and the retention job.
+"""The kiosk's daily jobs: the nightly encrypted backup (with pruning), the retention job and the
+morning check that last week's report is prepared (kiosk.report.weekly).
 
 Each job opens its own store through `store_factory` (called on the scheduler's thread) and
 closes it afterwards; they log counts only.
@@ -15,6 +16,7 @@ from kiosk.core.clock import Clock
 from kiosk.ops.disk import DiskGuard
 from kiosk.ops.health import Health, HealthState, integrity_problems, maintenance_text
 from kiosk.ops.retention import RetentionReport, run_retention
+from kiosk.report.weekly import weekly_report_job
 from kiosk.ops.scheduler import DailyJob, DailyScheduler, parse_hhmm
 from kiosk.store.backup import BackupInfo, backup_dir, list_backups, prune_backups, take_backup
 from kiosk.store.db import StoreError, db_path
@@ -114,6 +116,8 @@ def daily_jobs(cfg, key: bytes, store_factory: Callable[[], object], guard: Disk
                                             on_damage=on_damage)),
         DailyJob("retention", parse_hhmm(cfg.retention_time, "retention_time"),
                  lambda now: retention_job(store_factory, cfg.patient_retention_days, cfg.receipt_retention_days)),
+        DailyJob("weekly_report", parse_hhmm(cfg.report_time, "report_time"),
+                 weekly_report_job(store_factory, cfg)),
     ]
 
 

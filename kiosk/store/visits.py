@@ -32,6 +32,8 @@ class VisitInput:
     eligibility_id: int | None = None
     ma_the_bhyt: str | None = field(default=None, repr=False)
     ma_doituong_kcb: int = 1
+    id_method: str | None = None        # kiosk.core.idmethods code (how the patient was identified)
+    checked_provisional: int = 0        # 1: the card check at issuing was provisional
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Visit:
     follow_up_date: str | None
     follow_up_service: str | None
     updated_at: str
+    id_method: str | None = None
+    checked_provisional: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", VisitStatus(self.status))

@@ -10,6 +10,7 @@ from kiosk.cli import main
 from kiosk.store.db import WrongKeyError, connect, db_path
 from kiosk.store.keys import FileKeyProvider
 from kiosk.store import open_store
+from kiosk.store.migrate import latest_version
 from kiosk.store.rekey import check_database, rekey
 from store_helpers import add_patient
 
@@ -32,7 +33,7 @@ def test_init_creates_key_and_database_then_check(env, capsys):
     assert db_path(env["data"]).exists()
     assert kiosk(env, "check", "--key-file", str(key)) == 0
     out = capsys.readouterr().out
-    assert "schema version:        1" in out and "cipher_integrity_check: ok" in out and "integrity_check:       ok" in out
+    assert f"schema version:        {latest_version()}" in out and "cipher_integrity_check: ok" in out and "integrity_check:       ok" in out
     assert kiosk(env, "init", "--key-file", str(key)) == 0        # idempotent, same key kept
     assert kiosk(env, "migrate", "--key-file", str(key)) == 0
     assert "nothing to apply" in capsys.readouterr().out

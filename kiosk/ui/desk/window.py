@@ -10,6 +10,7 @@ from kiosk.ui.desk.close_dialog import CloseVisitDialog
 from kiosk.ui.desk.common import StaffController, button, label
 from kiosk.ui.desk.dialogs import HealthBookDialog, OverrideDialog, ReasonDialog
 from kiosk.ui.desk.queue_page import QueuePage
+from kiosk.ui.desk.report_page import ReportPage
 from kiosk.ui.desk.style import stylesheet
 from kiosk.ui.desk.visits_page import VisitsPage
 from kiosk.ui.qt import QFrame, QHBoxLayout, QTabWidget, QVBoxLayout, QWidget, Signal
@@ -43,6 +44,8 @@ class DeskWindow(QWidget):
         self.tabs.addTab(self.visits, "Lượt khám hôm nay / Today's visits")
         self.tabs.addTab(self.checkin, "Tiếp nhận thủ công / Manual check-in")
         self.tabs.addTab(self.queue, "Hàng đợi gửi / Upload queue")
+        self.report = ReportPage(desk, self.ctl)
+        self.tabs.addTab(self.report, "Báo cáo tuần / Weekly report")
         self.tabs.currentChanged.connect(self._tab_changed)
         body.addWidget(self.tabs, 1)
         self.status = label("", name="DeskStatus")
@@ -76,6 +79,7 @@ class DeskWindow(QWidget):
         can = session.can
         self.tabs.setTabVisible(1, can(Permission.MANUAL_CHECKIN))
         self.tabs.setTabVisible(2, can(Permission.MANAGE_OUTBOX))
+        self.tabs.setTabVisible(3, can(Permission.VIEW_VISITS))
         a = self.visits.actions
         for key, perm in (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
                           ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
@@ -88,6 +92,8 @@ class DeskWindow(QWidget):
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.queue:
             self.queue.refresh()
+        elif self.tabs.widget(index) is self.report:
+            self.report.refresh()
 
     def _message(self, level: str, text: str) -> None:
         self.status.setProperty("role", "bad" if level == "error" else "good")

@@ -1,0 +1,112 @@
+"""The desk's live read model of the whole facility: LISTEN hub_events, read the event feed from a
+cursor (no polling loop), keep the visits of the day in memory.
+
+`DeskFeed.wait(timeout)` blocks on the connection's notifications; on reconnection it resumes from
+its last event id, so nothing is missed. When the hub is gone, `online` turns False at once and
+`require_online()` refuses writes the desk cannot make safely.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+import psycopg
+
+
+GAP_SECONDS = 30.0
+
+
+class HubUnavailable(RuntimeError):
+    """The desk cannot reach the hub: staff see this, and nothing is written."""
+
+    def __init__(self):
+        super().__init__("hub unreachable: the facility queue cannot be changed from this desk now")
+
+
+class DeskFeed:
+    def __init__(self, dsn: str, *, on_change: Callable[[dict], None] | None = None):
+        self.dsn = dsn
+        self.on_change = on_change
+        self.visits: dict[str, dict] = {}
+        self.cursor = 0
+        self.online = False
+        self._conn = None
+        self._stop = threading.Event()
+        self._gaps: dict[int, float] = {}
+
+    def connect(self) -> None:
+        self._conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=2)
+        self._conn.execute("LISTEN hub_events")
+        self.online = True
+        if not self.visits:
+            self._load()
+        self._catch_up()
+
+    def _load(self) -> None:
+        self.cursor = self._conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+        for row in self._conn.execute(
+                "SELECT ma_lk, kiosk_id, service_code, ticket_number, status, conflict, checked_in_at "
+                "FROM visits WHERE visit_day >= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date - 1"):
+            self._put(row)
+
+    def _put(self, row) -> dict:
+        ma_lk, kiosk, service, number, status, conflict, at = row
+        v = {"ma_lk": ma_lk, "kiosk": kiosk, "service": service, "ticket": number, "status": status,
+             "conflict": conflict, "checked_in_at": at}
+        self.visits[ma_lk] = v
+        return v
+
+    def _catch_up(self) -> int:
+        """Apply events after the cursor, and any that were missing below it: event ids come from a
+        sequence, so a transaction that took id 10 may commit after the one that took id 11. A gap
+        is re-read until it fills or GAP_SECONDS pass (a rolled-back transaction leaves it forever)."""
+        now = time.monotonic()
+        self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_SECONDS}
+        rows = self._conn.execute(
+            "SELECT e.id, v.ma_lk, v.kiosk_id, v.service_code, v.ticket_number, v.status, v.conflict, v.checked_in_at "
+            "FROM events e LEFT JOIN visits v ON v.ma_lk = e.ma_lk WHERE e.id > %s OR e.id = ANY(%s) ORDER BY e.id",
+            (self.cursor, list(self._gaps))).fetchall()
+        for r in rows:
+            eid = r[0]
+            self._gaps.pop(eid, None)
+            if eid > self.cursor:
+                for missing in range(self.cursor + 1, eid):
+                    self._gaps[missing] = now
+                self.cursor = eid
+            if r[1] is not None:
+                v = self._put(r[1:])
+                if self.on_change:
+                    self.on_change(v)
+        return len(rows)
+
+    def wait(self, timeout: float = 1.0) -> int:
+        """Block until the hub announces events (or `timeout`); apply them; return how many."""
+        if self._conn is None or self._conn.closed:
+            try:
+                self.connect()
+            except psycopg.Error:
+                self.online = False
+                self._stop.wait(min(timeout, 1.0))
+                return 0
+        try:
+            got = False
+            for _ in self._conn.notifies(timeout=timeout, stop_after=1):
+                got = True
+            return self._catch_up() if got or self._gaps else 0
+        except psycopg.Error:
+            self.online = False
+            try:
+                self._conn.close()
+            except Exception:
+                pass
+            return 0
+
+    def require_online(self) -> None:
+        if not self.online or self._conn is None or self._conn.closed:
+            raise HubUnavailable()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._conn is not None:
+            self._conn.close()

@@ -1,0 +1,137 @@
+"""Facility-wide ticket numbers from the hub, and the kiosk's own series when the hub is away.
+
+Online: one atomic allocation per ticket from the hub's series for (facility, day, service), in the
+hub function `hub_allocate`:
+`INSERT ... ON CONFLICT DO UPDATE SET last = last + 1 RETURNING last` takes the series row's lock,
+so concurrent kiosks get consecutive, distinct numbers (never count+1 or max+1); the number and
+its MA_LK are recorded in the same transaction (`ticket_allocations`, unique per series and seq).
+Hub numbers read `A012` (`AU012` for priority); the kiosk's own numbers read `A1-012` (its
+`ticket_format` must keep the '-' and {kiosk}), so the two namespaces never collide.
+Offline (no answer within `timeout`), `number` returns None and the caller uses its own series;
+the hub is then left alone for `retry_after` seconds so scans stay fast.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable, Iterable
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+PRIORITY_MARK = "U"
+
+
+class HubAlreadyIssued(Exception):
+    def __init__(self, number: str):
+        super().__init__("patient already holds an active ticket for this service today")
+        self.number = number
+
+
+def hub_number(letter: str, seq: int, priority: bool) -> str:
+    return f"{letter}{PRIORITY_MARK if priority else ''}{seq:03d}"
+
+
+def check_namespaces(ticket_format: str) -> None:
+    if "-" not in ticket_format or "{kiosk" not in ticket_format:
+        raise ValueError("with a hub, ticket_format must keep '{kiosk}' and a '-' (e.g. {letter}{kiosk}-{seq:03d}) "
+                         "so offline numbers can never equal the hub's numbers")
+
+
+def is_hub_number(number: str) -> bool:
+    return "-" not in number
+
+
+def allocate(conn, *, facility: str, day: str, service: str, letter: str, ma_lk: str, kiosk: str,
+             priority: bool, patient_keys: Iterable[tuple[str, str]] = ()) -> str:
+    """One allocation (`hub_allocate`, migrations/hub): idempotent per MA_LK. On an autocommit
+    connection it is a single round trip; otherwise it runs in its own transaction."""
+    keys = list(patient_keys)
+    args = (facility, day, service, letter, ma_lk, kiosk, priority, [k for k, _ in keys], [n for _, n in keys])
+    sql = "SELECT number, already FROM hub_allocate(%s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[])"
+    if conn.autocommit:
+        number, already = conn.execute(sql, args).fetchone()
+    else:
+        with conn.transaction():
+            number, already = conn.execute(sql, args).fetchone()
+    if already:
+        raise HubAlreadyIssued(number)
+    return number
+
+
+class HubNumbering:
+    """The issuer's numbering port: `number(...)` gives a hub number, or None when offline."""
+
+    def __init__(self, dsn: str | Callable[[], str], facility: str, kiosk: str, *, timeout: float = 1.0,
+                 retry_after: float = 10.0, clock: Callable[[], float] = time.monotonic):
+        self._dsn = dsn
+        self.facility, self.kiosk = facility, kiosk
+        self.timeout, self.retry_after = timeout, retry_after
+        self._clock = clock
+        self._conn = None
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+        self.online_count = 0
+        self.offline_count = 0
+
+    def _connect(self):
+        dsn = self._dsn() if callable(self._dsn) else self._dsn
+        ms = int(self.timeout * 1000)
+        return psycopg.connect(dsn, autocommit=True, connect_timeout=max(1, int(self.timeout + 0.999)),
+                               options=f"-c statement_timeout={ms} -c lock_timeout={ms}")
+
+    @property
+    def online(self) -> bool:
+        return self._clock() >= self._down_until
+
+    def mark_down(self) -> None:
+        self._down_until = self._clock() + self.retry_after
+        self._close()
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:
+                pass
+            self._conn = None
+
+    def number(self, *, service: str, letter: str, day: str, ma_lk: str, priority: bool,
+               patient_keys: Iterable[tuple[str, str]] = ()) -> str | None:
+        with self._lock:
+            if not self.online:
+                self.offline_count += 1
+                return None
+            keys = list(patient_keys)
+            try:
+                try:
+                    reused = self._conn is not None and not self._conn.closed
+                    if not reused:
+                        self._conn = self._connect()
+                    number = allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter,
+                                      ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=keys)
+                except psycopg.OperationalError:
+                    if not reused:
+                        raise
+                    # a kept connection died (hub restart, standby promoted): one fresh try,
+                    # harmless because an allocation is idempotent per MA_LK
+                    self._close()
+                    self._conn = self._connect()
+                    number = allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter,
+                                      ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=keys)
+            except HubAlreadyIssued:
+                raise
+            except psycopg.Error as exc:
+                log.warning("hub numbering unavailable (%s): kiosk series for %.0f s",
+                            type(exc).__name__, self.retry_after)
+                self.mark_down()
+                self.offline_count += 1
+                return None
+            self.online_count += 1
+            return number
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()

@@ -1,0 +1,54 @@
+"""Pull from the hub: the facility patient index and the receipts of handed-over uploads.
+
+A patient first seen at kiosk A is recognised at kiosk B: online at once (the hub's numbering and
+push find them by document), offline from the copy pulled here. Only patients seen within the
+kiosk's retention period are pulled, so the local retention rule still holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.store.facility_feed import FacilityFeedRepo
+from kiosk.store.patients import DocumentInput, PatientInput
+
+_KINDS = ("cccd", "old_id", "bhyt", "bhxh")
+
+
+@dataclass
+class PullReport:
+    patients: int = 0
+    receipts: int = 0
+
+
+def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 500) -> PullReport:
+    feed = FacilityFeedRepo(store.conn, store.clock)
+    report = PullReport()
+    while True:
+        cursor = feed.cursor("pull.patients")
+        with conn.transaction():
+            rows = conn.execute(
+                "SELECT p.id, p.full_name, p.birth_date, p.gender, "
+                "array_agg(d.kind ORDER BY d.kind), array_agg(d.number ORDER BY d.kind), "
+                "array_agg(d.valid_to ORDER BY d.kind) "
+                "FROM patients p JOIN patient_documents d ON d.patient_id = p.id "
+                "WHERE p.id > %s AND p.last_seen > now() - make_interval(days => %s) "
+                "GROUP BY p.id ORDER BY p.id LIMIT %s", (cursor, retention_days, batch)).fetchall()
+        if not rows:
+            break
+        with store.transaction():
+            for pid, name, birth, gender, kinds, numbers, valid_to in rows:
+                docs = [DocumentInput(k, n, valid_to=v, source="desk") for k, n, v in zip(kinds, numbers, valid_to)
+                        if k in _KINDS and n]
+                if docs and store.patients.find_any([(d.kind, d.number) for d in docs]) is None:
+                    store.patients.upsert(PatientInput(full_name=name, birth_date=birth, gender=gender), docs)
+                    report.patients += 1
+            feed.set_cursor("pull.patients", rows[-1][0])
+    with conn.transaction():
+        done = conn.execute("SELECT kind, ma_lk, receipt_ma_giao_dich, receipt_time FROM outbox "
+                            "WHERE kiosk_id = %s AND owner = 'hub' AND state = 'acked'", (kiosk_id,)).fetchall()
+        conn.execute("UPDATE hub_kiosks SET last_pull_at = now() WHERE kiosk_id = %s", (kiosk_id,))
+    if done:
+        with store.transaction():
+            for kind, ma_lk, mgd, t in done:
+                report.receipts += int(feed.record_hub_receipt(kind, ma_lk, mgd, t))
+    return report

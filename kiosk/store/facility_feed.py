@@ -1,0 +1,81 @@
+"""What the facility push reads from the local store, and the hand-over marks it writes.
+
+Reads go in id order after a cursor (kept in `settings`), so a push resumes where the last hub
+commit left it. A handed-over outbox item is parked as state 'dead' with last_code 'handed_over'
+and lease_owner 'hub': the local worker never leases it again; the hub worker owns it.
+"""
+from __future__ import annotations
+
+from kiosk.store._base import Repo
+
+HANDED_OVER = "handed_over"
+
+_VISIT_SQL = """
+SELECT v.id, v.ma_lk, v.patient_id, v.kiosk_id, v.visit_day, v.service_code, v.room, v.priority, v.status,
+       v.checked_in_at, t.number AS ticket_number, p.full_name, p.birth_date, p.gender
+FROM visits v JOIN patients p ON p.id = v.patient_id
+LEFT JOIN tickets t ON t.id = (SELECT min(id) FROM tickets WHERE visit_id = v.id)
+WHERE v.id > ? ORDER BY v.id LIMIT ?"""
+
+
+class FacilityFeedRepo(Repo):
+    def cursor(self, name: str) -> int:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (f"facility.{name}",)).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_cursor(self, name: str, value: int) -> None:
+        self.conn.execute("""INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+                             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
+                          (f"facility.{name}", str(int(value)), self._now()))
+
+    def visits_after(self, cursor: int, limit: int) -> list[dict]:
+        rows = [dict(r) for r in self.conn.execute(_VISIT_SQL, (cursor, limit))]
+        for r in rows:
+            r["documents"] = [(d[0], d[1], d[2]) for d in self.conn.execute(
+                "SELECT kind, number, valid_to FROM patient_documents WHERE patient_id = ? ORDER BY id",
+                (r["patient_id"],))]
+        return rows
+
+    def outbox_after(self, cursor: int, limit: int) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT id, kind, ma_lk, payload, payload_sha256, state, last_code, receipt_ma_giao_dich, receipt_time "
+            "FROM outbox WHERE id > ? ORDER BY id LIMIT ?", (cursor, limit))]
+
+    def receipts_after(self, cursor: int, limit: int) -> tuple[list[dict], int]:
+        """Acked items after `cursor`, and how far the cursor may move: up to the first item that
+        is still undecided (pending or sending), so a later ack is never skipped."""
+        rows = [dict(r) for r in self.conn.execute(
+            "SELECT id, kind, ma_lk, state, last_code, receipt_ma_giao_dich, receipt_time FROM outbox "
+            "WHERE id > ? ORDER BY id LIMIT ?", (cursor, limit))]
+        acked, upto = [], cursor
+        for r in rows:
+            if r["state"] in ("pending", "sending"):
+                break
+            if r["state"] == "acked":
+                acked.append(r)
+            upto = r["id"]
+        return acked, upto
+
+    def pending_outbox(self, limit: int, created_before: str | None = None) -> list[dict]:
+        if created_before is None:
+            rows = self.conn.execute("SELECT id, kind, ma_lk FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?",
+                                     (limit,))
+        else:
+            rows = self.conn.execute("SELECT id, kind, ma_lk FROM outbox WHERE state = 'pending' AND created_at < ? "
+                                     "ORDER BY id LIMIT ?", (created_before, limit))
+        return [dict(r) for r in rows]
+
+    def park_handed_over(self, item_id: int) -> bool:
+        """The hub committed the hand-over: this kiosk no longer uploads the item."""
+        return self.conn.execute(
+            "UPDATE outbox SET state = 'dead', last_code = ?, lease_owner = 'hub', lease_until_ts = NULL, "
+            "updated_at = ? WHERE id = ? AND state IN ('pending', 'dead')",
+            (HANDED_OVER, self._now(), item_id)).rowcount == 1
+
+    def record_hub_receipt(self, kind: str, ma_lk: str, ma_giao_dich: str, time: str | None) -> bool:
+        """The hub worker uploaded a handed-over item: keep its receipt here too."""
+        return self.conn.execute(
+            "UPDATE outbox SET state = 'acked', acked_at = ?, updated_at = ?, receipt_ma_giao_dich = ?, "
+            "receipt_time = ?, receipt_message = 'uploaded by the hub' "
+            "WHERE kind = ? AND ma_lk = ? AND state = 'dead' AND last_code = ?",
+            (self._now(), self._now(), ma_giao_dich, time, kind, ma_lk, HANDED_OVER)).rowcount == 1

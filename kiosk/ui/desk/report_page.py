@@ -1,0 +1,79 @@
+"""The report dashboard: this week's figures (or any ISO week's) as the department receives them,
+and whether last week's report has been prepared. Counts and durations only, no personal data."""
+from __future__ import annotations
+
+from kiosk.report.fmt import human
+from kiosk.ui.desk.common import button, fill, label, passive, table
+from kiosk.ui.qt import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget, Signal
+
+
+class ReportPage(QWidget):
+    loaded = Signal(object)
+
+    def __init__(self, desk, controller, parent=None):
+        super().__init__(parent)
+        self.desk, self.ctl = desk, controller
+        self.report = None
+        lay = QVBoxLayout(self)
+        self.ready = label("", "good", name="ReportReady")
+        lay.addWidget(self.ready)
+        bar = QHBoxLayout()
+        bar.addWidget(label("Tuần / Week", wrap=False))
+        self.week = QLineEdit()
+        self.week.setObjectName("ReportWeek")
+        self.week.setPlaceholderText("2026-W48 (trống: tuần này / empty: this week)")
+        bar.addWidget(self.week, 1)
+        self.show_btn = button("Xem / Show", "ReportShow", "primary")
+        bar.addWidget(self.show_btn)
+        lay.addLayout(bar)
+        self.title = label("", "title", name="ReportTitle")
+        lay.addWidget(self.title)
+        self.summary = table(["Chỉ số", "Indicator", "Giá trị / Value"], "ReportSummary")
+        lay.addWidget(self.summary, 2)
+        self.choice = QComboBox()
+        self.choice.setObjectName("ReportTableChoice")
+        lay.addWidget(self.choice)
+        self.detail = table([""], "ReportDetail")
+        lay.addWidget(self.detail, 3)
+        self.show_btn.clicked.connect(self.refresh)
+        self.week.returnPressed.connect(self.refresh)
+        self.choice.currentIndexChanged.connect(self._show_table)
+
+    def refresh(self) -> None:
+        if self.ctl.session is None or self.desk.report is None:
+            return
+        wanted = self.week.text().strip() or None
+        r = self.desk.report
+
+        def load(session):
+            return r.figures(session, wanted), r.ready(session)
+        self.ctl.act(passive(load), done=self._loaded)
+
+    def _loaded(self, result) -> None:
+        report, flag = result
+        self.report = report
+        if flag:
+            self.ready.setText(f"Báo cáo tuần {flag['week']} đã sẵn sàng để gửi Sở Y tế "
+                               f"({', '.join(flag.get('files', []))}) / last week's report is ready")
+        else:
+            self.ready.setText("Báo cáo tuần trước chưa được lập / last week's report not prepared yet")
+        p = report.period
+        self.title.setText(f"Tuần {p.label}: {p.first_day} – {p.last_day}")
+        fill(self.summary, [(c.vi, c.en, human(v, c.kind)) for c, v in report.summary])
+        current = self.choice.currentIndex()
+        self.choice.blockSignals(True)
+        self.choice.clear()
+        for t in report.tables:
+            self.choice.addItem(f"{t.vi} / {t.en}", t.key)
+        self.choice.setCurrentIndex(max(0, current))
+        self.choice.blockSignals(False)
+        self._show_table()
+        self.loaded.emit(report)
+
+    def _show_table(self, *_):
+        if self.report is None or self.choice.currentIndex() < 0:
+            return
+        t = self.report.tables[self.choice.currentIndex()]
+        self.detail.setColumnCount(len(t.columns))
+        self.detail.setHorizontalHeaderLabels([c.vi for c in t.columns])
+        fill(self.detail, [tuple(human(r.get(c.key), c.kind) for c in t.columns) for r in t.rows])

@@ -1,0 +1,191 @@
+"""Benchmark: the facility hub (issue 17) on this machine, local-only issuing measured in the same run.
+
+    .venv/bin/python tests/bench/bench_facility.py [--kiosks 30] [--per-kiosk 20] [--desks 5] [--offline 1000]
+
+A private PostgreSQL cluster (as the tests start it), K kiosk processes (each its own SQLCipher
+store, the real issuing transaction, signed XML0), D desk processes listening (LISTEN/NOTIFY).
+Phases:
+  1. local-only: the K processes issue with no hub (the reference);
+  2. hub: the same, numbering from the hub and pushing after each ticket; the desks timestamp
+     every visit they see (ticket -> desk list latency, wall clock of one machine);
+  3. merge: one kiosk issues N check-ins cut off from the hub, then reconnects: seconds to merge.
+Prints check-ins/s, scan->ticket p50/p95 (issue call) online vs offline, desk latency p50/p95,
+merge seconds, duplicates at the hub. Targets (issue 17): >= 200 check-ins/s through the hub;
+desk p95 <= 1 s; 1,000 offline merged <= 10 s; online issue p95 <= 1.2x offline.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+SERVICES = ("K01", "K02", "K03", "K04", "K05")
+
+
+def _pct(values, p):
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, start_at: float, q) -> None:
+    import psycopg
+
+    from kiosk.core.clock import SystemClock
+    from kiosk.demo.facility_people import crowd_person
+    from kiosk.facility.node import KioskNode, NodeSettings, default_services
+    from kiosk.gateway.signing import pkcs12_signer
+    signer = pkcs12_signer(Path(p12), pw)
+    node = KioskNode(Path(base) / f"k{kid}-{'hub' if dsn else 'local'}",
+                     NodeSettings("79001", str(kid), default_services()), signer.sign, SystemClock(), dsn,
+                     hub_timeout=2.0)
+    conn = psycopg.connect(dsn) if dsn else None
+    node.checkin(crowd_person(90000 + kid), "K05")          # warm up (imports, caches, first connection)
+    if conn:
+        node.pusher.push(conn)
+    while time.time() < start_at:
+        time.sleep(0.005)
+    lat, issued, t_start = [], {}, time.perf_counter()
+    for i in range(n):
+        t0 = time.perf_counter()
+        t = node.checkin(crowd_person(kid * 1000 + i), SERVICES[i % 4])
+        lat.append(time.perf_counter() - t0)
+        issued[t.number] = time.time()
+        if conn:
+            node.pusher.push(conn)
+    elapsed = time.perf_counter() - t_start
+    q.put({"kid": kid, "lat": lat, "issued": issued, "elapsed": elapsed, "start": t_start, "end": time.time(),
+           "online": node.numbers.online_count if node.numbers else 0})
+    node.close()
+
+
+def desk_proc(dsn: str, stop, q, ready) -> None:
+    from kiosk.facility.listen import DeskFeed
+    seen = {}
+    feed = DeskFeed(dsn, on_change=lambda v: seen.setdefault(v["ticket"], time.time()))
+    feed.connect()
+    ready.set()
+    while not stop.is_set():
+        feed.wait(timeout=0.2)
+    feed.close()
+    q.put(seen)
+
+
+def run_kiosks(ctx, kiosks, per, dsn, base, ident):
+    q = ctx.Queue()
+    start_at = time.time() + 8.0 + kiosks * 0.3
+    procs = [ctx.Process(target=kiosk_proc, args=(k, per, dsn, base, str(ident.p12_path), ident.password, start_at, q))
+             for k in range(1, kiosks + 1)]
+    for p in procs:
+        p.start()
+    results = [q.get(timeout=1800) for _ in procs]
+    for p in procs:
+        p.join(60)
+    span = max(r["end"] for r in results) - min(r["end"] - r["elapsed"] for r in results)
+    return results, span
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kiosks", type=int, default=30)
+    ap.add_argument("--per-kiosk", type=int, default=20)
+    ap.add_argument("--desks", type=int, default=5)
+    ap.add_argument("--offline", type=int, default=1000)
+    args = ap.parse_args()
+    import psycopg
+
+    from kiosk.core.clock import SystemClock
+    from kiosk.demo.facility_people import crowd_person
+    from kiosk.facility import schema
+    from kiosk.facility.cluster import PrivateCluster
+    from kiosk.facility.node import KioskNode, NodeSettings, default_services
+    from kiosk.gateway.signing import pkcs12_signer
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
+
+    base = Path(tempfile.mkdtemp(prefix="kiosk-bench-facility-"))
+    cluster = PrivateCluster(base / "pg").init().start()
+    try:
+        schema.create_database(cluster.dsn(), "hub")
+        schema.init(cluster.dsn(dbname="hub"), base / "secrets")
+
+        def dsn(role):
+            return cluster.dsn(user=role, password=(base / "secrets" / f"{role}.password").read_text().strip(),
+                               dbname="hub")
+        ident = ensure_dev_identity(base / "devcert", "79001")
+        ctx = mp.get_context("spawn")
+        total = args.kiosks * args.per_kiosk
+
+        local, l_span = run_kiosks(ctx, args.kiosks, args.per_kiosk, None, str(base), ident)
+        l_lat = [x for r in local for x in r["lat"]]
+
+        dq, stop = ctx.Queue(), ctx.Event()
+        readies = [ctx.Event() for _ in range(args.desks)]
+        desks = [ctx.Process(target=desk_proc, args=(dsn("hub_desk"), stop, dq, ev)) for ev in readies]
+        for p in desks:
+            p.start()
+        for ev in readies:
+            ev.wait(60)
+        hub, h_span = run_kiosks(ctx, args.kiosks, args.per_kiosk, dsn("hub_kiosk"), str(base), ident)
+        h_lat = [x for r in hub for x in r["lat"]]
+        issued = {num: t for r in hub for num, t in r["issued"].items()}
+        time.sleep(2.0)
+        stop.set()
+        desk_lat, desk_missing = [], 0
+        for _ in desks:
+            seen = dq.get(timeout=60)
+            for num, t0 in issued.items():
+                if num in seen:
+                    desk_lat.append(seen[num] - t0)
+                else:
+                    desk_missing += 1
+        for p in desks:
+            p.join(10)
+        with psycopg.connect(dsn("hub_desk")) as conn:
+            hub_rows, hub_distinct = conn.execute(
+                "SELECT count(*), count(DISTINCT (visit_day, ticket_number)) FROM visits").fetchone()
+
+        off = KioskNode(base / "offline", NodeSettings("79001", "Z", default_services()),
+                        pkcs12_signer(ident.p12_path, ident.password).sign, SystemClock(), dsn("hub_kiosk"))
+        off.set_reachable(False)
+        o_lat = []
+        for i in range(args.offline):
+            t0 = time.perf_counter()
+            off.checkin(crowd_person(60000 + i), SERVICES[i % 5])
+            o_lat.append(time.perf_counter() - t0)
+        off.set_reachable(True)
+        t0 = time.perf_counter()
+        with psycopg.connect(dsn("hub_kiosk")) as conn:
+            rep = off.pusher.push(conn)
+        merge_s = time.perf_counter() - t0
+        off.close()
+
+        print(f"facility bench: {args.kiosks} kiosk processes x {args.per_kiosk} check-ins, {args.desks} desk "
+              f"listeners, {os.cpu_count()} CPUs")
+        print(f"  local-only : {total / l_span:7.1f} check-ins/s   issue p50 {statistics.median(l_lat)*1000:6.1f} ms "
+              f"p95 {_pct(l_lat, 95)*1000:6.1f} ms")
+        print(f"  via hub    : {total / h_span:7.1f} check-ins/s   issue p50 {statistics.median(h_lat)*1000:6.1f} ms "
+              f"p95 {_pct(h_lat, 95)*1000:6.1f} ms   (numbered by the hub: {sum(r['online'] for r in hub)}/{total + args.kiosks} "
+              "incl. warm-up; each ticket pushed at once)")
+        print(f"  hub/local issue p95 ratio: {_pct(h_lat, 95) / _pct(l_lat, 95):.2f} (target <= 1.2)")
+        print(f"  hub visits {hub_rows}, distinct numbers {hub_distinct}: duplicates {hub_rows - hub_distinct}")
+        print(f"  ticket -> {args.desks} desks' lists: n={len(desk_lat)} missing {desk_missing} "
+              f"p50 {statistics.median(desk_lat)*1000:.1f} ms p95 {_pct(desk_lat, 95)*1000:.1f} ms (target <= 1000 ms)")
+        print(f"  {args.offline} offline check-ins (issue p95 {_pct(o_lat, 95)*1000:.1f} ms) merged in {merge_s:.2f} s "
+              f"({rep.visits} visits, {rep.outbox} uploads; target <= 10 s)")
+        return 0
+    finally:
+        cluster.stop("immediate")
+        import shutil
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""`kiosk demo --facility --headless`: the whole facility on one machine, as a command."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+
+def test_facility_demo_headless(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "kiosk", "--data-dir", str(tmp_path / "d"), "demo", "--facility",
+                           "--headless", "--kiosks", "3", "--checkins", "18", "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert s["ok"] and s["issued"] == 18 and s["numbering"]["duplicates"] == 0
+    assert sorted(s["tickets_by_kiosk"]) == ["1", "2", "3"]
+    cut = s["cut_off"]["kiosk"]
+    # the cut-off kiosk numbered from its own lettered series, everyone else from the hub
+    assert any("-" in n for n in s["tickets_by_kiosk"][cut])
+    assert all("-" not in n for k, v in s["tickets_by_kiosk"].items() if k != cut for n in v)
+    assert s["numbering"]["kiosk_numbered"] >= 1 and s["numbering"]["hub_numbered"] >= 12
+    assert len(s["conflicts"]) == 1 and {s["conflicts"][0]["a"]["kiosk"], s["conflicts"][0]["b"]["kiosk"]} >= {cut}
+    assert s["uploads_not_acked"] == 0 and set(s["uploads_by_owner"]) == {"hub", f"kiosk:{cut}"}
+    assert sum(s["uploads_by_owner"].values()) == 18
+    assert s["desk_saw_visits"] == 18
+    assert "KHÁCH" not in proc.stdout      # no names on the console
+    assert not list(tmp_path.glob("**/postmaster.pid"))
