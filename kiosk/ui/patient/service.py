@@ -85,6 +85,7 @@ class ServiceScreen(Screen):
             if b is None:
                 b = WrapButton("choice", self._services_box, name=f"Service_{svc.code}")
                 b.set_padding(self.ctx.metrics.mm(2))
+                b.set_base_min_height(self._service_min_height())
                 b.clicked.connect(lambda _=False, code=svc.code: self.ctx.send(ServiceChosen(code)))
                 self.service_buttons[svc.code] = b
             self._services_grid.addWidget(b, i // columns, i % columns)
@@ -162,10 +163,14 @@ class ServiceScreen(Screen):
             self._built_for = ()
             self.render()
 
+    def _service_min_height(self) -> int:
+        m = self.ctx.metrics
+        return max(m.touch, m.mm(16 if self.landscape else 26))
+
     def restyle(self) -> None:
         m = self.ctx.metrics
         for b in self.service_buttons.values():
-            b.set_base_min_height(max(m.touch, m.mm(16 if self.landscape else 26)))
+            b.set_base_min_height(self._service_min_height())
             b.set_padding(m.mm(2))
         for cat, b in self.priority_buttons.items():
             self._style_priority(b, cat)
