@@ -49,6 +49,7 @@ EN = {
     "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
     "Khi đã ghi lại số, xin bấm nút bên dưới.": "When you have written the number down, please press the button below.",
     "Tôi đã ghi nhớ": "I have noted it",
+    "Máy chưa có thông tin của số này": "This kiosk has no details for this number yet",
     "Máy in đang hết giấy hoặc bị lỗi. Ông/bà vẫn lấy được số thứ tự: số sẽ hiện trên màn hình để ghi lại.":
         "The printer is out of paper or has a fault. You can still get a queue number: it is shown on "
         "the screen for you to write down.",

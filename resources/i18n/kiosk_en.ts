@@ -554,6 +554,10 @@
         <translation>The number you typed is not right</translation>
     </message>
     <message>
+        <source>Máy chưa có thông tin của số này</source>
+        <translation>This kiosk has no details for this number yet</translation>
+    </message>
+    <message>
         <source>Không xác thực được thẻ</source>
         <translation>The card could not be verified</translation>
     </message>

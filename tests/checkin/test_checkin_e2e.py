@@ -89,7 +89,10 @@ def test_unknown_typed_number_and_garbage(kiosk):
         svc.post(c.KeypadKey(ch))
     svc.post(c.KeypadSubmit())
     st = wait(lambda s: isinstance(s, c.Problem))
-    assert st.kind is ProblemKind.INVALID_NUMBER and st.retry
+    assert st.kind is ProblemKind.NOT_KNOWN and st.retry
+    svc.post(c.Dismiss())                                  # "Thử lại": the number is still there
+    st = wait(lambda s: isinstance(s, c.Keypad))
+    assert st.text == "001085009999"
     svc.post(c.QrScanned(b"https://example.org/not-a-card"))
     st = wait(lambda s: isinstance(s, c.Problem) and s.session == 2)
     assert st.kind in (ProblemKind.UNSUPPORTED, ProblemKind.UNREADABLE)

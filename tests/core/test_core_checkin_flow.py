@@ -402,3 +402,22 @@ def test_a_ticket_only_on_screen_stays_long_enough_to_write_down():
     shown = c.TicketShown(S, ticket(), printed=False)
     assert c.timeout_of(shown, CFG) >= 120 > CFG.ticket_screen_s
     assert c.timeout_of(c.TicketShown(S, ticket(), printed=True), CFG) == CFG.ticket_screen_s
+
+
+# ------------------------------------------------------------------ issue 14 M7: keypad
+
+
+def test_try_again_after_a_typed_number_keeps_it():
+    state, eff = run([c.KeypadOpened(), *[c.KeypadKey(ch) for ch in "079085000001"], c.KeypadSubmit()])
+    assert isinstance(state, c.Reading) and state.typed == "079085000001"
+    state, _ = run([c.IdentityFailed(S, ProblemKind.NOT_KNOWN, ERR)], state)
+    assert state.kind is ProblemKind.NOT_KNOWN and state.retry
+    state, eff = run([c.Dismiss()], state)
+    assert state == c.Keypad(S + 1, "079085000001") and eff == [c.EndSession(S)]
+
+
+def test_a_desk_problem_after_typing_still_ends_at_idle():
+    state, _ = run([c.IdentityFailed(S, ProblemKind.REJECTED, ERR)], c.Reading(S, ReadSource.TYPED, typed="1"))
+    assert state.typed == ""
+    state, _ = run([c.Dismiss()], state)
+    assert state == c.Idle(S)

@@ -55,3 +55,25 @@ def test_expired_card_is_no_red_dead_end(qtbot, kiosk_ui, ports):
     tap(qtbot, ui.window.screens["service"].service_buttons[s.services[0].code])
     wait_state(qtbot, ui, c.TicketShown)
     assert ports["issuer"].issued[-1].eligibility.status.value == "needs_desk"
+
+
+def test_keys_never_move_while_typing(qapp, qtbot, kiosk_ui):
+    from kiosk.ui.demo.capture import settle
+    ui, service, _ = kiosk_ui
+    ui.window.resize(1920, 1080)
+    ui.window.show()
+    screen = ui.window.screens["keypad"]
+    places = []
+    for text in ("0", "079085000001", "DN4010100000101", "DN40101000001019999"):
+        ui.window.show_now(c.Keypad(1, text))
+        settle(qapp)
+        key = screen.keypad.keys["1"]
+        places.append((key.mapTo(ui.window, key.rect().topLeft()).toTuple(), key.size().toTuple()))
+    assert len(set(places)) == 1, places
+
+
+def test_bhyt_code_grouped_by_its_parts():
+    from kiosk.ui.patient.keypad import group_digits
+    assert group_digits("DN4010100000101") == "DN 4 01 01000 00101"
+    assert group_digits("079085000001") == "079 085 000 001"
+    assert group_digits("DN40") == "DN 4 0"

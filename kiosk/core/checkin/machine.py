@@ -197,7 +197,14 @@ def _read_timeout(s: Reading, e, cfg) -> Step:
 
 def _identity_failed(s: Reading, e: IdentityFailed, cfg) -> Step:
     retry = e.kind not in (ProblemKind.REJECTED, ProblemKind.CARD_NEEDS_DESK, ProblemKind.ISSUE_FAILED)
-    return Step(Problem(s.session, e.kind, e.message, retry=retry))
+    return Step(Problem(s.session, e.kind, e.message, retry=retry, typed=s.typed if retry else ""))
+
+
+def _problem_dismissed(s: Problem, e, cfg) -> Step:
+    """"Try again" after a typed number: the keypad again, the number still there (issue 14 M7)."""
+    if s.retry and s.typed:
+        return Step(Keypad(s.session + 1, s.typed), (EndSession(s.session),))
+    return _to_idle(s)
 
 
 def _identity_resolved(s: Reading, e: IdentityResolved, cfg: MachineConfig) -> Step:
@@ -230,7 +237,8 @@ def _key(s: Keypad, e: KeypadKey, cfg: MachineConfig) -> Step:
 def _submit(s: Keypad, e, cfg) -> Step:
     if not s.text:
         return Step(s)
-    return Step(Reading(s.session, ReadSource.TYPED), (ResolveIdentity(s.session, ReadSource.TYPED, s.text),))
+    return Step(Reading(s.session, ReadSource.TYPED, typed=s.text),
+                (ResolveIdentity(s.session, ReadSource.TYPED, s.text),))
 
 
 # ---------------------------------------------------------------- confirmation and eligibility
@@ -387,7 +395,7 @@ _RULES: dict[tuple[type, type], Callable[[Any, Any, MachineConfig], Step]] = {
     (TicketShown, Dismiss): _idle,
     (TicketShown, Cancel): _idle,
     (TicketShown, Timeout): _idle,
-    (Problem, Dismiss): _idle,
+    (Problem, Dismiss): _problem_dismissed,
     (Problem, Cancel): _idle,
     (Problem, Timeout): _idle,
 }

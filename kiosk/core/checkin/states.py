@@ -1,7 +1,7 @@
 """States of the check-in machine: one frozen dataclass per screen, holding masked views only."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from kiosk.core.views import (
@@ -27,6 +27,7 @@ class Reading:
     step_count: int = 0            # 0: unknown / not a chip read
     card_removed: bool = False     # "the card moved away: lay it on the reader again"
     needs_qr: bool = False         # the chip needs its key: "scan the QR on the front of your card"
+    typed: str = field(default="", repr=False, compare=False)   # a typed read: the number, for "try again"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Problem:
     kind: ProblemKind
     message: Message
     retry: bool                    # True: "try again" (a new scan starts over); False: go to the desk
+    typed: str = field(default="", repr=False, compare=False)   # a typed number: "try again" opens the keypad with it
 
 
 State = Union[Idle, Reading, Keypad, Confirm, CheckingEligibility, ChooseService, Issuing, Printing,
