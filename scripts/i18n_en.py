@@ -49,6 +49,11 @@ EN = {
     "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
     "Khi đã ghi lại số, xin bấm nút bên dưới.": "When you have written the number down, please press the button below.",
     "Tôi đã ghi nhớ": "I have noted it",
+    "Thông tin vừa rồi không phải của ông/bà": "The details shown were not yours",
+    "Ưu tiên theo tuổi được áp dụng tự động.": "Priority by age is applied automatically.",
+    "Xin quét lại giấy tờ của chính ông/bà. Nếu thông tin vẫn sai, mời ông/bà đến quầy tiếp đón: nhân viên sẽ giúp.":
+        "Please scan your own document again. If the details are still wrong, please go to the "
+        "reception desk: the staff will help you.",
     "Máy chưa có thông tin của số này": "This kiosk has no details for this number yet",
     "Máy in đang hết giấy hoặc bị lỗi. Ông/bà vẫn lấy được số thứ tự: số sẽ hiện trên màn hình để ghi lại.":
         "The printer is out of paper or has a fault. You can still get a queue number: it is shown on "

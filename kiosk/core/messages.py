@@ -10,6 +10,11 @@ SCAN_INCOMPLETE = Message("unreadable",
                           "Nếu vẫn không được, mời ông/bà báo nhân viên.",
                           "The code was only partly read. Please hold it still in front of the scanner "
                           "again. If that does not help, please ask a staff member.")
+NOT_ME = Message("not_me",
+                 "Xin quét lại giấy tờ của chính ông/bà. Nếu thông tin vẫn sai, mời ông/bà đến quầy "
+                 "tiếp đón: nhân viên sẽ giúp.",
+                 "Please scan your own document again. If the details are still wrong, please go to the "
+                 "reception desk: the staff will help you.")
 CARD_REMOVED = Message("card_removed", "Thẻ đã bị nhấc ra. Vui lòng đặt lại thẻ lên đầu đọc.",
                        "The card was moved away. Please lay it on the reader again.")
 CHIP_REJECTED = Message("rejected", "Không xác thực được thẻ. Mời ông/bà đến quầy tiếp đón.",

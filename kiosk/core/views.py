@@ -40,6 +40,7 @@ class ProblemKind(str, enum.Enum):
     UNSUPPORTED = "unsupported"          # a code we do not know (not a CCCD/BHYT/VNeID QR)
     INVALID_NUMBER = "invalid_number"    # typed number malformed / check failed
     NOT_KNOWN = "number_not_known"       # a valid typed number this kiosk has no details for yet
+    NOT_ME = "not_me"                    # the patient said the details shown are not theirs
     REJECTED = "rejected"                # forged/cloned chip, failed passive authentication: desk
     CARD_NEEDS_DESK = "card_needs_desk"  # the insurance check says: desk (expired, revoked...)
     ALREADY_ISSUED = "already_issued"    # one active ticket per patient, service and day

@@ -466,6 +466,10 @@
         <translation>Please go to the reception desk for help.</translation>
     </message>
     <message>
+        <source>Xin quét lại giấy tờ của chính ông/bà. Nếu thông tin vẫn sai, mời ông/bà đến quầy tiếp đón: nhân viên sẽ giúp.</source>
+        <translation>Please scan your own document again. If the details are still wrong, please go to the reception desk: the staff will help you.</translation>
+    </message>
+    <message>
         <source>Đang kiểm tra thẻ BHYT…</source>
         <translation>Checking the health-insurance card…</translation>
     </message>
@@ -556,6 +560,10 @@
     <message>
         <source>Máy chưa có thông tin của số này</source>
         <translation>This kiosk has no details for this number yet</translation>
+    </message>
+    <message>
+        <source>Thông tin vừa rồi không phải của ông/bà</source>
+        <translation>The details shown were not yours</translation>
     </message>
     <message>
         <source>Không xác thực được thẻ</source>
@@ -654,6 +662,10 @@
     <message>
         <source>Tái khám theo lịch hẹn</source>
         <translation>Booked follow-up</translation>
+    </message>
+    <message>
+        <source>Ưu tiên theo tuổi được áp dụng tự động.</source>
+        <translation>Priority by age is applied automatically.</translation>
     </message>
     <message>
         <source>Ông/bà có lịch tái khám hôm nay (ngày {date}).</source>

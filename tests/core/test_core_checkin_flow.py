@@ -121,9 +121,19 @@ def test_results_of_an_old_session_are_ignored():
 
 
 def test_confirm_no_goes_idle():
-    for e in (c.ConfirmNo(), c.Cancel(), c.Back(), c.Timeout(S)):
+    for e in (c.Cancel(), c.Back(), c.Timeout(S)):
         state, eff = run([e], confirm())
         assert state == c.Idle(S) and eff == [c.EndSession(S)]
+
+
+def test_not_me_says_what_to_do_next():
+    """Issue 14 minor 2: "Không phải tôi" gives guidance (scan your own card, or the desk)."""
+    from kiosk.core import messages as m
+    state, eff = run([c.ConfirmNo()], confirm())
+    assert state == c.Problem(S + 1, ProblemKind.NOT_ME, m.NOT_ME, retry=True) and eff == [c.EndSession(S)]
+    assert "quầy tiếp đón" in m.NOT_ME.vi
+    state, _ = run([c.Dismiss()], state)
+    assert isinstance(state, c.Idle)
 
 
 def test_eligibility_answer_updates_the_confirm_screen():
@@ -421,3 +431,12 @@ def test_a_desk_problem_after_typing_still_ends_at_idle():
     assert state.typed == ""
     state, _ = run([c.Dismiss()], state)
     assert state == c.Idle(S)
+
+
+def test_automatic_priority_cannot_be_removed():
+    """Issue 14 minor 8: a child under 6 (or an elderly patient) keeps the law's priority."""
+    s = choose(age=4, gender=1)
+    assert s.selected_priority is PriorityCategory.CHILD and s.automatic
+    for cat in s.priorities:
+        s2, _ = run([c.PriorityToggled(cat)], s)
+        assert s2.selected_priority is PriorityCategory.CHILD

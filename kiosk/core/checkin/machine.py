@@ -254,7 +254,7 @@ def _choose(session: int, patient, elig: EligibilityView, follow_up, cfg: Machin
         services = tuple(first) + tuple(x for x in services if x.code != follow_up.service_code)
     offered = prio.offered(patient, cfg.elderly_age)
     auto = prio.automatic(patient.age, cfg.elderly_age)
-    return Step(ChooseService(session, patient, elig, services, offered, auto, follow_up))
+    return Step(ChooseService(session, patient, elig, services, offered, auto, follow_up, automatic=auto is not None))
 
 
 def _confirm_yes(s: Confirm, e, cfg) -> Step:
@@ -284,8 +284,8 @@ def _waiting_timeout(s: CheckingEligibility, e, cfg) -> Step:
 
 
 def _toggle(s: ChooseService, e: PriorityToggled, cfg) -> Step:
-    if e.category not in s.priorities:
-        return Step(s)
+    if e.category not in s.priorities or s.automatic:
+        return Step(s)          # an automatic priority (age) is the law's: the patient cannot drop it
     return Step(replace(s, selected_priority=None if s.selected_priority is e.category else e.category))
 
 
@@ -345,6 +345,11 @@ def _show(s: PrinterFailed, e, cfg) -> Step:
     return Step(TicketShown(s.session, s.ticket, printed=False), (MarkShown(s.session, s.ticket.ticket_id),))
 
 
+def _not_me(s: Confirm, e, cfg) -> Step:
+    """"Không phải tôi": what to do next, not a silent return to idle (the details are dropped)."""
+    return Step(Problem(s.session + 1, ProblemKind.NOT_ME, msg.NOT_ME, retry=True), (EndSession(s.session),))
+
+
 def _idle(s, e, cfg) -> Step:
     return _to_idle(s)
 
@@ -368,7 +373,7 @@ _RULES: dict[tuple[type, type], Callable[[Any, Any, MachineConfig], Step]] = {
     (Keypad, Cancel): _idle,
     (Keypad, Timeout): _idle,
     (Confirm, ConfirmYes): _confirm_yes,
-    (Confirm, ConfirmNo): _idle,
+    (Confirm, ConfirmNo): _not_me,
     (Confirm, Cancel): _idle,
     (Confirm, Back): _idle,
     (Confirm, EligibilityChecked): _checked_in_confirm,

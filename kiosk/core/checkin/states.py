@@ -61,6 +61,7 @@ class ChooseService:
     priorities: tuple[PriorityCategory, ...]       # offered; the automatic one (age) first
     selected_priority: PriorityCategory | None = None  # pre-selected from the age
     follow_up: FollowUpView | None = None
+    automatic: bool = False                        # the selected priority is the law's (age): fixed
 
 
 @dataclass(frozen=True)

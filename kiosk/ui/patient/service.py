@@ -134,6 +134,9 @@ class ServiceScreen(Screen):
             b = self.priority_buttons[cat]
             b.setText(texts.priority(cat))
             b.setChecked(s.selected_priority is cat)
+            b.setEnabled(not s.automatic)        # the law's priority (age) is fixed
+        self.priority_hint.setText(self.tr("Ưu tiên theo tuổi được áp dụng tự động.") if s.automatic
+                                   else self.tr("Chọn nếu đúng; nhân viên có thể kiểm tra giấy tờ."))
         self.follow_up.setVisible(fu is not None)
         if fu is not None:
             self.follow_up.setText(self.tr("Ông/bà có lịch tái khám hôm nay (ngày {date}).").format(

@@ -42,6 +42,7 @@ _PROBLEM_TITLE = {
     ProblemKind.UNSUPPORTED: QT_TRANSLATE_NOOP("Problem", "Mã này không dùng được ở đây"),
     ProblemKind.INVALID_NUMBER: QT_TRANSLATE_NOOP("Problem", "Số vừa nhập chưa đúng"),
     ProblemKind.NOT_KNOWN: QT_TRANSLATE_NOOP("Problem", "Máy chưa có thông tin của số này"),
+    ProblemKind.NOT_ME: QT_TRANSLATE_NOOP("Problem", "Thông tin vừa rồi không phải của ông/bà"),
     ProblemKind.REJECTED: QT_TRANSLATE_NOOP("Problem", "Không xác thực được thẻ"),
     ProblemKind.CARD_NEEDS_DESK: QT_TRANSLATE_NOOP("Problem", "Thẻ bảo hiểm y tế cần kiểm tra tại quầy"),
     ProblemKind.ALREADY_ISSUED: QT_TRANSLATE_NOOP("Problem", "Ông/bà đã có số thứ tự hôm nay"),
