@@ -492,6 +492,10 @@
         <source>Đọc to</source>
         <translation>Read aloud</translation>
     </message>
+    <message>
+        <source>Ông/bà còn ở đây không? Xin chạm vào màn hình để tiếp tục.</source>
+        <translation>Are you still there? Please touch the screen to continue.</translation>
+    </message>
 </context>
 <context>
     <name>Printer</name>

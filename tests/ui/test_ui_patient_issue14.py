@@ -77,3 +77,27 @@ def test_bhyt_code_grouped_by_its_parts():
     assert group_digits("DN4010100000101") == "DN 4 01 01000 00101"
     assert group_digits("079085000001") == "079 085 000 001"
     assert group_digits("DN40") == "DN 4 0"
+
+
+def test_still_there_warning_before_the_inactivity_reset(qtbot, kiosk_ui):
+    """Minor 1: a slow patient is asked before being thrown back to idle; a touch keeps them."""
+    ui, service, _ = kiosk_ui
+    ui.window.inactivity_s = 12.5                      # the warning 10 s before: after 2.5 s
+    scan(ui)
+    wait_state(qtbot, ui, c.Confirm)
+    warn = ui.window.still_there
+    assert not warn.isVisible()
+    qtbot.waitUntil(warn.isVisible, timeout=6000)
+    assert isinstance(ui.window.state, c.Confirm) and "còn ở đây" in warn.text()
+    qtbot.mouseClick(ui.window.screens["confirm"].title, __import__("kiosk.ui.qt", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not warn.isVisible(), timeout=2000)
+
+
+def test_not_me_gives_guidance(qtbot, kiosk_ui):
+    ui, service, _ = kiosk_ui
+    scan(ui)
+    wait_state(qtbot, ui, c.Confirm)
+    tap(qtbot, ui.window.screens["confirm"].no)
+    wait_state(qtbot, ui, c.Problem)
+    err = ui.window.screens["error"]
+    assert "quầy tiếp đón" in err.detail.text()

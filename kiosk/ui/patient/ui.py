@@ -28,7 +28,8 @@ class PatientUi:
         self.window = PatientWindow(
             service.post, self.translations, metrics, language=cfg.language,
             large_text=cfg.large_text, high_contrast=cfg.high_contrast, orientation=cfg.orientation,
-            facility_name=cfg.facility_name, speaker=self.speaker)
+            facility_name=cfg.facility_name, speaker=self.speaker,
+            inactivity_s=float(getattr(cfg, "inactivity_seconds", 30.0)))
         self.bridge.state_ready.connect(self.window.render)
         service.add_listener(self.bridge.listener)
         self.activity = ActivityFilter(service.post, self.window)

@@ -64,6 +64,7 @@ _ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.K
 # offline) are shown only if they are still current after this long: no flicker for the patient,
 # and no painting of a screen that is already gone.
 SETTLE_MS = 120
+WARN_BEFORE_S = 10.0             # the "still there?" line shows this long before the reset
 DESIGN_PX = (1920, 1080)          # the panel the layouts are designed on (long side, short side) at 96 DPI
 
 
@@ -83,7 +84,8 @@ class PatientWindow(QWidget):
 
     def __init__(self, send: Callable[[Any], None], translations: Translations, metrics: Metrics, *,
                  language: str = "vi", large_text: bool = False, high_contrast: bool = False,
-                 orientation: str = "auto", facility_name: str = "", speaker: Speaker | None = None):
+                 orientation: str = "auto", facility_name: str = "", speaker: Speaker | None = None,
+                 inactivity_s: float = 30.0):
         super().__init__()
         self.setObjectName("PatientRoot")
         self.setWindowTitle("Kiosk")
@@ -101,6 +103,11 @@ class PatientWindow(QWidget):
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.timeout.connect(self._show_pending)
+        # "Are you still there?" some seconds before the machine's inactivity reset (minor 1)
+        self.inactivity_s = inactivity_s
+        self._warn = QTimer(self)
+        self._warn.setSingleShot(True)
+        self._warn.timeout.connect(self._show_still_there)
 
         self._build_header()
         self.stack = QStackedWidget(self)
@@ -114,6 +121,10 @@ class PatientWindow(QWidget):
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         root.addWidget(self.header)
+        self.still_there = label("warn", self)
+        self.still_there.setObjectName("StillThere")
+        self.still_there.setVisible(False)
+        root.addWidget(self.still_there)
         root.addWidget(self.stack, 1)
 
         translations.language_changed.connect(self._language_changed)
@@ -244,6 +255,7 @@ class PatientWindow(QWidget):
         """Show a state at once (tests and screenshots of every screen use this too)."""
         c = _checkin()
         previous, self.state = self.state, state
+        self._arm_still_there(isinstance(state, (c.Keypad, c.Confirm, c.ChooseService)))
         if isinstance(state, c.PrinterFailed) or (isinstance(state, c.TicketShown) and state.printed):
             # the next patients learn of printer trouble on the idle screen, before they start
             self.screens["idle"].set_printer_trouble(isinstance(state, c.PrinterFailed))
@@ -265,6 +277,23 @@ class PatientWindow(QWidget):
 
     def _send_event(self, event: Any) -> None:
         self._send(event)
+
+    def _arm_still_there(self, waits_for_patient: bool) -> None:
+        self.still_there.setVisible(False)
+        if waits_for_patient and self.inactivity_s > WARN_BEFORE_S + 2:
+            self._warn.start(int((self.inactivity_s - WARN_BEFORE_S) * 1000))
+        else:
+            self._warn.stop()
+
+    def _show_still_there(self) -> None:
+        self.still_there.setText(self.tr("Ông/bà còn ở đây không? Xin chạm vào màn hình để tiếp tục."))
+        self.still_there.setVisible(True)
+        self.speaker.say(self.still_there.text(), self.translations.language)
+
+    def on_activity(self) -> None:
+        """A touch anywhere (ActivityFilter): the warning goes, the countdown starts again."""
+        if self._warn.isActive() or self.still_there.isVisible():
+            self._arm_still_there(True)
 
     def pause_for_staff(self, paused: bool) -> None:
         """A staff window opened over the kiosk (or closed): the check-in machine ends the session
@@ -336,4 +365,7 @@ class ActivityFilter(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _ACTIVITY and obj.isWidgetType():
             self._send(_checkin().Activity())
+            on_activity = getattr(self.parent(), "on_activity", None)
+            if on_activity is not None:
+                on_activity()
         return False
