@@ -105,7 +105,7 @@ def test_every_bare_modifier_inside_a_burst_is_swallowed(qtbot, field, name):
 
 def test_a_person_typing_a_capital_still_reaches_the_field(qtbot, field):
     w, edit = field
-    clock = ScannerClock(0.001)   # each reading moves on 1 ms: held keys settle
+    clock = ScannerClock(0.01)    # each reading moves on 10 ms: held keys settle soon
     filt = WedgeEventFilter(w, WedgeConfig(max_gap=0.030), clock=clock)
     try:
         for ch in "Ab":
