@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate docs/screenshots/patient/ from the headless demo: every screen a scripted check-in passes,
-# in Vietnamese and English, portrait (1080x1920) and landscape (1920x1080).
+# then the failure paths (`--scenario all`: no card, expired, gateway offline, paper out, unknown QR,
+# timeout; scenario-*.png), in Vietnamese and English, portrait (1080x1920) and landscape (1920x1080).
 #   scripts/screenshots.sh [CHECKINS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ trap 'rm -rf "$WORK"' EXIT
 for layout in portrait:1080x1920 landscape:1920x1080; do
   name=${layout%%:*}
   size=${layout#*:}
-  "$PY" -m kiosk demo --headless --checkins "$N" --size "$size" --out "$WORK/$name" >/dev/null
+  "$PY" -m kiosk demo --headless --checkins "$N" --size "$size" --scenario all --out "$WORK/$name" >/dev/null
   rm -rf "${DEST:?}/$name"
   mkdir -p "$DEST/$name"
   cp "$WORK/$name"/*.png "$DEST/$name/"
