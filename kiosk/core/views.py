@@ -116,3 +116,4 @@ class TicketView:
     provisional: bool = False
     desk_check: bool = False       # the card needs the desk (expired, 050...): go there with this ticket
     fee_paying: bool = False       # no insurance card: "khám dịch vụ", the fee is paid at the desk
+    language: str = "vi"           # the patient's screen language: the paper ticket speaks it too

@@ -114,6 +114,7 @@ class PriorityToggled:
 @dataclass(frozen=True)
 class ServiceChosen:
     service_code: str
+    language: str = "vi"           # the screen's language: the paper ticket is printed in it
 
 
 @dataclass(frozen=True)

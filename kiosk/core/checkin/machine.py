@@ -294,7 +294,7 @@ def _service(s: ChooseService, e: ServiceChosen, cfg) -> Step:
         return Step(s)
     provisional = s.eligibility.status is InsuranceStatus.PROVISIONAL
     return Step(Issuing(s.session, e.service_code, s.selected_priority),
-                  (IssueTicket(s.session, e.service_code, s.selected_priority, provisional),))
+                  (IssueTicket(s.session, e.service_code, s.selected_priority, provisional, e.language),))
 
 
 def _back_to_confirm(s: ChooseService, e, cfg) -> Step:

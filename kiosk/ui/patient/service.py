@@ -86,7 +86,7 @@ class ServiceScreen(Screen):
                 b = WrapButton("choice", self._services_box, name=f"Service_{svc.code}")
                 b.set_padding(self.ctx.metrics.mm(2))
                 b.set_base_min_height(self._service_min_height())
-                b.clicked.connect(lambda _=False, code=svc.code: self.ctx.send(ServiceChosen(code)))
+                b.clicked.connect(lambda _=False, code=svc.code: self.ctx.send(ServiceChosen(code, self.ctx.language)))
                 self.service_buttons[svc.code] = b
             self._services_grid.addWidget(b, i // columns, i % columns)
             b.setVisible(True)
