@@ -82,9 +82,13 @@ class Scenarios:
         gw = self.env.gateway
         if gw is None:
             raise Skipped("skipped: an external gateway cannot be taken offline from here")
+        # someone not checked in this run: a fresh cached answer would make the gateway unnecessary
+        fresh = [k for k in ("year_only", "returning", "child_te", "elderly", "valid_bhyt") if k not in self.d.used]
+        if not fresh:
+            raise Skipped("skipped: every candidate already has a fresh card check in this run")
         gw.set_faults(drop_before_rate=1.0)
         try:
-            state = self._to_ticket("elderly", "provisional")
+            state = self._to_ticket(fresh[0], "provisional")
         finally:
             gw.clear_faults()
         if not (isinstance(state, c.TicketShown) and state.ticket.provisional):
