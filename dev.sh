@@ -24,6 +24,8 @@ APT_PACKAGES=(
   xdotool
   # the facility hub (private clusters in tests and the demo; no system service is used)
   postgresql
+  # offline call announcements: espeak-ng's Vietnamese voice, aplay to play them
+  espeak-ng alsa-utils
   # building a virtual environment
   python3-venv python3-dev gcc
 )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from kiosk import settings_map
 from kiosk.config import Config
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.ports import IssuerDecorator
@@ -29,7 +30,7 @@ class Parts:
     facility: Any = None              # kiosk.facility.runner.FacilityLink when hub_dsn is set
     printer: Any = None               # the driver behind the TicketPrinter port (SimPrinter in the demo)
     sim_scanner: Any = None           # drivers.scanner.sim.SimScanner when "sim" is configured
-    scanners: list = field(default_factory=list)
+    scanners: Any = None              # kiosk.devices.scanners.KioskScanners (all but the wedge)
     chip: Any = None                  # the card reader stack, when one is configured and present
     notes: list[str] = field(default_factory=list)
 
@@ -91,16 +92,16 @@ class KioskApp:
         self.create_db = create_db
         self.start_sync = start_sync
         self.start_ops = start_ops
-        self.ops = None                   # kiosk.ops.runtime.OpsHandle once built
-        self.last_scan = None             # the newest ScanRead (staff mode's scan test)
-        self._health_timer = None
-        self._watchdog_timer = None
-        self.notifier = None              # kiosk.ops.sdnotify.SdNotifier under systemd
+        self.ops: Any = None              # kiosk.ops.runtime.OpsHandle once built
+        self.last_scan: Any = None        # the newest ScanRead (staff mode's scan test)
+        self._health_timer: Any = None
+        self._watchdog_timer: Any = None
+        self.notifier: Any = None         # kiosk.ops.sdnotify.SdNotifier under systemd
         self.parts = Parts()
-        self.ui = None
-        self._wedge = None
-        self._store = None
-        self.staff = None
+        self.ui: Any = None               # kiosk.ui.patient.ui.PatientUi after attach_ui()
+        self._wedge: Any = None
+        self._store: Any = None
+        self.staff: Any = None            # kiosk.ui.desk.staff_mode.StaffMode with staff_mode=True
         self.slot = ServiceSlot()
         self._closers: list[Callable[[], None]] = []
 
@@ -139,8 +140,12 @@ class KioskApp:
 
     def devices_status(self) -> dict[str, bool]:
         """Each scanner thread's connection (fleet metrics); any thread."""
-        statuses = [s.status() for s in list(self.parts.scanners)]
-        return {st.source: st.connected for st in statuses}
+        scanners = self.parts.scanners
+        out = {} if scanners is None else {st.source: st.connected for st in scanners.status()}
+        sync = self.parts.sync
+        if sync is not None:   # a worker that cannot start says so in the metrics and heartbeat (M4)
+            out["sync:worker"] = bool(sync.running and getattr(sync, "last_start_error", None) is None)
+        return out
 
     def checkins_health(self):
         """What the idle screen shows (cheap: a statvfs); None without ops."""
@@ -184,8 +189,6 @@ class KioskApp:
         return driver_from_config(self.cfg)
 
     def _checkin_service(self, driver):
-        from kiosk.gateway.client import GatewayClient
-        from kiosk.gateway.signing import signer_from_config
         from kiosk.checkin.build import build_checkin_service
         from kiosk.devices.printer import DriverTicketPrinter
         from kiosk.store.migrate import open_store
@@ -193,13 +196,13 @@ class KioskApp:
             raise AppError("no signing key configured: set signing_pkcs12 (provisioning), "
                            "or try `kiosk demo`")
         try:
-            signer = signer_from_config(self.cfg)
+            signer = settings_map.signer(self.cfg)
         except Exception as exc:
             raise AppError(f"cannot load the signing key: {exc}") from exc
         # The service uses its store from its one db thread only.
         self._store = open_store(self.cfg.data_dir, self.key, clock=self.clock, check_same_thread=False,
                                  cache_mib=self.cfg.db_cache_mib, busy_timeout_ms=self.cfg.db_busy_timeout_ms)
-        client = GatewayClient.from_config(self.cfg, clock=self.clock)
+        client = settings_map.gateway_client(self.cfg, clock=self.clock)
         vneid = None
         if str(self.cfg.vneid_resolver_endpoint or "").strip():
             from kiosk.checkin.vneid import vneid_resolver
@@ -222,18 +225,12 @@ class KioskApp:
         return worker
 
     def _scanners(self) -> None:
-        from drivers.scanner.spec import ScannerOptions, build_scanner, parse_spec
+        """Every configured scanner but the wedge (that one lives in the Qt window: attach_ui)
+        under the device manager: cross-scanner de-duplication, hot-plug, restarts."""
+        from kiosk.devices.scanners import KioskScanners
         p = self.parts
-        for text in self.cfg.scanners:
-            spec = parse_spec(text)
-            if spec.kind == "wedge":
-                continue                    # lives in the Qt window (attach_ui)
-            opts = ScannerOptions(prefix=self.cfg.scanner_prefix, suffix=self.cfg.scanner_suffix,
-                                  decoder=self.cfg.camera_decoder)
-            scanner = build_scanner(spec, opts, sink=self.on_scan)
-            p.scanners.append(scanner)
-            if spec.kind == "sim":
-                p.sim_scanner = scanner
+        p.scanners = KioskScanners(self.cfg.scanners, settings_map.scanner_options(self.cfg), self.on_scan)
+        p.sim_scanner = p.scanners.sim
 
     # ------------------------------------------------------------ running
 
@@ -252,6 +249,14 @@ class KioskApp:
         if service is not None:
             service.post(ScanUnreadable())
 
+    def _wedge_read(self, read) -> None:
+        """A keyboard-wedge read: through the scanners' de-duplication once they are built."""
+        scanners = self.parts.scanners
+        if scanners is not None:
+            scanners.deliver(read)
+        else:
+            self.on_scan(read)
+
     def start(self) -> None:
         p = self.parts
         p.service.start()
@@ -260,9 +265,9 @@ class KioskApp:
         if p.facility is not None:
             p.facility.start()
         self._warm_cache()
-        for scanner in p.scanners:
-            scanner.start()
-            self._closers.append(scanner.stop)
+        if p.scanners is not None:
+            p.scanners.start()
+            self._closers.append(p.scanners.stop)
         if self.cfg.card_watch and p.chip is None:   # chip cards: PC/SC on its own threads, events to the machine
             from kiosk.devices.chip_watch import ChipWatcher
             p.chip = ChipWatcher.from_config(self.cfg, p.service).start()
@@ -275,9 +280,10 @@ class KioskApp:
         from kiosk.ui.patient.ui import PatientUi
         self.ui = PatientUi(qt_app, self.parts.service or self.slot, self.cfg, dpi=dpi)
         if staff_mode:
+            from kiosk.staff import staff_services
             from kiosk.ui.desk.staff_mode import attach_staff_mode   # corner gesture, then the PIN
-            self.staff = attach_staff_mode(self.ui.window, self.cfg, self.key, self.clock,
-                                           last_scan=lambda: self.last_scan)
+            build = staff_services(self.cfg, self.key, self.clock, last_scan=lambda: self.last_scan)
+            self.staff = attach_staff_mode(self.ui.window, build)
             self._closers.append(self.staff.close)
         if "wedge" in self.cfg.scanners:
             self._attach_wedge()
@@ -335,8 +341,8 @@ class KioskApp:
 
     def _attach_wedge(self) -> None:
         from kiosk.ui.wedge_filter import WedgeEventFilter
-        self._wedge = WedgeEventFilter(self.ui.window)
-        self._wedge.scanned.connect(self.on_scan)
+        self._wedge = WedgeEventFilter(self.ui.window, settings_map.wedge_config(self.cfg))
+        self._wedge.scanned.connect(self._wedge_read)
         self._wedge.unreadable.connect(self.on_scan_unreadable)   # reason logged by the filter
         self._closers.append(self._wedge.uninstall)
 

@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "kiosk.commands.ops_cmd",
     "kiosk.commands.hub_cmd",
     "kiosk.commands.report_cmd",
+    "kiosk.commands.queue_cmd",
+    "kiosk.commands.display_cmd",
 )
 
 

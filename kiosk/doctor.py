@@ -174,6 +174,29 @@ def check_gateway(cfg: Config) -> Check:
     return check
 
 
+def check_gateway_url(cfg: Config) -> Check:
+    """H2: credentials and dossiers never travel in clear outside the demo/simulator."""
+    scheme = urlparse(cfg.gateway_url).scheme
+    if scheme == "https":
+        return Check("gateway TLS", OK, "gateway_url is https://")
+    if scheme == "http" and cfg.gateway_allow_http:
+        return Check("gateway TLS", WARN, "gateway_url is http:// (cleartext, allowed by gateway_allow_http: "
+                     "demo/simulator only)", "use the https:// gateway and remove gateway_allow_http", required=False)
+    return Check("gateway TLS", FAIL, f"gateway_url is {scheme or 'not a'}:// URL: credentials and patient "
+                 "dossiers would travel in clear; the kiosk refuses it",
+                 "use https:// (gateway_allow_http = true only for a demo or simulator)")
+
+
+def check_kiosk_id(cfg: Config) -> Check:
+    from kiosk.security.kiosk_ids import kiosk_id_problems
+    problems = kiosk_id_problems(cfg.kiosk_id, cfg.facility_kiosk_ids)
+    if problems:
+        return Check("kiosk ID", FAIL, "; ".join(problems),
+                     "give every kiosk its own kiosk_id and list all of them in facility_kiosk_ids")
+    return Check("kiosk ID", OK, f"kiosk_id {cfg.kiosk_id!r} (facility kiosks: "
+                 f"{', '.join(cfg.facility_kiosk_ids) or 'not listed'})")
+
+
 def check_disk(cfg: Config) -> Check:
     from kiosk.ops.disk import DiskGuard
     path = Path(cfg.data_dir)
@@ -197,7 +220,7 @@ def check_clock(cfg: Config) -> Check:
 
 CHECKS: tuple[Callable[[Config], Check | list[Check]], ...] = (
     check_qt_platform, check_fonts, check_pcscd, check_usb, check_camera, check_printer,
-    check_database, check_disk, check_gateway, check_clock,
+    check_database, check_disk, check_gateway, check_gateway_url, check_kiosk_id, check_clock,
 )
 
 

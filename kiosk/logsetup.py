@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 import sys
 import unicodedata
@@ -139,6 +140,28 @@ def log_path(cfg) -> Path:
     return Path(cfg.data_dir) / "logs" / "kiosk.log"
 
 
+# Libraries that log what we must not keep, at any level: urllib3 logs request lines with their
+# query string (the card check carries the token and the password hash there), signxml logs the
+# canonical XML as a bytes repr the name mask cannot read. They only say more below WARNING.
+QUIET_LOGGERS = ("urllib3", "requests", "signxml", "charset_normalizer", "PIL")
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are 0600 from the moment they exist (rotation included)."""
+
+    def _open(self):
+        old = os.umask(0o077)
+        try:
+            stream = super()._open()
+        finally:
+            os.umask(old)
+        try:
+            os.chmod(self.baseFilename, 0o600)
+        except OSError:
+            pass
+        return stream
+
+
 def setup_logging(cfg, *, stderr: bool = True, level: str | None = None) -> Path:
     """Install the rotating file and stderr handlers on the root logger (replacing ours from an
     earlier call) and return the log file's path."""
@@ -150,7 +173,7 @@ def setup_logging(cfg, *, stderr: bool = True, level: str | None = None) -> Path
         h.close()
     formatter = logging.Formatter(LOG_FORMAT)
     handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
+        PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
     if stderr:
         handlers.append(logging.StreamHandler(sys.stderr))
     for h in handlers:
@@ -159,4 +182,14 @@ def setup_logging(cfg, *, stderr: bool = True, level: str | None = None) -> Path
         h._kiosk = True
         root.addHandler(h)
     root.setLevel(level or getattr(cfg, "log_level", "INFO"))
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return path
+
+
+def setup_run_logging(cfg) -> None:
+    """The rotating log file + stderr with personal data masked (`kiosk run` and `kiosk demo`)."""
+    try:
+        setup_logging(cfg)
+    except OSError as exc:  # an unwritable log directory must not keep the kiosk from starting
+        print(f"kiosk: log file not opened ({exc}); logging to stderr only", file=sys.stderr)

@@ -1,11 +1,12 @@
-"""Regenerate the README's settings table from kiosk/config.py (the one declaration)."""
+"""Regenerate the README's settings table and kiosk/config_fields.py from kiosk/settings_table.py (the one
+declaration)."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from kiosk.config import schema_markdown  # noqa: E402
+from kiosk.config import fields_source, schema_markdown  # noqa: E402
 
 START, END = "<!-- settings:start -->", "<!-- settings:end -->"
 
@@ -16,6 +17,8 @@ def main() -> int:
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     readme.write_text(f"{head}{START}\n{schema_markdown()}\n{END}{tail}", encoding="utf-8")
+    fields = Path(__file__).resolve().parents[1] / "kiosk" / "config_fields.py"
+    fields.write_text(fields_source(), encoding="utf-8")
     return 0
 
 

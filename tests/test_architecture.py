@@ -230,7 +230,7 @@ BUILDERS = ("kiosk.store.open", "kiosk.store.migrate", "kiosk.store.keys", "kios
 
 # Known violations, being fixed in parallel (issue 12). The strict tests below keep anything NEW
 # out; the xfail ones turn green (XPASS) once these lists can be emptied.
-KNOWN_UI_BUILDERS = {"kiosk.ui.desk.staff_mode"}
+KNOWN_UI_BUILDERS: set[str] = set()
 
 
 def _ui_building() -> list[Import]:
@@ -250,8 +250,6 @@ def test_no_new_ui_module_builds_services():
     assert [str(i) for i in _ui_building() if i.source not in KNOWN_UI_BUILDERS] == []
 
 
-@pytest.mark.xfail(strict=False, reason="known violation, fixed in parallel: kiosk/ui/desk/staff_mode.py "
-                   "builds the staff services (store, key provider, signer, gateway client) inside the UI")
 def test_the_ui_builds_nothing():
     assert [str(i) for i in _ui_building()] == []
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from kiosk.core.checkin import MachineConfig
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.ports import StaffAlerter, TicketPrinter
 from kiosk.checkin.service import CheckinService
-from kiosk.identity.parse import ParseOptions
 from kiosk.checkin.eligibility import GatewayEligibilityChecker
 from kiosk.checkin.resolver import StoreIdentityResolver
-from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
+from kiosk.checkin.issuing import StoreTicketIssuer
 from kiosk.devices.printer import printer_from_config
+from kiosk.settings_map import issuing_settings, machine_config, parse_options
 
 
 def build_checkin_service(cfg: Any, store, *, gateway_client: Any, sign: Callable[[bytes], bytes],
@@ -24,10 +23,10 @@ def build_checkin_service(cfg: Any, store, *, gateway_client: Any, sign: Callabl
     """`wrap_issuer(issuer)` lets the app put the ops gate (disk, maintenance) and the sync
     worker's wake-up around the real ticket issuer."""
     clock = clock or SystemClock()
-    machine = MachineConfig.from_config(cfg)
-    resolver = StoreIdentityResolver(store, clock, options=ParseOptions.from_config(cfg),
+    machine = machine_config(cfg)
+    resolver = StoreIdentityResolver(store, clock, options=parse_options(cfg),
                                      cache_hours=cfg.eligibility_cache_hours, vneid=vneid)
-    issuer = StoreTicketIssuer(store, IssuingSettings.from_config(cfg, machine.services), sign, clock,
+    issuer = StoreTicketIssuer(store, issuing_settings(cfg, machine.services), sign, clock,
                                numbers=numbers)   # facility hub numbering (issue 17), None without a hub
     if wrap_issuer is not None:
         issuer = wrap_issuer(issuer)

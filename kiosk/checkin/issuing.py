@@ -18,8 +18,10 @@ from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
 from kiosk.core.status import TicketStatus, VisitStatus
 from kiosk.core.views import InsuranceStatus, PrinterFaultKind, ServiceOption, TicketView
 from kiosk.checkin.idmethod import identification_method
+from kiosk.calling.estimates import ticket_wait_minutes
 from kiosk.checkin.records import (check_number, checkin_record, eligibility_input, gateway_documents,
                                     patient_input)
+from kiosk.gateway import codes
 from kiosk.store.errors import DuplicateActiveTicket, StoreError
 from kiosk.store.visits import VisitInput
 
@@ -44,12 +46,14 @@ class IssuingSettings:
     kiosk_id: str
     services: tuple[ServiceOption, ...]
     ticket_format: str = numbering.DEFAULT_FORMAT
-    ma_doituong_kcb: int = 1
+    ma_doituong_kcb: str = codes.REGISTERED_FACILITY         # default MA_DOITUONG_KCB
+    category_by_service: tuple[tuple[str, str], ...] = ()    # (service code, category): services[].ma_doituong_kcb
+    category_by_priority: tuple[tuple[str, str], ...] = ()   # (priority group, category)
 
-    @classmethod
-    def from_config(cls, cfg: Any, services: tuple[ServiceOption, ...]) -> "IssuingSettings":
-        numbering.check_format(cfg.ticket_format)
-        return cls(cfg.facility_code, cfg.kiosk_id, services, cfg.ticket_format, cfg.ma_doituong_kcb)
+    def category(self, service_code: str, priority: str | None) -> str:
+        """MA_DOITUONG_KCB of a visit: the priority group's code, else the service's, else the default."""
+        return (dict(self.category_by_priority).get(priority or "") or dict(self.category_by_service).get(service_code)
+                or self.ma_doituong_kcb)
 
 
 class StoreTicketIssuer:
@@ -118,19 +122,20 @@ class StoreTicketIssuer:
                 status, reason = VisitStatus.NEEDS_DESK, desk_reason(req.eligibility, req.eligibility_result)
             elif elig.needs_desk_flag(req.eligibility_result):   # 001/002: the patient proceeds
                 status, reason = VisitStatus.NEEDS_DESK, req.eligibility_result.staff_detail or "desk check"
+            category = st.category(service.code, req.priority.value if req.priority else None)
             visit = store.visits.create(VisitInput(
                 ma_lk=ma_lk, patient_id=patient.id, kiosk_id=st.kiosk_id, visit_day=day,
                 service_code=service.code, service_name=service.name_vi, room=service.room,
                 priority=req.priority.value if req.priority else None, status=status,
-                needs_desk_reason=reason, eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=st.ma_doituong_kcb,
+                needs_desk_reason=reason, eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=category,
                 id_method=req.id_method or identification_method(identity), checked_provisional=int(req.provisional)))
             ticket = store.tickets.insert(visit_id=visit.id, patient_id=patient.id, service_code=service.code,
                                           kiosk_id=st.kiosk_id, day=day, seq=seq, number=number,
                                           priority=1 if priority else 0)
-            if st.ma_doituong_kcb != 2:      # emergency visits send no check-in (gateway rules)
+            if category != codes.EMERGENCY:      # emergency visits send no check-in (gateway rules)
                 record = checkin_record(identity, req.eligibility_result, ma_lk=ma_lk, patient_id=patient.id,
                                         facility=st.facility_code, kiosk=st.kiosk_id, admitted=now,
-                                        service=service, ma_doituong_kcb=st.ma_doituong_kcb, card=card)
+                                        service=service, ma_doituong_kcb=category, card=card)
                 from kiosk.gateway.xml import build_xml0
                 store.outbox.enqueue("checkin", ma_lk, self._sign(build_xml0(record)), visit.id)
             self.audit.append(ACTOR, None, "ticket.issue", f"visit:{visit.id}",
@@ -138,11 +143,12 @@ class StoreTicketIssuer:
                                "priority": req.priority.value if req.priority else None,
                                "provisional": req.provisional})
             waiting = self.store.tickets.waiting_before(day, service.code, ticket.id)
+            wait = ticket_wait_minutes(store, ticket.id, service.minutes_per_patient, now, fallback_ahead=waiting)
         local = now.astimezone(VN_TZ)
         return TicketView(
             ticket_id=ticket.id, number=number, service_code=service.code, service_name_vi=service.name_vi,
             service_name_en=service.name_en, room=service.room, priority=req.priority,
-            expected_wait_minutes=numbering.expected_wait_minutes(waiting, service.minutes_per_patient),
+            expected_wait_minutes=wait,
             qr_payload=numbering.qr_payload(st.facility_code, day, number, ma_lk),
             issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional,
             desk_check=_status_is(req, InsuranceStatus.NEEDS_DESK), fee_paying=_status_is(req, InsuranceStatus.NO_CARD))

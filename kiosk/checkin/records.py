@@ -98,8 +98,9 @@ def eligibility_input(result: Any, patient_id: int, number: str, *, provisional:
 
 
 def checkin_record(identity: Any, result: Any, *, ma_lk: str, patient_id: int, facility: str, kiosk: str,
-                   admitted: datetime, service: ServiceOption, ma_doituong_kcb: int, card: str):
-    """XML0's record of this check-in (kiosk.gateway.xml.CheckinRecord)."""
+                   admitted: datetime, service: ServiceOption, ma_doituong_kcb: str, card: str):
+    """XML0's record of this check-in (kiosk.gateway.xml.CheckinRecord). NGAY_YL is the moment the
+    examination service was chosen and ordered: the issue time (`admitted`)."""
     from kiosk.gateway.xml import CheckinRecord
     person = identity.person
     name = (person.full_name if person else None) or (getattr(result, "full_name", "") if result else "")
@@ -119,6 +120,6 @@ def checkin_record(identity: Any, result: Any, *, ma_lk: str, patient_id: int, f
     ma_bn = cccd or (bhyt.bhxh_number10 if bhyt and bhyt.bhxh_number10 else "") or f"{kiosk}-{patient_id}"
     return CheckinRecord(
         ma_lk=ma_lk, ma_bn=ma_bn, full_name=name, birth=birth, gender=gender, ma_cskcb=facility,
-        admitted=admitted, ma_doituong_kcb=str(ma_doituong_kcb), cccd=cccd, card_number=card if card else "",
+        admitted=admitted, ma_doituong_kcb=ma_doituong_kcb, cccd=cccd, card_number=card if card else "",
         ma_dkbd=ma_dkbd, card_valid_from=valid_from, card_valid_to=valid_to, service_code=service.code,
-        service_name=service.name_vi)
+        service_name=service.name_vi, ordered_at=admitted)

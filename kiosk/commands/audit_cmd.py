@@ -15,6 +15,9 @@ def register(sub, parents) -> None:
     asub.required = True
     verify = asub.add_parser("verify", parents=parents, help="walk the chain; name the first broken entry")
     verify.add_argument("--key-file", type=Path)
+    verify.add_argument("--anchor", metavar="COUNT:HASH",
+                        help="a chain head recorded outside the database (heartbeat line, backup name): "
+                             "catches a history rewritten with the key or a cut tail")
     verify.set_defaults(func=_verify)
     export = asub.add_parser("export", parents=parents, help="write every entry (JSON lines or CSV)")
     export.add_argument("--key-file", type=Path)
@@ -36,9 +39,11 @@ def _verify(args, ctx) -> int:
     if store is None:
         return 1
     with store:
-        verdict = AuditLog(store).verify()
+        log = AuditLog(store)
+        verdict = log.verify(anchor=args.anchor)
+        head = log.head()
     if verdict.ok:
-        print(f"audit chain intact: {verdict.entries} entries")
+        print(f"audit chain intact: {verdict.entries} entries (head {head})")
         return 0
     print(f"audit chain BROKEN at entry {verdict.first_broken_id}: {verdict.reason}")
     return 1

@@ -26,7 +26,11 @@ def register(sub, parents) -> None:
     sim.add_argument("--forged", choices=FORGERIES, help="present a forged chip")
     sim.add_argument("--port", type=int, default=DEFAULT_PORT, help="vpcd port (35963: 'Virtual PCD 00 00')")
     sim.add_argument("--pki", type=Path, help="test PKI directory (default: a cached temp dir)")
-    sim.add_argument("--pace", action="store_true", help="offer PACE in EF.CardAccess")
+    pace = sim.add_mutually_exclusive_group()
+    pace.add_argument("--pace", action="store_true", default=True,
+                      help="offer PACE in EF.CardAccess (the default; BAC works too)")
+    pace.add_argument("--no-pace", dest="pace", action="store_false", help="a BAC-only chip")
+    pace.add_argument("--pace-only", action="store_true", help="offer PACE and refuse BAC (6982)")
     sim.add_argument("--remove-after", type=int, metavar="N", help="fault: leave the field at APDU N")
     sim.add_argument("--no-pcscd", action="store_true", help="do not start pcscd when none runs")
     sim.set_defaults(func=_sim)
@@ -35,6 +39,7 @@ def register(sub, parents) -> None:
     rd.add_argument("--mrz", help="the card's MRZ: 3 lines separated by newlines, spaces or |")
     rd.add_argument("--cccd", help="12-digit CCCD number (with --dob)")
     rd.add_argument("--dob", help="birth date YYYY-MM-DD (with --cccd)")
+    rd.add_argument("--can", help="PACE card access number (default: last 6 digits of the CCCD number)")
     rd.add_argument("--csca", type=Path, help="CSCA store (default: setting csca_dir)")
     rd.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a card")
     rd.add_argument("--unmasked", action="store_true", help="show personal data in full (staff only)")
@@ -69,6 +74,7 @@ def _sim(args, ctx) -> int:
     person = _pick(args.citizen)
     session = VirtualCardSession(citizen_of(person, rule), forgery=Forgery(args.forged) if args.forged else None,
                                  port=args.port, pki_dir=args.pki, start_pcscd=not args.no_pcscd, pace=args.pace,
+                                 pace_only=args.pace_only,
                                  faults=Faults(remove_after_apdus=args.remove_after))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -93,9 +99,9 @@ def _sim(args, ctx) -> int:
 
 
 # ---- reading
-def _keys(args, cfg) -> list:
-    from kiosk.identity.bac import bac_candidates
-    from kiosk.identity.chip import driver_keys
+def _keys(args, cfg) -> tuple[list, str | None]:
+    """The BAC/PACE-MRZ candidate keys and the CAN (from --can, the CCCD number or the MRZ)."""
+    from kiosk.identity.bac import bac_candidates, can_of
     from kiosk.identity.model import BirthDate
     from kiosk.identity.mrz import normalize_td1, parse_td1
     today = dt.date.today()
@@ -113,7 +119,10 @@ def _keys(args, cfg) -> list:
             raise SystemExit("kiosk card read: --dob is not a date YYYY-MM-DD") from None
     else:
         raise SystemExit("kiosk card read: give --mrz, or --cccd with --dob")
-    return driver_keys(bac_candidates(source, cfg.cccd_docnum_rule, today=today))
+    can = args.can.strip() if args.can else can_of(source)
+    if can is not None and not (can.isdigit() and len(can) == 6):
+        raise SystemExit("kiosk card read: --can is 6 digits")
+    return bac_candidates(source, cfg.cccd_docnum_rule, today=today), can
 
 
 def _read(args, ctx) -> int:
@@ -126,7 +135,7 @@ def _read(args, ctx) -> int:
     from kiosk.identity.jsonify import identity_to_dict
     cfg = ctx.config
     try:
-        keys = _keys(args, cfg)
+        keys, can = _keys(args, cfg)
     except IdentityError as exc:
         print(f"kiosk card read: {exc.detail}", file=sys.stderr)
         return 2
@@ -144,7 +153,7 @@ def _read(args, ctx) -> int:
             chip = card.run(lambda c: IcaoReader(
                 c, chunk_size=cfg.card_chunk_size,
                 progress=lambda p: steps.append(p.step) if not steps or steps[-1] != p.step else None,
-            ).read(keys, csca=store if (csca_path or len(store)) else None))
+            ).read(keys, can=can, csca=store if (csca_path or len(store)) else None))
         finally:
             try:
                 card.disconnect()
@@ -166,7 +175,7 @@ def _read(args, ctx) -> int:
         "ok": True, "reader": reader_name, "identity": identity_to_dict(identity, masked=not args.unmasked),
         "files": {k: len(v) for k, v in chip.files.items()},
         "face": {"mime": chip.face.mime, "bytes": len(chip.face.data)} if chip.face else None,
-        "pace_offered": list(chip.pace_offered), "access": chip.access_protocol,
+        "pace_offered": list(chip.pace_offered), "access": chip.access_protocol, "can_known": can is not None,
         "bac_candidates": len(keys), "bac_attempts": chip.bac_attempts,
         "passive_authentication": chip.pa.as_dict() if chip.pa else None,
         "apdus": chip.apdus, "bytes": chip.bytes_sent + chip.bytes_received, "steps": steps,

@@ -29,12 +29,13 @@ def _desk(args, ctx) -> int:
     if args.key_file:
         cfg = cfg.replace(key_file=args.key_file)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from kiosk.ui.desk.staff_mode import StaffMode, is_provisioned
+    from kiosk.staff import first_run_provisioning, is_provisioned, staff_services
+    from kiosk.ui.desk.staff_mode import StaffMode
     if args.wizard or not is_provisioned(cfg):
         from kiosk.ui.desk.worker import DbWorker
         from kiosk.ui.technician.wizard import FirstRunWizard
         worker = DbWorker()
-        wizard = FirstRunWizard(cfg, worker, config_path)
+        wizard = FirstRunWizard(cfg, worker, config_path, first_run_provisioning())
         wizard.show()
         code = app.exec()
         worker.shutdown()
@@ -53,7 +54,7 @@ def _desk(args, ctx) -> int:
     except StoreError as exc:
         print(f"kiosk desk: {exc}", file=sys.stderr)
         return 1
-    mode = StaffMode(cfg, key, kiosk_layout=args.layout == "kiosk")
+    mode = StaffMode(staff_services(cfg, key), kiosk_layout=args.layout == "kiosk")
     mode.prefer_tech = args.technician
     mode.open()
     try:

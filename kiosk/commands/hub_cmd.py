@@ -76,13 +76,13 @@ def _status(args, ctx) -> int:
 def _worker(args, ctx) -> int:
     import psycopg
     from kiosk.facility.worker import HubUploadWorker
-    from kiosk.gateway.client import GatewayClient
+    from kiosk.settings_map import gateway_client
     dsn = _dsn(args, ctx, "worker")
     if dsn is None:
         return 2
     stop = {"flag": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__("flag", True))
-    client = GatewayClient.from_config(ctx.config)
+    client = gateway_client(ctx.config)
     with psycopg.connect(dsn) as conn:
         w = HubUploadWorker(conn, client, ctx.config["facility_code"])
         if args.once:

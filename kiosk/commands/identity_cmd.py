@@ -25,13 +25,20 @@ def register(sub, parents) -> None:
 def _parse(args, ctx) -> int:
     import datetime as dt
     read = args.text if args.text is not None else sys.stdin.buffer.read()
+    if isinstance(read, str):
+        try:   # argv bytes that were not UTF-8 arrive as lone surrogates: refuse them like a scanner's bytes
+            read.encode("utf-8")
+        except UnicodeEncodeError:
+            print("kiosk identity parse: --text is not valid UTF-8", file=sys.stderr)
+            return 1
     try:
         today = dt.date.fromisoformat(args.today) if args.today else None
     except ValueError:
         print(f"kiosk identity parse: --today {args.today!r} is not a date yyyy-mm-dd", file=sys.stderr)
         return 2
     try:
-        options = ParseOptions.from_config(ctx.config)
+        from kiosk.settings_map import parse_options
+        options = parse_options(ctx.config)
     except Exception:    # a broken config must not stop a staff member from debugging a scan
         options = ParseOptions()
     try:

@@ -59,6 +59,8 @@ def _run(args, ctx) -> int:
     from kiosk.app import KioskApp
     from kiosk.store.errors import StoreError
     from kiosk.store.keys import key_provider_from_config
+    from kiosk.logsetup import setup_run_logging
+    from kiosk.ui.launch import qt_shutdown, quit_on_signals
     cfg = ctx.config
     setup_run_logging(cfg)
     try:
@@ -97,19 +99,11 @@ def _run(args, ctx) -> int:
         return 1 if failed else code
     finally:
         kiosk.close()
-        _qt_shutdown()
-
-
-def setup_run_logging(cfg) -> None:
-    """The rotating log file + stderr with personal data masked (`kiosk run` and `kiosk demo`)."""
-    from kiosk.logsetup import setup_logging
-    try:
-        setup_logging(cfg)
-    except OSError as exc:  # an unwritable log directory must not keep the kiosk from starting
-        print(f"kiosk: log file not opened ({exc}); logging to stderr only", file=sys.stderr)
+        qt_shutdown()
 
 
 def _demo(args, ctx) -> int:
+    from kiosk.ui.launch import qt_shutdown
     if args.facility:
         from kiosk.demo.facility import run_facility
         return run_facility(ctx.config, args)
@@ -122,7 +116,7 @@ def _demo(args, ctx) -> int:
         try:
             return run_headless(ctx.config, args)
         finally:
-            _qt_shutdown()
+            qt_shutdown()
     if args.wait_sync is not None:
         print("kiosk demo: --wait-sync applies to --headless runs", file=sys.stderr)
         return 2
@@ -130,30 +124,4 @@ def _demo(args, ctx) -> int:
     try:
         return run_windowed(ctx.config, args)
     finally:
-        _qt_shutdown()
-
-
-def quit_on_signals(app) -> None:
-    """SIGINT/SIGTERM end the event loop cleanly (so `finally` blocks close the app and its
-    temporary data); a short timer lets Python run its signal handlers while Qt waits."""
-    import signal
-
-    from kiosk.ui.qt import QTimer
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        # exit(), not quit(): Qt 6 quit() first asks windows to close, and the lock-down refuses
-        signal.signal(sig, lambda *_: app.exit(0))
-    timer = QTimer(app)
-    timer.timeout.connect(lambda: None)
-    timer.start(200)
-
-
-def _qt_shutdown() -> None:
-    """Destroy the QApplication before the interpreter tears down (PySide6 otherwise may crash
-    while garbage-collecting wrappers of already-deleted Qt objects at exit)."""
-    from kiosk.ui.qt import QApplication
-    app = QApplication.instance()
-    if app is not None:
-        for w in QApplication.topLevelWidgets():
-            w.deleteLater()
-        app.processEvents()
-        app.shutdown()
+        qt_shutdown()

@@ -38,12 +38,12 @@ def register(sub, parents) -> None:
 
 
 def _options(args, ctx) -> ScannerOptions:
+    from kiosk.settings_map import scanner_options
     cfg = ctx.config
-    return ScannerOptions(prefix=getattr(cfg, "scanner_prefix", ""), suffix=getattr(cfg, "scanner_suffix", ""),
-                          decoder=args.decoder or getattr(cfg, "camera_decoder", "zxing"),
-                          hold_off=float(getattr(cfg, "scanner_hold_off", 2.0)),
-                          stdin=sys.stdin, sim_script=list(DEMO_SCRIPT), sim_finite=True,
-                          baud=int(getattr(cfg, "scanner_serial_baud", 9600)))
+    opts = scanner_options(cfg, stdin=sys.stdin, sim_script=list(DEMO_SCRIPT), sim_finite=True)
+    if args.decoder:
+        opts.decoder = args.decoder
+    return opts
 
 
 def _test(args, ctx) -> int:
@@ -85,10 +85,11 @@ def _test(args, ctx) -> int:
 
 
 def _list(args, ctx) -> int:
-    from drivers.manager import discover_all
-    found = discover_all()
+    from drivers.discovery import discover_scanners
+    found = discover_scanners()
     if args.json:
-        print(json.dumps([d.__dict__ for d in found], ensure_ascii=False, indent=2))
+        print(json.dumps([{"kind": d.kind, "spec": d.spec, "description": d.description, "vid": d.vid,
+                           "pid": d.pid} for d in found], ensure_ascii=False, indent=2))
     else:
         for d in found:
             print(f"{d.spec:<32} {d.description}")

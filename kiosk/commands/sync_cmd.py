@@ -6,10 +6,12 @@ import getpass
 import json
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from kiosk.commands._store import open_for_cli
 from kiosk.core.status import OutboxState
+from kiosk.gateway.client import InsecureGatewayURL
 from kiosk.store.db import StoreError
 from kiosk.store.keys import key_provider_from_config
 from kiosk.sync.lock import WorkerBusy
@@ -66,10 +68,13 @@ def _status(args, ctx) -> int:
     with store:
         stats = store.outbox.stats()
         dead = store.outbox.items(OutboxState.DEAD, limit=50)
+        waiting = [i for i in store.outbox.items(OutboxState.PENDING, limit=200) if i.last_error][:50]
     if args.json:
         doc = stats.as_dict()
         doc["dead_items"] = [{"id": d.id, "kind": d.kind.value, "ma_lk": d.ma_lk, "code": d.last_code,
                               "message": d.last_error} for d in dead]
+        doc["pending_with_reason"] = [{"id": d.id, "kind": d.kind.value, "ma_lk": d.ma_lk, "code": d.last_code,
+                                       "message": d.last_error, "attempts": d.attempts} for d in waiting]
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     print(f"pending  {stats.pending}\nsending  {stats.sending}\nacked    {stats.acked}\ndead     {stats.dead}")
@@ -77,6 +82,9 @@ def _status(args, ctx) -> int:
     print(f"last success        {stats.last_success_at or '-'}")
     for d in dead:
         print(f"  dead #{d.id} {d.kind.value} {d.ma_lk}: [{d.last_code}] {d.last_error or ''}")
+    for d in waiting:   # why an item is still waiting: the gateway's words, for staff (L7)
+        print(f"  waiting #{d.id} {d.kind.value} {d.ma_lk} after {d.attempts} attempt(s): "
+              f"[{d.last_code}] {d.last_error}")
     return 0
 
 
@@ -85,18 +93,25 @@ def _run(args, ctx) -> int:
     cfg = ctx.config
     if args.key_file is not None:
         cfg = cfg.replace(key_file=args.key_file)
+    from kiosk.logsetup import setup_logging
+    setup_logging(cfg)   # the same masked, 0600 log as the app, at the configured level (L9)
     try:
         key = key_provider_from_config(cfg).load()
         worker = build_worker(cfg, key)
         if args.once:
             report = worker.run_once()
         else:
+            def on_signal(*_):   # not in the handler itself: stop() takes locks the main thread may hold
+                threading.Thread(target=worker.stop, kwargs={"timeout": 0}, daemon=True).start()
             for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda *_: worker.stop(timeout=0))
+                signal.signal(sig, on_signal)
             report = worker.run_forever(until_drained=args.until_drained)
     except (StoreError, WorkerBusy) as exc:
         print(f"kiosk sync: {exc}", file=sys.stderr)
         return 1
+    except InsecureGatewayURL as exc:
+        print(f"kiosk sync: {exc}", file=sys.stderr)
+        return 2
     print(f"leased {report.leased}, acked {report.acked} (duplicates {report.duplicates}, reconciled "
           f"{report.reconciled}), retried {report.retried}, dead {report.dead}")
     return 0
@@ -107,20 +122,22 @@ def _retry(args, ctx) -> int:
     store = _open(args, ctx)
     if store is None:
         return 1
-    actor = f"cli:{getpass.getuser()}"
+    # No staff member signed in: the trust boundary is the OS account holding the key file, and
+    # the audit says exactly that instead of inventing a technician (red-team L3).
+    actor, role, how = f"cli:{getpass.getuser()}", "os-user", {"authority": "OS user with the database key file"}
     with store:
         with store.transaction():
             if args.dead:
                 n = store.outbox.requeue_dead()
-                AuditLog(store).append(actor, "technician", "outbox.resend_dead", "outbox", {"count": n})
+                AuditLog(store).append(actor, role, "outbox.resend_dead", "outbox", {"count": n, **how})
             else:
                 item = store.outbox.get(args.item)
                 if item is None or not store.outbox.requeue(args.item):
                     print(f"kiosk sync: item {args.item} is not dead or waiting", file=sys.stderr)
                     return 1
                 n = 1
-                AuditLog(store).append(actor, "technician", "outbox.resend", f"outbox:{item.id}",
-                                       {"kind": item.kind.value, "ma_lk": item.ma_lk})
+                AuditLog(store).append(actor, role, "outbox.resend", f"outbox:{item.id}",
+                                       {"kind": item.kind.value, "ma_lk": item.ma_lk, **how})
     print(f"{n} item(s) queued to send again (same signed bytes, same MA_LK)")
     return 0
 

@@ -80,7 +80,8 @@ def prepare(base: Config, *, data_dir: Path | None = None, gateway_url: str | No
     cfg = base.replace(
         data_dir=data, key_file=key_file, key_provider="file",
         facility_code=sim.SIM_FACILITY, facility_name=DEMO_FACILITY_NAME,
-        gateway_url=url, gateway_username=sim.SIM_USERNAME, gateway_password=sim.SIM_PASSWORD,
+        gateway_url=url, gateway_allow_http=True,   # the demo talks to its simulator in clear, on purpose
+        gateway_username=sim.SIM_USERNAME, gateway_password=sim.SIM_PASSWORD,
         gateway_officer_name=sim.SIM_OFFICER_NAME, gateway_officer_cccd=sim.SIM_OFFICER_CCCD,
         gateway_lookup_endpoint=sim.LOOKUP_PATH, vneid_resolver_endpoint=sim.VNEID_PATH,
         signing_source="pkcs12", signing_pkcs12=ident.p12_path,
@@ -88,5 +89,8 @@ def prepare(base: Config, *, data_dir: Path | None = None, gateway_url: str | No
         printer="sim", scanners=["sim", "wedge"], metrics_bind="",
         card_watch=False,  # with a chip, kiosk.demo.chip watches the demo reader (its CSCA) instead
     )
+    # The simulated scanner reads once per press of the device panel (no camera frames to repeat a
+    # code), so the cross-scanner hold-off would only swallow a deliberate second scan of a person.
+    cfg = cfg.replace(scanner_hold_off=0.0)
     return DemoEnvironment(root, data, key_file, cfg, url, handle, temporary, notes)
 

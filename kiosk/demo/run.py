@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from kiosk.config import Config
+from kiosk.logsetup import setup_run_logging
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ def _build(cfg: Config, args, *, root: Path | None, data_dir: Path | None):
     from kiosk.store.keys import FileKeyProvider
     from kiosk.demo.environment import prepare
     env = prepare(cfg, data_dir=data_dir, gateway_url=args.gateway, root=root)
-    from kiosk.commands.run_cmd import setup_run_logging
     setup_run_logging(env.config)                  # the masked log file in the demo's data dir
     try:
         key = FileKeyProvider(env.key_file, env.data_dir).load()
@@ -94,6 +94,8 @@ def run_headless(cfg: Config, args) -> int:
             from kiosk.ui.demo.scenarios import Scenarios
             results += Scenarios(driver, env=env, chip=chip).run(scenarios, len(results))
         elapsed = time.perf_counter() - t0
+        from kiosk.demo.calling import call_issued_tickets
+        calling = call_issued_tickets(kiosk.cfg, kiosk.key, out)       # issue 18: call what was issued
         sync = _wait_sync(kiosk, args.wait_sync)
         summary = write_summary(out / "summary.json", results, {
             "outbox": kiosk.outbox_stats(),
@@ -103,6 +105,7 @@ def run_headless(cfg: Config, args) -> int:
             "printed_images": sorted(p.name for p in (env.data_dir / "tickets").glob("*.png")),
             "screenshots": driver.capture.files,
             "run_seconds": round(elapsed, 3),
+            "calling": calling,
             "notes": env.notes,
         })
         for note in env.notes:
@@ -110,6 +113,7 @@ def run_headless(cfg: Config, args) -> int:
         for r in results:
             status = (r.outcome or f"ticket {r.ticket} room {r.room}") if r.ok else f"FAILED: {r.error}"
             print(f"check-in {r.index} ({r.mode}, {r.person}): {status}")
+        print(f"called: {' '.join(c['number'] + '@' + c['counter'] for c in calling['called'])}")
         print(f"outbox: {json.dumps(summary['outbox'], ensure_ascii=False)}")
         print(f"wrote {out / 'summary.json'} and {len(driver.capture.files)} screenshots")
         if not summary["ok"]:
@@ -169,6 +173,7 @@ def has_display() -> bool:
 
 def run_windowed(cfg: Config, args) -> int:
     from kiosk.ui.demo.panel import DemoAction, DemoPanel, install_hotkeys, qr_actions
+    from kiosk.ui.launch import quit_on_signals
     from kiosk.ui.qt import QApplication
 
     if not has_display():
@@ -211,7 +216,8 @@ def run_windowed(cfg: Config, args) -> int:
         panel.move(screen.left() + size[0] + 20, screen.top())
         panel.resize(PANEL_WIDTH, min(screen.height() - 40, 820))
         panel.show()
-        from kiosk.commands.run_cmd import quit_on_signals
+        from kiosk.demo.calling import open_calling_windows
+        calling_windows = open_calling_windows(kiosk.cfg, kiosk.key)   # noqa: F841 (kept alive)
         quit_on_signals(app)
         return app.exec()
     finally:

@@ -161,7 +161,7 @@ def build_signed_dossier(ctx, visit, patient, form: CloseForm, discharged: datet
                             results_summary=ref.results_summary, treatment=form.treatment, direction=ref.direction,
                             transport=ref.transport)
     try:
-        unsigned = build_dossier(summary, follow, referral, made_on=local_day)
+        unsigned = build_dossier(summary, follow, referral, made_on=local_day, revision=st.revision)
     except XmlBuildError as exc:
         raise DeskError(f"the summary cannot become a valid dossier: {exc}") from None
     tables = ("XML1",) + (("XML13",) if referral else ()) + (("XML14",) if follow else ())

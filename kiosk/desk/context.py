@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from kiosk.core.checkin import MachineConfig
 from kiosk.core.clock import Clock
 from kiosk.core.views import ServiceOption
 
@@ -26,15 +25,10 @@ class DeskSettings:
     kiosk_id: str
     services: tuple[ServiceOption, ...]
     ticket_format: str = "{letter}{kiosk}-{seq:03d}"
-    ma_doituong_kcb: int = 1
+    ma_doituong_kcb: str = "1.1"     # default MA_DOITUONG_KCB (kiosk.gateway.codes)
     head_code: str = ""              # MA_TTDV: the facility head's code on XML13/XML14
     elderly_age: int = 75
-
-    @classmethod
-    def from_config(cls, cfg: Any) -> "DeskSettings":
-        machine = MachineConfig.from_config(cfg)
-        return cls(cfg.facility_code, cfg.facility_name, cfg.kiosk_id, machine.services, cfg.ticket_format,
-                   cfg.ma_doituong_kcb, getattr(cfg, "facility_head_code", "") or "", machine.elderly_age)
+    revision: str = "3176"           # gateway_revision: the XML13/XML14 layouts
 
     def service(self, code: str) -> ServiceOption:
         for s in self.services:

@@ -167,7 +167,8 @@ class UploadQueue(DeskPart):
                                ma_cskcb=st.facility_code, admitted=datetime.fromisoformat(visit.checked_in_at),
                                ma_doituong_kcb=str(visit.ma_doituong_kcb), cccd=cccd.number if cccd else "",
                                card_number=visit.ma_the_bhyt or "", service_code=visit.service_code,
-                               service_name=visit.service_name or "")
+                               service_name=visit.service_name or "",
+                               ordered_at=datetime.fromisoformat(visit.checked_in_at))   # NGAY_YL: the order
         try:
             return self.ctx.sign(build_xml0(record))
         except XmlBuildError as exc:

@@ -250,37 +250,38 @@ class ChipWatcher:
                 return
             card.reading, card.done = True, False
         try:
-            keys = self._keys(identity)
-            if not keys:
+            keys, can = self._access(identity)
+            if not keys and not can:
                 self._count("failed")
                 report(c.ChipReadFailed(message=NO_CHIP_KEY))
                 card.done = True
                 return
-            self._read(card, keys, identity, report)
+            self._read(card, keys, can, identity, report)
         finally:
             card.reading = False
 
-    def _keys(self, identity: Identity) -> list:
-        from kiosk.identity.bac import bac_candidates
-        from kiosk.identity.chip import driver_keys
+    def _access(self, identity: Identity) -> tuple[list, str | None]:
+        """BAC / PACE-MRZ candidate keys and the CAN (PACE; the CCCD number's last 6 digits)."""
+        from kiosk.identity.bac import chip_access
         kw: dict[str, Any] = {}
         if self.renewal_ages:
             kw["renewal_ages"] = self.renewal_ages
         if self.no_expiry_forms:
             kw["no_expiry_forms"] = self.no_expiry_forms
         try:
-            return driver_keys(bac_candidates(identity, self.rule, **kw))
+            access = chip_access(identity, self.rule, **kw)
+            return list(access.keys), access.can
         except (ValueError, AttributeError) as exc:
             log.warning("no chip key from the session identity: %s", type(exc).__name__)
-            return []
+            return [], None
 
-    def _read(self, card: _Card, keys: list, base: Identity, report: Report) -> None:
+    def _read(self, card: _Card, keys: list, can: str | None, base: Identity, report: Report) -> None:
         from drivers.card.errors import (AccessDeniedError, CardError, CardRemovedError, PcscUnavailableError,
                                          ReaderGoneError)
         chip = None
         for _ in range(self.max_read_attempts):
             try:
-                chip = self._read_chip(card.reader, keys, report)
+                chip = self._read_chip(card.reader, keys, can, report)
                 break
             except CardRemovedError:
                 card.done, card.lost_at = True, time.monotonic()
@@ -306,7 +307,7 @@ class ChipWatcher:
             return
         self._report_result(chip, base, report)
 
-    def _read_chip(self, reader: str, keys: list, report: Report):
+    def _read_chip(self, reader: str, keys: list, can: str | None, report: Report):
         from drivers.card.errors import CardError
         from drivers.card.icao.reader import IcaoReader
         seen: list[str] = []
@@ -325,7 +326,7 @@ class ChipWatcher:
             t0 = time.perf_counter()
             chip = handle.run(lambda t: IcaoReader(t, chunk_size=self.chunk_size,
                                                    max_bac_attempts=self.max_bac_attempts,
-                                                   progress=progress).read(keys, csca=self._csca))
+                                                   progress=progress).read(keys, can=can, csca=self._csca))
             log.info("chip read in %.0f ms (%d APDUs)", (time.perf_counter() - t0) * 1000, chip.apdus)
             return chip
         finally:

@@ -3,10 +3,11 @@
 API (stable; kiosk/sync builds on it):
 
     client = GatewayClient(base_url, username, password, officer_name, officer_cccd,
-                           revision="4750", session=None, connect_timeout=5.0, read_timeout=120.0,
+                           revision="3176", session=None, connect_timeout=5.0, read_timeout=120.0,
                            ca_bundle=None, lookup_endpoint="", clock=None, facility_code="",
-                           vneid_endpoint="", card_check_body="form")
-    client = GatewayClient.from_config(cfg)          # settings gateway_*, facility_code, vneid_*
+                           vneid_endpoint="", card_check_body="form", allow_http=None,
+                           call_deadline=None)
+    client = kiosk.settings_map.gateway_client(cfg)  # settings gateway_*, facility_code, vneid_*
 
     client.token() -> Token                          # cached until expiry; GatewayAuthError/GatewayUnavailable
     client.check_card(card_number, full_name, birth_date, *, deadline=None) -> CardCheckResult
@@ -17,13 +18,19 @@ API (stable; kiosk/sync builds on it):
     client.upload_dossier(signed_envelope: bytes, ma_cskcb=None) -> UploadResult # loaiHoSo=130
     client.upload(kind, payload, ma_cskcb=None) -> UploadResult  # kind: "checkin" | "dossier" (outbox kinds)
         # never raises for gateway/network trouble; see UploadOutcome for what each outcome means
-    client.lookup_received(ma_lk, day, *, kind, ma_cskcb=None) -> ReceivedInfo | None
+    client.lookup_received(ma_lk, day, *, kind, ma_cskcb=None, payload_sha256="") -> ReceivedInfo | None
         # kind "checkin"|"dossier"; day: date or "yyyy-mm-dd" (facility day of the send attempt).
         # Only with lookup_endpoint set (UNCONFIRMED live endpoint), else NotConfigured.
         # Returns the non-duplicate copy the gateway holds, or None; raises GatewayUnavailable.
     client.resolve_vneid(token) -> VneidIdentity | None    # UNCONFIRMED; NotConfigured without endpoint
 
+    client.abort()      # every call in flight fails at once (SIGTERM, app shutdown)
+
 Every call that gets a 401 (HTTP status or maKetQua) logs in again once and resends once.
+Every public call has one wall-clock deadline (login included): `call_deadline` (default: the read
+timeout), or check_card's own `deadline`; replies are bounded (kiosk.gateway.transport). No
+redirect is followed. `http://` is refused unless `allow_http` is True; None (programmatic use)
+allows it for loopback hosts only; from_config passes the explicit `gateway_allow_http` setting.
 Exceptions and log lines carry endpoint names and codes only, never personal data.
 """
 from __future__ import annotations
@@ -33,15 +40,18 @@ import hashlib
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 import requests
+from urllib.parse import urlsplit
+
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from kiosk.core.clock import Clock, SystemClock
-from kiosk.gateway import replies
+from kiosk.gateway import replies, transport
 from kiosk.gateway.results import (MALFORMED_CODE, NETWORK_CODE, CardCheckResult, GatewayAuthError,
                                    GatewayUnavailable, HistoryEntry, NotConfigured, ReceivedInfo,
                                    UploadOutcome, UploadResult, VneidIdentity)
@@ -57,6 +67,23 @@ UPLOAD_PATHS = {
 }
 LOAI_HO_SO = {"checkin": "0", "dossier": "130"}
 TOKEN_MARGIN = timedelta(seconds=30)   # renew a little before the stated expiry
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class InsecureGatewayURL(ValueError):
+    """An http:// gateway URL without the explicit setting that allows it (demo/simulator only)."""
+
+
+def check_gateway_url(url: str, allow_http: bool | None) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    if parts.scheme != "http":
+        raise InsecureGatewayURL(f"gateway_url must be https:// (got scheme {parts.scheme or 'none'!r})")
+    if allow_http or (allow_http is None and parts.hostname in LOOPBACK_HOSTS):
+        return
+    raise InsecureGatewayURL("gateway_url is http://: credentials and patient dossiers would travel in clear; "
+                             "use https://, or set gateway_allow_http = true for a demo/simulator only")
 
 
 def md5_upper(password: str) -> str:
@@ -95,10 +122,12 @@ def _sent_before_failure(exc: requests.RequestException) -> bool:
 
 class GatewayClient:
     def __init__(self, base_url: str, username: str, password: str, officer_name: str, officer_cccd: str,
-                 revision: str = "4750", session: requests.Session | None = None,
+                 revision: str = "3176", session: requests.Session | None = None,
                  connect_timeout: float = 5.0, read_timeout: float = 120.0, ca_bundle: str | None = None,
                  lookup_endpoint: str = "", clock: Clock | None = None, facility_code: str = "",
-                 vneid_endpoint: str = "", card_check_body: str = "form"):
+                 vneid_endpoint: str = "", card_check_body: str = "form", allow_http: bool | None = None,
+                 call_deadline: float | None = None):
+        check_gateway_url(base_url, allow_http)
         if revision not in UPLOAD_PATHS:
             raise ValueError(f"unknown gateway revision {revision!r}")
         if card_check_body not in ("form", "json"):
@@ -109,12 +138,15 @@ class GatewayClient:
         self.officer_name = officer_name
         self.officer_cccd = officer_cccd
         self.revision = revision
-        self.session = session or requests.Session()
+        self.session = transport.harden(session or requests.Session())
         if self.session.trust_env:
             # read proxy settings from the environment once, not on every request (~0.2 ms each)
             self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
             self.session.trust_env = False
         self.timeout = (connect_timeout, read_timeout)
+        self.call_deadline = float(call_deadline or read_timeout)
+        self._active: set[transport.Deadline] = set()
+        self._active_guard = threading.Lock()
         self.verify: bool | str = str(ca_bundle) if ca_bundle else True
         self.lookup_endpoint = lookup_endpoint
         self.vneid_endpoint = vneid_endpoint
@@ -122,40 +154,74 @@ class GatewayClient:
         self.card_check_body = card_check_body
         self.clock = clock or SystemClock()
         self._token: Token | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()         # guards _token only; held for microseconds
+        self._login_lock = threading.Lock()   # one login at a time
 
-    @classmethod
-    def from_config(cls, cfg, *, session: requests.Session | None = None,
-                    clock: Clock | None = None) -> "GatewayClient":
-        bundle = str(cfg.gateway_ca_bundle) if str(cfg.gateway_ca_bundle) not in ("", ".") else None
-        return cls(cfg.gateway_url, cfg.gateway_username, cfg.gateway_password, cfg.gateway_officer_name,
-                   cfg.gateway_officer_cccd, revision=cfg.gateway_revision, session=session,
-                   connect_timeout=cfg.gateway_connect_timeout, read_timeout=cfg.gateway_read_timeout,
-                   ca_bundle=bundle, lookup_endpoint=cfg.gateway_lookup_endpoint, clock=clock,
-                   facility_code=cfg.facility_code, vneid_endpoint=cfg.vneid_resolver_endpoint,
-                   card_check_body=cfg.gateway_card_check_body)
+    # ---- deadlines
+    @contextmanager
+    def _deadline(self, seconds: float | None = None):
+        """The deadline of one public call; nested calls (the login) share the outer one."""
+        current = getattr(transport._local, "deadline", None)
+        if current is not None:
+            yield current
+            return
+        with transport.Deadline(seconds or self.call_deadline, self._active, self._active_guard) as d:
+            yield d
+
+    def abort(self) -> None:
+        """Fail every call in flight now (their threads get an exception within milliseconds)."""
+        with self._active_guard:
+            active = list(self._active)
+        for d in active:
+            d.abort()
+
+    def _post(self, url: str, **kwargs) -> requests.Response:
+        d = getattr(transport._local, "deadline", None)
+        if d is None:   # every public method enters one; this is a safety net
+            with self._deadline() as d:
+                return transport.post(self.session, url, d, connect_timeout=self.timeout[0],
+                                      verify=self.verify, **kwargs)
+        return transport.post(self.session, url, d, connect_timeout=self.timeout[0], verify=self.verify, **kwargs)
 
     # ---- token
     def token(self, timeout: tuple[float, float] | None = None) -> Token:
+        with self._deadline(timeout[1] if timeout else None) as d:
+            tok = self._cached()
+            if tok is not None:
+                return tok
+            # one login at a time, but never wait for another thread's login longer than this call may take
+            if not self._login_lock.acquire(timeout=max(0.0, d.remaining())):
+                raise GatewayUnavailable("token: another login is still running")
+            try:
+                tok = self._cached()
+                if tok is None:
+                    tok = self._login()
+                    with self._lock:
+                        self._token = tok
+                return tok
+            finally:
+                self._login_lock.release()
+
+    def _cached(self) -> Token | None:
         with self._lock:
             tok = self._token
-            if tok is not None and (tok.expires_at is None or self.clock.now() + TOKEN_MARGIN < tok.expires_at):
-                return tok
-            self._token = self._login(timeout or self.timeout)
-            return self._token
+        if tok is not None and (tok.expires_at is None or self.clock.now() + TOKEN_MARGIN < tok.expires_at):
+            return tok
+        return None
 
     def _invalidate(self, tok: Token) -> None:
         with self._lock:
             if self._token is tok:   # another thread may already have logged in again
                 self._token = None
 
-    def _login(self, timeout: tuple[float, float]) -> Token:
+    def _login(self) -> Token:
         try:
-            resp = self.session.post(self.base_url + TOKEN_PATH,
-                                     data={"username": self.username, "password": self._password_md5},
-                                     timeout=timeout, verify=self.verify)
+            resp = self._post(self.base_url + TOKEN_PATH,
+                              data={"username": self.username, "password": self._password_md5})
         except requests.RequestException as exc:
             raise GatewayUnavailable(f"token: {type(exc).__name__}") from None
+        if 300 <= resp.status_code < 400:
+            raise GatewayUnavailable(f"token: {transport.redirect_note(resp)}")
         if resp.status_code == 401:
             raise GatewayAuthError("token: login refused (HTTP 401)")
         if resp.status_code >= 500:
@@ -174,15 +240,15 @@ class GatewayClient:
                      str(key.get("username", self.username)),
                      replies.parse_expiry(key.get("expires_in"), self.clock.now()))
 
-    def _with_token(self, call: Callable[[Token], Any], login_timeout: tuple[float, float] | None = None) -> Any:
+    def _with_token(self, call: Callable[[Token], Any]) -> Any:
         """Run call(token); on a 401 log in again and run it once more (the second 401 is final)."""
-        tok = self.token(login_timeout)
+        tok = self.token()
         try:
             return call(tok)
         except _Reauth:
             log.info("gateway answered 401: logging in again once")
             self._invalidate(tok)
-        tok = self.token(login_timeout)
+        tok = self.token()
         return call(tok)   # a _Reauth here propagates to the caller's handler
 
     def _query(self, tok: Token) -> dict[str, str]:
@@ -197,23 +263,16 @@ class GatewayClient:
                    deadline: float | None = None) -> CardCheckResult:
         fields = {"maThe": card_number, "hoTen": full_name, "ngaySinh": replies.birth_date_param(birth_date),
                   "hoTenCb": self.officer_name, "cccdCb": self.officer_cccd}
-        # The kiosk's deadline bounds the whole check, a login included.
-        end = time.monotonic() + deadline if deadline else None
-
-        def remaining() -> tuple[float, float]:
-            if end is None:
-                return self.timeout
-            left = max(0.05, end - time.monotonic())
-            return (min(self.timeout[0], left), left)
 
         def call(tok: Token) -> dict:
             body = {"json": fields} if self.card_check_body == "json" else {"data": fields}
-            resp = self.session.post(self.base_url + CARD_CHECK_PATH, params=self._query(tok), timeout=remaining(),
-                                     verify=self.verify, **body)
+            resp = self._post(self.base_url + CARD_CHECK_PATH, params=self._query(tok), **body)
             return self._json_or_reauth(resp, "card check")
 
+        # The kiosk's deadline bounds the whole check, a login included.
         try:
-            reply = self._with_token(call, remaining() if end else None)
+            with self._deadline(deadline):
+                reply = self._with_token(call)
         except _Reauth:
             return replies.card_result("401", {})
         except GatewayAuthError:
@@ -229,6 +288,8 @@ class GatewayClient:
         return result
 
     def _json_or_reauth(self, resp: requests.Response, what: str) -> dict:
+        if 300 <= resp.status_code < 400:
+            raise GatewayUnavailable(f"{what}: {transport.redirect_note(resp)}")
         if resp.status_code == 401:
             raise _Reauth()
         if resp.status_code >= 500:
@@ -243,7 +304,8 @@ class GatewayClient:
     def _json_call(self, what: str, post: Callable[[Token], requests.Response]) -> dict:
         """POST with the token (401 rule applied); the reply's JSON object, or a typed GatewayError."""
         try:
-            return self._with_token(lambda tok: self._json_or_reauth(post(tok), what))
+            with self._deadline():
+                return self._with_token(lambda tok: self._json_or_reauth(post(tok), what))
         except _Reauth:
             raise GatewayAuthError(f"{what}: 401 after a fresh login") from None
         except requests.RequestException as exc:
@@ -256,9 +318,8 @@ class GatewayClient:
         fields = {"maThe": card_number, "hoTen": full_name, "ngaySinh": replies.birth_date_param(birth_date),
                   "hoTenCb": self.officer_name, "cccdCb": self.officer_cccd}
 
-        reply = self._json_call("history", lambda tok: self.session.post(
-            self.base_url + HISTORY_PATH, params=self._query(tok), data=fields, timeout=self.timeout,
-            verify=self.verify))
+        reply = self._json_call("history", lambda tok: self._post(
+            self.base_url + HISTORY_PATH, params=self._query(tok), data=fields))
         return replies.history_entries(reply)
 
     # ---- uploads
@@ -275,15 +336,15 @@ class GatewayClient:
                 "maCSKCB": ma_cskcb, "fileHSBase64": base64.b64encode(payload).decode("ascii")}
 
         def call(tok: Token) -> UploadResult:
-            resp = self.session.post(self.base_url + path, data=form, headers=self._headers(tok),
-                                     timeout=self.timeout, verify=self.verify)
+            resp = self._post(self.base_url + path, data=form, headers=self._headers(tok))
             result = replies.upload_result(resp)
             if result is None:
                 raise _Reauth()
             return result
 
         try:
-            result = self._with_token(call)
+            with self._deadline():
+                result = self._with_token(call)
         except _Reauth:
             result = UploadResult(UploadOutcome.AUTH, code="401", message="401 after a fresh login")
         except GatewayAuthError as exc:
@@ -297,8 +358,8 @@ class GatewayClient:
         return result
 
     # ---- reconcile look-up (UNCONFIRMED live endpoint; the simulator implements it)
-    def lookup_received(self, ma_lk: str, day: date | str, *, kind: str,
-                        ma_cskcb: str | None = None) -> ReceivedInfo | None:
+    def lookup_received(self, ma_lk: str, day: date | str, *, kind: str, ma_cskcb: str | None = None,
+                        payload_sha256: str = "") -> ReceivedInfo | None:
         if not self.lookup_endpoint:
             raise NotConfigured("received-dossier look-up: gateway_lookup_endpoint is not set")
         ma_cskcb = ma_cskcb or self.facility_code
@@ -306,17 +367,16 @@ class GatewayClient:
         form = {"username": self.username, "maCSKCB": ma_cskcb, "ngay": day_s, "maLK": ma_lk,
                 "loaiHoSo": LOAI_HO_SO[kind]}
 
-        reply = self._json_call("lookup", lambda tok: self.session.post(
-            self.base_url + self.lookup_endpoint, data=form, headers=self._headers(tok), timeout=self.timeout,
-            verify=self.verify))
-        return replies.received_info(reply, ma_lk, LOAI_HO_SO[kind])
+        reply = self._json_call("lookup", lambda tok: self._post(
+            self.base_url + self.lookup_endpoint, data=form, headers=self._headers(tok)))
+        return replies.received_info(reply, ma_lk, LOAI_HO_SO[kind], payload_sha256)
 
     # ---- VNeID token resolver (UNCONFIRMED)
     def resolve_vneid(self, vneid_token: str) -> VneidIdentity | None:
         if not self.vneid_endpoint:
             raise NotConfigured("VNeID resolver: vneid_resolver_endpoint is not set")
 
-        reply = self._json_call("vneid", lambda tok: self.session.post(
+        reply = self._json_call("vneid", lambda tok: self._post(
             self.base_url + self.vneid_endpoint, json={"token": vneid_token, "username": self.username},
-            headers=self._headers(tok), timeout=self.timeout, verify=self.verify))
+            headers=self._headers(tok)))
         return replies.vneid_identity(reply)

@@ -21,6 +21,7 @@ DUPLICATE_PATTERNS = re.compile(
 RETRY_CODES = {"500", "501", "502", "503", "504", "101"}
 AUTH_CODES = {"403"}
 DUPLICATE_STATE = "TRUNG_LAP"   # trangThai of a duplicate-marked copy in the received listing
+HASH_FIELD = "hashHoSo"         # SHA-256 (hex) of the file as received, in the look-up listing (UNCONFIRMED)
 
 
 class MalformedReply(Exception):
@@ -35,20 +36,34 @@ def json_body(resp: requests.Response) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
+MAX_TOKEN_LIFE = timedelta(days=30)   # a longer (or absurd) lifetime is treated as unknown
+
+
+def _seconds(value: float, now: datetime) -> datetime | None:
+    if not (0 < value <= MAX_TOKEN_LIFE.total_seconds()):   # NaN, inf, epoch-ms... : unknown
+        return None
+    return now + timedelta(seconds=value)
+
+
 def parse_expiry(value: Any, now: datetime) -> datetime | None:
-    """`expires_in` is documented only as "(UTC)": accept seconds or an ISO-8601 time, else None."""
+    """`expires_in` is documented only as "(UTC)": accept seconds or an ISO-8601 time, else None.
+    Anything absurd (infinite, epoch milliseconds, years away) is unknown: the 401 rule takes over."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return now + timedelta(seconds=float(value)) if value > 0 else None
-    text = str(value).strip()
+        return _seconds(float(value), now)
+    text = str(value).strip()[:64]
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return now + timedelta(seconds=float(text)) if float(text) > 0 else None
+        return _seconds(float(text), now)
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment if moment - now <= MAX_TOKEN_LIFE else None
+    except (OverflowError, TypeError):
+        return None
 
 
 def birth_date_param(value: date | str) -> str:
@@ -117,11 +132,29 @@ def history_entries(reply: dict[str, Any]) -> list[HistoryEntry]:
                          _s(r, "lyDoVV"), raw=dict(r)) for r in rows if isinstance(r, dict)]
 
 
+SUCCESS_MESSAGES = ("", "tiếp nhận thành công", "tiếp nhận hồ sơ thành công")   # thongDiep of a real 200
+
+
+def _is_json(resp: requests.Response) -> bool:
+    kind = (resp.headers.get("Content-Type", "") or "").split(";")[0].strip().lower()
+    return kind in ("application/json", "text/json") or kind.endswith("+json")
+
+
 def upload_result(resp: requests.Response) -> UploadResult | None:
-    """Classify an upload reply; None means 401 (the caller logs in again once)."""
+    """Classify an upload reply on `maKetQua` first; None means 401 (the caller logs in again once).
+
+    ACCEPTED needs `maKetQua` 200, a receipt (`maGiaoDich`) and a success message. A 200 whose
+    message says the MA_LK is already held is DUPLICATE, which is *not* an ack: the worker acks it
+    only when the look-up shows the held copy is ours. Any other 200 is UNCONFIRMED. A non-200 is
+    never a duplicate, whatever its wording: it is a refusal (dead letter with the gateway's words),
+    a retry (5xx-like codes) or an auth problem.
+    """
     status = resp.status_code
     if status == 401:
         return None
+    if 300 <= status < 400:
+        from kiosk.gateway.transport import redirect_note
+        return UploadResult(UploadOutcome.RETRY, code=f"HTTP {status}", message=redirect_note(resp))
     if status >= 500 or status in (404, 405, 408, 429):
         return UploadResult(UploadOutcome.RETRY, code=f"HTTP {status}", message=f"HTTP {status}")
     body = json_body(resp)
@@ -129,16 +162,25 @@ def upload_result(resp: requests.Response) -> UploadResult | None:
         if status in (400, 413, 415, 422):
             return UploadResult(UploadOutcome.REJECTED, code=f"HTTP {status}", message=resp.text[:500])
         return UploadResult(UploadOutcome.RETRY, code=MALFORMED_CODE, message="malformed reply")
-    code = _s(body, "maKetQua")
-    message = _s(body, "thongDiep")
-    receipt = dict(ma_giao_dich=_s(body, "maGiaoDich"), received_at=parse_stamp(_s(body, "thoiGianTiepNhan")),
-                   code=code, message=message)
+    raw_code = body.get("maKetQua")
+    if isinstance(raw_code, bool) or (raw_code is not None and not isinstance(raw_code, (str, int))):
+        return UploadResult(UploadOutcome.RETRY, code=MALFORMED_CODE, message="maKetQua is not a code")
+    code = _s(body, "maKetQua").strip()
+    message = _s(body, "thongDiep")[:500]
+    receipt = dict(ma_giao_dich=_s(body, "maGiaoDich").strip(),
+                   received_at=parse_stamp(_s(body, "thoiGianTiepNhan")), code=code, message=message)
     if code == "401":
         return None
-    if DUPLICATE_PATTERNS.search(message):
-        return UploadResult(UploadOutcome.DUPLICATE, **receipt)
     if code == "200":
-        return UploadResult(UploadOutcome.ACCEPTED, **receipt)
+        if not _is_json(resp):
+            return UploadResult(UploadOutcome.RETRY, code=MALFORMED_CODE,
+                                message="200 without a JSON Content-Type: not taken as a receipt")
+        if DUPLICATE_PATTERNS.search(message):
+            return UploadResult(UploadOutcome.DUPLICATE, **receipt)
+        if receipt["ma_giao_dich"] and message.strip().lower() in SUCCESS_MESSAGES:
+            return UploadResult(UploadOutcome.ACCEPTED, **receipt)
+        why = "no maGiaoDich" if not receipt["ma_giao_dich"] else "unexpected thongDiep"
+        return UploadResult(UploadOutcome.UNCONFIRMED, **{**receipt, "message": f"200 with {why}: {message}"})
     if code in AUTH_CODES:
         return UploadResult(UploadOutcome.AUTH, **receipt)
     if code in RETRY_CODES or not code:
@@ -146,7 +188,10 @@ def upload_result(resp: requests.Response) -> UploadResult | None:
     return UploadResult(UploadOutcome.REJECTED, **receipt)
 
 
-def received_info(reply: dict[str, Any], ma_lk: str, loai_ho_so: str) -> ReceivedInfo | None:
+def received_info(reply: dict[str, Any], ma_lk: str, loai_ho_so: str,
+                  payload_sha256: str = "") -> ReceivedInfo | None:
+    """The copy the gateway holds for MA_LK: with `payload_sha256`, the held (non-duplicate) copy
+    with that hash first; otherwise the held copy, else a duplicate-marked one, else None."""
     code = _s(reply, "maKetQua")
     if code in RETRY_CODES:
         raise GatewayUnavailable(f"lookup: maKetQua {code}")
@@ -155,16 +200,20 @@ def received_info(reply: dict[str, Any], ma_lk: str, loai_ho_so: str) -> Receive
         raise GatewayRejected(code, _s(reply, "thongDiep"))
     if not isinstance(rows or [], list):
         raise MalformedReply("lookup")
-    held = None
+    found = []
     for r in rows or []:
         if not isinstance(r, dict) or _s(r, "maLK") != ma_lk or _s(r, "loaiHoSo") not in ("", loai_ho_so):
             continue
-        info = ReceivedInfo(ma_lk, loai_ho_so, _s(r, "maGiaoDich"), parse_stamp(_s(r, "thoiGianTiepNhan")),
-                            duplicate=_s(r, "trangThai") == DUPLICATE_STATE, raw=dict(r))
-        if not info.duplicate:
-            return info
-        held = held or info
-    return held
+        found.append(ReceivedInfo(ma_lk, loai_ho_so, _s(r, "maGiaoDich"), parse_stamp(_s(r, "thoiGianTiepNhan")),
+                                  duplicate=_s(r, "trangThai") == DUPLICATE_STATE,
+                                  payload_sha256=_s(r, HASH_FIELD).strip().lower(), raw=dict(r)))
+    wanted = payload_sha256.lower()
+    for pick in ((lambda i: not i.duplicate and wanted and i.payload_sha256 == wanted),
+                 (lambda i: not i.duplicate), (lambda i: True)):
+        for info in found:
+            if pick(info):
+                return info
+    return None
 
 
 def vneid_identity(reply: dict[str, Any]) -> VneidIdentity | None:

@@ -75,6 +75,8 @@ CARD_CODES: dict[str, CodeInfo] = {
                     "The date of birth does not match the insurance card. " + _DESK_EN, "wrong date of birth"),
     "100": CodeInfo(V.RETRY_LATER, _RETRY_VI, _RETRY_EN, "gateway could not read the card data: provisional"),
     "101": CodeInfo(V.RETRY_LATER, _RETRY_VI, _RETRY_EN, "gateway server error: provisional"),
+    # "Lỗi máy chủ" in a production client's code list (conformance review, item 13): retry, not the desk
+    "500": CodeInfo(V.RETRY_LATER, _RETRY_VI, _RETRY_EN, "gateway server error (500): provisional"),
     "110": CodeInfo(V.NEEDS_DESK, "Thẻ BHYT đã bị thu hồi. " + _DESK_VI, "The insurance card was revoked. " + _DESK_EN,
                     "card revoked"),
     "130": CodeInfo(V.NEEDS_DESK, "Trẻ em chưa có thẻ BHYT. " + _DESK_VI, "The child has no insurance card yet. " + _DESK_EN,
@@ -179,8 +181,9 @@ class HistoryEntry:
 
 
 class UploadOutcome(Enum):
-    ACCEPTED = "accepted"      # stored by the gateway: ack with the receipt
-    DUPLICATE = "duplicate"    # the gateway already holds this MA_LK: counts as acked
+    ACCEPTED = "accepted"      # 200 + maGiaoDich + success message: stored, ack with the receipt
+    DUPLICATE = "duplicate"    # 200 saying the MA_LK is already held: acked only if the look-up shows it is ours
+    UNCONFIRMED = "unconfirmed"  # 200 without a receipt or with an unexpected message: not an ack
     REJECTED = "rejected"      # validation/format refusal: dead letter with the gateway's message
     RETRY = "retry"            # 5xx, 503, malformed reply, nothing sent: try again later
     AMBIGUOUS = "ambiguous"    # timeout/reset after the request was sent: reconcile before resending
@@ -188,7 +191,7 @@ class UploadOutcome(Enum):
 
     @property
     def acked(self) -> bool:
-        return self in (UploadOutcome.ACCEPTED, UploadOutcome.DUPLICATE)
+        return self is UploadOutcome.ACCEPTED
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,7 @@ class ReceivedInfo:
     ma_giao_dich: str
     received_at: datetime | None
     duplicate: bool = False
+    payload_sha256: str = ""           # hex SHA-256 of the file the gateway holds ("" when not listed)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 

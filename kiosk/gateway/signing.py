@@ -181,22 +181,3 @@ class Pkcs11Identity:
 
     def close(self) -> None:
         self._session.close()
-
-
-def signer_from_config(cfg, *, password: bytes | str | None = None, c14n: str = "inclusive") -> XmlDsigSigner:
-    """The facility signer the settings describe. The PKCS#12 password comes from `password`, the
-    key-store file `signing_pkcs12_password_file`, or the environment — never from the settings file."""
-    if cfg.signing_source == "pkcs11":
-        ident = Pkcs11Identity(cfg.pkcs11_module, cfg.pkcs11_pin, cfg.pkcs11_key_label, cfg.pkcs11_token_label,
-                               slot=cfg.pkcs11_slot)
-        return ident.signer(c14n)
-    if password is None:
-        pw_file = cfg.signing_pkcs12_password_file
-        if str(pw_file) not in ("", "."):
-            password = Path(pw_file).read_bytes().strip()
-        elif cfg.signing_pkcs12_password:
-            if cfg.source("signing_pkcs12_password") not in ("env", "override", "command line"):
-                raise SigningError("keep the PKCS#12 password out of the settings file: use "
-                                   "signing_pkcs12_password_file or KIOSK_SIGNING_PKCS12_PASSWORD")
-            password = cfg.signing_pkcs12_password
-    return pkcs12_signer(cfg.signing_pkcs12, password, c14n)

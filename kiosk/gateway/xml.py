@@ -1,5 +1,6 @@
 """Builders of the tables the kiosk sends: XML0 (check-in), XML1 (summary), XML14 (follow-up),
-XML13 (referral) and the GIAMDINHHS envelope, from typed visit data (lxml, UTF-8).
+XML13 (referral) and the GIAMDINHHS envelope, from typed visit data (lxml, UTF-8). XML13 and
+XML14 follow the gateway revision (`revision`, default QĐ 3176; see kiosk.gateway.xml_spec).
 
 Every field of a table is written, in the order of kiosk.gateway.xml_spec (empty when unknown);
 a missing required field or a value of the wrong length/format raises XmlBuildError naming the
@@ -17,8 +18,8 @@ from decimal import Decimal
 from lxml import etree
 
 from kiosk.core.clock import VN_TZ
-from kiosk.gateway.xml_spec import (ENVELOPE_ROOT, SIGNATURE_HOLDER, XML0, XML1, XML13, XML14, TableSpec,
-                                    check_value)
+from kiosk.gateway import codes
+from kiosk.gateway.xml_spec import DEFAULT_REVISION, ENVELOPE_ROOT, SIGNATURE_HOLDER, XML0, TableSpec, check_value, tables
 
 ICD10_RE = re.compile(r"[A-Z]\d{2}(\.?[0-9A-Z]{1,2})?")
 
@@ -81,8 +82,8 @@ class CheckinRecord:
     gender: int                      # 1 male, 2 female, 3 unknown
     ma_cskcb: str
     admitted: datetime               # NGAY_VAO
-    ma_doituong_kcb: str = "1"       # 1 regular, 2 emergency, 3 referred ...
-    ma_loai_kcb: str = "1"           # 1 outpatient examination
+    ma_doituong_kcb: str = codes.REGISTERED_FACILITY   # "1.1", "2" emergency, "1.3"... (kiosk.gateway.codes)
+    ma_loai_kcb: str = codes.OUTPATIENT_EXAM           # "01" outpatient examination
     stt: int = 1
     cccd: str = field(default="", repr=False)
     card_number: str = field(default="", repr=False)  # MA_THE_BHYT as checked at reception
@@ -91,7 +92,7 @@ class CheckinRecord:
     card_valid_to: date | None = None
     service_code: str = ""           # MA_DICH_VU (the examination ordered)
     service_name: str = ""
-    ordered_at: datetime | None = None   # NGAY_YL
+    ordered_at: datetime | None = None   # NGAY_YL: when the examination service was ordered
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,8 @@ class VisitSummary:
     outcome: int = 1                 # KET_QUA_DTRI: 1 cured, 2 improved, 3 unchanged, 4 worse, 5 died ...
     discharge_type: int = 1          # MA_LOAI_RV: 1 discharged, 2 referred, 3 left, 4 on request ...
     icd_other: tuple[str, ...] = field(default=(), repr=False)  # MA_BENH_KT, joined with ';'
-    ma_doituong_kcb: str = "1"
-    ma_loai_kcb: str = "1"
+    ma_doituong_kcb: str = codes.REGISTERED_FACILITY
+    ma_loai_kcb: str = codes.OUTPATIENT_EXAM
     stt: int = 1
     cccd: str = field(default="", repr=False)
     card_number: str = field(default="", repr=False)
@@ -128,7 +129,8 @@ class VisitSummary:
     treatment: str = field(default="", repr=False)  # PP_DIEU_TRI
     department: str = ""             # MA_KHOA
     note: str = field(default="", repr=False)  # GHI_CHU
-    referral_number: str = ""        # GIAY_CHUYEN_TUYEN
+    referral_number: str = ""        # GIAY_CHUYEN_TUYEN (the paper the patient came with)
+    ma_noi_di: str = ""              # MA_NOI_DI: the facility that referred the patient HERE ("" if none)
     ma_noi_den: str = ""
     follow_up_on: date | None = None  # NGAY_TAI_KHAM
     settled_at: datetime | None = None  # NGAY_TTOAN
@@ -140,7 +142,7 @@ class VisitSummary:
 class FollowUp:
     """XML14: follow-up appointment (giấy hẹn khám lại)."""
     number: str                      # SO_GIAYHEN_KL
-    on: date                         # NGAY_HEN_KL
+    on: date | datetime              # NGAY_HEN_KL (4750: yyyyMMddHHmm, time 0000 for a date; 3176: yyyyMMdd)
     doctor_code: str                 # MA_BAC_SI (practising licence code)
     head_code: str                   # MA_TTDV
     issued_on: date                  # NGAY_CT
@@ -152,8 +154,8 @@ class Referral:
     so_hoso: str
     so_chuyentuyen: str
     giay_chuyen_tuyen: str
-    ma_noi_den: str
-    reason_code: int                 # MA_LYDO_CT: 1 suitable for the patient's benefit, 2 on request
+    ma_noi_den: str                  # MA_NOI_DEN (4750) / MA_CSKCB_DEN (3176): where the patient goes
+    reason_code: int                 # MA_LYDO_CT: 1 meets the referral rules, 2 beyond our capacity, 3 on request
     doctor_code: str
     head_code: str
     clinical_signs: str = field(default="", repr=False)  # DAU_HIEU_LS
@@ -164,6 +166,7 @@ class Referral:
     transport: str = ""              # PHUONGTIEN_VC
     escort_name: str = field(default="", repr=False)
     escort_title: str = ""
+    condition: str = field(default="", repr=False)  # TINH_TRANG_CT (3176): the patient's state at transfer
 
 
 # ---- generic table writer
@@ -194,7 +197,23 @@ def _icd(table: str, code: str, name: str = "MA_BENH_CHINH") -> str:
     return code
 
 
+def _codes(table: str, category: str, kind: str) -> None:
+    if category not in codes.MA_DOITUONG_KCB:
+        raise XmlBuildError(f"{table}: MA_DOITUONG_KCB is not a code of the list (e.g. 1.1, 2, 3.1)")
+    if kind not in codes.MA_LOAI_KCB:
+        raise XmlBuildError(f"{table}: MA_LOAI_KCB is not a code of the list (01 ... 09)")
+
+
+def treatment_days(kind: str, admitted: datetime, discharged: datetime) -> int:
+    """SO_NGAY_DTRI (QĐ 4750 annex): 0 for MA_LOAI_KCB 01/07/09; NGAY_RA − NGAY_VAO + 1 for
+    02/03/04/06 (and, lacking the drug/service days the rule wants, for 05/08 too)."""
+    if kind in codes.NO_TREATMENT_DAYS:
+        return 0
+    return (datetime.strptime(d8(discharged), "%Y%m%d") - datetime.strptime(d8(admitted), "%Y%m%d")).days + 1
+
+
 def xml0_values(r: CheckinRecord) -> dict[str, str]:
+    _codes("XML0", r.ma_doituong_kcb, r.ma_loai_kcb)
     return {"MA_LK": r.ma_lk, "STT": str(r.stt), "MA_BN": r.ma_bn, "HO_TEN": r.full_name, "SO_CCCD": r.cccd,
             "NGAY_SINH": birth12(r.birth), "GIOI_TINH": str(r.gender), "MA_THE_BHYT": r.card_number,
             "MA_DKBD": r.ma_dkbd, "GT_THE_TU": d8(r.card_valid_from), "GT_THE_DEN": d8(r.card_valid_to),
@@ -227,7 +246,8 @@ def xml1_values(s: VisitSummary) -> dict[str, str]:
             raise XmlBuildError(f"XML1: {name} is required (a date and time)")
     if dt12(s.discharged) < dt12(s.admitted):   # both in facility time: naive and aware may mix
         raise XmlBuildError("XML1: NGAY_RA is before NGAY_VAO")
-    days = (datetime.strptime(d8(s.discharged), "%Y%m%d") - datetime.strptime(d8(s.admitted), "%Y%m%d")).days
+    _codes("XML1", s.ma_doituong_kcb, s.ma_loai_kcb)
+    days = treatment_days(s.ma_loai_kcb, s.admitted, s.discharged)
     settled = s.settled_at or s.discharged
     settled_local = settled.astimezone(VN_TZ) if settled.tzinfo else settled
     for code in s.icd_other:
@@ -239,7 +259,8 @@ def xml1_values(s: VisitSummary) -> dict[str, str]:
             "GT_THE_TU": d8(s.card_valid_from), "GT_THE_DEN": d8(s.card_valid_to), "LY_DO_VV": s.admission_reason,
             "CHAN_DOAN_VAO": s.admission_diagnosis, "CHAN_DOAN_RV": s.diagnosis,
             "MA_BENH_CHINH": _icd("XML1", s.icd_main), "MA_BENH_KT": ";".join(s.icd_other),
-            "MA_DOITUONG_KCB": s.ma_doituong_kcb, "MA_NOI_DEN": s.ma_noi_den, "NGAY_VAO": dt12(s.admitted),
+            "MA_DOITUONG_KCB": s.ma_doituong_kcb, "MA_NOI_DI": s.ma_noi_di, "MA_NOI_DEN": s.ma_noi_den,
+            "NGAY_VAO": dt12(s.admitted),
             "NGAY_RA": dt12(s.discharged), "GIAY_CHUYEN_TUYEN": s.referral_number, "SO_NGAY_DTRI": str(days),
             "PP_DIEU_TRI": s.treatment, "KET_QUA_DTRI": str(s.outcome), "MA_LOAI_RV": str(s.discharge_type),
             "GHI_CHU": s.note, "NGAY_TTOAN": dt12(settled), **costs, "NAM_QT": f"{settled_local.year:04d}",
@@ -247,25 +268,39 @@ def xml1_values(s: VisitSummary) -> dict[str, str]:
             "MA_CSKCB": s.ma_cskcb, "NGAY_TAI_KHAM": d8(s.follow_up_on), "MA_TTDV": s.head_code}
 
 
-def build_xml1(summary: VisitSummary) -> bytes:
-    return _bytes(_record(XML1, xml1_values(summary), XML1.root))
+def build_xml1(summary: VisitSummary, revision: str = DEFAULT_REVISION) -> bytes:
+    spec = tables(revision)["XML1"]
+    return _bytes(_record(spec, xml1_values(summary), spec.root))
 
 
-def build_xml14(summary: VisitSummary, f: FollowUp) -> bytes:
+def _appointment(on: date | datetime, revision: str) -> str:
+    if revision == "4750":   # annex: 12 characters yyyymmddHHMM
+        return dt12(on) if isinstance(on, datetime) else d8(on) + "0000"
+    return d8(on)
+
+
+def build_xml14(summary: VisitSummary, f: FollowUp, revision: str = DEFAULT_REVISION) -> bytes:
+    spec = tables(revision)["XML14"]
     values = {"MA_LK": summary.ma_lk, "SO_GIAYHEN_KL": f.number, "MA_CSKCB": summary.ma_cskcb,
               "HO_TEN": summary.full_name, "NGAY_SINH": birth12(summary.birth), "GIOI_TINH": str(summary.gender),
               "DIA_CHI": summary.address, "MA_THE_BHYT": summary.card_number, "GT_THE_DEN": d8(summary.card_valid_to),
-              "NGAY_VAO": dt12(summary.admitted), "NGAY_RA": dt12(summary.discharged), "NGAY_HEN_KL": d8(f.on),
+              "NGAY_VAO": dt12(summary.admitted), "NGAY_RA": dt12(summary.discharged),
+              "NGAY_HEN_KL": _appointment(f.on, revision),
               "CHAN_DOAN_RV": summary.diagnosis, "MA_BENH_CHINH": _icd("XML14", summary.icd_main),
               "MA_BENH_KT": ";".join(summary.icd_other), "MA_DOITUONG_KCB": summary.ma_doituong_kcb,
               "MA_BAC_SI": f.doctor_code, "MA_TTDV": f.head_code, "NGAY_CT": d8(f.issued_on)}
-    return _bytes(_record(XML14, values, XML14.root))
+    return _bytes(_record(spec, values, spec.root))
 
 
-def build_xml13(summary: VisitSummary, r: Referral) -> bytes:
+def build_xml13(summary: VisitSummary, r: Referral, revision: str = DEFAULT_REVISION) -> bytes:
+    """XML13. The referring facility is the one that sent the patient here (XML1 MA_NOI_DI, empty
+    when none), never this facility; 3176 names it MA_CSKCB_DI and adds TINH_TRANG_CT."""
+    spec = tables(revision)["XML13"]
+    if r.reason_code not in codes.MA_LYDO_CT:
+        raise XmlBuildError("XML13: MA_LYDO_CT is 1, 2 or 3")
     values = {"MA_LK": summary.ma_lk, "SO_HOSO": r.so_hoso, "SO_CHUYENTUYEN": r.so_chuyentuyen,
-              "GIAY_CHUYEN_TUYEN": r.giay_chuyen_tuyen, "MA_CSKCB": summary.ma_cskcb, "MA_NOI_DI": summary.ma_cskcb,
-              "MA_NOI_DEN": r.ma_noi_den, "HO_TEN": summary.full_name, "NGAY_SINH": birth12(summary.birth),
+              "GIAY_CHUYEN_TUYEN": r.giay_chuyen_tuyen, "MA_CSKCB": summary.ma_cskcb,
+              "HO_TEN": summary.full_name, "NGAY_SINH": birth12(summary.birth),
               "GIOI_TINH": str(summary.gender), "MA_QUOCTICH": summary.nationality, "MA_DANTOC": summary.ethnicity,
               "MA_NGHE_NGHIEP": summary.occupation, "DIA_CHI": summary.address, "MA_THE_BHYT": summary.card_number,
               "GT_THE_DEN": d8(summary.card_valid_to), "NGAY_VAO": dt12(summary.admitted),
@@ -275,7 +310,11 @@ def build_xml13(summary: VisitSummary, r: Referral) -> bytes:
               "MA_LOAI_RV": str(summary.discharge_type), "MA_LYDO_CT": str(r.reason_code),
               "HUONG_DIEU_TRI": r.direction, "PHUONGTIEN_VC": r.transport, "HOTEN_NGUOI_HT": r.escort_name,
               "CHUCDANH_NGUOI_HT": r.escort_title, "MA_BAC_SI": r.doctor_code, "MA_TTDV": r.head_code}
-    return _bytes(_record(XML13, values, XML13.root))
+    if revision == "4750":
+        values.update({"MA_NOI_DI": summary.ma_noi_di, "MA_NOI_DEN": r.ma_noi_den})
+    else:
+        values.update({"MA_CSKCB_DI": summary.ma_noi_di, "MA_CSKCB_DEN": r.ma_noi_den, "TINH_TRANG_CT": r.condition})
+    return _bytes(_record(spec, values, spec.root))
 
 
 def build_envelope(ma_cskcb: str, made_on: date | datetime, dossiers: list[list[tuple[str, bytes]]]) -> bytes:
@@ -301,11 +340,11 @@ def build_envelope(ma_cskcb: str, made_on: date | datetime, dossiers: list[list[
 
 
 def build_dossier(summary: VisitSummary, follow_up: FollowUp | None = None, referral: Referral | None = None,
-                  made_on: date | None = None) -> bytes:
+                  made_on: date | None = None, revision: str = DEFAULT_REVISION) -> bytes:
     """The unsigned envelope of one closed visit: XML1, then XML13 / XML14 where they apply."""
-    files = [("XML1", build_xml1(summary))]
+    files = [("XML1", build_xml1(summary, revision))]
     if referral is not None:
-        files.append(("XML13", build_xml13(summary, referral)))
+        files.append(("XML13", build_xml13(summary, referral, revision)))
     if follow_up is not None:
-        files.append(("XML14", build_xml14(summary, follow_up)))
+        files.append(("XML14", build_xml14(summary, follow_up, revision)))
     return build_envelope(summary.ma_cskcb, made_on or summary.discharged, [files])

@@ -30,14 +30,20 @@ def check_bhxh_number(number: str, error: type[IdentityError] = InvalidBhxhNumbe
 def check_bhyt_code(code: str, *, strict: bool, extra_groups: frozenset[str] = frozenset(),
                     error: type[IdentityError] = InvalidBhytCodeError) -> list[Warning]:
     """2 letters (group) + benefit 1-5 + 2-digit province + 10-digit BHXH number.
-    Unknown group/province: an error when `strict` (typed input), else a warning (printed card)."""
+    Unknown group/province: an error when `strict` (typed input), else a warning (printed card).
+    Letters among the last ten (a real legacy card QR, `DN401AA31900313…`, conformance review
+    4.4): refused when typed, else passed on to the gateway for its verdict with a warning."""
     if len(code) != 15 or not code.isascii():
         raise error("BHYT code is not 15 characters")
-    if not (code[:2].isalpha() and code[:2].isupper() and code[2:].isdigit()):
+    tail = code[5:]
+    legacy_tail = not strict and not tail.isdigit() and tail.isalnum() and tail.isupper()
+    if not (code[:2].isalpha() and code[:2].isupper() and code[2:5].isdigit() and (tail.isdigit() or legacy_tail)):
         raise error("BHYT code is not 2 letters followed by 13 digits")
     if code[2] not in "12345":
         raise error("BHYT code: benefit level digit is not 1-5")
     out: list[Warning] = []
+    if legacy_tail:
+        out.append(warn("bhyt_code_unusual", "letters among the last 10 characters; the gateway decides"))
     if code[:2] not in BHYT_GROUPS and code[:2] not in extra_groups:
         if strict:
             raise error("BHYT code: beneficiary group not in the list")

@@ -16,7 +16,8 @@ from kiosk.identity.model import (BirthDate, CccdDocument, Gender, Identity, Kin
                                   Warning, nfc)
 from kiosk.identity.warnings import check_birth, warn
 
-CENTURY_BY_DIGIT = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
+# Circular 07/2016: digit 4 = gender and century; 8/9 are the 2300s (not the 1800s: conformance review 5.9)
+CENTURY_BY_DIGIT = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 2300, 9: 2300}
 RENEWAL_AGES = (14, 25, 40, 60)   # Law on Identification 2023; 14 only for cards issued under 14
 
 
@@ -25,20 +26,26 @@ class CccdNumberInfo:
     province: str       # 3-digit code
     gender: Gender
     birth_year: int
+    province_known: bool = True
+
+    def warnings(self) -> list[Warning]:
+        """An unknown province prefix is for the desk to see, not a refusal: the 63-code list
+        (TT 59/2021) has expired and the law only guarantees 12 digits (conformance review 5.8)."""
+        return [] if self.province_known else [warn("cccd_province_unknown", "CCCD number prefix not in the 63-province list")]
 
 
 def check_cccd_number(number: str, today: dt.date,
                       error: type[IdentityError] = InvalidCccdNumberError) -> CccdNumberInfo:
-    """Structure of a 12-digit CCCD number: real province code, a birth year not in the future."""
+    """Structure of a 12-digit CCCD number: 12 digits and a birth year not in the future; the
+    province prefix is checked against the list but only reported (`province_known`)."""
     if len(number) != 12 or not (number.isascii() and number.isdigit()):
         raise error("CCCD number is not 12 digits")
-    if number[:3] not in CCCD_PROVINCES:
-        raise error("CCCD number: province code not in the list of 63 provinces")
     g = int(number[3])
     year = CENTURY_BY_DIGIT[g] + int(number[4:6])
     if year > today.year:
         raise error("CCCD number: gender/century digit gives a birth year in the future")
-    return CccdNumberInfo(number[:3], Gender.MALE if g % 2 == 0 else Gender.FEMALE, year)
+    return CccdNumberInfo(number[:3], Gender.MALE if g % 2 == 0 else Gender.FEMALE, year,
+                          number[:3] in CCCD_PROVINCES)
 
 
 def check_consistency(info: CccdNumberInfo, birth: BirthDate | None, gender: Gender) -> None:
@@ -93,7 +100,7 @@ def parse_cccd_qr(fields: list[str], today: dt.date) -> Identity:
     gender = parse_gender_word(gender_word)
     check_consistency(info, birth, gender)
     issue_date = parse_optional_date(issued, "CCCD QR field 6 (issue date)")
-    warnings: list[Warning] = []
+    warnings: list[Warning] = info.warnings()
     old_id = old if old else None
     if old_id is not None and not (old_id.isascii() and old_id.isdigit() and len(old_id) in (9, 12)):
         warnings.append(warn("old_id_unreadable", "CCCD QR field 1 (old ID) is not 9 or 12 digits"))

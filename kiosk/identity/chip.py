@@ -2,22 +2,21 @@
 
 Trust: CHIP_VERIFIED only when passive authentication passed; otherwise CHIP_UNVERIFIED with the
 failed check in `source_detail` and a `chip_not_verified` warning. The face image stays in the
-`ChipRead` (memory only); `face_to_store` releases it only when the configuration allows.
+`ChipRead` (memory only); the kiosk never stores it.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from drivers.card.icao.bac import BacKey
 from drivers.card.icao.dg13 import (BIRTH_DATE, CCCD_NUMBER, EXPIRY_DATE, FULL_NAME, GENDER, ISSUE_DATE,
-                                    OLD_ID, RESIDENCE)
+                                    OLD_ID, OTHER_DOCUMENT, RESIDENCE)
 from drivers.card.icao.reader import ChipRead
 from kiosk.identity.cccd import CENTURY_BY_DIGIT
 from kiosk.identity.dates import parse_birth, parse_optional_date
 from kiosk.identity.errors import IdentityError, InvalidDateError
 from kiosk.identity.model import (BirthDate, CccdDocument, Gender, Identity, Kind, MrzData, Person, Source,
                                   Warning)
-from kiosk.identity.mrz import parse_mrz_fields
+from kiosk.identity.mrz import NO_EXPIRY, parse_mrz_fields
 from kiosk.identity.warnings import warn
 
 
@@ -60,6 +59,13 @@ def _mrz_birth(m: MrzData, cccd: str | None) -> BirthDate | None:
         return BirthDate(century + yy, int(m.birth_yymmdd[2:4]), int(m.birth_yymmdd[4:6]))
     except ValueError:
         return None
+
+
+def old_cmnd(value: str | None) -> str | None:
+    """DG13 field 16 as the old CMND only when it is 9 or 12 digits: its meaning is disputed (one
+    reader of real chips saw a 16-hex-char value there, conformance review 3.9)."""
+    v = (value or "").strip()
+    return v if v.isascii() and v.isdigit() and len(v) in (9, 12) else None
 
 
 def _gender(word: str | None, mrz_sex: str | None) -> Gender:
@@ -108,7 +114,7 @@ def identity_from_chip(chip: ChipRead) -> Identity:
             warnings.append(warn("chip_not_verified", "a DG13 date is malformed"))
     if birth is None and mrz:
         birth = _mrz_birth(mrz, cccd)
-    if expiry is None and mrz and mrz.expiry_yymmdd.isdigit():
+    if expiry is None and mrz and mrz.expiry_yymmdd.isdigit() and mrz.expiry_yymmdd != NO_EXPIRY:
         e = mrz.expiry_yymmdd
         try:
             expiry = dt.date(2000 + int(e[:2]), int(e[2:4]), int(e[4:6]))
@@ -118,17 +124,8 @@ def identity_from_chip(chip: ChipRead) -> Identity:
         warnings.append(warn("chip_not_verified", "DG1 document number and DG13 CCCD number disagree"))
     person = Person(name, birth, _gender(d13.text(GENDER) if d13 else None, chip.mrz.sex if chip.mrz else None),
                     d13.text(RESIDENCE) if d13 else None)
-    old_id = (d13.text(OLD_ID) if d13 else None) or None
-    doc = CccdDocument(cccd, old_id, issue, expiry) if cccd else None
+    old_id = old_cmnd(d13.text(OLD_ID) if d13 else None)
+    other = ((d13.text(OTHER_DOCUMENT) if d13 else None) or "").strip() or None
+    doc = CccdDocument(cccd, old_id, issue, expiry, other) if cccd else None
     return Identity(person=person, cccd=doc, source=source, kind=Kind.CHIP, warnings=tuple(warnings),
                     source_detail=detail, mrz=mrz)
-
-
-def driver_keys(keys) -> list[BacKey]:
-    """`kiosk.identity.bac.bac_candidates(...)` keys as the card driver's `BacKey`s (same order)."""
-    return [BacKey(k.document_number, k.birth_yymmdd, k.expiry_yymmdd, k.expiry_check) for k in keys]
-
-
-def face_to_store(chip: ChipRead, store_face_image: bool) -> bytes | None:
-    """The face image bytes for the database, only when `store_face_image` is configured."""
-    return chip.face.data if (store_face_image and chip.face is not None) else None

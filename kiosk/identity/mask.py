@@ -40,7 +40,7 @@ def mask_birth(birth: BirthDate | None) -> str:
 
 # Fields of the identity model (kiosk.identity.model) that identify a person.
 NUMBER_FIELDS = frozenset({"number", "old_id", "code15", "bhxh_number10", "management_code", "check_string",
-                           "token", "document_number", "optional_data"})
+                           "token", "document_number", "optional_data", "other_document"})
 DROP_FIELDS = frozenset({"address", "guardian_name", "names", "birth_yymmdd", "place_of_issue",
                          "living_place_code"})
 HIDDEN = object()   # `mask_field` result of a field that is left out altogether

@@ -113,6 +113,7 @@ class CccdDocument(_MaskedRepr):
     old_id: str | None = None             # 9-digit CMND printed in the QR, if any
     issue_date: _dt.date | None = None
     expiry_date: _dt.date | None = None   # from the chip (DG13) when known
+    other_document: str | None = None     # chip DG13 field 15 ("giấy tờ khác"), as printed
 
 
 @dataclass(frozen=True, repr=False)
@@ -139,7 +140,7 @@ class BhytCard(_MaskedRepr):
     place_of_issue: str | None = None
 
     def __post_init__(self) -> None:
-        if self.code15 and not self.bhxh_number10:
+        if self.code15 and not self.bhxh_number10 and self.code15[5:].isdigit():   # legacy codes may carry letters
             object.__setattr__(self, "bhxh_number10", self.code15[5:])
         if self.code15 and self.benefit_level is None and self.code15[2:3].isdigit():
             object.__setattr__(self, "benefit_level", int(self.code15[2]))

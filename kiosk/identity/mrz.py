@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from drivers.card.icao.bac import check_digit as _icao_check_digit
 from kiosk.identity.cccd import check_cccd_number, check_consistency
 from kiosk.identity.errors import IdentityError, MrzCheckDigitError, MrzMalformedError
 from kiosk.identity.model import (BirthDate, CccdDocument, Gender, Identity, Kind, MrzData, Person,
@@ -16,22 +17,16 @@ from kiosk.identity.model import (BirthDate, CccdDocument, Gender, Identity, Kin
 from kiosk.identity.warnings import warn
 
 _TD1 = re.compile(r"[IAC][A-Z0-9<]{89}")
-_WEIGHTS = (7, 3, 1)
-NO_EXPIRY = "<<<<<<"
-
-
-def char_value(c: str) -> int:
-    if "0" <= c <= "9":
-        return ord(c) - 48
-    if "A" <= c <= "Z":
-        return ord(c) - 55
-    if c == "<":
-        return 0
-    raise MrzMalformedError("MRZ contains a character outside A-Z, 0-9 and <")
+NO_EXPIRY = "991231"        # what CCCD MRZs of cards that do not expire carry (check digit 5)
+FILLER_EXPIRY = "<<<<<<"    # the ICAO filler form some states use instead
 
 
 def check_digit(field: str) -> str:
-    return str(sum(char_value(c) * _WEIGHTS[i % 3] for i, c in enumerate(field)) % 10)
+    """ICAO 9303 check digit (the card driver's), as an MRZ error on a foreign character."""
+    try:
+        return _icao_check_digit(field)
+    except ValueError:
+        raise MrzMalformedError("MRZ contains a character outside A-Z, 0-9 and <") from None
 
 
 def _verify(field: str, digit: str, what: str, filler_ok: bool = False) -> None:
@@ -97,9 +92,9 @@ def parse_td1(flat: str, today: dt.date) -> Identity:
     gender = {"M": Gender.MALE, "F": Gender.FEMALE}.get(flat[37], Gender.UNKNOWN)
     if info is not None:
         check_consistency(info, birth, gender)
-    warnings: list[Warning] = []
+    warnings: list[Warning] = info.warnings() if info is not None else []
     expiry = None
-    if m.expiry_yymmdd != NO_EXPIRY:
+    if m.expiry_yymmdd not in (NO_EXPIRY, FILLER_EXPIRY):
         expiry = _yymmdd(m.expiry_yymmdd, "expiry date", 2000)
         if expiry < today:
             warnings.append(warn("mrz_expired", "MRZ expiry date has passed"))
@@ -122,7 +117,7 @@ def format_td1(document_number: str, birth_yymmdd: str, expiry_yymmdd: str, sex:
     else:
         doc_field = pad(document_number, 9) + check_digit(pad(document_number, 9))
     l1 = pad(pad(document_code, 2) + issuing_state + doc_field + optional1, 30)
-    exp_cd = "<" if expiry_yymmdd == NO_EXPIRY else check_digit(expiry_yymmdd)
+    exp_cd = "<" if expiry_yymmdd == FILLER_EXPIRY else check_digit(expiry_yymmdd)
     l2 = birth_yymmdd + check_digit(birth_yymmdd) + (sex or "<") + expiry_yymmdd + exp_cd + nationality
     l2 = pad(l2 + optional2, 29)
     l2 += check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])

@@ -20,7 +20,7 @@ _MRZ_LIKE = re.compile(r"[A-Z0-9<\s]{60,120}")
 
 @dataclass(frozen=True)
 class ParseOptions:
-    """Site settings that change parsing (see `from_config`)."""
+    """Site settings that change parsing (built from the settings by `kiosk.settings_map.parse_options`)."""
     prefix: str = ""
     suffix: str = ""
     vneid_prefix: str = ""
@@ -31,19 +31,6 @@ class ParseOptions:
     def __post_init__(self) -> None:
         if self.vneid_pattern:
             re.compile(self.vneid_pattern)   # a bad pattern fails at start-up, not at a scan
-
-    @classmethod
-    def from_config(cls, cfg) -> "ParseOptions":
-        def get(name, default):
-            try:
-                return getattr(cfg, name)
-            except (AttributeError, KeyError):
-                return default
-        groups = get("bhyt_extra_groups", [])
-        return cls(prefix=get("scanner_prefix", ""), suffix=get("scanner_suffix", ""),
-                   vneid_prefix=get("vneid_prefix", ""), vneid_pattern=get("vneid_pattern", ""),
-                   vneid_fallback=get("vneid_fallback", True),
-                   extra_groups=frozenset(g.strip().upper() for g in groups))
 
 
 DEFAULT_OPTIONS = ParseOptions()

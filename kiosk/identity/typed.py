@@ -30,7 +30,8 @@ def parse_typed(number: str, today: dt.date, extra_groups: frozenset[str] = froz
             info = check_cccd_number(number, today)
             # The number itself tells the birth year and gender: keep them for matching.
             person = Person(None, BirthDate(info.birth_year), info.gender, None)
-            return Identity(person, cccd=CccdDocument(number), source=Source.TYPED, kind=Kind.TYPED_CCCD)
+            return Identity(person, cccd=CccdDocument(number), source=Source.TYPED, kind=Kind.TYPED_CCCD,
+                            warnings=tuple(info.warnings()))
         if len(number) == 9:
             return Identity(None, old_id=OldIdDocument(number), source=Source.TYPED, kind=Kind.TYPED_CMND)
         if len(number) == 10:

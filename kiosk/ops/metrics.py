@@ -31,6 +31,7 @@ class Snapshot:
     oldest_pending_age_seconds: float = 0.0
     last_gateway_success_ts: float = 0.0
     devices: dict[str, bool] = field(default_factory=dict)   # "scanner:sim" -> connected
+    audit_head: str = ""        # the audit chain head "count:hash": anchored outside the database
 
 
 class SnapshotCollector:
@@ -101,4 +102,4 @@ def heartbeat_line(s: Snapshot) -> str:
     down = sorted(name for name, up in s.devices.items() if not up)
     return (f"heartbeat checkins_today={s.checkins_today} outbox_pending={s.outbox_pending} "
             f"outbox_dead={s.outbox_dead} oldest_pending_s={s.oldest_pending_age_seconds:.0f} "
-            f"devices_down={','.join(down) or '-'}")
+            f"devices_down={','.join(down) or '-'}" + (f" audit_head={s.audit_head}" if s.audit_head else ""))

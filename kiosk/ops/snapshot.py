@@ -27,4 +27,6 @@ def build_snapshot(store, devices: Callable[[], Mapping[str, bool]] | None = Non
         oldest_pending_age_seconds=outbox.oldest_pending_age_s or 0.0,
         last_gateway_success_ts=last,
         devices=dict(devices() if devices else {}),
+        # kept in the log (outside the database): `kiosk audit verify --anchor` checks against it (M7)
+        audit_head=store.settings.get("audit_chain_head") or "",
     )

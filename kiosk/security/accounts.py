@@ -44,10 +44,12 @@ class StaffAccounts:
     """Accounts over `store.staff`, audited through `audit.append(...)` in the same transaction."""
 
     def __init__(self, store, audit, clock: Clock, hasher: PinHasher | None = None,
-                 max_failures: int = 5, session_minutes: float = 5.0):
+                 max_failures: int = 5, session_minutes: float = 5.0, hard_limit: int | None = None):
         self.store, self.audit, self.clock = store, audit, clock
         self.hasher = hasher or PinHasher()
         self.max_failures = max_failures
+        # after this many wrong PINs in a row only an admin's new PIN unlocks (whatever the clock says)
+        self.hard_limit = hard_limit or 3 * max_failures
         self.session_seconds = session_minutes * 60
 
     # ---- accounts
@@ -90,20 +92,32 @@ class StaffAccounts:
         return self._sign_in(self.store.staff.by_badge(badge), pin, "badge")
 
     def _sign_in(self, account, pin: str, how: str) -> StaffSession:
-        now_wall = self.clock.now().timestamp()
         if account is None or not account.active:
             self.hasher.verify(_DUMMY_HASH, pin)  # same cost as a real check: no account probing
             raise SignInError("bad_credentials", "wrong user or PIN")
-        if account.locked_until_ts > now_wall:
-            wait = account.locked_until_ts - now_wall
-            raise SignInError("locked", f"account locked, try again in {int(wait) + 1} s", wait)
-        if not self.hasher.verify(account.pin_hash, pin):
+        # Reserve the attempt atomically (red-team L1): re-read the account, check the lock and
+        # charge a failure in one write transaction *before* the slow PIN check, so parallel
+        # guesses each see the previous ones; a right PIN gives the charge back below.
+        with self.store.transaction():
+            fresh = self.store.staff.get(account.id)
+            now_wall = self.clock.now().timestamp()
+            if fresh.failed_attempts >= self.hard_limit:
+                raise SignInError("locked", "too many wrong PINs: an admin must set a new PIN for this account",
+                                  float("inf"))
+            if fresh.locked_until_ts > now_wall:
+                wait = fresh.locked_until_ts - now_wall
+                raise SignInError("locked", f"account locked, try again in {int(wait) + 1} s", wait)
+            failures = fresh.failed_attempts + 1
+            delay = lockout_seconds(failures, self.max_failures)
+            self.store.staff.record_failure(account.id, now_wall + delay if delay else None)
+        if not self.hasher.verify(fresh.pin_hash, pin):
             with self.store.transaction():
-                failures = account.failed_attempts + 1
-                delay = lockout_seconds(failures, self.max_failures)
-                self.store.staff.record_failure(account.id, now_wall + delay if delay else None)
                 self.audit.append(account.username, account.role, "staff.sign_in_failed", f"staff:{account.id}",
                                   {"failures": failures, "locked_seconds": delay, "via": how})
+            if failures >= self.hard_limit:
+                # a count, not a time: a clock moved forward (L2) does not unlock it
+                raise SignInError("locked", "too many wrong PINs: an admin must set a new PIN for this account",
+                                  float("inf"))
             if delay:
                 raise SignInError("locked", f"too many wrong PINs: locked for {int(delay)} s", delay)
             raise SignInError("bad_credentials", "wrong user or PIN")

@@ -30,6 +30,14 @@ class MissingDatabaseError(StoreError):
         super().__init__(f"no database at {path}: run `kiosk db init --key-file PATH` first")
 
 
+class DamagedDatabaseError(StoreError):
+    """A file that exists but cannot be a database we wrote: never taken for a new, empty one."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(f"the database {path} is damaged ({why}); it is not a new database. Restore a backup "
+                         "(`kiosk db restore --latest`); only `kiosk db init` creates a database")
+
+
 def db_path(data_dir: Path) -> Path:
     return Path(data_dir) / DB_FILENAME
 
@@ -63,6 +71,11 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
     path = Path(path)
     if not create and not path.exists():
         raise MissingDatabaseError(path)
+    if not create and path.stat().st_size == 0:
+        wal = path.with_name(path.name + "-wal")
+        if not (wal.exists() and wal.stat().st_size > 0):
+            # SQLite would silently start an empty database here (red-team M5)
+            raise DamagedDatabaseError(path, "0 bytes")
     # mode=rw: even if the file vanishes between the check above and here, SQLite will not create it
     target = str(path) if create else f"file:{quote(str(path.absolute()))}?mode=rw"
     conn = sqlcipher3.connect(target, isolation_level=None, check_same_thread=check_same_thread,

@@ -23,6 +23,7 @@ from kiosk.store.eligibility import EligibilityRepo
 from kiosk.store.outbox import OutboxRepo
 from kiosk.store.patients import PatientRepo
 from kiosk.store.report import ReportRepo
+from kiosk.store.queue import QueueStoreRepo
 from kiosk.store.settings_repo import SettingsRepo
 from kiosk.store.staff import StaffRepo
 from kiosk.store.tickets import TicketRepo
@@ -43,6 +44,7 @@ class Store:
         self.devices = DeviceRepo(conn, self.clock)
         self.outbox = OutboxRepo(conn, self.clock)
         self.report = ReportRepo(conn, self.clock)
+        self.queue = QueueStoreRepo(conn, self.clock)
         self._savepoints = itertools.count(1)
 
     @contextmanager

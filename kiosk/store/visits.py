@@ -31,7 +31,7 @@ class VisitInput:
     needs_desk_reason: str | None = None
     eligibility_id: int | None = None
     ma_the_bhyt: str | None = field(default=None, repr=False)
-    ma_doituong_kcb: int = 1
+    ma_doituong_kcb: str = "1.1"        # a QĐ 824/3276 code (migration 0005)
     id_method: str | None = None        # kiosk.core.idmethods code (how the patient was identified)
     checked_provisional: int = 0        # 1: the card check at issuing was provisional
 
@@ -51,7 +51,7 @@ class Visit:
     needs_desk_reason: str | None
     eligibility_id: int | None
     ma_the_bhyt: str | None = field(repr=False)
-    ma_doituong_kcb: int
+    ma_doituong_kcb: str
     checked_in_at: str
     closed_at: str | None
     summary_json: str | None = field(repr=False)

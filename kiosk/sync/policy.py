@@ -11,6 +11,9 @@ from enum import Enum
 from kiosk.core.clock import VN_TZ
 from kiosk.gateway.results import NETWORK_CODE, ReceivedInfo, UploadOutcome, UploadResult
 from kiosk.store.outbox import Receipt
+from kiosk.sync.reconcile import Found, ReconcileResult
+
+POSSIBLE_COPY = (UploadOutcome.DUPLICATE, UploadOutcome.UNCONFIRMED)
 
 
 class Action(Enum):
@@ -55,11 +58,10 @@ def decide(result: UploadResult, *, may_be_stored: bool, grace: float) -> Decisi
     if out is UploadOutcome.ACCEPTED:
         return Decision(Action.ACK, Receipt(result.ma_giao_dich or None, receipt_time(result.received_at),
                                             result.message or None), code=code, reachable=True)
-    if out is UploadOutcome.DUPLICATE:
-        # the gateway already holds this MA_LK and we have not acked it: that copy is ours
-        return Decision(Action.ACK, Receipt(result.ma_giao_dich or None, receipt_time(result.received_at),
-                                            result.message or "duplicate: already held by the gateway"),
-                        code=code, reachable=True, via="duplicate")
+    if out in POSSIBLE_COPY:
+        # never acked on the gateway's word alone (see confirm_copy); here nothing confirmed it
+        return Decision(Action.DEAD, code=code, reachable=True,
+                        error=f"{out.value}, not confirmed by a look-up (desk): {result.message}"[:500])
     if out is UploadOutcome.REJECTED:
         return Decision(Action.DEAD, code=code, error=result.message or "rejected by the gateway",
                         reachable=True)
@@ -77,3 +79,26 @@ def crashed(exc: BaseException, grace: float) -> Decision:
     """An exception inside the attempt: we cannot tell whether bytes left, so reconcile first."""
     return Decision(Action.RETRY, code="ERROR", error=f"{type(exc).__name__}: {str(exc)[:200]}",
                     needs_reconcile=True, min_delay=grace)
+
+
+def confirm_copy(result: UploadResult, found: ReconcileResult, grace: float) -> Decision:
+    """A DUPLICATE or UNCONFIRMED answer after the look-up: ack only a confirmed copy of ours."""
+    code = result.code or result.outcome.value
+    words = f"gateway said {code}: {result.message}"
+    if found.found is Found.PRESENT:
+        info = found.info
+        return Decision(Action.ACK, Receipt(info.ma_giao_dich or None, receipt_time(info.received_at),
+                                            f"confirmed by look-up after: {result.message}"[:500]),
+                        code=code, reachable=True, via="duplicate")
+    if found.found is Found.UNKNOWN:
+        return Decision(Action.RETRY, code="RECONCILE", error=f"{found.error}; {words}"[:500],
+                        needs_reconcile=True, reachable=True, min_delay=grace)
+    if found.found is Found.ABSENT and result.outcome is UploadOutcome.UNCONFIRMED:
+        # not listed (yet): look again after the grace, resend only if still absent
+        return Decision(Action.RETRY, code=code, error=f"not listed by the look-up yet; {words}"[:500],
+                        needs_reconcile=True, reachable=True, min_delay=grace)
+    why = {Found.UNSUPPORTED: "no look-up is configured to confirm the held copy is ours",
+           Found.ABSENT: "the gateway's look-up lists no copy of it",
+           Found.CONFLICT: found.error or "the held copy is not ours"}[found.found]
+    return Decision(Action.DEAD, code=f"{result.outcome.value.upper()}?", reachable=True,
+                    error=f"possible copy, check at the desk ({why}); {words}"[:500])

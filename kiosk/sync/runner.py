@@ -9,6 +9,7 @@ from kiosk.store.migrate import open_connection
 from kiosk.sync.connectivity import Connectivity
 from kiosk.sync.lock import WorkerLock
 from kiosk.sync.worker import SyncSettings, SyncWorker
+from kiosk.settings_map import gateway_client, sync_settings
 
 
 def connection_factory(data_dir: Path, key: bytes, *, cache_mib: int = 16, busy_timeout_ms: int = 5000):
@@ -23,13 +24,12 @@ def build_worker(cfg, key: bytes, *, client=None, clock: Clock | None = None, rn
                  settings: SyncSettings | None = None) -> SyncWorker:
     clock = clock or SystemClock()
     if client is None:
-        from kiosk.gateway.client import GatewayClient
-        client = GatewayClient.from_config(cfg, clock=clock)
+        client = gateway_client(cfg, clock=clock)
     if rechecker is None:
         from kiosk.sync.eligibility_recheck import EligibilityRechecker
         rechecker = EligibilityRechecker(client, clock)
     return SyncWorker(connection_factory(cfg.data_dir, key, busy_timeout_ms=cfg.db_busy_timeout_ms), client,
                       facility_code=cfg.facility_code, clock=clock, rng=rng,
-                      settings=settings or SyncSettings.from_config(cfg),
+                      settings=settings or sync_settings(cfg),
                       lock=WorkerLock.for_data_dir(cfg.data_dir), connectivity=connectivity or Connectivity(clock),
                       rechecker=rechecker)

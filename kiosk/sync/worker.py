@@ -46,19 +46,12 @@ class SyncSettings:
     probe_cap: float = 60.0         # longest wait between link probes while offline
     recheck_interval: float = 60.0  # provisional card checks are re-run at most this often
 
-    @classmethod
-    def from_config(cls, cfg) -> "SyncSettings":
-        return cls(batch_size=cfg.sync_batch_size, concurrency=cfg.sync_concurrency,
-                   lease_seconds=cfg.sync_lease_seconds, backoff_base=cfg.sync_backoff_base,
-                   backoff_cap=cfg.sync_backoff_cap,
-                   reconcile_grace=cfg.sync_reconcile_grace)
-
 
 @dataclass
 class DrainReport:
     leased: int = 0
     acked: int = 0
-    duplicates: int = 0       # acked because the gateway said it already held the MA_LK
+    duplicates: int = 0       # acked after a "duplicate" answer, once the look-up confirmed our copy
     reconciled: int = 0       # acked because the look-up found it: no resend
     retried: int = 0
     dead: int = 0
@@ -110,6 +103,7 @@ class SyncWorker:
         self._thread: threading.Thread | None = None
         self.totals = DrainReport()
         self._next_recheck = 0.0
+        self.last_start_error: str | None = None   # why the last start attempt failed (None: it did not)
 
     # ---- control
 
@@ -129,6 +123,9 @@ class SyncWorker:
     def stop(self, timeout: float | None = 30.0) -> None:
         self._stop.set()
         self._wake.set()
+        abort = getattr(self.client, "abort", None)
+        if abort is not None:   # calls in flight end now (ambiguous: reconciled before any resend)
+            abort()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -141,7 +138,16 @@ class SyncWorker:
         from kiosk.ops.nice import lower_this_thread
         lower_this_thread()                        # uploads can wait a few ms; the patient cannot
         try:
-            self.run_forever()
+            failures = 0
+            while not self._stop.is_set():
+                try:
+                    self.run_forever()
+                    return
+                except Exception as exc:   # busy database, full disk... at start: never die quietly
+                    failures += 1
+                    self.last_start_error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                    log.warning("sync worker could not start (%s); retrying", self.last_start_error)
+                    self._stop.wait(min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** min(failures, 10)))
         finally:
             if self._lock:
                 self._lock.release()
@@ -164,6 +170,7 @@ class SyncWorker:
         or sending (dead letters stay for staff)."""
         with self._session() as (conn, repo, pool):
             self._recover(conn, repo)
+            self.last_start_error = None
             probes, next_probe = 0, 0.0
             while not self._stop.is_set():
                 self._wake.clear()
@@ -295,7 +302,7 @@ class SyncWorker:
 
             def write():
                 self._write(repo, results, report)
-                return repo.lease_due(self.owner, want, s.lease_seconds, max_delay=2 * s.backoff_cap,
+                return repo.lease_due(self.owner, want, s.lease_seconds, max_delay=2 * max(s.backoff_cap, s.reconcile_grace),
                                       probe=probe) if want else []
 
             items = self._tx(conn, write)
@@ -320,6 +327,8 @@ class SyncWorker:
     def _attempt(self, item: OutboxItem) -> Decision:
         """One item on a pool thread: reconcile if needed, then upload. No database here."""
         grace = self.settings.reconcile_grace
+        if self._stop.is_set():   # queued behind calls that stop() aborted: never start it
+            return Decision(Action.RELEASE)
         try:
             may_be_stored = item.needs_reconcile
             if item.needs_reconcile:
@@ -329,12 +338,20 @@ class SyncWorker:
                 if found.found is Found.UNKNOWN:
                     return Decision(Action.RETRY, code="RECONCILE", error=found.error,
                                     needs_reconcile=True, min_delay=grace)
+                if found.found is Found.CONFLICT:
+                    return Decision(Action.DEAD, code="CONFLICT?", error=f"check at the desk: {found.error}"[:500],
+                                    reachable=True)
                 if found.found is Found.ABSENT:
                     may_be_stored = False
+            if self._stop.is_set():
+                return Decision(Action.RELEASE)
             if item.kind is OutboxKind.CHECKIN:
                 result = self.client.upload_checkin(item.payload, self.facility_code)
             else:
                 result = self.client.upload_dossier(item.payload, self.facility_code)
+            if result.outcome in policy.POSSIBLE_COPY:
+                found = reconcile(self.client, item, self.clock.now(), self.settings.lookup_days)
+                return policy.confirm_copy(result, found, grace)
             return policy.decide(result, may_be_stored=may_be_stored, grace=grace)
         except Exception as exc:
             log.warning("outbox item %d: attempt failed unexpectedly (%s)", item.id, type(exc).__name__)

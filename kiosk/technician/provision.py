@@ -32,7 +32,7 @@ ROLES = ("reception", "clinician", "technician", "admin")
 # provisioning file table.key -> setting name
 FIELD_MAP = {
     "facility.code": "facility_code", "facility.name": "facility_name", "facility.head_code": "facility_head_code",
-    "kiosk.id": "kiosk_id", "kiosk.language": "language", "kiosk.data_dir": "data_dir", "kiosk.key_file": "key_file",
+    "kiosk.id": "kiosk_id", "kiosk.facility_ids": "facility_kiosk_ids", "kiosk.language": "language", "kiosk.data_dir": "data_dir", "kiosk.key_file": "key_file",
     "kiosk.printer": "printer", "kiosk.scanners": "scanners", "kiosk.card_reader": "card_reader",
     "gateway.url": "gateway_url", "gateway.username": "gateway_username", "gateway.officer_name": "gateway_officer_name",
     "gateway.revision": "gateway_revision", "gateway.ca_bundle": "gateway_ca_bundle",
@@ -155,6 +155,9 @@ def plan_from_dict(doc: Mapping[str, Any], config_path: Path, env: Mapping[str, 
     kid = settings.get("kiosk_id", "")
     if kid and not kid.isalnum():
         problems.append(("kiosk.id", "letters and digits only (it is part of ticket numbers and MA_LK)"))
+    from kiosk.security.kiosk_ids import kiosk_id_problems
+    if kid:
+        problems.extend(("kiosk.id", p) for p in kiosk_id_problems(kid, settings.get("facility_kiosk_ids", [])))
     for name, setting in SECRET_MAP.items():
         table, key = name.split(".")
         value = _secret(doc.get(table, {}), key, name, env, problems)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -87,8 +87,7 @@ class TechnicianService:
     def devices(self, session) -> td.Discovery:
         found = td.discover(**self.ctx.discovery)
         assigned = {(d.address): d.role for d in self.store.devices.list()}
-        found.devices = [td.FoundDevice(d.kind, d.address, d.name, d.suggested_role, d.driver_kind,
-                                        assigned.get(d.address)) for d in found.devices]
+        found.devices = [replace(d, assigned_role=assigned.get(d.address)) for d in found.devices]
         return found
 
     @requires(P.MANAGE_DEVICES)
@@ -137,8 +136,8 @@ class TechnicianService:
         cfg = self.ctx.cfg
         try:
             if signer_loader is None:
-                from kiosk.gateway.signing import signer_from_config
-                signer = signer_from_config(cfg)
+                from kiosk.settings_map import signer as signer_of
+                signer = signer_of(cfg)
             else:
                 signer = signer_loader()
             cert = signer.certificate

@@ -33,6 +33,7 @@ from kiosk.core.clock import SystemClock  # noqa: E402
 from kiosk.checkin.service import CheckinService  # noqa: E402
 from kiosk.core.views import InsuranceStatus  # noqa: E402
 from kiosk.identity.codes import CCCD_PROVINCES  # noqa: E402
+from kiosk.settings_map import issuing_settings, machine_config  # noqa: E402
 from core_helpers import state_waiter  # noqa: E402
 
 SURNAMES = ["NGUYỄN", "TRẦN", "LÊ", "PHẠM", "HOÀNG", "HUỲNH", "PHAN", "VŨ", "VÕ", "ĐẶNG", "BÙI", "ĐỖ", "HỒ", "NGÔ"]
@@ -97,7 +98,7 @@ def main() -> int:
     from kiosk.identity.parse import ParseOptions
     from kiosk.checkin.eligibility import GatewayEligibilityChecker
     from kiosk.checkin.resolver import StoreIdentityResolver
-    from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
+    from kiosk.checkin.issuing import StoreTicketIssuer
     from kiosk.devices.printer import DriverTicketPrinter
     from kiosk.store.migrate import open_store
 
@@ -107,7 +108,7 @@ def main() -> int:
     filled = fill(store, args.size)
     print(f"patients cached: {args.size:,} (filled in {filled:.1f} s)")
     cfg = load(path=None, env={}, overrides={"data_dir": str(tmp / "data"), "facility_code": "79001"})
-    machine = c.MachineConfig.from_config(cfg)
+    machine = machine_config(cfg)
     ident = ensure_dev_identity(tmp / "devcert", "79001")
     signer = pkcs12_signer(ident.p12_path, ident.password)
     gateway = GatewayClient("http://127.0.0.1:9", "u", "p", "CÁN BỘ", "079190000999", connect_timeout=1.0)
@@ -118,7 +119,7 @@ def main() -> int:
         driver = EscposTicketPrinter(lambda: Dummy(profile="TM-T20II"))
     svc = CheckinService(machine, resolver=StoreIdentityResolver(store, clock, options=ParseOptions()),
                          checker=GatewayEligibilityChecker(gateway),
-                         issuer=StoreTicketIssuer(store, IssuingSettings.from_config(cfg, machine.services),
+                         issuer=StoreTicketIssuer(store, issuing_settings(cfg, machine.services),
                                                   signer.sign, clock),
                          printer=DriverTicketPrinter(driver, "1"), clock=clock)
     wait = state_waiter(svc)

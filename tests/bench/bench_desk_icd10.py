@@ -65,7 +65,8 @@ def bench_close(visits: int) -> None:
     from kiosk.desk.visits import Desk
     from kiosk.desk.checkin import ManualCheckinForm
     from kiosk.desk.close import CloseForm
-    from kiosk.desk.context import DeskContext, DeskSettings
+    from kiosk.desk.context import DeskContext
+    from kiosk.settings_map import desk_settings
     from kiosk.store.migrate import open_store
     tmp = Path(tempfile.mkdtemp(prefix="bench-desk-"))
     (tmp / "k.toml").write_text("")
@@ -79,7 +80,7 @@ def bench_close(visits: int) -> None:
                              session_minutes=600)
     accounts.create(None, "admin", "A", Role.ADMIN, "739251")
     admin = accounts.sign_in("admin", "739251")
-    desk = Desk.build(DeskContext(store, accounts, audit, clock, DeskSettings.from_config(cfg), signer.sign))
+    desk = Desk.build(DeskContext(store, accounts, audit, clock, desk_settings(cfg), signer.sign))
     ids = []
     for i in range(visits):
         serial = f"{i:06d}"

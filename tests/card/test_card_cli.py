@@ -42,8 +42,24 @@ def test_sim_then_read_by_cccd_and_birth_date(daemon, tmp_path):
     assert info["cccd"] not in json.dumps(res)        # masked by default
     assert ident["cccd"]["number"].endswith(info["cccd"][-4:])
     assert set(res["files"]) == {"COM", "DG1", "DG2", "DG13", "SOD"}
-    assert res["steps"][:2] == ["bac", "EF.COM"] and res["steps"][-1] == "done"
+    assert res["steps"][:3] == ["card-access", "bac", "EF.COM"] and res["steps"][-1] == "done"
     assert res["timings_ms"]["total"] > 0 and res["apdus"] > 10
+    # the virtual chip offers PACE by default; the CAN comes from the CCCD number
+    assert info["pace"] and res["access"] == "PACE" and res["can_known"]
+    assert res["pace_offered"] == ["0.4.0.127.0.7.2.2.4.2.2"]
+
+
+def test_pace_only_card_is_read_and_says_pace(daemon, tmp_path):
+    info, res = run_sim_and_read(tmp_path, ["--citizen", "elderly", "--pace-only"],
+                                 ["--cccd", "{cccd}", "--dob", "{birth_date}"])
+    assert info["pace_only"] and res["ok"] and res["access"] == "PACE" and res["passive_authentication"]["ok"]
+    assert res["identity"]["cccd"]["expiry_date"] is None
+
+
+def test_bac_only_card_says_bac(daemon, tmp_path):
+    info, res = run_sim_and_read(tmp_path, ["--citizen", "elderly", "--no-pace"],
+                                 ["--cccd", "{cccd}", "--dob", "{birth_date}"])
+    assert res["ok"] and res["access"] == "BAC" and res["pace_offered"] == [] and res["bac_attempts"] == 1
 
 
 def test_forged_sim_read_unmasked(daemon, tmp_path):
@@ -78,7 +94,7 @@ def test_card_pulled_mid_read_then_laid_down_again(daemon, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["--cccd", "001085000101", "--dob", "1985-02-30"], "--dob is not a date"),
     (["--cccd", "12345", "--dob", "1985-04-12"], "not 12 digits"),
-    (["--cccd", "003085000101", "--dob", "1985-04-12"], "province code"),
+    (["--cccd", "001885000101", "--dob", "1985-04-12"], "birth year in the future"),
     (["--mrz", "not an mrz"], "not a TD1 MRZ"),
     ([], "give --mrz, or --cccd with --dob"),
 ])

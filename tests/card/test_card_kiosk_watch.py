@@ -29,6 +29,7 @@ from kiosk.demo.people import by_key
 from kiosk.identity.model import Source
 from kiosk.devices.chip_watch import KEY_MISMATCH, STEPS, ChipWatcher, DeviceState
 from kiosk.checkin.resolver import StoreIdentityResolver
+from kiosk.settings_map import machine_config
 
 ROOT = Path(__file__).resolve().parents[2]
 READER = "Virtual PCD 00 00"
@@ -108,7 +109,7 @@ def kiosk(tmp_path, daemon, pki):
     clock = FakeClock()
     store = open_store(tmp_path / "data", os.urandom(32), create=True, clock=clock, check_same_thread=False)
     cfg = load(path=None, env={}, overrides={"data_dir": str(tmp_path / "data")})
-    svc = CheckinService(c.MachineConfig.from_config(cfg), resolver=StoreIdentityResolver(store, clock),
+    svc = CheckinService(machine_config(cfg), resolver=StoreIdentityResolver(store, clock),
                          checker=_Checker(), issuer=_Unused(), printer=_Unused(), clock=clock)
     seen: list = []
     changed = threading.Condition()

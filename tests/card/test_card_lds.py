@@ -66,14 +66,14 @@ def test_dg13_by_field_number_with_unknown_fields_and_parents_sequence():
         entry(99, utf8("unknown future field")),                 # unknown: skipped
         entry(1, tlv.encode(0x13, b"079190001234")),             # PrintableString, out of order
         entry(13, seq(utf8("Nguyễn Văn Cha"), utf8("Trần Thị Mẹ"))),
-        entry(15, utf8("")),                                     # 15 is unknown too
+        entry(15, utf8("B1234567")),                             # 15: other document number, kept
         entry(3, utf8("15/03/1990")),
     ))
     d = parse_dg13(data)
     assert d.fields[1] == "079190001234" and d.fields[2] == "NGUYỄN VĂN CHÍP" and d.fields[3] == "15/03/1990"
     assert d.fields[PARENTS] == ("Nguyễn Văn Cha", "Trần Thị Mẹ")
     assert (d.father, d.mother) == ("Nguyễn Văn Cha", "Trần Thị Mẹ")
-    assert d.skipped == (99, 15)
+    assert d.skipped == (99,) and d.fields[15] == "B1234567"
     assert "NGUYỄN" not in repr(d)  # no personal data in logs
 
 
@@ -106,7 +106,9 @@ def test_dg2_jpeg_and_jpeg2000_extraction():
 
 
 def test_card_access_reports_pace():
-    assert parse_card_access(card_access_bytes()) == ("0.4.0.127.0.7.2.2.4.2.1",)
+    # the virtual chip offers ECDH-GM-AES-CBC-CMAC-128 on brainpoolP256r1 (id 13), as the ICAO example
+    assert card_access_bytes() == H("31143012060A04007F0007020204020202010202010D")
+    assert parse_card_access(card_access_bytes()) == ("0.4.0.127.0.7.2.2.4.2.2",)
     other = tlv.encode(0x31, seq(tlv.encode(0x06, H("04007F00070202020201")), tlv.encode(0x02, b"\x01")))
     assert parse_card_access(other) == ()
 

@@ -69,9 +69,11 @@ def test_offsets_beyond_32767_use_odd_ins(pki):
     assert len(out.files["DG2"]) > 40000 and out.face.data == big_face and out.pa.ok
 
 
-def test_pace_offer_is_reported(pki):
+def test_pace_offer_is_reported_and_used(pki):
     out = IcaoReader(DirectTransport(chip(pki, pace=True))).read([C.bac_key()])
-    assert out.pace_offered == ("0.4.0.127.0.7.2.2.4.2.1",) and out.access_protocol == "BAC"
+    assert out.pace_offered == ("0.4.0.127.0.7.2.2.4.2.2",) and out.access_protocol == "PACE"
+    bac = IcaoReader(DirectTransport(chip(pki, pace=True)), use_pace=False).read([C.bac_key()])
+    assert bac.access_protocol == "BAC" and bac.files == out.files
 
 
 def test_forged_chip_reads_but_fails_pa(pki):
@@ -153,25 +155,6 @@ def test_pcsc_error_mapping():
     assert isinstance(_error(scard.SCARD_E_TIMEOUT, "x"), CardTimeoutError)
     assert isinstance(_error(scard.SCARD_E_INVALID_PARAMETER, "x"), TransmitError)
     assert _error(scard.SCARD_E_READER_UNAVAILABLE, "x").retryable
-
-
-def test_pace_slot_is_tried_first_then_bac(pki):
-    from drivers.card.icao.access import AccessDeniedError as Denied
-
-    seen = []
-
-    class FakePace:
-        name = "PACE"
-
-        def establish(self, send):
-            seen.append("pace")
-            raise Denied(1)
-
-    out = IcaoReader(DirectTransport(chip(pki, pace=True)), pace=lambda oids: FakePace()).read([C.bac_key()])
-    assert seen == ["pace"] and out.access_protocol == "BAC" and out.pace_offered
-    # a chip without EF.CardAccess never asks the PACE factory
-    IcaoReader(DirectTransport(chip(pki)), pace=lambda oids: seen.append("asked")).read([C.bac_key()])
-    assert seen == ["pace"]
 
 
 def test_chip_refusing_le_beyond_file_end(pki):

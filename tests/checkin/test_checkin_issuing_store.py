@@ -90,9 +90,11 @@ def test_priority_provisional_and_wait(store, issuer):
     issuer.issue(IssueRequest(resolution("valid_bhyt"), "K01", None, False, VALID, answer()))
     t = issuer.issue(IssueRequest(resolution("elderly"), "K01", PriorityCategory.ELDERLY, True))
     assert t.number == "A1-U002" and t.priority is PriorityCategory.ELDERLY and t.provisional
-    assert t.expected_wait_minutes == 6
+    assert t.expected_wait_minutes == 0       # priority: called before the earlier regular ticket
     visit = store.visits.get(store.tickets.get(t.ticket_id).visit_id)
     assert visit.status == "provisional" and visit.priority == "elderly"
+    entry = store.queue.by_ticket(t.ticket_id)          # the ticket is in the calling queue
+    assert (entry.number, entry.state.value, entry.priority, entry.room) == ("A1-U002", "waiting", "elderly", "101")
     check = store.eligibility.get(visit.eligibility_id)
     assert check.verdict == "provisional" and check.provisional
     assert check.card_number == by_key("elderly").identity.bhyt.card_number
@@ -124,9 +126,28 @@ def test_unknown_service_is_refused(issuer):
 
 def test_emergency_visits_send_no_checkin(store, signer, clock):
     import dataclasses
-    issuer = StoreTicketIssuer(store, dataclasses.replace(SETTINGS, ma_doituong_kcb=2), signer.sign, clock)
+    issuer = StoreTicketIssuer(store, dataclasses.replace(SETTINGS, ma_doituong_kcb="2"), signer.sign, clock)
     issuer.issue(IssueRequest(resolution(), "K01", None, False, VALID, answer()))
     assert counts(store)["outbox"] == 0 and counts(store)["visits"] == 1
+
+
+def test_visit_category_per_priority_group_then_service_then_default(store, signer, clock):
+    """MA_DOITUONG_KCB is a code of the list ("1.1" registered facility by default), configurable
+    per service and per priority group; the XML0 sent carries it, and NGAY_YL = the order time."""
+    import dataclasses
+    from lxml import etree
+    from kiosk.core.views import PriorityCategory
+    st = dataclasses.replace(SETTINGS, category_by_service=(("K02", "1.3"),), category_by_priority=(("merit", "1.4"),))
+    issuer = StoreTicketIssuer(store, st, signer.sign, clock)
+    t1 = issuer.issue(IssueRequest(resolution(), "K01", None, False, VALID, answer()))
+    t2 = issuer.issue(IssueRequest(resolution("cccd_only"), "K02", None, False))
+    t3 = issuer.issue(IssueRequest(resolution("elderly"), "K02", PriorityCategory.MERIT, False))
+    cats = [store.visits.get(store.tickets.get(t.ticket_id).visit_id).ma_doituong_kcb for t in (t1, t2, t3)]
+    assert cats == ["1.1", "1.3", "1.4"]
+    for item_id, cat in zip((1, 2, 3), cats):
+        row = etree.fromstring(store.outbox.get(item_id).payload).find("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB")
+        assert row.findtext("MA_DOITUONG_KCB") == cat and row.findtext("MA_LOAI_KCB") == "01"
+        assert row.findtext("NGAY_YL") == row.findtext("NGAY_VAO") != ""
 
 
 def test_printer_answers_are_recorded(store, issuer):

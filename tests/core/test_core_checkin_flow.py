@@ -5,6 +5,7 @@ import pytest
 
 from core_helpers import CFG, DESK, ERR, FAULT, FOLLOW, PROV, VALID, patient, run, ticket
 from kiosk.core import checkin as c
+from kiosk.settings_map import machine_config
 from kiosk.core.views import (
     InsuranceStatus, PrinterFaultKind, PriorityCategory, ProblemKind, ReadSource,
 )
@@ -355,7 +356,7 @@ def test_activity_changes_nothing():
 
 def test_machine_config_from_settings():
     from kiosk.config import load
-    cfg = c.MachineConfig.from_config(load(env={}, path=None))
+    cfg = machine_config(load(env={}, path=None))
     assert cfg.inactivity_s == 30.0 and cfg.ticket_screen_s == 8.0 and len(cfg.services) == 5
     assert cfg.elderly_age == 75
 

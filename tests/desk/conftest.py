@@ -16,6 +16,7 @@ from kiosk.security.audit_log import AuditLog
 from kiosk.security.pins import PinHasher
 from kiosk.security.roles import Role
 from kiosk.store import open_store
+from kiosk.settings_map import desk_settings
 
 PINS = {"admin": "739251", "le.tan": "604918", "bac.si": "815237", "ky.thuat": "551902"}
 
@@ -44,6 +45,10 @@ def gateway_sim(tmp_path_factory, dev_identity):
 def gateway_client(gateway_sim):
     from kiosk.gateway.client import GatewayClient
     from kiosk.gateway.sim.server import SIM_OFFICER_CCCD, SIM_OFFICER_NAME, SIM_PASSWORD, SIM_USERNAME
+    # every test's kiosk starts a fresh database, so its MA_LKs repeat the previous test's: like two
+    # kiosks on one kiosk_id, the gateway would hold someone else's file under them (now a conflict
+    # for the desk, never an ack). A fresh gateway per test, then.
+    gateway_sim.state.store.reset()
     return GatewayClient(gateway_sim.url, SIM_USERNAME, SIM_PASSWORD, SIM_OFFICER_NAME, SIM_OFFICER_CCCD,
                          facility_code="79001", read_timeout=10)
 
@@ -61,7 +66,7 @@ def desk_env(tmp_path, desk_config, signer, gateway_client):
     """Store, accounts with one account per role, and the Desk services over them."""
     from drivers.printer.sim import SimPrinter
     from kiosk.desk.visits import Desk
-    from kiosk.desk.context import DeskContext, DeskSettings
+    from kiosk.desk.context import DeskContext
     from kiosk.desk.icd10 import Icd10Index
     from kiosk.devices.printer import DriverTicketPrinter
 
@@ -78,7 +83,7 @@ def desk_env(tmp_path, desk_config, signer, gateway_client):
     accounts.create(admin, "ky.thuat", "Kỹ thuật", Role.TECHNICIAN, PINS["ky.thuat"])
     sessions = {name: accounts.sign_in(name, pin) for name, pin in PINS.items()}
     printer_driver = SimPrinter(tmp_path / "tickets")
-    ctx = DeskContext(store, accounts, audit, clock, DeskSettings.from_config(desk_config), signer.sign,
+    ctx = DeskContext(store, accounts, audit, clock, desk_settings(desk_config), signer.sign,
                       gateway_client, DriverTicketPrinter(printer_driver, "1"))
     desk = Desk.build(ctx, Icd10Index.shared())
     yield SimpleNamespace(store=store, audit=audit, accounts=accounts, clock=clock, ctx=ctx, desk=desk,

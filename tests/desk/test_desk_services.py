@@ -52,7 +52,7 @@ def test_manual_checkin_issues_the_ticket_in_one_transaction(desk_env):
 @pytest.mark.parametrize("changes, field", [
     ({"birth_date": "12/04/1986"}, "cccd"),          # CCCD year digits say 1985
     ({"gender": 2}, "cccd"),                          # CCCD gender digit says male
-    ({"cccd": "999085000101"}, "cccd"),               # no such province
+    ({"cccd": "001885000101"}, "cccd"),               # digit 4 = 8: born in the 2300s (TT 07/2016)
     ({"card": "XX4010100000101"}, "card"),           # no such beneficiary group
     ({"birth_date": "31/02/1985"}, "birth_date"),
     ({"full_name": " "}, "full_name"),
@@ -188,7 +188,10 @@ def test_close_with_referral_adds_xml13(desk_env):
     closed = env.desk.close.close(env.s["bac.si"], visit_id, form)
     x13 = _fields(_tables(closed.signed)["XML13"])
     x1 = _fields(_tables(closed.signed)["XML1"])
-    assert x13["MA_NOI_DEN"] == "01002" == x1["MA_NOI_DEN"] and x13["MA_NOI_DI"] == "79001"
+    # QĐ 3176 (the default revision): MA_CSKCB_DEN is the destination; MA_CSKCB_DI the facility that
+    # referred the patient HERE (none: empty), never this facility (conformance review 2.3)
+    assert x13["MA_CSKCB_DEN"] == "01002" == x1["MA_NOI_DEN"] and x13["MA_CSKCB_DI"] == "" == x1["MA_NOI_DI"]
+    assert "MA_NOI_DI" not in x13 and "TINH_TRANG_CT" in x13
     assert x1["MA_LOAI_RV"] == "2" and x13["GIAY_CHUYEN_TUYEN"] == x1["GIAY_CHUYEN_TUYEN"] != ""
     assert x13["DAU_HIEU_LS"] == "HA 180/110"
 

@@ -162,7 +162,8 @@ def test_dead_letter_fix_and_resend_flow(qtbot, desk_env, desk_window, worker, g
     sync.run_once()
     q.refresh()
     settle(qtbot, worker)
-    assert env.store.outbox.get(closed.outbox_id).state.value == "acked"
+    _it = env.store.outbox.get(closed.outbox_id)
+    assert _it.state.value == "acked", (_it.last_code, _it.last_error)
     receipts = [q.receipts.item(r, 1).text() for r in range(q.receipts.rowCount())]
     assert closed.visit.ma_lk in receipts
 

@@ -17,11 +17,12 @@ pytestmark = [pytest.mark.ui, pytest.mark.integration]
 @pytest.fixture
 def provisioned(tmp_path, dev_identity, gateway_sim):
     doc = {"facility": {"code": "79001", "name": "Bệnh viện Thử nghiệm", "head_code": "GD79001"},
-           "kiosk": {"id": "1", "data_dir": str(tmp_path / "data"), "key_file": str(tmp_path / "keys" / "db.key"),
+           "kiosk": {"id": "2", "data_dir": str(tmp_path / "data"), "key_file": str(tmp_path / "keys" / "db.key"),
                      "printer": "sim"},
            "gateway": {"url": gateway_sim.url, "username": "79001_kiosk", "password_env": "PW",
                        "officer_name": "NGUYỄN THỊ TRA CỨU", "officer_cccd_env": "CB"},
            "signing": {"pkcs12": str(dev_identity.p12_path), "password_file": str(dev_identity.password_file)},
+           "settings": {"gateway_allow_http": True},   # the simulator speaks plain HTTP on loopback
            "staff": [{"username": "admin", "role": "admin", "pin_env": "A"},
                      {"username": "le.tan", "role": "reception", "pin_env": "R"},
                      {"username": "ky.thuat", "role": "technician", "pin_env": "T"}]}
@@ -36,14 +37,15 @@ def provisioned(tmp_path, dev_identity, gateway_sim):
 @pytest.mark.parametrize("user, pin, window", [("le.tan", "604918", "DeskWindow"),
                                                ("ky.thuat", "551902", "TechnicianWindow")])
 def test_gesture_then_pin_opens_the_window_of_the_role(qtbot, qapp, provisioned, user, pin, window):
-    from kiosk.ui.desk.staff_mode import attach_staff_mode, is_provisioned
+    from kiosk.staff import is_provisioned, staff_services
+    from kiosk.ui.desk.staff_mode import attach_staff_mode
     cfg, key = provisioned
     assert is_provisioned(cfg)
     patient = QWidget()
     patient.resize(540, 960)
     qtbot.addWidget(patient)
     patient.show()
-    mode = attach_staff_mode(patient, cfg, key)
+    mode = attach_staff_mode(patient, staff_services(cfg, key))
     try:
         for _ in range(5):
             qtbot.mouseClick(patient, Qt.MouseButton.LeftButton, pos=QPoint(15, 15))

@@ -120,3 +120,20 @@ def test_readme_settings_table_is_current():
     start, end = "<!-- settings:start -->", "<!-- settings:end -->"
     generated = readme.split(start, 1)[1].split(end, 1)[0].strip()
     assert generated == schema_markdown().strip(), "run: python scripts/update_readme.py"
+
+
+def test_typed_fields_are_current():
+    from kiosk.config import fields_source
+    path = Path(__file__).resolve().parents[2] / "kiosk" / "config_fields.py"
+    assert path.read_text(encoding="utf-8") == fields_source(), "run: python scripts/update_readme.py"
+
+
+def test_typed_fields_read_the_values():
+    import typing
+
+    from kiosk.config_fields import ConfigFields
+    hints = typing.get_type_hints(ConfigFields)
+    assert set(hints) == {s.name for s in SETTINGS}
+    assert hints["kiosk_id"] is str and hints["scanner_hold_off"] is float and hints["data_dir"] is Path
+    cfg = load(None, env={"KIOSK_SCANNER_HOLD_OFF": "0.5"})
+    assert cfg.scanner_hold_off == 0.5 and cfg.kiosk_id == "1"

@@ -47,13 +47,15 @@ def response(status: int, body) -> requests.Response:
     r = requests.Response()
     r.status_code = status
     r._content = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    if not isinstance(body, bytes):
+        r.headers["Content-Type"] = "application/json; charset=utf-8"
     return r
 
 
 @pytest.mark.parametrize("status,body,outcome", [
     (200, {"maKetQua": "200", "maGiaoDich": "G1", "thoiGianTiepNhan": "20261120081530"}, UploadOutcome.ACCEPTED),
     (200, {"maKetQua": "200", "maGiaoDich": "G1", "thongDiep": "Hồ sơ trùng MA_LK"}, UploadOutcome.DUPLICATE),
-    (200, {"maKetQua": "500", "thongDiep": "MA_LK đã tồn tại"}, UploadOutcome.DUPLICATE),
+    (200, {"maKetQua": "500", "thongDiep": "MA_LK đã tồn tại"}, UploadOutcome.RETRY),   # maKetQua first
     (200, {"maKetQua": "400", "thongDiep": "XML1: sai định dạng NGAY_RA"}, UploadOutcome.REJECTED),
     (200, {"maKetQua": "403"}, UploadOutcome.AUTH),
     (200, {"maKetQua": "503"}, UploadOutcome.RETRY),
@@ -73,7 +75,7 @@ def test_upload_401_asks_for_relogin_and_receipt_is_parsed():
     assert upload_result(response(401, b"")) is None
     assert upload_result(response(200, {"maKetQua": "401"})) is None
     ok = upload_result(response(200, {"maKetQua": "200", "maGiaoDich": "G9", "thoiGianTiepNhan": "20261120081530",
-                                      "thongDiep": "ok"}))
+                                      "thongDiep": "Tiếp nhận thành công"}))
     assert (ok.ma_giao_dich, ok.received_at, ok.code, ok.acked) == ("G9", datetime(2026, 11, 20, 8, 15, 30), "200", True)
 
 
@@ -86,8 +88,12 @@ def test_upload_401_asks_for_relogin_and_receipt_is_parsed():
     ("Thời gian khám trùng với bác sĩ khác", False),
 ])
 def test_duplicate_wording_is_recognised_strictly(message, duplicate):
-    result = upload_result(response(200, {"maKetQua": "400", "thongDiep": message}))
-    assert (result.outcome is UploadOutcome.DUPLICATE) is duplicate
+    result = upload_result(response(200, {"maKetQua": "200", "maGiaoDich": "G1", "thongDiep": message}))
+    assert result.outcome is (UploadOutcome.DUPLICATE if duplicate else UploadOutcome.UNCONFIRMED)
+    assert not result.acked
+    # a refusal is never a duplicate because of its wording (H1)
+    refused = upload_result(response(200, {"maKetQua": "400", "thongDiep": message}))
+    assert refused.outcome is UploadOutcome.REJECTED and refused.message == message
 
 
 def test_reprs_of_personal_results_hide_names_numbers_and_health_data():
@@ -111,3 +117,9 @@ def test_reprs_of_personal_results_hide_names_numbers_and_health_data():
                    "penicillin", "0912345678", "Kháng sinh", "Sốt cao", "Bến Nghé"):
         assert secret not in shown, secret
     assert "code='003'" in shown and "ma_lk='79001-K1-20261120-0001'" in shown and "ma_ho_so='H1'" in shown
+
+
+def test_card_check_code_500_is_a_retry_not_the_desk():
+    from kiosk.gateway.results import Verdict, code_info
+    info = code_info("500")
+    assert info.verdict is Verdict.RETRY_LATER and not info.alert

@@ -56,6 +56,11 @@ OK_CASES = [
     ("cccd-gender-case", CCCD_F.replace("Nữ", "NỮ"), {}, Kind.CCCD_QR, lambda i: i.person.gender is Gender.FEMALE),
     ("cccd-expired-by-age", CCCD.replace("20052025", "20052021"), {}, Kind.CCCD_QR,
      lambda i: [w.code for w in i.warnings] == ["cccd_expired"] and i.cccd.expiry_date == dt.date(2025, 4, 12)),
+    # an unknown province prefix is a warning for the desk (TT 59/2021 expired; review 5.8)
+    ("cccd-unknown-province", CCCD.replace("001085", "003085"), {}, Kind.CCCD_QR,
+     lambda i: [w.code for w in i.warnings] == ["cccd_province_unknown"] and i.cccd.number == "003085000101"),
+    ("typed-unknown-province", "000085000101", {}, Kind.TYPED_CCCD,
+     lambda i: i.has_warning("cccd_province_unknown") and i.birth_date == BirthDate(1985)),
     ("cccd-old-id-garbled", CCCD.replace("012345678", "12345"), {}, Kind.CCCD_QR,
      lambda i: i.has_warning("old_id_unreadable") and i.cccd.old_id is None),
     ("cccd-no-issue-date", CCCD.replace("|20052025", "|"), {}, Kind.CCCD_QR,
@@ -72,6 +77,10 @@ OK_CASES = [
                 and i.bhyt.benefit_level == 4 and i.bhyt.check_string == "70289294e018da7-7102"
                 and i.bhyt.management_code == "01001000000101" and i.bhyt.five_years_date == dt.date(2020, 1, 1)
                 and i.bhyt.group == "DN" and i.bhyt.province == "01" and not i.warnings)),
+    # the real VNPT HIS sample's code has letters among its last ten (review 4.4): passed on, with a warning
+    ("bhyt-legacy-letters-in-code", bhyt(number="DN401AA31900313"), {}, Kind.BHYT_QR,
+     lambda i: i.bhyt.code15 == "DN401AA31900313" and i.bhyt.bhxh_number10 is None
+     and i.has_warning("bhyt_code_unusual")),
     ("bhyt-hash-terminator", bhyt(term="#"), {}, Kind.BHYT_QR, lambda i: i.bhyt.code15 == "DN4010100000101"),
     ("bhyt-no-terminator", bhyt()[:-2], {}, Kind.BHYT_QR, lambda i: i.bhyt.place_of_issue is None),
     ("bhyt-upper-hex", bhyt(name=NAME_HEX.upper(), addr=ADDR_HEX.upper()), {}, Kind.BHYT_QR,
@@ -163,10 +172,10 @@ ERR_CASES = [
     ("cccd-date-not-exist", CCCD.replace("12041985", "31021985"), "date_invalid"),
     ("cccd-date-garbage", CCCD.replace("12041985", "1204198x"), "date_invalid"),
     ("cccd-birth-future", "001226000101||NGUYỄN VĂN THỬ|01122026|Nam|Số 1, Hà Nội|", "date_invalid"),
-    ("cccd-bad-province", CCCD.replace("001085", "003085"), "cccd_number_invalid"),
     ("cccd-gender-mismatch", CCCD.replace("|Nam|", "|Nữ|"), "cccd_inconsistent"),
     ("cccd-year-mismatch", CCCD.replace("12041985", "12041986"), "cccd_inconsistent"),
-    ("cccd-century-mismatch", CCCD.replace("001085", "001885"), "cccd_inconsistent"),
+    ("cccd-century-mismatch", CCCD.replace("001085", "001205"), "cccd_inconsistent"),
+    ("cccd-2300s-is-the-future", CCCD.replace("001085", "001885"), "cccd_number_invalid"),   # 8 = 2300s
     ("cccd-gender-word", CCCD.replace("|Nam|", "|Male|"), "cccd_qr_malformed"),
     ("cccd-empty-name", CCCD.replace(NAME, ""), "cccd_qr_malformed"),
     ("cccd-issued-before-birth", CCCD.replace("20052025", "01011980"), "cccd_qr_malformed"),
@@ -193,7 +202,6 @@ ERR_CASES = [
     ("bhyt-window-reversed", bhyt(vfrom="01/01/2027", vto="31/12/2026"), "bhyt_qr_malformed"),
     ("bhyt-control-chars", bhyt(name="4e0a47"), "bhyt_qr_malformed"),
     # typed
-    ("typed-bad-province", "000085000101", "cccd_number_invalid"),
     ("typed-future-year", "001299000101", "cccd_number_invalid"),
     ("typed-11-digits", "00108500010", "number_invalid"),
     ("typed-5-digits", "12345", "number_invalid"),
@@ -201,6 +209,7 @@ ERR_CASES = [
     ("typed-benefit-6", "DN6010100000101", "bhyt_code_invalid"),
     ("typed-province-00", "DN4000100000101", "bhyt_code_invalid"),
     ("typed-bhyt-short", "DN40101234", "bhyt_code_invalid"),
+    ("typed-bhyt-letters-in-number", "DN401AA31900313", "unknown_format"),   # typed: strict
     # MRZ
     ("mrz-check-digit", "I<UTOD231458908<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\n"
      "ERIKSSON<<ANNA<MARIA<<<<<<<<<<", "mrz_check_digit"),
@@ -238,7 +247,7 @@ def test_wedge_error_tells_staff_the_fix():
 
 
 def test_error_messages_carry_no_personal_data():
-    payloads = [CCCD.replace("|Nam|", "|Nữ|"), CCCD.replace("12041985", "31021985"), "000085000101",
+    payloads = [CCCD.replace("|Nam|", "|Nữ|"), CCCD.replace("12041985", "31021985"), "001885000101",
                 bhyt(name=NAME_HEX[:-1]), CCCD.replace(NAME, "NGUY?N V?N TH?")]
     for p in payloads:
         with pytest.raises(IdentityError) as info:

@@ -88,3 +88,9 @@ def test_disk_guard_threshold(tmp_path):
     assert DiskGuard(tmp_path, 200, usage=lambda p: 150.0).ok() is False
     assert DiskGuard(tmp_path, 200, usage=lambda p: 250.0).ok() is True
     assert DiskGuard(tmp_path, 1).state().free_mib > 1
+
+
+def test_heartbeat_anchors_the_audit_head_outside_the_database():
+    line = heartbeat_line(Snapshot(audit_head="12:h1:" + "ab" * 32))
+    assert line.endswith("audit_head=12:h1:" + "ab" * 32)
+    assert "audit_head" not in heartbeat_line(Snapshot())

@@ -72,7 +72,7 @@ class FlakyGateway:
     def upload_dossier(self, payload, ma_cskcb):
         return self._upload(payload)
 
-    def lookup_received(self, ma_lk, day, *, kind):
+    def lookup_received(self, ma_lk, day, *, kind, payload_sha256=""):
         return None
 
 

@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from drivers.manager import DeviceManager, DiscoveredDevice, discover_all, discover_cameras, discover_serial
+from drivers.discovery import FoundDevice, discover_cameras, discover_scanners, discover_serial
+from drivers.manager import DeviceManager
 from drivers.scanner.fakeusb import FakeHidPosDevice, FakeUsbBackend
 from drivers.scanner.sim import SimScanner, SimStep
 from drivers.scanner.spec import ScannerOptions, SpecError, parse_spec
@@ -30,9 +31,12 @@ def test_discovery_of_usb_serial_and_cameras(tmp_path):
              SimpleNamespace(device="/dev/ttyS0", description="n/a", vid=None, pid=None)]
     for n in ("video0", "video2", "videoX"):
         (tmp_path / n).touch()
-    found = discover_all(be, lambda: ports, str(tmp_path / "video*"))
+    found = discover_scanners(be, lambda: ports, str(tmp_path / "video*"))
     assert [d.spec for d in found] == ["hidpos:05e0:1200", "serial:/dev/ttyACM0", "camera:0", "camera:2"]
-    assert discover_serial(lambda: []) == [] and discover_cameras(str(tmp_path / "none*")) == []
+    assert [(d.vid, d.pid) for d in found[:2]] == [(0x05E0, 0x1200), (0x0C2E, 0x0901)]
+    assert discover_serial(lambda: []) == ([], []) and discover_cameras(str(tmp_path / "none*")) == ([], [])
+    only = discover_scanners(be, lambda: ports, str(tmp_path / "video*"), kinds=("serial",))
+    assert [d.spec for d in only] == ["serial:/dev/ttyACM0"]
 
 
 def test_same_code_from_two_scanners_is_delivered_once(fast_backoff):
@@ -57,17 +61,17 @@ def test_same_code_from_two_scanners_is_delivered_once(fast_backoff):
 
 
 def test_hotplug_reported_as_added_and_removed():
-    present = [DiscoveredDevice("serial", "serial:/dev/ttyACM0")]
+    present = [FoundDevice("serial", "/dev/ttyACM0", spec="serial:/dev/ttyACM0")]
     events = []
     mgr = DeviceManager([], lambda r: None, poll_interval=60, discover=lambda: list(present),
                         on_hotplug=lambda a, r: events.append((a, r)))
     mgr.start()
     try:
-        cam = DiscoveredDevice("camera", "camera:0")
+        cam = FoundDevice("camera", "camera:0", spec="camera:0")
         present.append(cam)
         assert mgr.poll_hotplug() == ([cam], [])
         present.pop(0)
-        assert mgr.poll_hotplug() == ([], [DiscoveredDevice("serial", "serial:/dev/ttyACM0")])
+        assert mgr.poll_hotplug() == ([], [FoundDevice("serial", "/dev/ttyACM0", spec="serial:/dev/ttyACM0")])
         assert mgr.poll_hotplug() == ([], [])
         assert len(events) == 2
         assert [d.spec for d in mgr.status().discovered] == ["camera:0"]

@@ -11,7 +11,7 @@ from kiosk.store import open_store
 
 def _kiosk(tmp_path, n: int):
     data, key_file = tmp_path / "data", tmp_path / "secrets" / "db.key"
-    key_file.parent.mkdir(mode=0o700)
+    key_file.parent.mkdir(mode=0o700, parents=True)
     store = open_store(data, FileKeyProvider(key_file).create(), create=True)
     audit = AuditLog(store)
     ids = [audit.append("le.tan", "reception", "ticket.reprint", f"ticket:{i}", {"reason": "kẹt giấy"})
@@ -49,3 +49,49 @@ def test_verify_with_the_wrong_key_says_so(tmp_path, capsys):
     FileKeyProvider(wrong).create()
     assert cli.main([*head, "verify", "--key-file", str(wrong)]) == 1
     assert "kiosk audit:" in capsys.readouterr().err
+
+
+def _rewrite(store, key: bytes | None, drop_last: int = 0):
+    """What an insider with the database key does: drop the triggers, edit entry 2, recompute
+    every hash (plain SHA-256 without `key`, the chain's HMAC with it) and move the head."""
+    from kiosk.security.audit_chain import GENESIS, entry_hash
+    for trig in ("audit_log_no_update", "audit_log_no_delete"):
+        store.conn.execute(f"DROP TRIGGER IF EXISTS {trig}")
+    rows = list(store.audit.iter_all())
+    for r in rows[len(rows) - drop_last:]:
+        store.conn.execute("DELETE FROM audit_log WHERE id = ?", (r.id,))
+    rows = rows[:len(rows) - drop_last]
+    prev = GENESIS
+    for i, r in enumerate(rows):
+        actor = "someone.else" if i == 1 else r.actor
+        h = entry_hash(prev, r.at, actor, r.role, r.action, r.target, r.details, key)
+        store.conn.execute("UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?", (actor, prev, h, r.id))
+        prev = h
+    store.settings.set("audit_chain_head", f"{len(rows)}:{prev}")
+
+
+def test_a_recomputed_chain_is_caught_by_the_key_and_by_an_outside_anchor(tmp_path, capsys):
+    """M7: the red team rewrote every hash and the head, and `audit verify` said intact."""
+    store, ids, head, key = _kiosk(tmp_path, 5)
+    anchor = AuditLog(store).head()
+    assert anchor.startswith("5:h1:")                              # keyed: an HMAC, not a bare SHA-256
+    _rewrite(store, None)                                          # plain SHA-256, as before the key
+    store.close()
+    assert cli.main([*head, "verify", *key, "--anchor", anchor]) == 1
+    assert "BROKEN" in capsys.readouterr().out
+
+    store, ids, head, key = _kiosk(tmp_path / "b", 5)
+    anchor = AuditLog(store).head()
+    _rewrite(store, AuditLog(store).key)                             # with the key file: the HMACs match again
+    store.close()
+    assert cli.main([*head, "verify", *key]) == 0                  # nothing inside the database can tell...
+    capsys.readouterr()
+    assert cli.main([*head, "verify", *key, "--anchor", anchor]) == 1   # ...the head kept outside can
+    assert "anchor" in capsys.readouterr().out
+
+    store, ids, head, key = _kiosk(tmp_path / "c", 5)
+    anchor = AuditLog(store).head()
+    _rewrite(store, AuditLog(store).key, drop_last=2)                  # cut the tail, move the head back
+    store.close()
+    assert cli.main([*head, "verify", *key, "--anchor", anchor]) == 1
+    assert "BROKEN" in capsys.readouterr().out

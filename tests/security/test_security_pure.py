@@ -65,3 +65,17 @@ def test_chain_verifies_and_names_first_broken_entry():
     truncated = rows[:4]
     verdict = verify_chain(truncated, head)
     assert not verdict.ok and "removed at the end" in verdict.reason
+
+
+def test_keyed_chain_refuses_a_downgrade_and_a_missing_key():
+    from kiosk.security.audit_chain import GENESIS, entry_hash, verify_chain
+    key = b"k" * 32
+    h1 = entry_hash(GENESIS, "t1", "a", None, "x", None, "{}", key)
+    h2 = entry_hash(h1, "t2", "a", None, "x", None, "{}")                # unkeyed after a keyed one
+    rows = [dict(id=1, prev_hash=GENESIS, hash=h1, at="t1", actor="a", role=None, action="x", target=None,
+                 details="{}"),
+            dict(id=2, prev_hash=h1, hash=h2, at="t2", actor="a", role=None, action="x", target=None, details="{}")]
+    assert h1.startswith("h1:") and verify_chain(rows[:1], f"1:{h1}", key).ok
+    assert "no chain key" in verify_chain(rows[:1], f"1:{h1}").reason
+    assert "unkeyed entry after keyed" in verify_chain(rows, f"2:{h2}", key).reason
+    assert "removed at the end" in verify_chain(rows[:1], f"1:{h1}", key, anchor=f"2:{h2}").reason

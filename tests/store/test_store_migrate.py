@@ -20,10 +20,11 @@ def _tables(conn) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _migrations_with(tmp_path, extra: dict[str, str]) -> Path:
+def _migrations_with(tmp_path, extra: dict[str, str], all_real: bool = False) -> Path:
     d = tmp_path / "migrations"
     d.mkdir()
-    shutil.copy(migrations_dir() / "0001_init.sql", d / "0001_init.sql")
+    for real in (sorted(migrations_dir().glob("*.sql")) if all_real else [migrations_dir() / "0001_init.sql"]):
+        shutil.copy(real, d / real.name)
     for name, sql in extra.items():
         (d / name).write_text(sql)
     return d
@@ -67,9 +68,25 @@ def test_schema1_fixture_opens_and_keeps_its_rows(schema1_copy):
     assert store.schema_version == discover()[-1].version
     p = store.patients.find_by_document("cccd", "079175000111")
     assert p is not None and p.full_name == "TRẦN THỊ FIXTURE"
-    assert store.visits.by_ma_lk("FIXTURE-MALK-0001") is not None
+    visit = store.visits.by_ma_lk("FIXTURE-MALK-0001")
+    assert visit is not None and visit.ma_doituong_kcb == "1.1"     # migration 0006: the old 1 is the code 1.1
     assert store.settings.get("fixture") == "schema1"
     store.close()
+
+
+def test_ma_doituong_kcb_keeps_codes_as_text(tmp_path):
+    """QĐ 824 has both 1.1 and 1.10: an INTEGER column could not keep them apart (migration 0005)."""
+    import sqlite3
+    sql = next(p for p in migrations_dir().glob("0*_ma_doituong_kcb_code.sql")).read_text()
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE visits (id INTEGER PRIMARY KEY, ma_doituong_kcb INTEGER NOT NULL DEFAULT 1)")
+    conn.execute("CREATE TABLE tickets (id INTEGER PRIMARY KEY)")   # the queue triggers are rebuilt on it
+    conn.executemany("INSERT INTO visits (id, ma_doituong_kcb) VALUES (?, ?)", [(1, 1), (2, 2)])
+    for statement in split_statements(sql):
+        conn.execute(statement)
+    conn.execute("INSERT INTO visits (id, ma_doituong_kcb) VALUES (3, '1.10')")
+    rows = conn.execute("SELECT id, ma_doituong_kcb, typeof(ma_doituong_kcb) FROM visits ORDER BY id").fetchall()
+    assert rows == [(1, "1.1", "text"), (2, "2", "text"), (3, "1.10", "text")]
 
 
 def test_upgrade_from_schema1_fixture(schema1_copy, tmp_path):
@@ -101,19 +118,19 @@ def test_newer_schema_is_refused(store, data_dir, key):
     conn.close()
 
 
-def test_failing_migration_leaves_previous_version(data_dir, key, tmp_path, monkeypatch):
-    (tmp_path / "one").mkdir()        # a database at schema 1, whatever the newest schema is
-    open_store(data_dir, key, create=True, migrations_dir=_migrations_with(tmp_path / "one", {})).close()
+def test_failing_migration_leaves_previous_version(store, data_dir, key, tmp_path, monkeypatch):
+    store.close()
+    n = latest_version()      # the real schema the store fixture is at
     mdir = _migrations_with(tmp_path, {
-        "0002_ok.sql": "CREATE TABLE second (id INTEGER PRIMARY KEY);",
-        "0003_broken.sql": "CREATE TABLE third (id INTEGER PRIMARY KEY);\n"
-                           "ALTER TABLE patients ADD COLUMN nickname TEXT;\n"
-                           "INSERT INTO no_such_table VALUES (1);"})
+        f"{n + 1:04d}_ok.sql": "CREATE TABLE second (id INTEGER PRIMARY KEY);",
+        f"{n + 2:04d}_broken.sql": "CREATE TABLE third (id INTEGER PRIMARY KEY);\n"
+                                   "ALTER TABLE patients ADD COLUMN nickname TEXT;\n"
+                                   "INSERT INTO no_such_table VALUES (1);"}, all_real=True)
     monkeypatch.setenv("KIOSK_MIGRATIONS_DIR", str(mdir))   # the runner's default dir follows it
-    with pytest.raises(MigrationError, match="0003_broken.sql failed.*stays at schema 2"):
+    with pytest.raises(MigrationError, match=f"{n + 2:04d}_broken.sql failed.*stays at schema {n + 1}"):
         open_store(data_dir, key)
     conn = connect(db_path(data_dir), key)
-    assert schema_version(conn) == 2
+    assert schema_version(conn) == n + 1
     tables = _tables(conn)
     assert "second" in tables and "third" not in tables
     cols = {r[1] for r in conn.execute("PRAGMA table_info(patients)")}

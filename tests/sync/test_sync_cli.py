@@ -72,8 +72,10 @@ def test_retry_one_and_all_dead_is_audited(capsys, kiosk_env):
     store = open_store(kiosk_env["data_dir"], kiosk_env["key"])
     with store:
         assert store.outbox.get(b).state.value == "pending" and store.outbox.get(b).payload == b"<b/>"
-        actions = [e["action"] for e in store.audit.iter_all()]
-        assert actions == ["outbox.resend", "outbox.resend_dead"]
+        entries = list(store.audit.iter_all())
+        assert [e["action"] for e in entries] == ["outbox.resend", "outbox.resend_dead"]
+        # no technician signed in: the audit says it ran as the OS user with the key file (L3)
+        assert {e["role"] for e in entries} == {"os-user"} and all("key file" in e["details"] for e in entries)
         assert AuditLog(store).verify().ok
 
 

@@ -38,6 +38,7 @@ key_file = "{key_file}"
 facility_code = "{SIM_FACILITY}"
 log_level = "WARNING"
 gateway_url = "{url}"
+gateway_allow_http = true
 gateway_username = "{SIM_USERNAME}"
 gateway_password = "{SIM_PASSWORD}"
 gateway_officer_name = "{SIM_OFFICER_NAME}"

@@ -122,11 +122,11 @@ def test_every_item_acked_exactly_once(fault, tmp_path, conn, data_dir, db_key, 
 
 
 
-def test_without_lookup_duplicate_counts_as_acked_but_leaves_error_copies(tmp_path, conn, data_dir, db_key, queue,
-                                                                          signed_factory):
+def test_without_lookup_a_duplicate_answer_goes_to_the_desk_never_acked(tmp_path, conn, data_dir, db_key, queue,
+                                                                        signed_factory):
     """No look-up endpoint configured: after a lost reply the worker resends the same bytes and
-    takes the DUPLICATE answer as the ack. The kiosk is right, but the gateway now holds an
-    error-marked copy per resend: that is why `gateway_lookup_endpoint` matters."""
+    gets a "duplicate" answer. Nothing can confirm the held copy is ours, so the item goes to the
+    desk (dead letter `DUPLICATE?` with the gateway's words); it is never acked on that word (H1/M3)."""
     sim = start_demo_simulator(tmp_path / "sim", facility_cert_pem=signed_factory.cert_pem)
     try:
         items = queue("nolookup")
@@ -144,9 +144,13 @@ def test_without_lookup_duplicate_counts_as_acked_but_leaves_error_copies(tmp_pa
     finally:
         sim.stop()
     repo = OutboxRepo(conn, clock)
-    assert all(repo.get(i).state is OutboxState.ACKED for i in items["good"].values())
-    originals = {(r["loai_ho_so"], r["ma_lk"]) for r in received if not r["duplicate"]}
-    copies = [r for r in received if r["duplicate"]]
-    assert len(originals) == len(items["good"])
-    # every DUPLICATE answer is one error copy; a dropped DUPLICATE reply leaves one more
-    assert worker.totals.duplicates > 0 and len(copies) >= worker.totals.duplicates
+    good = [repo.get(i) for i in items["good"].values()]
+    held = {(r["loai_ho_so"], r["ma_lk"]) for r in received if not r["duplicate"]}
+    kind = {"checkin": "0", "dossier": "130"}
+    to_desk = [it for it in good if it.state is OutboxState.DEAD]
+    assert all(it.state in (OutboxState.ACKED, OutboxState.DEAD) for it in good)
+    assert to_desk and all(it.last_code == "DUPLICATE?" and "desk" in it.last_error for it in to_desk)
+    assert "trùng" in to_desk[0].last_error                    # the gateway's own words for staff
+    # every item reached the gateway; nothing was acked on a "duplicate" word
+    assert all((kind[it.kind.value], it.ma_lk) in held for it in good)
+    assert worker.totals.duplicates == 0

@@ -2,6 +2,8 @@
 real simulator; this pins each path exactly, with a fake clock and a seeded RNG)."""
 from __future__ import annotations
 
+import hashlib
+
 import random
 from datetime import datetime
 
@@ -43,12 +45,13 @@ class ScriptedGateway:
     def upload_dossier(self, payload, ma_cskcb):
         return self._upload("dossier", payload)
 
-    def lookup_received(self, ma_lk, day, *, kind):
+    def lookup_received(self, ma_lk, day, *, kind, payload_sha256=""):
         if not self.lookup:
             raise NotConfigured("no look-up")
         self.lookups.append(ma_lk)
         if (kind, ma_lk) in self.stored:
-            return ReceivedInfo(ma_lk, {"checkin": "0", "dossier": "130"}[kind], f"GD-{ma_lk}", None)
+            return ReceivedInfo(ma_lk, {"checkin": "0", "dossier": "130"}[kind], f"GD-{ma_lk}", None,
+                                payload_sha256=hashlib.sha256(ma_lk.encode()).hexdigest())
         return None
 
 
@@ -97,7 +100,7 @@ def test_ambiguous_reconciles_instead_of_resending(conn, clock, make_worker):
     assert repo.get(i).state is OutboxState.ACKED and repo.get(i).receipt.ma_giao_dich == "GD-LK"
 
 
-def test_without_lookup_resend_and_duplicate_counts_as_acked(conn, clock, make_worker):
+def test_without_lookup_a_duplicate_answer_goes_to_the_desk(conn, clock, make_worker):
     (i,) = enqueue(conn, clock, "LK")
     gw = ScriptedGateway(lookup=False)
     gw.script["LK"] = [UploadOutcome.AMBIGUOUS]
@@ -105,8 +108,19 @@ def test_without_lookup_resend_and_duplicate_counts_as_acked(conn, clock, make_w
     w.run_once()
     clock.advance(10)
     r = w.run_once()
-    assert r.duplicates == 1 and gw.calls == [("checkin", "LK")] * 2
-    assert OutboxRepo(conn, clock).get(i).state is OutboxState.ACKED
+    assert r.duplicates == 0 and r.dead == 1 and gw.calls == [("checkin", "LK")] * 2
+    item = OutboxRepo(conn, clock).get(i)
+    assert item.state is OutboxState.DEAD and item.last_code == "DUPLICATE?" and "no look-up" in item.last_error
+
+
+def test_with_lookup_a_duplicate_answer_is_acked_once_our_copy_is_listed(conn, clock, make_worker):
+    (i,) = enqueue(conn, clock, "LK")
+    gw = ScriptedGateway(lookup=True)
+    gw.stored[("checkin", "LK")] = 1        # an earlier attempt (before a crash) was stored
+    r = make_worker(gw).run_once()
+    assert r.duplicates == 1 and r.acked == 1
+    item = OutboxRepo(conn, clock).get(i)
+    assert item.state is OutboxState.ACKED and item.receipt.ma_giao_dich == "GD-LK"   # the listed copy
 
 
 def test_rejection_is_a_dead_letter_and_retry_backs_off(conn, clock, make_worker):

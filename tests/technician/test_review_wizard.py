@@ -9,7 +9,9 @@ from kiosk.ui.qt import QWizard
 def test_wizard_buttons_are_bilingual(qtbot, worker, tmp_path):
     from kiosk.ui.technician.wizard import FirstRunWizard
     (tmp_path / "empty.toml").write_text("")
-    wiz = FirstRunWizard(load(tmp_path / "empty.toml", env={}), worker, tmp_path / "conf" / "kiosk.toml")
+    from kiosk.staff import first_run_provisioning
+    wiz = FirstRunWizard(load(tmp_path / "empty.toml", env={}), worker, tmp_path / "conf" / "kiosk.toml",
+                         first_run_provisioning())
     qtbot.addWidget(wiz)
     B = QWizard.WizardButton
     texts = {b: wiz.button(b).text() for b in (B.BackButton, B.NextButton, B.FinishButton, B.CancelButton)}

@@ -54,7 +54,7 @@ def token(tmp_path):
 
 def doc(tmp_path, **signing):
     return {"facility": {"code": "79001", "name": "BV"}, "gateway": {"url": "http://127.0.0.1:9", "username": "u"},
-            "kiosk": {"id": "1", "data_dir": str(tmp_path / "data"), "key_file": str(tmp_path / "k" / "db.key")},
+            "kiosk": {"id": "3", "data_dir": str(tmp_path / "data"), "key_file": str(tmp_path / "k" / "db.key")},
             "signing": {"source": "pkcs11", "pkcs11_module": MODULE, "token_label": "desk", "key_label": "facility",
                         "pin_env": "TOKEN_PIN", **signing},
             "staff": [{"username": "admin", "role": "admin", "pin_env": "ADMIN_PIN"}]}
@@ -74,7 +74,7 @@ def test_a_token_that_cannot_sign_names_the_field_and_changes_nothing(tmp_path, 
 
 def test_a_usable_token_is_provisioned(tmp_path, token):
     from kiosk.config import load
-    from kiosk.gateway.signing import signer_from_config
+    from kiosk.settings_map import signer as signer_from_config
     plan = tp.plan_from_dict(doc(tmp_path), tmp_path / "conf" / "kiosk.toml",
                              {"TOKEN_PIN": "246813", "ADMIN_PIN": "739251"})
     tp.apply(plan)

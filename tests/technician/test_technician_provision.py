@@ -97,7 +97,7 @@ def test_provision_twice_gives_the_same_state(prov, capsys):
     assert (cfg.facility_code, cfg.kiosk_id, cfg.gateway_password, cfg.gateway_officer_cccd) == (
         "79001", "2", "mat-khau-rat-bi-mat", "079190000999")
     assert cfg.signing_pkcs12 == tmp_path / "conf" / "secrets" / "facility.p12"
-    from kiosk.gateway.signing import signer_from_config
+    from kiosk.settings_map import signer as signer_from_config
     assert signer_from_config(cfg).certificate is not None        # the imported key signs
     first = snapshot(tmp_path)
     from kiosk.commands._store import open_for_cli

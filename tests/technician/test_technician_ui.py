@@ -58,8 +58,9 @@ def wizard(qtbot, tmp_path, worker):
     from kiosk.ui.technician.wizard import FirstRunWizard
     (tmp_path / "empty.toml").write_text("")
     cfg = load(tmp_path / "empty.toml", env={})
+    from kiosk.staff import first_run_provisioning
     wiz = FirstRunWizard(cfg, worker, tmp_path / "conf" / "kiosk.toml",
-                         hasher=PinHasher(time_cost=1, memory_cost=8 * 1024))
+                         first_run_provisioning(hasher=PinHasher(time_cost=1, memory_cost=8 * 1024)))
     wiz.resize(900, 700)
     qtbot.addWidget(wiz)
     wiz.show()

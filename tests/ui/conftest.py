@@ -8,6 +8,7 @@ from kiosk.config import load
 from kiosk.core import checkin as c
 from kiosk.core.clock import FakeClock
 from kiosk.checkin.service import CheckinService
+from kiosk.settings_map import machine_config
 
 from tests.ui.ui_fakes import FakeChecker, FakeIssuer, FakePrinter, FakeResolver
 
@@ -29,7 +30,7 @@ def kiosk_ui(qtbot, qapp, ui_config, ports):
     """(ui, service, clock): the patient window over a real CheckinService with fake ports."""
     from kiosk.ui.patient.ui import PatientUi
     clock = FakeClock()
-    service = CheckinService(c.MachineConfig.from_config(ui_config), clock=clock, **ports)
+    service = CheckinService(machine_config(ui_config), clock=clock, **ports)
     ui = PatientUi(qapp, service, ui_config, dpi=96.0)
     ui.show(size=(1080, 1920))
     qtbot.addWidget(ui.window)

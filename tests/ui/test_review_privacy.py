@@ -6,6 +6,7 @@ import pytest
 
 from kiosk.core import checkin as c
 from kiosk.core import messages as msg
+from kiosk.settings_map import machine_config
 from kiosk.core.views import (
     EligibilityView, FollowUpView, InsuranceStatus, PatientView, PriorityCategory, ProblemKind, ReadSource,
 )
@@ -38,7 +39,7 @@ def _texts(widget):
 
 
 def test_service_screen_forgets_priority_and_follow_up_after_reset(window, ui_config):
-    services = c.MachineConfig.from_config(ui_config).services
+    services = machine_config(ui_config).services
     fu = FollowUpView(services[1].code, "2026-11-20")
     state = c.ChooseService(1, PV, EL, services, (PriorityCategory.PREGNANT, PriorityCategory.DISABILITY),
                             PriorityCategory.PREGNANT, fu)

@@ -186,13 +186,38 @@ def test_vneid_without_an_endpoint_goes_to_the_desk(qtbot, make_kiosk):
 
 def test_staff_mode_sees_the_newest_scan(qtbot, make_kiosk):
     kiosk, env = make_kiosk(staff_mode=True)
-    last = kiosk.staff._services_kw["last_scan"]
-    assert last() is None
+    services = kiosk.staff.build_services()          # what the staff worker builds on first use
+    try:
+        last = services.tech_ctx.last_scan
+        assert last() is None
+        payload = by_key("valid_bhyt").bhyt_qr
+        scan(kiosk, payload)
+        qtbot.waitUntil(lambda: last() is not None, timeout=3000)
+        assert last().data == payload.encode("utf-8")
+    finally:
+        services.close()
+
+
+
+def test_scanner_settings_reach_the_running_scanners(qtbot, make_kiosk):
+    """wedge_max_key_gap_ms, scanner_hold_off and scanner_serial_baud are read by the app's own
+    scanner stack (they used to be read only by `kiosk scan test`)."""
+    kiosk, env = make_kiosk(wedge_max_key_gap_ms=12.5, scanner_hold_off=0.75, scanner_serial_baud=115200)
+    assert kiosk._wedge._asm.config.max_gap == 0.0125
+    manager = kiosk.parts.scanners.manager
+    assert manager.dedupe.hold_off == 0.75 and manager.options.baud == 115200
+    assert [s.source for s in manager.scanners] == ["sim"] and kiosk.parts.sim_scanner is manager.scanners[0]
     payload = by_key("valid_bhyt").bhyt_qr
     scan(kiosk, payload)
-    qtbot.waitUntil(lambda: last() is not None, timeout=3000)
-    assert last().data == payload.encode("utf-8")
-
+    wait_state(qtbot, kiosk, c.Confirm)
+    assert kiosk.last_scan.source == "sim"
+    from drivers.scanner.base import ScanRead
+    kiosk._wedge.scanned.emit(ScanRead("wedge", payload.encode("utf-8"), time.time()))
+    qtbot.wait(100)
+    assert kiosk.last_scan.source == "sim"                 # the same code on the wedge counted once
+    kiosk._wedge.scanned.emit(ScanRead("wedge", b"DN4010123456789", time.time()))
+    qtbot.waitUntil(lambda: kiosk.last_scan.source == "wedge", timeout=3000)   # another code passes
+    assert kiosk.devices_status() == {"sim": True}
 
 # ---------------------------------------------------------------- processes: logging and systemd
 
@@ -226,7 +251,7 @@ def test_run_notifies_systemd_ready_and_feeds_the_watchdog(demo_run, tmp_path):
                signing_pkcs12=out / "devcert" / "facility.p12",
                signing_pkcs12_password_file=out / "devcert" / "facility.p12.pass",
                facility_code="79001", scanners="sim", printer="sim", metrics_bind="",
-               gateway_url="http://127.0.0.1:9")
+               gateway_url="http://127.0.0.1:9", gateway_allow_http="true")
     env.update(NOTIFY_SOCKET=str(sock_path), WATCHDOG_USEC="400000")      # a beat every 0.2 s
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed"], env=env,
                             stderr=subprocess.PIPE, text=True)

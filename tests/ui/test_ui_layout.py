@@ -8,6 +8,7 @@ import zxingcpp
 
 from kiosk.core import checkin as c
 from kiosk.core import messages as msg
+from kiosk.settings_map import machine_config
 from kiosk.core.views import (
     EligibilityView, FollowUpView, InsuranceStatus, Message, PatientView, PrinterFaultKind,
     PriorityCategory, ProblemKind, ReadSource, TicketView,
@@ -52,8 +53,7 @@ def window(qapp, qtbot):
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
 def test_nothing_clipped_and_targets_big_enough(qapp, window, ui_config, size, large):
-    from kiosk.core.checkin import MachineConfig
-    services = MachineConfig.from_config(ui_config).services
+    services = machine_config(ui_config).services
     window.resize(*size)
     window.show()
     window.apply_accessibility(large, large)

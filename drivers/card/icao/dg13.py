@@ -1,7 +1,9 @@
 """DG13 of the Vietnamese CCCD chip: `6D` wrapping `SEQUENCE { INTEGER n, value }` entries.
 
 Parsed by field number, never by position; unknown numbers are skipped (their numbers kept
-for diagnostics). Values are strings; n=13 (parents) is a SEQUENCE of two strings.
+for diagnostics). Values are strings; n=13 (parents) is a SEQUENCE of two strings. The real
+layout (NghiaLio/NFC_CCCD_Reader, decoded from real chips) wraps the entries in
+`SEQUENCE { INTEGER 1, OID 1.0.10646.1.0.8, SET { ... } }`; the walk handles both.
 """
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from drivers.card.icao import tlv
 
 CCCD_NUMBER, FULL_NAME, BIRTH_DATE, GENDER, NATIONALITY, ETHNICITY, RELIGION = range(1, 8)
 HOMETOWN, RESIDENCE, FEATURES, ISSUE_DATE, EXPIRY_DATE, PARENTS, SPOUSE = range(8, 15)
-OLD_ID = 16
-KNOWN = frozenset(range(1, 15)) | {OLD_ID}
+OTHER_DOCUMENT = 15   # "giấy tờ khác": number of another document (reader decoded from real chips)
+OLD_ID = 16           # old CMND per one public profile; another reader saw a 16-hex-char value here:
+                      # the identity layer accepts it only when it is 9 or 12 digits
+KNOWN = frozenset(range(1, 15)) | {OTHER_DOCUMENT, OLD_ID}
 
 _STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x1A: "ascii", 0x04: "utf-8",
                 0x1E: "utf-16-be"}

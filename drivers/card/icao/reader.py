@@ -14,8 +14,7 @@ from drivers.card.apdu import SW_FILE_NOT_FOUND, SW_OK, CommandApdu, ResponseApd
 from drivers.card.errors import (AccessDeniedError, MalformedDataError, NotAnEmrtdError,
                                  SecureMessagingError, StatusWordError, TransmitError)
 from drivers.card.icao import tlv
-from drivers.card.icao.access import (AccessGranted, BacAccess, PaceFactory, choose_protocols,
-                                      select_application)
+from drivers.card.icao.access import AccessGranted, choose_protocols, select_application
 from drivers.card.icao.bac import BacKey
 from drivers.card.icao.csca import CscaStore
 from drivers.card.icao.dg13 import Dg13, parse_dg13
@@ -46,7 +45,7 @@ class ChipRead:
     face: FaceImage | None = None
     pa: PaResult | None = None
     pace_offered: tuple[str, ...] = ()
-    access_protocol: str = ""
+    access_protocol: str = ""   # "PACE" or "BAC"
     key_index: int = -1
     bac_attempts: int = 0
     apdus: int = 0
@@ -68,7 +67,7 @@ ProgressFn = Callable[[Progress], None]
 class IcaoReader:
     def __init__(self, transport: Transport, *, chunk_size: int = SHORT_CHUNK,
                  max_bac_attempts: int = 6, progress: ProgressFn | None = None,
-                 clock: Callable[[], float] = time.perf_counter, pace: PaceFactory | None = None):
+                 clock: Callable[[], float] = time.perf_counter, use_pace: bool = True):
         if not 8 <= chunk_size <= 0xFFFF - 64:  # >= 8: the first chunk must hold a TLV header
             raise ValueError("chunk size out of range")
         self.transport = CountingTransport(transport)
@@ -76,7 +75,7 @@ class IcaoReader:
         self.max_bac_attempts = max_bac_attempts
         self._progress = progress or (lambda p: None)
         self._clock = clock
-        self._pace = pace
+        self._use_pace = use_pace
         self._sm: SecureMessaging | None = None
         self._total = 0
 
@@ -142,35 +141,39 @@ class IcaoReader:
         return bytes(buf[:size])
 
     # ---- the read
-    def _card_access(self) -> tuple[str, ...]:
-        """PACE OIDs from EF.CardAccess (read in the clear, before selecting the application)."""
+    def _card_access(self) -> bytes | None:
+        """EF.CardAccess, read in the clear before selecting the application (None if absent)."""
         try:
-            data = self.read_file(EF.CARD_ACCESS, "card-access")
+            return self.read_file(EF.CARD_ACCESS, "card-access")
         except (StatusWordError, MalformedDataError):
-            return ()
-        return parse_card_access(data) if data else ()
+            return None
 
-    def authenticate(self, keys: Sequence[BacKey], pace_oids: tuple[str, ...] = ()) -> AccessGranted:
+    def authenticate(self, keys: Sequence[BacKey], card_access: bytes | None = None,
+                     can: str | None = None) -> AccessGranted:
+        """PACE when the chip offers it (CAN first, then the MRZ keys), else or then BAC. PACE
+        runs before the application is selected; the selection follows under SM."""
         self._sm = None
-        if not select_application(self._send).ok:
-            raise NotAnEmrtdError("the eMRTD application cannot be selected")
-        bac = BacAccess(keys, self.max_bac_attempts)
+        protocols = choose_protocols(card_access if self._use_pace else None, keys, can, self.max_bac_attempts)
         last: AccessDeniedError | None = None
-        for proto in choose_protocols(pace_oids, bac, self._pace):
+        for proto in protocols:
+            if proto.name != "PACE" and not select_application(self._send).ok:
+                raise NotAnEmrtdError("the eMRTD application cannot be selected")
             try:
                 granted = proto.establish(self._send)
             except AccessDeniedError as exc:
                 last = exc
-                select_application(self._send)  # a clean state for the next protocol
                 continue
             self._sm = granted.sm
+            if proto.name == "PACE" and not select_application(self._send).ok:
+                raise NotAnEmrtdError("the eMRTD application cannot be selected after PACE")
             return granted
         raise last or AccessDeniedError(0)
 
-    def read(self, keys: Sequence[BacKey], *, files: Sequence[EF] = DEFAULT_FILES,
+    def read(self, keys: Sequence[BacKey], *, can: str | None = None, files: Sequence[EF] = DEFAULT_FILES,
              csca: CscaStore | None = None, now: dt.datetime | None = None) -> ChipRead:
-        """Authenticate with the first working key, read `files` (those EF.COM lists) and
-        EF.SOD, and run passive authentication when a CSCA store is given."""
+        """Authenticate (PACE with `can` / the keys when offered, else BAC with the keys), read
+        `files` (those EF.COM lists) and EF.SOD, and run passive authentication when a CSCA
+        store is given. `can`: the card access number (CCCD: last 6 digits of the number)."""
         out = ChipRead()
         t_start = self._clock()
         mark = t_start
@@ -183,10 +186,14 @@ class IcaoReader:
 
         self._total = 0
         self._sm = None
-        out.pace_offered = self._card_access()
+        card_access = self._card_access()
+        try:
+            out.pace_offered = parse_card_access(card_access) if card_access else ()
+        except MalformedDataError:
+            out.pace_offered = ()
         lap("card-access")
         self._progress(Progress("bac", 0, None, self._total))
-        granted = self.authenticate(keys, out.pace_offered)
+        granted = self.authenticate(keys, card_access, can)
         out.access_protocol, out.key_index, out.bac_attempts = granted.protocol, granted.key_index, granted.attempts
         lap("bac")
         com_bytes = self.read_file(EF.COM, "EF.COM")

@@ -1,7 +1,10 @@
-"""Secure messaging of ICAO 9303 part 11 §9.8 (3DES, SSC, retail MAC, DO'85/'87/'97/'99/'8E).
+"""Secure messaging of ICAO 9303 part 11 §9.8: DO'85/'87/'97/'99/'8E' with an SSC.
 
-The same class wraps commands (terminal side) and, with `chip_side=True` helpers, lets the
-virtual chip unwrap commands and wrap responses, so both ends share one implementation.
+`SecureMessaging` is the 3DES form (after BAC, or PACE with 3DES): 8-byte SSC, CBC with a zero
+IV, retail MAC. `AesSecureMessaging` (after PACE with AES) has a 16-byte SSC, CBC with
+IV = E(KS_enc, SSC), padding to 16 bytes and AES-CMAC truncated to 8 bytes. The same class wraps
+commands (terminal side) and lets the virtual chip unwrap commands and wrap responses, so both
+ends share one implementation.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from drivers.card.apdu import CommandApdu, ResponseApdu
 from drivers.card.errors import SecureMessagingError
 from drivers.card.icao import tlv
+from drivers.card.icao.aes import aes_cbc_decrypt, aes_cbc_encrypt, aes_cmac, aes_ecb_encrypt
 from drivers.card.icao.crypto import des3_decrypt, des3_encrypt, pad, retail_mac, unpad
 
 
@@ -25,12 +29,21 @@ class SecureMessaging:
     ks_mac: bytes
     ssc: int
 
+    ssc_len = 8          # bytes of the send sequence counter
+    block = 8            # cipher block size (padding unit)
+
     def _next_ssc(self) -> bytes:
-        self.ssc = (self.ssc + 1) % (1 << 64)
-        return self.ssc.to_bytes(8, "big")
+        self.ssc = (self.ssc + 1) % (1 << (8 * self.ssc_len))
+        return self.ssc.to_bytes(self.ssc_len, "big")
 
     def _mac(self, ssc: bytes, data: bytes) -> bytes:
         return retail_mac(self.ks_mac, ssc + data)
+
+    def _encrypt(self, ssc: bytes, data: bytes) -> bytes:
+        return des3_encrypt(self.ks_enc, data)
+
+    def _decrypt(self, ssc: bytes, data: bytes) -> bytes:
+        return des3_decrypt(self.ks_enc, data)
 
     # ---- terminal side
     def protect(self, cmd: CommandApdu) -> CommandApdu:
@@ -40,11 +53,11 @@ class SecureMessaging:
         header = bytes((cla, cmd.ins, cmd.p1, cmd.p2))
         do87 = b""
         if cmd.data:
-            cipher = des3_encrypt(self.ks_enc, pad(cmd.data))
+            cipher = self._encrypt(ssc, pad(cmd.data, self.block))
             do87 = tlv.encode(0x85, cipher) if cmd.ins & 1 else tlv.encode(0x87, b"\x01" + cipher)
         extended = cmd.le is not None and cmd.le > 256
         do97 = tlv.encode(0x97, _le_bytes(cmd.le, extended)) if cmd.le is not None else b""
-        mac = self._mac(ssc, pad(header) + do87 + do97)
+        mac = self._mac(ssc, pad(header, self.block) + do87 + do97)
         data = do87 + do97 + tlv.encode(0x8E, mac)
         extended = extended or len(data) > 255
         return CommandApdu(cla, cmd.ins, cmd.p1, cmd.p2, data, 65536 if extended else 256)
@@ -77,9 +90,9 @@ class SecureMessaging:
             value = by_tag[0x87].value
             if not value or value[0] != 0x01:
                 raise SecureMessagingError("unsupported DO'87' padding indicator")
-            data = unpad(des3_decrypt(self.ks_enc, value[1:]))
+            data = unpad(self._decrypt(ssc, value[1:]))
         elif 0x85 in by_tag:
-            data = unpad(des3_decrypt(self.ks_enc, by_tag[0x85].value))
+            data = unpad(self._decrypt(ssc, by_tag[0x85].value))
         return ResponseApdu(data, int.from_bytes(sw_obj.value, "big"))
 
     # ---- chip side (used by the virtual chip)
@@ -92,13 +105,13 @@ class SecureMessaging:
             raise SecureMessagingError("protected command lacks DO'8E'")
         header = bytes((cmd.cla, cmd.ins, cmd.p1, cmd.p2))
         covered = b"".join(tlv.encode(o.tag, o.value) for o in objs if o.tag in (0x85, 0x87, 0x97))
-        if self._mac(ssc, pad(header) + covered) != by_tag[0x8E].value:
+        if self._mac(ssc, pad(header, self.block) + covered) != by_tag[0x8E].value:
             raise SecureMessagingError("command MAC does not verify")
         data = b""
         if 0x87 in by_tag:
-            data = unpad(des3_decrypt(self.ks_enc, by_tag[0x87].value[1:]))
+            data = unpad(self._decrypt(ssc, by_tag[0x87].value[1:]))
         elif 0x85 in by_tag:
-            data = unpad(des3_decrypt(self.ks_enc, by_tag[0x85].value))
+            data = unpad(self._decrypt(ssc, by_tag[0x85].value))
         le = None
         if 0x97 in by_tag:
             raw = by_tag[0x97].value
@@ -109,8 +122,27 @@ class SecureMessaging:
         ssc = self._next_ssc()
         do87 = b""
         if data:
-            cipher = des3_encrypt(self.ks_enc, pad(data))
+            cipher = self._encrypt(ssc, pad(data, self.block))
             do87 = tlv.encode(0x85, cipher) if odd_ins else tlv.encode(0x87, b"\x01" + cipher)
         do99 = tlv.encode(0x99, sw.to_bytes(2, "big"))
         mac = self._mac(ssc, do87 + do99)
         return ResponseApdu(do87 + do99 + tlv.encode(0x8E, mac), 0x9000)
+
+
+@dataclass
+class AesSecureMessaging(SecureMessaging):
+    """AES secure messaging (9303-11 §9.8.6.2 / §9.8.7.2); the SSC starts at 0 after PACE."""
+    ssc_len = 16
+    block = 16
+
+    def _mac(self, ssc: bytes, data: bytes) -> bytes:
+        return aes_cmac(self.ks_mac, pad(ssc + data, 16))[:8]
+
+    def _iv(self, ssc: bytes) -> bytes:
+        return aes_ecb_encrypt(self.ks_enc, ssc)
+
+    def _encrypt(self, ssc: bytes, data: bytes) -> bytes:
+        return aes_cbc_encrypt(self.ks_enc, data, self._iv(ssc))
+
+    def _decrypt(self, ssc: bytes, data: bytes) -> bytes:
+        return aes_cbc_decrypt(self.ks_enc, data, self._iv(ssc))

@@ -1,5 +1,7 @@
-"""The virtual eMRTD chip: answers APDUs like a BAC chip (SELECT, GET CHALLENGE, MUTUAL
-AUTHENTICATE, secure messaging, READ BINARY B0/B1), with fault injection for the tests."""
+"""The virtual eMRTD chip: answers APDUs like a CCCD chip (SELECT, BAC's GET CHALLENGE and MUTUAL
+AUTHENTICATE, PACE's MSE:Set AT and GENERAL AUTHENTICATE when EF.CardAccess offers it, secure
+messaging, READ BINARY B0/B1), with fault injection for the tests. `pace_only` refuses BAC
+with 6982, like chips that only do PACE."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +14,8 @@ from drivers.card.errors import CardRemovedError, SecureMessagingError
 from drivers.card.icao import tlv
 from drivers.card.icao.bac import BacAuthError, BacKey, chip_answer
 from drivers.card.icao.lds import EF, EMRTD_AID
+from drivers.card.icao.pace import PW_CAN, PW_MRZ, PacePassword, parse_pace_infos
+from drivers.card.icao.pace_chip import PaceChip
 from drivers.card.icao.sm import SecureMessaging
 
 log = logging.getLogger(__name__)
@@ -34,9 +38,13 @@ class Faults:
 
 class VirtualChip:
     def __init__(self, files: dict[EF, bytes], key: BacKey, faults: Faults | None = None,
-                 rng: Callable[[int], bytes] = os.urandom):
+                 rng: Callable[[int], bytes] = os.urandom, can: str | None = None, pace_only: bool = False):
         self.files = {ef.fid: data for ef, data in files.items()}
         self.k_enc, self.k_mac = key.keys()
+        infos = parse_pace_infos(files[EF.CARD_ACCESS]) if EF.CARD_ACCESS in files else []
+        passwords = {PW_MRZ: PacePassword.mrz(key), **({PW_CAN: PacePassword.can(can)} if can else {})}
+        self.pace = PaceChip(infos, passwords, rng) if infos else None
+        self.pace_only = pace_only and self.pace is not None
         self.faults = faults or Faults()
         self.rng = rng
         self.power_ons = 0
@@ -48,7 +56,10 @@ class VirtualChip:
         self.current: int | None = None
         self.rnd_icc: bytes | None = None
         self.sm: SecureMessaging | None = None
+        self.access = ""              # "PACE" / "BAC" once a session is open (tests)
         self.count = 0
+        if getattr(self, "pace", None) is not None:
+            self.pace.reset()
         self._pending = b""
 
     def power_on(self) -> bytes:
@@ -115,8 +126,17 @@ class VirtualChip:
             return b"", 0x6A82
         if cmd.ins == 0xB0 and not self.app_selected and self.current == EF.CARD_ACCESS.fid:
             return self._read(cmd.p1 << 8 | cmd.p2, cmd.le or 256)
+        if self.pace is not None and cmd.ins == 0x22 and (cmd.p1, cmd.p2) == (0xC1, 0xA4):
+            return b"", self.pace.mse(cmd)
+        if self.pace is not None and cmd.ins == 0x86:
+            data, sw, sm = self.pace.general_authenticate(cmd)
+            if sm is not None:
+                self.sm, self.access = sm, "PACE"
+            return data, sw
         if not self.app_selected:
             return b"", 0x6985
+        if self.pace_only and cmd.ins in (0x84, 0x82):
+            return b"", 0x6982     # BAC not allowed: this chip wants PACE
         if cmd.ins == 0x84:
             self.rnd_icc = self.rng(8)
             return self.rnd_icc, 0x9000
@@ -125,6 +145,7 @@ class VirtualChip:
                 return b"", 0x6985
             try:
                 answer, self.sm = chip_answer(self.k_enc, self.k_mac, self.rnd_icc, cmd.data, self.rng)
+                self.access = "BAC"
             except BacAuthError:
                 self.rnd_icc = None
                 return b"", 0x6300
@@ -134,6 +155,11 @@ class VirtualChip:
 
     # ---- protected commands
     def _command(self, cmd: CommandApdu) -> tuple[bytes, int]:
+        if cmd.ins == 0xA4 and cmd.p1 == 0x04:   # application selection under SM (after PACE)
+            if cmd.data != EMRTD_AID:
+                return b"", 0x6A82
+            self.app_selected, self.current = True, None
+            return b"", 0x9000
         if cmd.ins == 0xA4 and cmd.p1 == 0x02:
             fid = int.from_bytes(cmd.data, "big")
             if self.faults.deny_file == fid and self._fire("deny"):

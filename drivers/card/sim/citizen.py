@@ -13,6 +13,7 @@ from drivers.card.icao import tlv
 from drivers.card.icao.bac import BacKey
 from drivers.card.icao.dg13 import build_dg13
 from drivers.card.icao.lds import EF, td1_text
+from drivers.card.icao.pace import PaceInfo, pace_info_bytes
 from drivers.card.sim.pki import TestPki, build_sod
 
 
@@ -40,6 +41,11 @@ class Citizen:
         return "Citizen(<synthetic, redacted>)"
 
     @property
+    def can(self) -> str:
+        """The PACE card access number: the last 6 digits of the CCCD number."""
+        return self.cccd[-6:]
+
+    @property
     def document_number(self) -> str:
         """MRZ document number: the last 9 digits of the CCCD number (UNCONFIRMED rule)."""
         return self.cccd[-9:]
@@ -49,7 +55,12 @@ class Citizen:
             m = self.mrz.replace("\n", "")
             return BacKey(m[5:14].rstrip("<"), m[30:36], m[38:44], m[44] if m[38:44] == "<<<<<<" else None)
         return BacKey(self.document_number, self.birth_date.strftime("%y%m%d"),
-                      self.expiry_date.strftime("%y%m%d") if self.expiry_date else "<<<<<<")
+                      self.expiry_date.strftime("%y%m%d") if self.expiry_date else NO_EXPIRY_MRZ)
+
+
+# A card that does not expire ("Không thời hạn", issued at 58+) has expiry 991231 (check digit
+# 5) in its MRZ, as six real CCCD MRZs show (conformance review 3.6).
+NO_EXPIRY_MRZ = "991231"
 
 
 class Forgery(str, Enum):
@@ -81,7 +92,7 @@ def dg1_bytes(c: Citizen) -> bytes:
     words = ascii_mrz(c.full_name).split("<")
     words = [w for w in words if w]
     mrz = td1_text("ID", "VNM", c.document_number, c.cccd, c.birth_date.strftime("%y%m%d"),
-                   "F" if c.female else "M", c.expiry_date.strftime("%y%m%d") if c.expiry_date else "<<<<<<",
+                   "F" if c.female else "M", c.expiry_date.strftime("%y%m%d") if c.expiry_date else NO_EXPIRY_MRZ,
                    "VNM", "", words[0], " ".join(words[1:]))
     return tlv.encode(0x61, tlv.encode(0x5F1F, mrz.encode("ascii")))
 
@@ -133,15 +144,17 @@ def com_bytes(tags: list[int]) -> bytes:
     return tlv.encode(0x60, tlv.encode(0x5F01, b"0107") + tlv.encode(0x5F36, b"040000") + tlv.encode(0x5C, bytes(tags)))
 
 
-def card_access_bytes() -> bytes:
-    """EF.CardAccess offering PACE-ECDH-GM-3DES (0.4.0.127.0.7.2.2.4.2.1), version 2, P-256."""
-    oid = bytes.fromhex("04007F0007020204 0201".replace(" ", ""))
-    info = tlv.encode(0x30, tlv.encode(0x06, oid) + tlv.encode(0x02, b"\x02") + tlv.encode(0x02, b"\x0C"))
-    return tlv.encode(0x31, info)
+DEFAULT_PACE = (PaceInfo("0.4.0.127.0.7.2.2.4.2.2", 2, 13),)   # ECDH-GM-AES-CBC-CMAC-128, brainpoolP256r1
+
+
+def card_access_bytes(infos: tuple[PaceInfo, ...] = DEFAULT_PACE) -> bytes:
+    """EF.CardAccess (SecurityInfos SET) with these PACEInfos."""
+    return tlv.encode(0x31, b"".join(pace_info_bytes(i) for i in infos))
 
 
 def build_files(c: Citizen, pki: TestPki, *, forgery: Forgery | None = None, scheme: str = "rsa",
-                hash_name: str = "sha256", face: bytes | None = None, pace: bool = False,
+                hash_name: str = "sha256", face: bytes | None = None,
+                pace: bool | tuple[PaceInfo, ...] = False,
                 extra: dict[EF, bytes] | None = None) -> dict[EF, bytes]:
     """Every file of the citizen's chip, EF.SOD signed as `forgery` dictates. `extra` adds
     data groups (e.g. DG14/DG15 as raw TLV) listed in EF.COM and covered by the SOD."""
@@ -156,5 +169,5 @@ def build_files(c: Citizen, pki: TestPki, *, forgery: Forgery | None = None, sch
     files = {EF.COM: com_bytes([0x61, 0x75, 0x6D] + [ef.tag for ef in extra]), EF.DG1: dgs[1], EF.DG2: dgs[2],
              EF.DG13: dgs[13], **extra, EF.SOD: sod}
     if pace:
-        files[EF.CARD_ACCESS] = card_access_bytes()
+        files[EF.CARD_ACCESS] = card_access_bytes(DEFAULT_PACE if pace is True else pace)
     return files

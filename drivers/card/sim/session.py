@@ -18,11 +18,14 @@ from drivers.card.sim.vpcd import DEFAULT_PORT, VpcdLink
 
 class VirtualCardSession:
     def __init__(self, citizen: Citizen, *, forgery: Forgery | None = None, port: int = DEFAULT_PORT,
-                 pki_dir: Path | None = None, start_pcscd: bool = True, pace: bool = False,
+                 pki_dir: Path | None = None, start_pcscd: bool = True, pace: bool = True,
+                 pace_only: bool = False,
                  faults: Faults | None = None, reinsert_after: float = 1.0):
         self.citizen = citizen
         self.pki: TestPki = load_pki(pki_dir)
-        self.chip = VirtualChip(build_files(citizen, self.pki, forgery=forgery, pace=pace), citizen.bac_key(), faults)
+        self.chip = VirtualChip(build_files(citizen, self.pki, forgery=forgery, pace=pace or pace_only),
+                                citizen.bac_key(), faults, can=citizen.can, pace_only=pace_only)
+        self.pace, self.pace_only = pace or pace_only, pace_only
         self.link = VpcdLink(self.chip, port=port)
         self.port, self.forgery = port, forgery
         self._daemon = Pcscd() if start_pcscd else None
@@ -41,7 +44,8 @@ class VirtualCardSession:
         return {"document_number": key.document_number, "birth_date": c.birth_date.isoformat(),
                 "expiry_date": c.expiry_date.isoformat() if c.expiry_date else None, "cccd": c.cccd,
                 "forged": self.forgery.value if self.forgery else None, "csca_dir": str(self.pki.csca_dir),
-                "port": self.port, "reader": self.reader_name}
+                "port": self.port, "reader": self.reader_name,
+                "can": c.can, "pace": self.pace, "pace_only": self.pace_only}
 
     def start(self, timeout: float = 10.0) -> "VirtualCardSession":
         if self._daemon is not None:

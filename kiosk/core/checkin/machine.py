@@ -36,17 +36,6 @@ class MachineConfig:
     elderly_age: int = prio.DEFAULT_ELDERLY_AGE
     keypad_max: int = 20
 
-    @classmethod
-    def from_config(cls, cfg: Any) -> "MachineConfig":
-        services = tuple(
-            ServiceOption(code=s["code"], name_vi=s["name_vi"], name_en=s["name_en"], room=s["room"],
-                          ticket_letter=s.get("ticket_letter", "A"),
-                          minutes_per_patient=int(s.get("minutes_per_patient", 6)))
-            for s in cfg.services)
-        return cls(services=services, inactivity_s=cfg.inactivity_seconds,
-                   ticket_screen_s=cfg.ticket_screen_seconds,
-                   eligibility_deadline_s=cfg.eligibility_deadline,
-                   elderly_age=getattr(cfg, "priority_elderly_age", prio.DEFAULT_ELDERLY_AGE))
 
 
 def timeout_of(state: State, cfg: MachineConfig) -> float | None:

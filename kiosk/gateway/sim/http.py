@@ -91,6 +91,8 @@ class SimHandler(BaseHTTPRequestHandler):
             if url.path == "/health":
                 return self._send(200, {"status": "ok", "received": st.store.stats()["total"]})
             if url.path.startswith("/admin/"):
+                if not _loopback(self.client_address[0]):   # test/demo set-up only: never from the network
+                    return self._send(403, {"error": "admin endpoints answer loopback clients only"})
                 return self._admin(method, url.path, parse_qs(url.query), raw)
             group = GROUP.get(url.path)
             if group is None or method != "POST":
@@ -190,9 +192,14 @@ class SimHandler(BaseHTTPRequestHandler):
             return 200, {"maKetQua": "400", "thongDiep": f"loaiHoSo phải là {UPLOADS[path]} (wrong loaiHoSo)"}
         if form.get("maTinh", "") != ma_cskcb[:2]:
             return 200, {"maKetQua": "400", "thongDiep": "maTinh không khớp maCSKCB (maTinh differs)"}
-        check = sim_validate.check_checkin if loai == "0" else sim_validate.check_envelope
         try:
-            xml, dossiers = check(form.get("fileHSBase64", ""), ma_cskcb, st.facility_cert(ma_cskcb))
+            if loai == "0":
+                xml, dossiers = sim_validate.check_checkin(form.get("fileHSBase64", ""), ma_cskcb,
+                                                           st.facility_cert(ma_cskcb))
+            else:   # the endpoint names the revision (…QD4750 / …QD3176) whose layouts apply
+                xml, dossiers = sim_validate.check_envelope(form.get("fileHSBase64", ""), ma_cskcb,
+                                                            st.facility_cert(ma_cskcb),
+                                                            "4750" if path.endswith("4750") else "3176")
         except sim_validate.UploadInvalid as exc:
             st.rejections += 1
             return 200, {"maKetQua": "400", "maGiaoDich": "", "thongDiep": str(exc)}
@@ -269,3 +276,12 @@ class SimHandler(BaseHTTPRequestHandler):
             st.store.reset()
             return self._send(200, {"reset": True})
         return self._send(404, {"error": "unknown admin endpoint"})
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback or \
+            (host.startswith("::ffff:") and ipaddress.ip_address(host[7:]).is_loopback)
+    except ValueError:
+        return False

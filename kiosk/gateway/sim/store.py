@@ -6,7 +6,9 @@ like the real gateway files resends as error dossiers.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -53,6 +55,11 @@ class Stored:
 
 class SimStore:
     def __init__(self, path: Path):
+        # it holds synthetic dossiers in clear: readable by its owner only (red-team Info)
+        path = Path(path)
+        if not path.exists():
+            path.touch(mode=0o600)
+        os.chmod(path, 0o600)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -105,7 +112,8 @@ class SimStore:
 
     def listing(self, ma_cskcb: str, day: str, ma_lk: str = "", loai_ho_so: str = "") -> list[dict]:
         """The per-day received listing (nhanChiTietHSNgay-style)."""
-        sql = "SELECT ma_lk, loai_ho_so, ma_giao_dich, received_at, duplicate FROM received WHERE ma_cskcb = ? AND day = ?"
+        sql = ("SELECT ma_lk, loai_ho_so, ma_giao_dich, received_at, duplicate, xml FROM received "
+               "WHERE ma_cskcb = ? AND day = ?")
         args: list = [ma_cskcb, day]
         if ma_lk:
             sql, args = sql + " AND ma_lk = ?", args + [ma_lk]
@@ -114,7 +122,8 @@ class SimStore:
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
         return [{"maLK": r[0], "loaiHoSo": r[1], "maGiaoDich": r[2], "thoiGianTiepNhan": r[3],
-                 "trangThai": "TRUNG_LAP" if r[4] else "DA_TIEP_NHAN"} for r in rows]
+                 "trangThai": "TRUNG_LAP" if r[4] else "DA_TIEP_NHAN",
+                 "hashHoSo": hashlib.sha256(r[5]).hexdigest()} for r in rows]
 
     def received(self, ma_lk: str = "", with_xml: bool = True) -> list[dict]:
         sql = "SELECT ma_lk, loai_ho_so, received_at, duplicate, ma_giao_dich, tables, xml FROM received"

@@ -15,8 +15,9 @@ from cryptography import x509
 from lxml import etree
 from signxml import InvalidInput, InvalidSignature, XMLVerifier
 
-from kiosk.gateway.xml_spec import (D8, ENVELOPE_ROOT, ENVELOPE_TABLES, SIGNATURE_HOLDER, TABLES, XML0, FieldSpec,
-                                    TableSpec, check_value)
+from kiosk.gateway.xml_spec import (D8, DEFAULT_REVISION, ENVELOPE_ROOT, ENVELOPE_TABLES, SIGNATURE_HOLDER, XML0,
+                                    FieldSpec, TableSpec, check_value)
+from kiosk.gateway.xml_spec import tables as revision_tables
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 _NGAYLAP = FieldSpec("NGAYLAP", D8, 8, True)
@@ -118,7 +119,9 @@ def check_checkin(file_b64: str, ma_cskcb: str, cert: x509.Certificate | None) -
     return data, dossiers
 
 
-def check_envelope(file_b64: str, ma_cskcb: str, cert: x509.Certificate | None) -> tuple[bytes, list[Dossier]]:
+def check_envelope(file_b64: str, ma_cskcb: str, cert: x509.Certificate | None,
+                   revision: str = DEFAULT_REVISION) -> tuple[bytes, list[Dossier]]:
+    """A GIAMDINHHS upload, its tables checked against the layouts of `revision` (the endpoint's)."""
     data = _b64(file_b64, "fileHSBase64")
     root = _parse(data, ENVELOPE_ROOT)
     if root.tag != ENVELOPE_ROOT:
@@ -138,11 +141,11 @@ def check_envelope(file_b64: str, ma_cskcb: str, cert: x509.Certificate | None) 
         raise UploadInvalid("GIAMDINHHS: SOLUONGHOSO không khớp số HOSO (SOLUONGHOSO does not match)")
     dossiers = []
     for hoso in hosos:
-        dossiers.append(_check_hoso(hoso, ma_cskcb))
+        dossiers.append(_check_hoso(hoso, ma_cskcb, revision))
     return data, dossiers
 
 
-def _check_hoso(hoso: etree._Element, ma_cskcb: str) -> Dossier:
+def _check_hoso(hoso: etree._Element, ma_cskcb: str, revision: str = DEFAULT_REVISION) -> Dossier:
     if hoso.tag != "HOSO" or not len(hoso) or any(f.tag != "FILEHOSO" for f in hoso):
         raise UploadInvalid("GIAMDINHHS: HOSO chỉ chứa FILEHOSO (HOSO holds FILEHOSO only)")
     ma_lks, tables, summary = set(), [], None
@@ -152,7 +155,7 @@ def _check_hoso(hoso: etree._Element, ma_cskcb: str) -> Dossier:
         loai = filehoso.findtext("LOAIHOSO") or ""
         if loai not in ENVELOPE_TABLES:
             raise UploadInvalid(f"FILEHOSO: LOAIHOSO không hỗ trợ {loai!s:.10} (unsupported LOAIHOSO)")
-        spec = TABLES[loai]
+        spec = revision_tables(revision)[loai]
         table_root = _parse(_b64(filehoso.findtext("NOIDUNGFILE") or "", loai), loai)
         if table_root.tag != spec.root:
             raise UploadInvalid(f"{loai}: sai thẻ gốc (root must be {spec.root})")

@@ -1,11 +1,12 @@
 """The first-run wizard (the kiosk is not provisioned): facility code and name, kiosk id and
 language, gateway account and officer, signing key (import a PKCS#12 or pick a PKCS#11 slot),
 database key, services, the first admin account. It fills the same provisioning document as
-`kiosk provision --file`, and the same two phases check everything before changing anything."""
+`kiosk provision --file`, and the same two phases check everything before changing anything (the
+composition root hands it `provision`, see `kiosk.staff.first_run_provisioning`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from kiosk.technician import provision as tp
 from kiosk.ui.desk.common import button, label
@@ -37,7 +38,8 @@ class FirstRunWizard(QWizard):
     provisioned = Signal(object)        # ProvisionReport
     failed = Signal(object)             # ProvisionError / Exception
 
-    def __init__(self, cfg, worker, config_path: Path, *, hasher=None, parent=None):
+    def __init__(self, cfg, worker, config_path: Path, provision: Callable[[dict, Path, dict], Any], *,
+                 parent=None):
         super().__init__(parent)
         self.setObjectName("FirstRunWizard")
         self.setWindowTitle("Cài đặt ki-ốt lần đầu / First-run set-up")
@@ -48,7 +50,8 @@ class FirstRunWizard(QWizard):
                             (QWizard.WizardButton.FinishButton, "Hoàn tất / Finish"),
                             (QWizard.WizardButton.CancelButton, "Hủy / Cancel")):
             self.setButtonText(which, text)       # Qt's own labels are English-only
-        self.cfg, self.worker, self.config_path, self.hasher = cfg, worker, Path(config_path), hasher
+        self.cfg, self.worker, self.config_path = cfg, worker, Path(config_path)
+        self._provision = provision      # kiosk.staff.first_run_provisioning: checks, then writes
         self.report = None
         self.f: dict[str, QLineEdit] = {}
 
@@ -223,10 +226,7 @@ class FirstRunWizard(QWizard):
         doc, env = self.document()
         self.problems.setText("Đang kiểm tra và ghi… / checking and writing…")
 
-        def run():
-            plan = tp.plan_from_dict(doc, self.config_path, env)
-            return tp.apply(plan, hasher=self.hasher, actor="first-run")
-        self.worker.run(run, done=self._applied, failed=self._failed)
+        self.worker.run(self._provision, doc, self.config_path, env, done=self._applied, failed=self._failed)
 
     def _applied(self, report) -> None:
         self.report = report

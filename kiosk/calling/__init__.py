@@ -1,0 +1,1 @@
+"""Calling patients: the counter/room service, the waiting-room board, the voice."""

@@ -1,0 +1,47 @@
+"""Building the calling parts from the settings (used by the CLI verbs and the demo)."""
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.calling.feed import DisplayFeed
+from kiosk.calling.service import CallingService, CallingSettings
+
+
+def calling_service(store, cfg, *, accounts: Any = None) -> CallingService:
+    svc = CallingService(store, CallingSettings.from_config(cfg), accounts=accounts)
+    svc.sync_counters()
+    return svc
+
+
+def staff_accounts(store, cfg):
+    from kiosk.security.accounts import StaffAccounts
+    from kiosk.security.audit_log import AuditLog
+    return StaffAccounts(store, AuditLog(store), store.clock, max_failures=cfg.pin_max_failures,
+                         session_minutes=cfg.staff_session_minutes)
+
+
+def display_feed(cfg, open_store, clock=None) -> DisplayFeed:
+    return DisplayFeed(open_store, CallingSettings.from_config(cfg), list(cfg.services), clock=clock,
+                       calls_shown=cfg.display_calls_shown)
+
+
+def announcer(cfg, play=None):
+    """The Announcer of the settings, or None when the voice is off."""
+    from kiosk.calling.voice.announcer import Announcer, aplay
+    from kiosk.calling.voice.engines import engine_from_config
+    engine = engine_from_config(cfg)
+    if engine is None:
+        return None
+    return Announcer(engine, volume=cfg.voice_volume, quiet_hours=cfg.voice_quiet_hours, play=play or aplay)
+
+
+def speak_calls(cfg, announcer_, counters) -> Any:
+    """The display's on_calls: announce each new call at its counter/room."""
+    by_id = {c.id: c for c in counters}
+
+    def on_calls(calls) -> None:
+        for c in calls:
+            counter = by_id.get(c["counter_id"])
+            is_counter = counter is not None and not counter.room.isdigit()
+            announcer_.announce(c["number"], counter.room if counter else c["room"], counter=is_counter)
+    return on_calls

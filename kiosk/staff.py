@@ -1,0 +1,103 @@
+"""Composition root of staff mode: the store (one connection, used from the staff db worker
+only), the staff accounts, the desk and technician services for one data dir. `kiosk desk` and
+the patient kiosk (`KioskApp.attach_ui(staff_mode=True)`) build them here and hand them to the
+staff windows ready-made; nothing under `kiosk/ui` opens the store or builds a signer or client."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from kiosk.config import Config
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.desk.context import DeskContext, DeskError
+from kiosk.desk.visits import Desk
+from kiosk.devices.printer import DriverTicketPrinter, driver_from_config
+from kiosk.security.accounts import StaffAccounts
+from kiosk.security.audit_log import AuditLog
+from kiosk.settings_map import desk_settings, gateway_client, signer
+from kiosk.store.db import db_path
+from kiosk.store.keys import FileKeyProvider
+from kiosk.store.migrate import open_store
+from kiosk.technician import provision as tp
+from kiosk.technician.provision import ProvisionReport
+from kiosk.technician.service import TechContext, TechnicianService
+
+log = logging.getLogger(__name__)
+
+
+def _unavailable_signer(reason: str) -> Callable[[bytes], bytes]:
+    def sign(_xml: bytes) -> bytes:
+        raise DeskError(f"the signing key is not usable ({reason}): a technician must fix it")
+    return sign
+
+
+class StaffServices:
+    """Store, accounts, desk and technician services for one data dir (build it on the staff db
+    worker: it opens the database and loads the signing key)."""
+
+    def __init__(self, cfg: Config, key: bytes, clock: Clock | None = None, *, gateway: Any = None,
+                 printer: Any = None, last_scan: Callable[[], Any] | None = None):
+        self.cfg, self.clock = cfg, clock or SystemClock()
+        clock_ = self.clock
+
+        def reopen(k: bytes):
+            return open_store(cfg.data_dir, k, clock=clock_, check_same_thread=False,
+                              cache_mib=cfg.db_cache_mib, busy_timeout_ms=cfg.db_busy_timeout_ms)
+        self.store = reopen(key)
+        self.audit = AuditLog(self.store)
+        self.accounts = StaffAccounts(self.store, self.audit, self.clock, max_failures=cfg.pin_max_failures,
+                                      session_minutes=cfg.staff_session_minutes)
+        sign: Callable[[bytes], bytes]
+        try:
+            sign = signer(cfg).sign
+        except Exception as exc:  # noqa: BLE001 - the desk still works for everything but uploads
+            log.warning("staff mode: signing key unusable (%s)", type(exc).__name__)
+            sign = _unavailable_signer(type(exc).__name__)
+        if gateway is None:
+            gateway = gateway_client(cfg, clock=self.clock)
+        if printer is None:
+            try:
+                printer = driver_from_config(cfg)
+            except Exception as exc:  # noqa: BLE001 - no printer: reprint says so
+                log.warning("staff mode: no printer (%s)", type(exc).__name__)
+        desk_ctx = DeskContext(self.store, self.accounts, self.audit, self.clock, desk_settings(cfg), sign,
+                               gateway, DriverTicketPrinter(printer, cfg.kiosk_id) if printer else None)
+        self.desk = Desk.build(desk_ctx)
+        key_provider = FileKeyProvider(cfg.key_file, cfg.data_dir) if cfg.key_provider == "file" else None
+        self.tech_ctx = TechContext(self.store, self.accounts, self.audit, self.clock, cfg, key_provider, reopen,
+                                    gateway, printer)
+        if last_scan is not None:
+            self.tech_ctx.last_scan = last_scan
+
+        def rebound(store):
+            desk_ctx.store, desk_ctx.audit = store, self.tech_ctx.audit
+            self.store, self.audit = store, self.tech_ctx.audit
+        self.tech_ctx.on_reopen.append(rebound)
+        self.tech = TechnicianService(self.tech_ctx)
+
+    def close(self) -> None:
+        self.tech_ctx.store.close()
+
+
+def staff_services(cfg: Config, key: bytes, clock: Clock | None = None,
+                   **parts: Any) -> Callable[[], StaffServices]:
+    """What the staff windows are handed: a recipe the UI runs once on its db worker (never on the
+    Qt thread), which returns the built `StaffServices`."""
+    def build() -> StaffServices:
+        return StaffServices(cfg, key, clock, **parts)
+    return build
+
+
+def first_run_provisioning(hasher: Any = None) -> Callable[[dict, Path, dict], ProvisionReport]:
+    """What the first-run wizard runs on its worker: plan the provisioning document (every check,
+    nothing written yet), then apply it (settings file, database key, database, first admin)."""
+    def provision(doc: dict, config_path: Path, env: dict) -> ProvisionReport:
+        plan = tp.plan_from_dict(doc, config_path, env)
+        return tp.apply(plan, hasher=hasher, actor="first-run")
+    return provision
+
+
+def is_provisioned(cfg: Config) -> bool:
+    """Facility code, database key and database all there (else `kiosk desk` runs the wizard)."""
+    return bool(cfg.facility_code) and Path(cfg.key_file).exists() and db_path(cfg.data_dir).exists()

@@ -1,0 +1,1 @@
+"""The compact caller panel for a counter or clinic room (`kiosk caller`)."""

@@ -1,0 +1,54 @@
+"""Calling fixtures: a fresh encrypted store, counters from the default services, a reception session."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kiosk.config import load
+from kiosk.core.clock import FakeClock
+from kiosk.calling.service import CallingService, CallingSettings
+from kiosk.store.migrate import open_store
+from calling_helpers import Staff
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def key():
+    return os.urandom(32)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir, key, clock):
+    s = open_store(data_dir, key, create=True, clock=clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    counters = [{"id": "Q1", "room": "Q1", "services": ["K01", "K02"], "name_vi": "Quầy 1", "name_en": "Counter 1"},
+                {"id": "Q2", "room": "Q2", "services": ["K01", "K02"], "name_vi": "Quầy 2", "name_en": "Counter 2"},
+                {"id": "P203", "room": "203", "services": ["K04"]}]
+    return load(None, env={}, overrides={"data_dir": tmp_path / "data", "counters": counters})
+
+
+@pytest.fixture
+def calling(store, cfg, clock):
+    svc = CallingService(store, CallingSettings.from_config(cfg), clock=clock)
+    svc.sync_counters()
+    return svc
+
+
+@pytest.fixture
+def staff():
+    return Staff()
