@@ -49,6 +49,7 @@ EN = {
     "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
     "Khi đã ghi lại số, xin bấm nút bên dưới.": "When you have written the number down, please press the button below.",
     "Tôi đã ghi nhớ": "I have noted it",
+    "Ông/bà đã có số cho khoa này hôm nay": "You already have a number for this clinic today",
     "Ông/bà còn ở đây không? Xin chạm vào màn hình để tiếp tục.":
         "Are you still there? Please touch the screen to continue.",
     "Thông tin vừa rồi không phải của ông/bà": "The details shown were not yours",

@@ -68,6 +68,10 @@ class StoreIdentityResolver:
             raise IdentityProblem(ProblemKind.NOT_KNOWN if source is ReadSource.TYPED else ProblemKind.UNREADABLE,
                                   NOT_KNOWN)
         view = patient_view(identity, source, today, returning=patient is not None)
+        if patient is not None:
+            held = tuple(self.store.tickets.active_services(patient.id, today.isoformat()))
+            if held:
+                view = dataclasses.replace(view, held_services=held)
         cached, cached_id = self._cached(identity)
         follow = self._follow_up(patient.id, today) if patient is not None else None
         return Resolution(view, identity, patient.id if patient else None, cached, cached_id, follow)

@@ -73,6 +73,7 @@ class PatientView:
     age: int | None = None         # whole years at check-in (for priority categories)
     gender: int = 3                # 1 male, 2 female, 3 unknown
     returning: bool = False        # seen at this facility before
+    held_services: tuple[str, ...] = ()   # services already ticketed today (marked on the choice)
 
 
 @dataclass(frozen=True)

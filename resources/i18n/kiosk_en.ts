@@ -668,6 +668,10 @@
         <translation>Booked follow-up</translation>
     </message>
     <message>
+        <source>Ông/bà đã có số cho khoa này hôm nay</source>
+        <translation>You already have a number for this clinic today</translation>
+    </message>
+    <message>
         <source>Ưu tiên theo tuổi được áp dụng tự động.</source>
         <translation>Priority by age is applied automatically.</translation>
     </message>

@@ -175,3 +175,20 @@ def test_paper_out_then_reprint_on_the_demo_printer(tmp_path, store, gateway, si
         assert [p.name for p in printer.printed] == ["20261120-B1-U001.png"]
     finally:
         svc.close()
+
+
+def test_services_already_held_today_are_marked(kiosk, store):
+    """Issue 14 minor 7: the second visit of the day sees which services it already holds."""
+    svc, wait, _ = kiosk
+    qr = by_key("valid_bhyt").cccd_qr.encode("utf-8")
+    svc.post(c.QrScanned(qr))
+    wait(answered)
+    assert wait(answered).patient.held_services == ()
+    svc.post(c.ConfirmYes())
+    wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    wait(lambda s: isinstance(s, c.TicketShown))
+    svc.post(c.Dismiss())
+    svc.post(c.QrScanned(qr))
+    st = wait(lambda s: answered(s) and s.session == 2)
+    assert st.patient.held_services == ("K01",)

@@ -124,7 +124,10 @@ class ServiceScreen(Screen):
         for svc in s.services:
             b = self.service_buttons[svc.code]
             is_fu = svc.code == fu
-            b.setText(self._service_text(svc, is_fu))
+            text = self._service_text(svc, is_fu)
+            if svc.code in s.patient.held_services:     # already ticketed today: say so before the tap
+                text += "\n" + self.tr("Ông/bà đã có số cho khoa này hôm nay")
+            b.setText(text)
             role = "choice-first" if is_fu else "choice"
             if b.property("role") != role:
                 b.setProperty("role", role)
