@@ -5,7 +5,7 @@
 #   scripts/screenshots.sh [CHECKINS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
+PY=${PYTHON:-.venv/bin/python}
 N=${1:-4}
 DEST=docs/screenshots/patient
 WORK=$(mktemp -d)

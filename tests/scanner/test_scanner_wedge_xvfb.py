@@ -35,10 +35,10 @@ def xserver():
     proc.wait(10)
 
 
-def _run_app(display: str, payloads: list[str]) -> list[str]:
+def _run_app(display: str, payloads: list[str], *extra: str) -> list[str]:
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
                PYTHONPATH=os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")]))
-    app = subprocess.Popen([sys.executable, str(HERE / "wedge_x11_app.py"), "40000"], env=env,
+    app = subprocess.Popen([sys.executable, str(HERE / "wedge_x11_app.py"), "40000", *extra], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines = []
     try:
@@ -71,3 +71,9 @@ def test_xdotool_typed_qr_codes_arrive_as_scans(xserver):
     fields = [x for x in lines if x.startswith("FIELD")]
     assert fields and fields[-1] == "FIELD ", lines      # no fragment leaked into the text field
     assert "UNREADABLE" not in lines
+
+
+def test_xdotool_typed_qr_reaches_the_real_patient_window(xserver):
+    lines = _run_app(xserver, [BHYT_QR], "--patient")
+    assert [x[5:] for x in lines if x.startswith("SCAN ")] == [BHYT_QR], lines
+    assert [x for x in lines if x.startswith("FIELD")][-1] == "FIELD ", lines

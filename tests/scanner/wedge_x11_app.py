@@ -8,13 +8,29 @@ from kiosk.ui.qt import QApplication, QLineEdit, QTimer, QVBoxLayout, QWidget
 from kiosk.ui.wedge_filter import WedgeEventFilter
 
 
+def _patient_window(app):
+    """The kiosk's own patient window (idle screen), as `kiosk run` shows it."""
+    from kiosk.ui.i18n import Translations
+    from kiosk.ui.patient.window import PatientWindow
+    from kiosk.ui.sizes import Metrics
+    w = PatientWindow(lambda e: None, Translations(app), Metrics(96.0), facility_name="Test")
+    w.build_screens()
+    edit = QLineEdit(w)                        # a stray text field: nothing may leak into it
+    edit.setGeometry(10, 10, 200, 30)
+    return w, edit
+
+
 def main() -> int:
     app = QApplication(sys.argv)
-    w = QWidget()
+    if "--patient" in sys.argv:
+        sys.argv.remove("--patient")
+        w, edit = _patient_window(app)
+    else:
+        w = QWidget()
+        edit = QLineEdit()
+        QVBoxLayout(w).addWidget(edit)
     w.setWindowTitle("wedge-x11-test")
-    edit = QLineEdit()
-    QVBoxLayout(w).addWidget(edit)
-    w.setGeometry(0, 0, 600, 200)
+    w.setGeometry(0, 0, 1024, 768)
     w.show()
     # xdotool is a user process: on a loaded test machine it is itself descheduled for tens of ms
     # between keys (a hardware scanner is not), so the gap here is the generous end of the
