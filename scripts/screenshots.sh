@@ -35,6 +35,12 @@ for layout in ("portrait", "landscape"):
         stem = png.name[:-len("-vi.png")]
         lines.append(f"- {stem.split('-', 1)[1]}: [vi]({layout}/{png.name}) · [en]({layout}/{stem}-en.png)")
     lines.append("")
+lines += ["## Every size", "", "`scripts/patient_sizes.sh` (the layout test, tests/ui/test_ui_layout_sizes.py) writes every",
+          "patient screen, errors included, Vietnamese (normal text) and English (large text) at each size:", ""]
+for size in ("1024x768", "1280x720", "1366x768", "1920x1080", "768x1366", "1080x1920"):
+    if (dest / size).is_dir():
+        lines.append(f"- [{size}]({size}/)")
+lines.append("")
 lines += ["## Gallery", "", "Screens the happy path does not pass (chip steps, faults, the desk, large text and",
           "high contrast), rendered by `python -m kiosk.ui.demo.gallery` from synthetic masked states.", ""]
 for layout in ("portrait", "landscape"):

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.core import checkin as c
 from kiosk.core import messages as msg
-from kiosk.core.checkin import MachineConfig
+from kiosk.settings_map import machine_config
 from kiosk.core.views import (
     EligibilityView, FollowUpView, InsuranceStatus, Message, PatientView, PrinterFaultKind,
     PriorityCategory, ProblemKind, ReadSource, ServiceOption, TicketView,
@@ -116,7 +116,7 @@ def window(qapp, qtbot):
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_every_screen_fits_every_size(qapp, window, ui_config, size):
-    services = MachineConfig.from_config(ui_config).services + (LONG,)
+    services = machine_config(ui_config).services + (LONG,)
     out = os.environ.get("PATIENT_SCREENSHOTS_DIR")
     folder = Path(out) / f"{size[0]}x{size[1]}" if out else None
     if folder:

@@ -37,7 +37,6 @@ class MachineConfig:
     keypad_max: int = 20
 
 
-
 def timeout_of(state: State, cfg: MachineConfig) -> float | None:
     """Seconds the state may stay unchanged (without activity) before `Timeout`; Idle: None."""
     if isinstance(state, Idle):
