@@ -106,7 +106,7 @@ class ServiceScreen(Screen):
 
     def _style_priority(self, b: QToolButton, cat: PriorityCategory) -> None:
         m = self.ctx.metrics
-        set_button_icon(b, texts.PRIORITY_ICONS[cat], m.mm(12), self.ctx.color("icon"),
+        set_button_icon(b, texts.PRIORITY_ICONS[cat], m.mm(12 * m.scale), self.ctx.color("icon"),
                         checked_color=self.ctx.color("primarytext"))
         b.setMinimumHeight(max(m.touch, m.mm(16)))
 

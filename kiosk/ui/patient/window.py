@@ -197,7 +197,8 @@ class PatientWindow(QWidget):
         color = self.ctx.color("bannertext")
         for b, icon in ((self.language_button, "globe"), (self.text_button, "text_size"),
                         (self.contrast_button, "contrast"), (self.speech_button, "speaker")):
-            set_button_icon(b, icon, m.mm(8), self.ctx.color("icon") if b is not self.language_button else color,
+            # large text enlarges the icons with the words (they used to stay put: minor 9)
+            set_button_icon(b, icon, m.mm(8 * m.scale), self.ctx.color("icon") if b is not self.language_button else color,
                             checked_color=self.ctx.color("primarytext"))
             b.setMinimumHeight(max(m.touch, m.mm(16)))
             b.setSizePolicy(b.sizePolicy().horizontalPolicy(), b.sizePolicy().verticalPolicy())
