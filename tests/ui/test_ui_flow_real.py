@@ -90,7 +90,7 @@ def test_offline_gateway_gives_a_provisional_ticket(qtbot, real_kiosk):
     confirm_and_choose(qtbot, kiosk)
     shown = wait_state(qtbot, kiosk, c.TicketShown)
     assert shown.ticket.provisional
-    assert "kiểm tra lại tại quầy" in kiosk.ui.window.screens["ticket"].note.text()
+    assert "tự động kiểm tra lại" in kiosk.ui.window.screens["ticket"].note.text()
     assert kiosk.outbox_stats()["pending"] == 1
 
 
