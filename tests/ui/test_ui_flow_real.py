@@ -165,8 +165,8 @@ def test_demo_panel_and_hot_keys_present_the_demo_citizens(qtbot, real_kiosk):
     qtbot.keyClick(kiosk.ui.window, Qt.Key.Key_F1)             # F1: the first demo citizen's QR
     wait_state(qtbot, kiosk, c.Confirm)
     assert kiosk.ui.window.screens["confirm"].name.text() == "NGUYỄN V** T"
-    tap(qtbot, kiosk.ui.window.screens["confirm"].no)          # "Không phải tôi"
-    wait_state(qtbot, kiosk, c.Idle)
+    tap(qtbot, kiosk.ui.window.screens["confirm"].no)          # "Không phải tôi": what to do next
+    assert wait_state(qtbot, kiosk, c.Problem).kind.value == "not_me"
     qtbot.mouseClick(panel.buttons["qr:elderly"], Qt.MouseButton.LeftButton)
     wait_state(qtbot, kiosk, c.Confirm)
     assert kiosk.ui.window.screens["confirm"].name.text() == "PHẠM V** M"
