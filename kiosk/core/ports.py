@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from kiosk.core.checkin.effects import ReadPayload
-from kiosk.core.checkin.events import Event
 from kiosk.core.clock import Clock  # noqa: F401  (re-exported: the clock port)
 from kiosk.core.views import (
     EligibilityView, FollowUpView, Message, PatientView, PrinterFaultKind, PriorityCategory,
     ProblemKind, ReadSource, TicketView,
 )
 
-if TYPE_CHECKING:                  # annotation only: core never imports the identity stack at run time
+if TYPE_CHECKING:                  # annotation only: core never imports the identity stack at run time,
+    # and the state machine loads after the first paint (cold start)
+    from kiosk.core.checkin.effects import ReadPayload
+    from kiosk.core.checkin.events import Event
     from kiosk.identity.model import Identity
 
 

@@ -314,12 +314,14 @@ class ChipWatcher:
         index = [0]
 
         def progress(p) -> None:        # runs on the PC/SC thread; report is thread-safe
-            if p.step in seen:
+            # reading EF.CardAccess is part of unlocking the chip (PACE or BAC) for the patient
+            step = "bac" if p.step == "card-access" else p.step
+            if step in seen:
                 return
-            seen.append(p.step)
-            if p.step in STEPS:
-                index[0] = STEPS.index(p.step)
-            report(c.ChipProgress(p.step, index[0], len(STEPS)))
+            seen.append(step)
+            if step in STEPS:
+                index[0] = STEPS.index(step)
+            report(c.ChipProgress(step, index[0], len(STEPS)))
 
         handle = self._pcsc.connect(reader)
         try:

@@ -79,24 +79,12 @@ class HubUploadWorker:
         from types import SimpleNamespace
 
         from kiosk.store.outbox import OutboxKind
-        from kiosk.sync.reconcile import Found, reconcile
+        from kiosk.sync.attempt import attempt_upload
         try:
-            may_be_stored = needs_reconcile
-            if needs_reconcile:
-                item = SimpleNamespace(kind=OutboxKind(kind), ma_lk=ma_lk, created_at=created_at.isoformat())
-                found = reconcile(self.client, item, datetime.now(timezone.utc))
-                if found.found is Found.PRESENT:
-                    return policy.from_received(found.info)
-                if found.found is Found.UNKNOWN:
-                    return policy.Decision(Action.RETRY, code="RECONCILE", error=found.error,
-                                           needs_reconcile=True, min_delay=self.grace)
-                if found.found is Found.ABSENT:
-                    may_be_stored = False
-            if kind == "checkin":
-                result = self.client.upload_checkin(payload, self.facility_code)
-            else:
-                result = self.client.upload_dossier(payload, self.facility_code)
-            return policy.decide(result, may_be_stored=may_be_stored, grace=self.grace)
+            item = SimpleNamespace(kind=OutboxKind(kind), ma_lk=ma_lk, payload=bytes(payload),
+                                   created_at=created_at.isoformat(), needs_reconcile=needs_reconcile)
+            return attempt_upload(self.client, item, self.facility_code, now=lambda: datetime.now(timezone.utc),
+                                  lookup_days=7, grace=self.grace)
         except Exception as exc:
             log.warning("hub upload attempt failed unexpectedly (%s)", type(exc).__name__)
             return policy.crashed(exc, self.grace)

@@ -22,13 +22,13 @@ from typing import Callable
 from drivers.backoff import RetryBackoff
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.store.db import immediate_transaction
-from kiosk.store.outbox import OutboxItem, OutboxKind, OutboxRepo
+from kiosk.store.outbox import OutboxItem, OutboxRepo
 from kiosk.sync import policy
 from kiosk.sync.connectivity import Connectivity, Link
 from kiosk.sync.lock import WorkerLock
 from kiosk.sync.policy import Action, Decision
 from kiosk.sync.ports import UploadClient
-from kiosk.sync.reconcile import Found, reconcile
+from kiosk.sync.attempt import attempt_upload
 
 log = logging.getLogger(__name__)
 
@@ -330,29 +330,8 @@ class SyncWorker:
         if self._stop.is_set():   # queued behind calls that stop() aborted: never start it
             return Decision(Action.RELEASE)
         try:
-            may_be_stored = item.needs_reconcile
-            if item.needs_reconcile:
-                found = reconcile(self.client, item, self.clock.now(), self.settings.lookup_days)
-                if found.found is Found.PRESENT:
-                    return policy.from_received(found.info)
-                if found.found is Found.UNKNOWN:
-                    return Decision(Action.RETRY, code="RECONCILE", error=found.error,
-                                    needs_reconcile=True, min_delay=grace)
-                if found.found is Found.CONFLICT:
-                    return Decision(Action.DEAD, code="CONFLICT?", error=f"check at the desk: {found.error}"[:500],
-                                    reachable=True)
-                if found.found is Found.ABSENT:
-                    may_be_stored = False
-            if self._stop.is_set():
-                return Decision(Action.RELEASE)
-            if item.kind is OutboxKind.CHECKIN:
-                result = self.client.upload_checkin(item.payload, self.facility_code)
-            else:
-                result = self.client.upload_dossier(item.payload, self.facility_code)
-            if result.outcome in policy.POSSIBLE_COPY:
-                found = reconcile(self.client, item, self.clock.now(), self.settings.lookup_days)
-                return policy.confirm_copy(result, found, grace)
-            return policy.decide(result, may_be_stored=may_be_stored, grace=grace)
+            return attempt_upload(self.client, item, self.facility_code, now=self.clock.now,
+                                  lookup_days=self.settings.lookup_days, grace=grace, stopped=self._stop.is_set)
         except Exception as exc:
             log.warning("outbox item %d: attempt failed unexpectedly (%s)", item.id, type(exc).__name__)
             return policy.crashed(exc, grace)
