@@ -219,9 +219,9 @@ def test_chip_cards_swapped_without_lifting_are_each_read(qtbot, real_kiosk, dem
     kiosk, env, _ = real_kiosk
     demo_card.present("elderly")
     wait_state(qtbot, kiosk, c.Confirm, timeout=15000)
-    tap(qtbot, kiosk.ui.window.screens["confirm"].no)
-    wait_state(qtbot, kiosk, c.Idle)
+    tap(qtbot, kiosk.ui.window.screens["confirm"].no)          # "Không phải tôi": its guidance screen
+    assert wait_state(qtbot, kiosk, c.Problem).kind.value == "not_me"
     demo_card.present("forged")
-    state = wait_state(qtbot, kiosk, c.Problem, timeout=15000)
-    assert state.kind.value == "rejected"
+    qtbot.waitUntil(lambda: isinstance(kiosk.ui.window.state, c.Problem)
+                    and kiosk.ui.window.state.kind.value == "rejected", timeout=15000)
     assert demo_card.watcher.status().presented == 2
