@@ -20,6 +20,8 @@ APT_PACKAGES=(
   fonts-noto-core fonts-dejavu-core fontconfig
   # a real X server for screenshots of a real window; systemd-analyze checks the unit file
   xvfb systemd
+  # driving the real window in tests the way a keyboard-wedge scanner types (X11 Shift events)
+  xdotool
   # the facility hub (private clusters in tests and the demo; no system service is used)
   postgresql
   # offline call announcements: espeak-ng's Vietnamese voice, aplay to play them

@@ -242,6 +242,13 @@ class KioskApp:
         if service is not None:
             service.post(QrScanned(read.data))
 
+    def on_scan_unreadable(self, reason: str = "") -> None:
+        """A wedge burst that could not be assembled: the patient sees a calm 'scan again'."""
+        from kiosk.core.checkin import ScanUnreadable
+        service = self.parts.service
+        if service is not None:
+            service.post(ScanUnreadable())
+
     def _wedge_read(self, read) -> None:
         """A keyboard-wedge read: through the scanners' de-duplication once they are built."""
         scanners = self.parts.scanners
@@ -336,6 +343,7 @@ class KioskApp:
         from kiosk.ui.wedge_filter import WedgeEventFilter
         self._wedge = WedgeEventFilter(self.ui.window, settings_map.wedge_config(self.cfg))
         self._wedge.scanned.connect(self._wedge_read)
+        self._wedge.unreadable.connect(self.on_scan_unreadable)   # reason logged by the filter
         self._closers.append(self._wedge.uninstall)
 
     def build_in_background(self, on_ready: Callable[[], None], on_error: Callable[[str], None]) -> None:

@@ -47,6 +47,35 @@ EN = {
     "Xin chờ trong giây lát.": "Please wait a moment.",
     "Xin chờ kiểm tra thẻ…": "Please wait while the card is checked…",
     "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
+    "Khi đã ghi lại số, xin bấm nút bên dưới.": "When you have written the number down, please press the button below.",
+    "Tôi đã ghi nhớ": "I have noted it",
+    "Ông/bà đã có số cho khoa này hôm nay": "You already have a number for this clinic today",
+    "Ông/bà còn ở đây không? Xin chạm vào màn hình để tiếp tục.":
+        "Are you still there? Please touch the screen to continue.",
+    "Thông tin vừa rồi không phải của ông/bà": "The details shown were not yours",
+    "Ưu tiên theo tuổi được áp dụng tự động.": "Priority by age is applied automatically.",
+    "Xin quét lại giấy tờ của chính ông/bà. Nếu thông tin vẫn sai, mời ông/bà đến quầy tiếp đón: nhân viên sẽ giúp.":
+        "Please scan your own document again. If the details are still wrong, please go to the "
+        "reception desk: the staff will help you.",
+    "Máy chưa có thông tin của số này": "This kiosk has no details for this number yet",
+    "Máy in đang hết giấy hoặc bị lỗi. Ông/bà vẫn lấy được số thứ tự: số sẽ hiện trên màn hình để ghi lại.":
+        "The printer is out of paper or has a fault. You can still get a queue number: it is shown on "
+        "the screen for you to write down.",
+    "Thẻ bảo hiểm y tế cần kiểm tra tại quầy. Ông/bà vẫn lấy được số khám.":
+        "The health-insurance card needs a check at the desk. You still get a queue number.",
+    "Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí trước khi vào phòng khám.":
+        "Fee-paying visit: please pay at the reception desk before going to the consulting room.",
+    "Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế trước khi vào phòng khám.":
+        "Please have your health-insurance card checked at the reception desk before going to the "
+        "consulting room.",
+    "Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy.":
+        "The health-insurance card will be checked again automatically; you need not go to the desk.",
+    "Chưa kiểm tra được thẻ bảo hiểm y tế lúc này. Ông/bà vẫn được khám; thẻ sẽ được tự động kiểm tra lại, không cần đến quầy.":
+        "The health-insurance card could not be checked just now. You will still be seen; the card "
+        "will be checked again automatically, no need to go to the desk.",
+    "Chưa đọc được trọn mã. Xin đưa mã lại gần máy quét và giữ yên. Nếu vẫn không được, mời ông/bà báo nhân viên.":
+        "The code was only partly read. Please hold it still in front of the scanner again. If that "
+        "does not help, please ask a staff member.",
     "Nếu đúng là ông/bà, xin bấm Đúng, tiếp tục.": "If this is you, please press Yes, continue.",
     "Số thứ tự của ông/bà đã được cấp và được giữ nguyên.": "Your queue number has been issued and is kept.",
     "Nhân viên đã được báo. Ông/bà có thể in lại, hoặc xem số trên màn hình.":

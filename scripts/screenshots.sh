@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Regenerate docs/screenshots/patient/ from the headless demo: every screen a scripted check-in passes,
-# in Vietnamese and English, portrait (1080x1920) and landscape (1920x1080).
+# then the failure paths (`--scenario all`: no card, expired, gateway offline, paper out, unknown QR,
+# timeout; scenario-*.png), in Vietnamese and English, portrait (1080x1920) and landscape (1920x1080).
 #   scripts/screenshots.sh [CHECKINS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
+PY=${PYTHON:-.venv/bin/python}
 N=${1:-4}
 DEST=docs/screenshots/patient
 WORK=$(mktemp -d)
@@ -14,7 +15,7 @@ trap 'rm -rf "$WORK"' EXIT
 for layout in portrait:1080x1920 landscape:1920x1080; do
   name=${layout%%:*}
   size=${layout#*:}
-  "$PY" -m kiosk demo --headless --checkins "$N" --size "$size" --out "$WORK/$name" >/dev/null
+  "$PY" -m kiosk demo --headless --checkins "$N" --size "$size" --scenario all --out "$WORK/$name" >/dev/null
   rm -rf "${DEST:?}/$name"
   mkdir -p "$DEST/$name"
   cp "$WORK/$name"/*.png "$DEST/$name/"
@@ -34,6 +35,12 @@ for layout in ("portrait", "landscape"):
         stem = png.name[:-len("-vi.png")]
         lines.append(f"- {stem.split('-', 1)[1]}: [vi]({layout}/{png.name}) · [en]({layout}/{stem}-en.png)")
     lines.append("")
+lines += ["## Every size", "", "`scripts/patient_sizes.sh` (the layout test, tests/ui/test_ui_layout_sizes.py) writes every",
+          "patient screen, errors included, Vietnamese (normal text) and English (large text) at each size:", ""]
+for size in ("1024x768", "1280x720", "1366x768", "1920x1080", "768x1366", "1080x1920"):
+    if (dest / size).is_dir():
+        lines.append(f"- [{size}]({size}/)")
+lines.append("")
 lines += ["## Gallery", "", "Screens the happy path does not pass (chip steps, faults, the desk, large text and",
           "high contrast), rendered by `python -m kiosk.ui.demo.gallery` from synthetic masked states.", ""]
 for layout in ("portrait", "landscape"):

@@ -51,7 +51,10 @@ class WedgeAssembler:
 
     `key(text, t, token)` for a printable key or a terminator; `special(t, token)` for a key that
     has no text (arrows, Backspace, a modifier chord): scanners never send those, so it ends any
-    run. `tick(t)` when `deadline()` has passed. `token` is whatever the caller needs back to
+    run. `modifier(t)` for a bare modifier press (Shift, Ctrl, Alt, Meta, CapsLock, AltGr): a
+    US-layout wedge scanner sends Shift as its own key event before every capital, `|` and `$`,
+    so inside a run it is part of the burst, never an interruption. `tick(t)` when `deadline()`
+    has passed. `token` is whatever the caller needs back to
     replay the key (a Qt event copy); it defaults to the text.
     """
 
@@ -89,6 +92,17 @@ class WedgeAssembler:
         self._run.keys.append(token)
         self._run.last = t
         return out
+
+    def modifier(self, t: float) -> list[WedgeEvent]:
+        """A bare modifier key went down. Inside a run (within `max_gap`) it belongs to the burst
+        and keeps it alive; the modifier is carried by the next key's own event. Outside a run it
+        is nothing to hold: the caller lets it through."""
+        if self._run is None:
+            return []
+        if t - self._run.last > self.config.max_gap:
+            return self._end_run()
+        self._run.last = t
+        return []
 
     def special(self, t: float, token=None) -> list[WedgeEvent]:
         out = self._end_run()

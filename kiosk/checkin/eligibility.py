@@ -23,4 +23,8 @@ class GatewayEligibilityChecker:
             return CheckOutcome(elig.provisional())
         birth = person.birth_date.as_date() or str(person.birth_date.year)
         result = self.client.check_card(number, person.full_name, birth, deadline=deadline_s)
-        return CheckOutcome(elig.view_of(result.card_answer()), result)
+        view = elig.view_of(result.card_answer())
+        if card is None and view.result_code in elig.NO_CARD_CODES:
+            # checked by the CCCD number and the gateway knows no card: a fee-paying visit, not a refusal
+            view = elig.no_card(view.result_code)
+        return CheckOutcome(view, result)

@@ -28,6 +28,16 @@ from kiosk.store.visits import VisitInput
 log = logging.getLogger(__name__)
 
 ACTOR = "kiosk"
+_DESK_STATUSES = (InsuranceStatus.NEEDS_DESK, InsuranceStatus.NO_CARD)
+
+
+def desk_reason(view: Any, result: Any) -> str:
+    """What reception reads under "Cần quầy / Needs desk": the gateway's answer, in staff words."""
+    code = getattr(result, "code", None) or view.result_code
+    detail = getattr(result, "staff_detail", "") or view.message.en
+    head = ("fee-paying visit (khám dịch vụ): no valid insurance card"
+            if view.status is InsuranceStatus.NO_CARD else "insurance card needs a desk check")
+    return f"{head}; gateway maKetQua {code}: {detail}" if code else f"{head}: {detail}"
 
 
 @dataclass(frozen=True)
@@ -103,10 +113,13 @@ class StoreTicketIssuer:
                                                  seq=seq, priority=priority)
             elig_id = self._eligibility_row(req, patient.id, identity)
             card = _card_number(req, identity)
+            if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NO_CARD:
+                card = ""                         # a fee-paying visit carries no insurance card
             status = VisitStatus.PROVISIONAL if req.provisional else VisitStatus.WAITING
             reason = None
-            if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NEEDS_DESK:
-                status = VisitStatus.NEEDS_DESK
+            if req.eligibility is not None and req.eligibility.status in _DESK_STATUSES:
+                # issue 14 B3: a ticket, flagged for the desk with the gateway's own answer
+                status, reason = VisitStatus.NEEDS_DESK, desk_reason(req.eligibility, req.eligibility_result)
             elif elig.needs_desk_flag(req.eligibility_result):   # 001/002: the patient proceeds
                 status, reason = VisitStatus.NEEDS_DESK, req.eligibility_result.staff_detail or "desk check"
             category = st.category(service.code, req.priority.value if req.priority else None)
@@ -137,7 +150,8 @@ class StoreTicketIssuer:
             service_name_en=service.name_en, room=service.room, priority=req.priority,
             expected_wait_minutes=wait,
             qr_payload=numbering.qr_payload(st.facility_code, day, number, ma_lk),
-            issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional)
+            issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional,
+            desk_check=_status_is(req, InsuranceStatus.NEEDS_DESK), fee_paying=_status_is(req, InsuranceStatus.NO_CARD))
 
     def _hub_number(self, service: ServiceOption, day: str, ma_lk: str, priority: bool, identity: Any) -> str | None:
         if self.numbers is None:
@@ -184,6 +198,10 @@ class StoreTicketIssuer:
         with self.store.transaction():
             self.store.tickets.set_status(ticket_id, TicketStatus.SHOWN)
             self.audit.append(ACTOR, None, "ticket.shown", f"ticket:{ticket_id}", None)
+
+
+def _status_is(req: IssueRequest, status: InsuranceStatus) -> bool:
+    return req.eligibility is not None and req.eligibility.status is status
 
 
 def _card_number(req: IssueRequest, identity: Any) -> str:

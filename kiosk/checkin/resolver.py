@@ -64,9 +64,14 @@ class StoreIdentityResolver:
         if patient is not None:
             identity = enrich(identity, patient)
         if identity.person is None or not identity.person.full_name:
-            raise IdentityProblem(ProblemKind.INVALID_NUMBER if source is ReadSource.TYPED else ProblemKind.UNREADABLE,
+            # a valid number, just not known here: never "wrong" (issue 14 M7)
+            raise IdentityProblem(ProblemKind.NOT_KNOWN if source is ReadSource.TYPED else ProblemKind.UNREADABLE,
                                   NOT_KNOWN)
         view = patient_view(identity, source, today, returning=patient is not None)
+        if patient is not None:
+            held = tuple(self.store.tickets.active_services(patient.id, today.isoformat()))
+            if held:
+                view = dataclasses.replace(view, held_services=held)
         cached, cached_id = self._cached(identity)
         follow = self._follow_up(patient.id, today) if patient is not None else None
         return Resolution(view, identity, patient.id if patient else None, cached, cached_id, follow)

@@ -292,6 +292,9 @@ class CheckinService:
             log.error("ticket issue failed: %s", type(exc).__name__)
             self.post(c.IssueFailed(e.session, ProblemKind.ISSUE_FAILED, msg.ISSUE_TIMEOUT))
             return
+        if getattr(e, "language", "vi") != "vi":
+            import dataclasses
+            ticket = dataclasses.replace(ticket, language=e.language)   # printed in the patient's language
         with self._lock:
             before = self._state
             after = self.post(c.TicketIssued(e.session, ticket))

@@ -45,6 +45,9 @@ def register(sub, parents) -> None:
     demo.add_argument("--no-chip", action="store_true", help="do not start the virtual chip card")
     demo.add_argument("--chip", action="store_true",
                       help="headless: every third check-in lays a virtual chip card (needs pcscd + vpcd, root)")
+    demo.add_argument("--scenario", default=None, metavar="NAMES",
+                      help="headless: after the check-ins, run failure paths: 'all' or a comma list of "
+                           "no_card, expired, gateway_offline, paper_out, unknown_qr, forged_chip, timeout")
     demo.add_argument("--facility", action="store_true",
                       help="the facility: a private PostgreSQL hub, N kiosks, the hub worker and a desk")
     demo.add_argument("--kiosks", type=int, default=3, metavar="N", help="kiosks in the facility demo")

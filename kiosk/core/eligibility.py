@@ -90,7 +90,11 @@ def provisional() -> EligibilityView:
     return EligibilityView(InsuranceStatus.PROVISIONAL, msg.PROVISIONAL)
 
 
-def no_card() -> EligibilityView:
+# The gateway knows no insurance card for the person (checked by CCCD number): a fee-paying visit.
+NO_CARD_CODES = ("050", "130")
+
+
+def no_card(result_code: str | None = None) -> EligibilityView:
     return EligibilityView(InsuranceStatus.NO_CARD, Message(
         "no_card", "Không có thẻ BHYT: khám dịch vụ (tự trả phí).",
-        "No insurance card: fee-paying visit."))
+        "No insurance card: fee-paying visit."), result_code=result_code)

@@ -39,6 +39,8 @@ class ProblemKind(str, enum.Enum):
     CARD_REMOVED = "card_removed"        # chip card taken away during the read
     UNSUPPORTED = "unsupported"          # a code we do not know (not a CCCD/BHYT/VNeID QR)
     INVALID_NUMBER = "invalid_number"    # typed number malformed / check failed
+    NOT_KNOWN = "number_not_known"       # a valid typed number this kiosk has no details for yet
+    NOT_ME = "not_me"                    # the patient said the details shown are not theirs
     REJECTED = "rejected"                # forged/cloned chip, failed passive authentication: desk
     CARD_NEEDS_DESK = "card_needs_desk"  # the insurance check says: desk (expired, revoked...)
     ALREADY_ISSUED = "already_issued"    # one active ticket per patient, service and day
@@ -71,6 +73,7 @@ class PatientView:
     age: int | None = None         # whole years at check-in (for priority categories)
     gender: int = 3                # 1 male, 2 female, 3 unknown
     returning: bool = False        # seen at this facility before
+    held_services: tuple[str, ...] = ()   # services already ticketed today (marked on the choice)
 
 
 @dataclass(frozen=True)
@@ -112,3 +115,6 @@ class TicketView:
     qr_payload: str                # what the ticket QR encodes (no personal data)
     issued_at_local: str           # "2026-11-20 08:30" facility time
     provisional: bool = False
+    desk_check: bool = False       # the card needs the desk (expired, 050...): go there with this ticket
+    fee_paying: bool = False       # no insurance card: "khám dịch vụ", the fee is paid at the desk
+    language: str = "vi"           # the patient's screen language: the paper ticket speaks it too

@@ -66,6 +66,14 @@ def run_headless(cfg: Config, args) -> int:
     from kiosk.ui.demo.headless import HeadlessDriver, write_summary
     from kiosk.ui.qt import application
 
+    scenarios: list[str] = []
+    if getattr(args, "scenario", None):
+        from kiosk.ui.demo.scenarios import scenario_names
+        try:
+            scenarios = scenario_names(args.scenario)
+        except ValueError as exc:
+            print(f"kiosk demo: {exc}", file=sys.stderr)
+            return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.png"):
@@ -83,6 +91,9 @@ def run_headless(cfg: Config, args) -> int:
                                 size=args.size or (1080, 1920))
         t0 = time.perf_counter()
         results = driver.run(max(0, args.checkins))
+        if scenarios:
+            from kiosk.ui.demo.scenarios import Scenarios
+            results += Scenarios(driver, env=env, chip=chip).run(scenarios, len(results))
         elapsed = time.perf_counter() - t0
         from kiosk.demo.calling import call_issued_tickets
         calling = call_issued_tickets(kiosk.cfg, kiosk.key, out)       # issue 18: call what was issued
@@ -101,7 +112,7 @@ def run_headless(cfg: Config, args) -> int:
         for note in env.notes:
             print(f"note: {note}")
         for r in results:
-            status = f"ticket {r.ticket} room {r.room}" if r.ok else f"FAILED: {r.error}"
+            status = (r.outcome or f"ticket {r.ticket} room {r.room}") if r.ok else f"FAILED: {r.error}"
             print(f"check-in {r.index} ({r.mode}, {r.person}): {status}")
         print(f"called: {' '.join(c['number'] + '@' + c['counter'] for c in calling['called'])}")
         print(f"outbox: {json.dumps(summary['outbox'], ensure_ascii=False)}")

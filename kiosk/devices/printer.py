@@ -14,20 +14,40 @@ _FAULTS = {"paper_out": PrinterFaultKind.PAPER_OUT, "cover_open": PrinterFaultKi
            "offline": PrinterFaultKind.OFFLINE}
 
 
+def _wait_line(minutes: int | None, en: bool) -> str | None:
+    """The same words as the ticket screen: "under 1 minute", never "about 0 minutes"."""
+    if minutes is None:
+        return None
+    if minutes <= 1:
+        return "Expected wait: under 1 minute" if en else "Thời gian chờ dự kiến: dưới 1 phút"
+    return f"Expected wait: about {minutes} minutes" if en else f"Thời gian chờ dự kiến: khoảng {minutes} phút"
+
+
 def layout_of(t: TicketView, facility_name: str = "", kiosk_id: str = "") -> TicketLayout:
-    """What the paper says (Vietnamese; numbers and rooms read the same in any language)."""
-    lines = [t.service_name_vi, f"Mời ông/bà đến phòng {t.room}"]
-    if t.expected_wait_minutes is not None:
-        lines.append(f"Thời gian chờ dự kiến: khoảng {t.expected_wait_minutes} phút")
-    if t.provisional:
-        lines.append("Thẻ BHYT sẽ được kiểm tra lại tại quầy")
+    """What the paper says, in the language the patient used on the screen (issue 14 minor 4)."""
+    en = getattr(t, "language", "vi") == "en"
+    lines = [t.service_name_en if en else t.service_name_vi,
+             f"Please go to room {t.room}" if en else f"Mời ông/bà đến phòng {t.room}"]
+    wait = _wait_line(t.expected_wait_minutes, en)
+    if wait:
+        lines.append(wait)
+    if getattr(t, "fee_paying", False):
+        lines.append("Fee-paying visit: pay at the reception desk first" if en
+                     else "Khám dịch vụ: đóng phí tại quầy tiếp đón trước")
+    elif getattr(t, "desk_check", False):
+        lines.append("Please have your insurance card checked at the desk first" if en
+                     else "Mời qua quầy tiếp đón kiểm tra thẻ BHYT trước")
+    elif t.provisional:
+        lines.append("Your insurance card will be checked again automatically" if en
+                     else "Thẻ BHYT sẽ được tự động kiểm tra lại")
     label = ""
     if t.priority is not None:
-        label = "ƯU TIÊN · " + prio.LABELS[t.priority][0]
+        label = ("PRIORITY · " if en else "ƯU TIÊN · ") + prio.LABELS[t.priority][1 if en else 0]
     day, _, hm = t.issued_at_local.partition(" ")
     y, m, d = (day.split("-") + ["", "", ""])[:3]
     footer = f"{d}/{m}/{y} {hm}" + (f" · Máy {kiosk_id}" if kiosk_id else "")
-    return TicketLayout(number=t.number, header=facility_name, title="SỐ THỨ TỰ", lines=tuple(lines),
+    return TicketLayout(number=t.number, header=facility_name, title="QUEUE NUMBER" if en else "SỐ THỨ TỰ",
+                        lines=tuple(lines),
                         qr=t.qr_payload, footer=footer, priority_label=label,
                         name=f"{day.replace('-', '')}-{t.number}")
 

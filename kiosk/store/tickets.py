@@ -86,6 +86,14 @@ class TicketRepo(Repo):
                 AND status NOT IN ('cancelled', 'done')""", (patient_id, service_code, day)).fetchone()
         return None if row is None else row_to(Ticket, row)
 
+    def active_services(self, patient_id: int, day: str) -> list[str]:
+        """Services the patient already holds an active ticket for on `day` (the service screen
+        marks them: issue 14 minor 7)."""
+        rows = self.conn.execute(
+            """SELECT DISTINCT service_code FROM tickets WHERE patient_id = ? AND day = ?
+               AND status NOT IN ('cancelled', 'done') ORDER BY service_code""", (patient_id, day))
+        return [r[0] for r in rows]
+
     def set_status(self, ticket_id: int, status: TicketStatus | str) -> Ticket:
         try:
             status = TicketStatus(status)

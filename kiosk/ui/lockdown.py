@@ -57,5 +57,6 @@ def enter_kiosk_mode(app, window, hide_cursor: bool = False) -> KioskLockdown:
     app.installEventFilter(lock)
     if hide_cursor:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-    window.showFullScreen()
+    from kiosk.ui.fullscreen import show_full_screen     # also on a bare X server (no WM)
+    show_full_screen(window)
     return lock

@@ -4,6 +4,7 @@ emits scans as `ScanRead`s, and replays human keys to the widget they were meant
 burst therefore never lands in a text field, and typing still works (delayed by `max_gap`)."""
 from __future__ import annotations
 
+import logging
 import time
 from typing import Callable
 
@@ -11,7 +12,17 @@ from drivers.scanner.base import ScanRead
 from drivers.scanner.wedge import WedgeAssembler, WedgeConfig, WedgeEvent, WedgeKind
 from kiosk.ui.qt import QApplication, QEvent, QKeyEvent, QObject, Qt, QTimer, QWidget, Signal, running_application
 
+log = logging.getLogger(__name__)
+
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# Bare modifier presses: X11 delivers Shift (and AltGr, CapsLock...) as key events of their own,
+# 1-5 ms before the character they change. Inside a scanner burst they are part of the burst.
+_MODIFIER_KEYS = frozenset((
+    Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_CapsLock,
+    Qt.Key.Key_AltGr, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R, Qt.Key.Key_Hyper_L,
+    Qt.Key.Key_Hyper_R, Qt.Key.Key_Mode_switch, Qt.Key.Key_NumLock))
+STAFF_HINT = ("switch the scanner to HID POS or USB serial (CDC) mode: keyboard-wedge timing depends "
+              "on the keyboard layout, input method and machine load")
 _CHORD = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | \
     Qt.KeyboardModifier.MetaModifier
 
@@ -21,6 +32,7 @@ class WedgeEventFilter(QObject):
 
     scanned = Signal(object)      # ScanRead
     dropped = Signal(int)         # number of keys of an interrupted burst that were discarded
+    unreadable = Signal(str)      # a burst that could not be assembled: the reason, for staff/logs
 
     def __init__(self, window: QWidget, config: WedgeConfig | None = None, source: str = "wedge",
                  clock: Callable[[], float] = time.monotonic, parent: QObject | None = None):
@@ -30,6 +42,7 @@ class WedgeEventFilter(QObject):
         self._source = source
         self._clock = clock
         self._replaying = False
+        self._x_base: float | None = None     # event timestamp (ms) -> clock seconds
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer)
@@ -53,9 +66,15 @@ class WedgeEventFilter(QObject):
             return False           # a parent seeing a propagated copy: already handled
         if etype == QEvent.Type.KeyRelease:
             return self._asm.holding
-        now = self._clock()
+        now = self._event_time(event)
         text = event.text()
         key = event.key()
+        if key in _MODIFIER_KEYS:
+            # Part of a burst (swallowed: the next key's own event carries the modifier), or a
+            # person about to type a capital: nothing to settle either way.
+            self._handle(self._asm.modifier(now))
+            self._arm(now)
+            return self._asm.holding
         ch = "\r" if key in _ENTER_KEYS else text
         plain = ch and not (event.modifiers() & _CHORD) and (ch.isprintable() or ch in
                                                              self._asm.config.terminators)
@@ -72,6 +91,19 @@ class WedgeEventFilter(QObject):
         return False
 
     # -- internals
+    def _event_time(self, event) -> float:
+        """When the key was pressed: the window system's own timestamp (X11 server time) when it
+        has one, mapped onto our clock, so a busy kiosk that delivers a scanner's keys late and in
+        batches still sees the scanner's real spacing; otherwise the clock at delivery."""
+        now = self._clock()
+        ts = event.timestamp()
+        if not ts:
+            return now
+        t = ts / 1000.0
+        if self._x_base is None or not (-0.05 <= now - (t + self._x_base) <= 0.5):
+            self._x_base = now - t               # (re-)anchor: first key, wrap, or a long stall
+        return t + self._x_base
+
     def _on_timer(self) -> None:
         now = self._clock()
         self._handle(self._asm.tick(now))
@@ -89,7 +121,11 @@ class WedgeEventFilter(QObject):
             if ev.kind is WedgeKind.SCAN:
                 self.scanned.emit(ScanRead(self._source, ev.text.encode("utf-8"), time.time(), "wedge"))
             elif ev.kind is WedgeKind.DROPPED:
+                reason = (f"keyboard-wedge burst of {len(ev.keys)} keys could not be assembled "
+                          f"(no terminator or wrong prefix/suffix); {STAFF_HINT}")
+                log.warning(reason)          # key count only: the payload may be personal
                 self.dropped.emit(len(ev.keys))
+                self.unreadable.emit(reason)
             else:
                 self._replay(ev.keys)
 

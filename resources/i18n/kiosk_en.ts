@@ -95,10 +95,6 @@
         <translation>Please wait while the card is checked…</translation>
     </message>
     <message>
-        <source>Thông tin trên có đúng là của ông/bà không?</source>
-        <translation>Are these details yours?</translation>
-    </message>
-    <message>
         <source>Nếu đúng là ông/bà, xin bấm Đúng, tiếp tục.</source>
         <translation>If this is you, please press Yes, continue.</translation>
     </message>
@@ -177,6 +173,10 @@
         <translation>Need help? Please go to the reception desk.</translation>
     </message>
     <message>
+        <source>Máy in đang hết giấy hoặc bị lỗi. Ông/bà vẫn lấy được số thứ tự: số sẽ hiện trên màn hình để ghi lại.</source>
+        <translation>The printer is out of paper or has a fault. You can still get a queue number: it is shown on the screen for you to write down.</translation>
+    </message>
+    <message>
         <source>Xin mời quét mã QR, đặt thẻ căn cước lên đầu đọc, hoặc bấm để nhập số.</source>
         <translation>Please scan a QR code, lay your ID card on the reader, or tap to type a number.</translation>
     </message>
@@ -196,12 +196,12 @@
         <translation>The health-insurance card is valid (this visit uses your new card)</translation>
     </message>
     <message>
-        <source>Chưa kiểm tra được thẻ bảo hiểm y tế lúc này. Ông/bà vẫn được khám; thẻ sẽ được kiểm tra lại sau.</source>
-        <translation>The health-insurance card could not be checked right now. You will still be seen; the card will be checked again later.</translation>
+        <source>Chưa kiểm tra được thẻ bảo hiểm y tế lúc này. Ông/bà vẫn được khám; thẻ sẽ được tự động kiểm tra lại, không cần đến quầy.</source>
+        <translation>The health-insurance card could not be checked just now. You will still be seen; the card will be checked again automatically, no need to go to the desk.</translation>
     </message>
     <message>
-        <source>Thẻ bảo hiểm y tế cần được kiểm tra tại quầy tiếp đón</source>
-        <translation>The health-insurance card needs to be checked at the reception desk</translation>
+        <source>Thẻ bảo hiểm y tế cần kiểm tra tại quầy. Ông/bà vẫn lấy được số khám.</source>
+        <translation>The health-insurance card needs a check at the desk. You still get a queue number.</translation>
     </message>
     <message>
         <source>Không dùng thẻ bảo hiểm y tế (khám dịch vụ)</source>
@@ -250,8 +250,12 @@
         <translation>The insurance card could not be checked right now. You are received; the desk will re-check.</translation>
     </message>
     <message>
-        <source>Chưa kiểm tra được thẻ BHYT lúc này; quầy sẽ kiểm tra lại sau.</source>
-        <translation>The insurance card could not be checked now; it will be checked again later.</translation>
+        <source>Chưa kiểm tra được thẻ BHYT lúc này; thẻ sẽ được tự động kiểm tra lại sau.</source>
+        <translation>The insurance card could not be checked now; it will be checked again automatically later.</translation>
+    </message>
+    <message>
+        <source>Chưa đọc được trọn mã. Xin đưa mã lại gần máy quét và giữ yên. Nếu vẫn không được, mời ông/bà báo nhân viên.</source>
+        <translation>The code was only partly read. Please hold it still in front of the scanner again. If that does not help, please ask a staff member.</translation>
     </message>
     <message>
         <source>Các giấy tờ không cùng một người, vui lòng đến quầy tiếp đón.</source>
@@ -462,6 +466,10 @@
         <translation>Please go to the reception desk for help.</translation>
     </message>
     <message>
+        <source>Xin quét lại giấy tờ của chính ông/bà. Nếu thông tin vẫn sai, mời ông/bà đến quầy tiếp đón: nhân viên sẽ giúp.</source>
+        <translation>Please scan your own document again. If the details are still wrong, please go to the reception desk: the staff will help you.</translation>
+    </message>
+    <message>
         <source>Đang kiểm tra thẻ BHYT…</source>
         <translation>Checking the health-insurance card…</translation>
     </message>
@@ -483,6 +491,10 @@
     <message>
         <source>Đọc to</source>
         <translation>Read aloud</translation>
+    </message>
+    <message>
+        <source>Ông/bà còn ở đây không? Xin chạm vào màn hình để tiếp tục.</source>
+        <translation>Are you still there? Please touch the screen to continue.</translation>
     </message>
 </context>
 <context>
@@ -548,6 +560,14 @@
     <message>
         <source>Số vừa nhập chưa đúng</source>
         <translation>The number you typed is not right</translation>
+    </message>
+    <message>
+        <source>Máy chưa có thông tin của số này</source>
+        <translation>This kiosk has no details for this number yet</translation>
+    </message>
+    <message>
+        <source>Thông tin vừa rồi không phải của ông/bà</source>
+        <translation>The details shown were not yours</translation>
     </message>
     <message>
         <source>Không xác thực được thẻ</source>
@@ -648,6 +668,14 @@
         <translation>Booked follow-up</translation>
     </message>
     <message>
+        <source>Ông/bà đã có số cho khoa này hôm nay</source>
+        <translation>You already have a number for this clinic today</translation>
+    </message>
+    <message>
+        <source>Ưu tiên theo tuổi được áp dụng tự động.</source>
+        <translation>Priority by age is applied automatically.</translation>
+    </message>
+    <message>
         <source>Ông/bà có lịch tái khám hôm nay (ngày {date}).</source>
         <translation>You have a follow-up appointment today ({date}).</translation>
     </message>
@@ -691,8 +719,16 @@
         <translation>Priority: {category}</translation>
     </message>
     <message>
-        <source>Thẻ bảo hiểm y tế sẽ được kiểm tra lại tại quầy.</source>
-        <translation>Your health-insurance card will be checked again at the desk.</translation>
+        <source>Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí trước khi vào phòng khám.</source>
+        <translation>Fee-paying visit: please pay at the reception desk before going to the consulting room.</translation>
+    </message>
+    <message>
+        <source>Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế trước khi vào phòng khám.</source>
+        <translation>Please have your health-insurance card checked at the reception desk before going to the consulting room.</translation>
+    </message>
+    <message>
+        <source>Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy.</source>
+        <translation>The health-insurance card will be checked again automatically; you need not go to the desk.</translation>
     </message>
     <message>
         <source>Đang in phiếu…</source>
@@ -711,8 +747,12 @@
         <translation>The printer has a problem: please note this number or take a photo of the screen.</translation>
     </message>
     <message>
-        <source>Chạm vào màn hình để kết thúc.</source>
-        <translation>Touch the screen to finish.</translation>
+        <source>Khi đã ghi lại số, xin bấm nút bên dưới.</source>
+        <translation>When you have written the number down, please press the button below.</translation>
+    </message>
+    <message>
+        <source>Tôi đã ghi nhớ</source>
+        <translation>I have noted it</translation>
     </message>
     <message>
         <source>Số của ông/bà là {number}. Mời đến phòng {room}.</source>

@@ -89,19 +89,48 @@ def test_unknown_typed_number_and_garbage(kiosk):
         svc.post(c.KeypadKey(ch))
     svc.post(c.KeypadSubmit())
     st = wait(lambda s: isinstance(s, c.Problem))
-    assert st.kind is ProblemKind.INVALID_NUMBER and st.retry
+    assert st.kind is ProblemKind.NOT_KNOWN and st.retry
+    svc.post(c.Dismiss())                                  # "Thử lại": the number is still there
+    st = wait(lambda s: isinstance(s, c.Keypad))
+    assert st.text == "001085009999"
+    keypad_session = st.session
     svc.post(c.QrScanned(b"https://example.org/not-a-card"))
-    st = wait(lambda s: isinstance(s, c.Problem) and s.session == 2)
+    st = wait(lambda s: isinstance(s, c.Problem) and s.session > keypad_session)
     assert st.kind in (ProblemKind.UNSUPPORTED, ProblemKind.UNREADABLE)
 
 
-def test_expired_card_goes_to_the_desk(kiosk):
+def _needs_desk_rows(store):
+    return [tuple(r) for r in store.conn.execute(
+        "SELECT v.status, v.needs_desk_reason, v.ma_the_bhyt FROM visits v JOIN tickets t ON t.visit_id = v.id")]
+
+
+def test_expired_card_gets_a_ticket_flagged_for_the_desk(kiosk, store):
+    """Issue 14 B3: expired (010) is no dead end: a ticket, and the visit waits under "Needs desk"
+    with the gateway's answer."""
     svc, wait, _ = kiosk
     svc.post(c.QrScanned(by_key("expired_bhyt").bhyt_qr.encode("utf-8")))
     st = wait(answered)
+    assert st.eligibility.status is InsuranceStatus.NEEDS_DESK
     svc.post(c.ConfirmYes())
-    st = wait(lambda s: isinstance(s, c.Problem))
-    assert st.kind is ProblemKind.CARD_NEEDS_DESK, st
+    st = wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    st = wait(lambda s: isinstance(s, c.TicketShown))
+    [(status, reason, card)] = _needs_desk_rows(store)
+    assert status == "needs_desk" and "010" in reason and "expired" in reason
+
+
+def test_cccd_only_citizen_gets_a_fee_paying_ticket(kiosk, store):
+    """Issue 14 B3: no insurance card at all (gateway 050 on the CCCD number): "khám dịch vụ"."""
+    svc, wait, _ = kiosk
+    svc.post(c.QrScanned(by_key("cccd_only").cccd_qr.encode("utf-8")))
+    st = wait(answered)
+    assert st.eligibility.status is InsuranceStatus.NO_CARD and st.eligibility.result_code == "050"
+    svc.post(c.ConfirmYes())
+    st = wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    st = wait(lambda s: isinstance(s, c.TicketShown))
+    [(status, reason, card)] = _needs_desk_rows(store)
+    assert status == "needs_desk" and "fee-paying" in reason and "050" in reason and card is None
 
 
 def test_gateway_down_is_provisional(kiosk, sim, store):
@@ -146,3 +175,20 @@ def test_paper_out_then_reprint_on_the_demo_printer(tmp_path, store, gateway, si
         assert [p.name for p in printer.printed] == ["20261120-B1-U001.png"]
     finally:
         svc.close()
+
+
+def test_services_already_held_today_are_marked(kiosk, store):
+    """Issue 14 minor 7: the second visit of the day sees which services it already holds."""
+    svc, wait, _ = kiosk
+    qr = by_key("valid_bhyt").cccd_qr.encode("utf-8")
+    svc.post(c.QrScanned(qr))
+    wait(answered)
+    assert wait(answered).patient.held_services == ()
+    svc.post(c.ConfirmYes())
+    wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    wait(lambda s: isinstance(s, c.TicketShown))
+    svc.post(c.Dismiss())
+    svc.post(c.QrScanned(qr))
+    st = wait(lambda s: answered(s) and s.session == 2)
+    assert st.patient.held_services == ("K01",)

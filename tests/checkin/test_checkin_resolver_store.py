@@ -43,7 +43,7 @@ def test_typed_number_of_a_known_patient_gets_its_name_from_the_cache(resolver, 
 def test_typed_unknown_and_malformed_numbers(resolver):
     with pytest.raises(IdentityProblem) as e:
         resolver.resolve(ReadSource.TYPED, "001085009999")
-    assert e.value.kind is ProblemKind.INVALID_NUMBER
+    assert e.value.kind is ProblemKind.NOT_KNOWN          # valid, just not cached: never "wrong" (M7)
     with pytest.raises(IdentityProblem) as e:
         resolver.resolve(ReadSource.TYPED, "12345")
     assert e.value.kind in (ProblemKind.INVALID_NUMBER, ProblemKind.UNSUPPORTED)

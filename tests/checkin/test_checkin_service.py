@@ -128,10 +128,12 @@ def test_printer_failure_shown_on_screen():
     assert ports["issuer"].tickets[1]["status"] == "shown"
 
 
-def test_expired_card_goes_to_the_desk():
+def test_expired_card_gets_a_ticket_for_the_desk_check():
     svc, ports, seen, clock = inline(checker=FakeChecker(DESK))
     st = through_to_service(svc)
-    assert st.kind is ProblemKind.CARD_NEEDS_DESK and not st.retry and ports["issuer"].tickets == {}
+    assert isinstance(st, c.ChooseService) and st.eligibility.status is InsuranceStatus.NEEDS_DESK
+    svc.post(c.ServiceChosen("K01"))
+    assert len(ports["issuer"].tickets) == 1
 
 
 def test_config_fault_alerts_staff_and_continues():

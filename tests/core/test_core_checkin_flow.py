@@ -122,9 +122,19 @@ def test_results_of_an_old_session_are_ignored():
 
 
 def test_confirm_no_goes_idle():
-    for e in (c.ConfirmNo(), c.Cancel(), c.Back(), c.Timeout(S)):
+    for e in (c.Cancel(), c.Back(), c.Timeout(S)):
         state, eff = run([e], confirm())
         assert state == c.Idle(S) and eff == [c.EndSession(S)]
+
+
+def test_not_me_says_what_to_do_next():
+    """Issue 14 minor 2: "Không phải tôi" gives guidance (scan your own card, or the desk)."""
+    from kiosk.core import messages as m
+    state, eff = run([c.ConfirmNo()], confirm())
+    assert state == c.Problem(S + 1, ProblemKind.NOT_ME, m.NOT_ME, retry=True) and eff == [c.EndSession(S)]
+    assert "quầy tiếp đón" in m.NOT_ME.vi
+    state, _ = run([c.Dismiss()], state)
+    assert isinstance(state, c.Idle)
 
 
 def test_eligibility_answer_updates_the_confirm_screen():
@@ -156,12 +166,22 @@ def test_waiting_cancel_goes_idle():
     assert state == c.Idle(S)
 
 
-def test_card_needing_the_desk_goes_to_the_desk():
+def test_card_needing_the_desk_still_gets_a_service_and_a_ticket():
+    """Issue 14 B3: no dead end. A card the desk must check leads on to the service choice; the
+    ticket request carries the desk status (the issuer flags the visit "needs desk")."""
     state, _ = run([c.ConfirmYes()], confirm(DESK))
-    assert state == c.Problem(S, ProblemKind.CARD_NEEDS_DESK, DESK.message, retry=False)
+    assert isinstance(state, c.ChooseService) and state.eligibility == DESK
+    state, eff = run([c.ServiceChosen(state.services[0].code)], state)
+    assert isinstance(state, c.Issuing) and isinstance(eff[0], c.IssueTicket)
     state, _ = run([c.ConfirmYes(), c.EligibilityChecked(S, DESK)],
                    c.Confirm(S, patient(), c.EligibilityView(InsuranceStatus.CHECKING, ERR)))
-    assert state.kind is ProblemKind.CARD_NEEDS_DESK
+    assert isinstance(state, c.ChooseService) and state.eligibility.status is InsuranceStatus.NEEDS_DESK
+
+
+def test_no_card_is_a_fee_paying_visit():
+    from kiosk.core import eligibility as el
+    state, _ = run([c.ConfirmYes()], confirm(el.no_card()))
+    assert isinstance(state, c.ChooseService) and state.eligibility.status is InsuranceStatus.NO_CARD
 
 
 # ------------------------------------------------------------------ service choice
@@ -348,3 +368,76 @@ def test_full_happy_path():
     assert state == c.Idle(S)
     assert [type(e).__name__ for e in eff] == ["ResolveIdentity", "CheckEligibility", "IssueTicket",
                                                "PrintTicket", "EndSession"]
+
+
+# ------------------------------------------------------------------ issue 14 B1
+
+
+def test_unassembled_wedge_scan_shows_a_calm_retry_problem():
+    from kiosk.core import messages as m
+    state, eff = run([c.ScanUnreadable()])
+    assert state == c.Problem(S, ProblemKind.UNREADABLE, m.SCAN_INCOMPLETE, retry=True) and eff == []
+    assert "báo nhân viên" in m.SCAN_INCOMPLETE.vi and "staff" in m.SCAN_INCOMPLETE.en
+
+
+# ------------------------------------------------------------------ issue 14 M6: staff window over the kiosk
+
+
+def test_staff_window_ends_the_session_and_blocks_new_ones_until_closed():
+    state, eff = run([c.StaffPause(True)], confirm())
+    assert state == c.Idle(S, paused=True) and eff == [c.EndSession(S)]
+    state, eff = run([c.QrScanned(b"079123456789|..."), c.ChipPresented(), c.KeypadOpened()], state)
+    assert state == c.Idle(S, paused=True) and eff == []
+    state, _ = run([c.StaffPause(False), c.QrScanned(b"079123456789|...")], state)
+    assert isinstance(state, c.Reading) and state.session == S + 1
+
+
+def test_staff_pause_never_drops_a_ticket_being_printed():
+    printing = c.Printing(S, None, 1)
+    state, eff = run([c.StaffPause(True)], printing)
+    assert state is printing and eff == []
+
+
+# ------------------------------------------------------------------ issue 14 M2: printer trouble
+
+
+def test_print_failure_alerts_staff_at_once():
+    printing = c.Printing(S, ticket(), 1)
+    state, eff = run([c.PrintFailed(S, 1, PrinterFaultKind.PAPER_OUT)], printing)
+    assert isinstance(state, c.PrinterFailed) and eff == [c.AlertStaff(S, "printer_paper_out")]
+    state, eff = run([c.Timeout(S)], printing)
+    assert isinstance(state, c.PrinterFailed) and eff == [c.AlertStaff(S, "printer_timeout")]
+
+
+def test_a_ticket_only_on_screen_stays_long_enough_to_write_down():
+    shown = c.TicketShown(S, ticket(), printed=False)
+    assert c.timeout_of(shown, CFG) >= 120 > CFG.ticket_screen_s
+    assert c.timeout_of(c.TicketShown(S, ticket(), printed=True), CFG) == CFG.ticket_screen_s
+
+
+# ------------------------------------------------------------------ issue 14 M7: keypad
+
+
+def test_try_again_after_a_typed_number_keeps_it():
+    state, eff = run([c.KeypadOpened(), *[c.KeypadKey(ch) for ch in "079085000001"], c.KeypadSubmit()])
+    assert isinstance(state, c.Reading) and state.typed == "079085000001"
+    state, _ = run([c.IdentityFailed(S, ProblemKind.NOT_KNOWN, ERR)], state)
+    assert state.kind is ProblemKind.NOT_KNOWN and state.retry
+    state, eff = run([c.Dismiss()], state)
+    assert state == c.Keypad(S + 1, "079085000001") and eff == [c.EndSession(S)]
+
+
+def test_a_desk_problem_after_typing_still_ends_at_idle():
+    state, _ = run([c.IdentityFailed(S, ProblemKind.REJECTED, ERR)], c.Reading(S, ReadSource.TYPED, typed="1"))
+    assert state.typed == ""
+    state, _ = run([c.Dismiss()], state)
+    assert state == c.Idle(S)
+
+
+def test_automatic_priority_cannot_be_removed():
+    """Issue 14 minor 8: a child under 6 (or an elderly patient) keeps the law's priority."""
+    s = choose(age=4, gender=1)
+    assert s.selected_priority is PriorityCategory.CHILD and s.automatic
+    for cat in s.priorities:
+        s2, _ = run([c.PriorityToggled(cat)], s)
+        assert s2.selected_priority is PriorityCategory.CHILD

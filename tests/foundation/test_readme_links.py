@@ -31,7 +31,7 @@ def test_demo_keys_and_panel_match_the_demo():
     assert len(qr) == 7 and "seven demo citizens" in README
     for i, p in enumerate(qr):
         assert f"**F{i + 1}**" in README
-    assert "**F8** lays the first chip card (`valid_bhyt`)" in README and chip_people()[0].key == "valid_bhyt"
+    assert "**F8** lays the `valid_bhyt` chip card" in README and chip_people()[0].key == "valid_bhyt"
     for label in ("Printer: out of paper", "Gateway: go offline (timeouts)", "Lift the chip card off the reader"):
         assert label in README and label in (ROOT / "kiosk/demo/run.py").read_text(encoding="utf-8")
 

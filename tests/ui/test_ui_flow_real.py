@@ -62,20 +62,21 @@ def test_valid_card_qr_to_printed_ticket(qtbot, real_kiosk):
     assert "NGUYỄN V** T" not in every_text(kiosk) and shown.ticket.number not in every_text(kiosk)
 
 
-def test_expired_card_goes_to_the_desk(qtbot, real_kiosk):
+def test_expired_card_gets_a_ticket_flagged_for_the_desk(qtbot, real_kiosk):
+    """Issue 14 B3: no red refusal next to a green "continue" and no dead end: a ticket, and the
+    visit waits under "Needs desk" with the gateway's answer."""
     kiosk, env, _ = real_kiosk
     scan(kiosk, "expired_bhyt")
     wait_state(qtbot, kiosk, c.Confirm)
     confirm = kiosk.ui.window.screens["confirm"]
     qtbot.waitUntil(lambda: kiosk.ui.window.state.eligibility.status.value == "needs_desk", timeout=8000)
-    assert confirm.insurance.text() == "Thẻ bảo hiểm y tế cần được kiểm tra tại quầy tiếp đón"
-    tap(qtbot, confirm.yes)
-    problem = wait_state(qtbot, kiosk, c.Problem)
-    assert problem.kind.value == "card_needs_desk" and not problem.retry
-    err = kiosk.ui.window.screens["error"]
-    assert err.title.text() == "Thẻ bảo hiểm y tế cần kiểm tra tại quầy" and err.primary.text() == "Đã hiểu"
-    assert kiosk.outbox_stats()["pending"] == 0                # no ticket, nothing to upload
-    tap(qtbot, err.primary)
+    assert confirm.insurance.text() == "Thẻ bảo hiểm y tế cần kiểm tra tại quầy. Ông/bà vẫn lấy được số khám."
+    assert confirm.insurance.property("role") == "warn"
+    confirm_and_choose(qtbot, kiosk)
+    shown = wait_state(qtbot, kiosk, c.TicketShown)
+    assert shown.ticket.desk_check
+    assert "quầy tiếp đón" in kiosk.ui.window.screens["ticket"].note.text()
+    tap(qtbot, kiosk.ui.window.screens["ticket"].done)
     wait_state(qtbot, kiosk, c.Idle)
 
 
@@ -89,7 +90,7 @@ def test_offline_gateway_gives_a_provisional_ticket(qtbot, real_kiosk):
     confirm_and_choose(qtbot, kiosk)
     shown = wait_state(qtbot, kiosk, c.TicketShown)
     assert shown.ticket.provisional
-    assert "kiểm tra lại tại quầy" in kiosk.ui.window.screens["ticket"].note.text()
+    assert "tự động kiểm tra lại" in kiosk.ui.window.screens["ticket"].note.text()
     assert kiosk.outbox_stats()["pending"] == 1
 
 
@@ -164,8 +165,8 @@ def test_demo_panel_and_hot_keys_present_the_demo_citizens(qtbot, real_kiosk):
     qtbot.keyClick(kiosk.ui.window, Qt.Key.Key_F1)             # F1: the first demo citizen's QR
     wait_state(qtbot, kiosk, c.Confirm)
     assert kiosk.ui.window.screens["confirm"].name.text() == "NGUYỄN V** T"
-    tap(qtbot, kiosk.ui.window.screens["confirm"].no)          # "Không phải tôi"
-    wait_state(qtbot, kiosk, c.Idle)
+    tap(qtbot, kiosk.ui.window.screens["confirm"].no)          # "Không phải tôi": what to do next
+    assert wait_state(qtbot, kiosk, c.Problem).kind.value == "not_me"
     qtbot.mouseClick(panel.buttons["qr:elderly"], Qt.MouseButton.LeftButton)
     wait_state(qtbot, kiosk, c.Confirm)
     assert kiosk.ui.window.screens["confirm"].name.text() == "PHẠM V** M"
@@ -218,9 +219,9 @@ def test_chip_cards_swapped_without_lifting_are_each_read(qtbot, real_kiosk, dem
     kiosk, env, _ = real_kiosk
     demo_card.present("elderly")
     wait_state(qtbot, kiosk, c.Confirm, timeout=15000)
-    tap(qtbot, kiosk.ui.window.screens["confirm"].no)
-    wait_state(qtbot, kiosk, c.Idle)
+    tap(qtbot, kiosk.ui.window.screens["confirm"].no)          # "Không phải tôi": its guidance screen
+    assert wait_state(qtbot, kiosk, c.Problem).kind.value == "not_me"
     demo_card.present("forged")
-    state = wait_state(qtbot, kiosk, c.Problem, timeout=15000)
-    assert state.kind.value == "rejected"
+    qtbot.waitUntil(lambda: isinstance(kiosk.ui.window.state, c.Problem)
+                    and kiosk.ui.window.state.kind.value == "rejected", timeout=15000)
     assert demo_card.watcher.status().presented == 2

@@ -42,6 +42,7 @@ class IssueTicket:                 # the one transaction → TicketIssued | Issu
     service_code: str
     priority: PriorityCategory | None
     provisional: bool
+    language: str = "vi"           # of the printed ticket
 
 
 @dataclass(frozen=True)

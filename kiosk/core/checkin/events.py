@@ -18,6 +18,16 @@ class QrScanned:                   # a scanner/camera read; payload stays out of
 
 
 @dataclass(frozen=True)
+class ScanUnreadable:              # a keyboard-wedge burst that could not be assembled (reason logged)
+    pass
+
+
+@dataclass(frozen=True)
+class StaffPause:                  # a staff window opened (True) / closed (False) over the patient UI
+    paused: bool
+
+
+@dataclass(frozen=True)
 class ChipPresented:               # a card was laid on the reader
     pass
 
@@ -104,6 +114,7 @@ class PriorityToggled:
 @dataclass(frozen=True)
 class ServiceChosen:
     service_code: str
+    language: str = "vi"           # the screen's language: the paper ticket is printed in it
 
 
 @dataclass(frozen=True)
@@ -167,7 +178,7 @@ class Activity:                    # any touch: the service re-arms the inactivi
     pass
 
 
-Event = Union[QrScanned, ChipPresented, ChipProgress, ChipRemoved, ChipNeedsQr, ChipReadDone, ChipReadFailed,
+Event = Union[QrScanned, ScanUnreadable, StaffPause, ChipPresented, ChipProgress, ChipRemoved, ChipNeedsQr, ChipReadDone, ChipReadFailed,
               KeypadOpened, KeypadKey, KeypadSubmit, IdentityResolved, IdentityFailed, ConfirmYes,
               ConfirmNo, EligibilityChecked, PriorityToggled, ServiceChosen, TicketIssued, IssueFailed,
               Printed, PrintFailed, Reprint, ShowOnScreen, Back, Cancel, Dismiss, Timeout, Activity]

@@ -14,7 +14,7 @@ from kiosk.core.checkin.effects import (
     Step,
 )
 from kiosk.core.checkin.events import (
-    Activity, Back, Cancel, ChipNeedsQr, ChipPresented, ChipProgress, ChipReadDone, ChipReadFailed, ChipRemoved, ConfirmNo, ConfirmYes, Dismiss, EligibilityChecked, Event, IdentityFailed, IdentityResolved, IssueFailed, KeypadKey, KeypadOpened, KeypadSubmit, PrintFailed, Printed, PriorityToggled, QrScanned, Reprint, ServiceChosen, ShowOnScreen, TicketIssued, Timeout,
+    Activity, Back, Cancel, ChipNeedsQr, ChipPresented, ChipProgress, ChipReadDone, ChipReadFailed, ChipRemoved, ConfirmNo, ConfirmYes, Dismiss, EligibilityChecked, Event, IdentityFailed, IdentityResolved, IssueFailed, KeypadKey, KeypadOpened, KeypadSubmit, PrintFailed, Printed, PriorityToggled, QrScanned, Reprint, ScanUnreadable, StaffPause, ServiceChosen, ShowOnScreen, TicketIssued, Timeout,
 )
 from kiosk.core.checkin.states import (
     CheckingEligibility, ChooseService, Confirm, Idle, Issuing, Keypad, PrinterFailed, Printing, Problem, Reading, State, TicketShown,
@@ -29,6 +29,7 @@ class MachineConfig:
     services: tuple[ServiceOption, ...]
     inactivity_s: float = 30.0
     ticket_screen_s: float = 8.0
+    unprinted_ticket_s: float = 180.0   # a ticket only on screen stays until "I have noted it"
     eligibility_deadline_s: float = 3.0
     issue_timeout_s: float = 30.0
     print_timeout_s: float = 20.0
@@ -36,13 +37,13 @@ class MachineConfig:
     keypad_max: int = 20
 
 
-
 def timeout_of(state: State, cfg: MachineConfig) -> float | None:
     """Seconds the state may stay unchanged (without activity) before `Timeout`; Idle: None."""
     if isinstance(state, Idle):
         return None
     if isinstance(state, TicketShown):
-        return cfg.ticket_screen_s
+        # not printed: the patient needs time to write the number down (issue 14 M2)
+        return cfg.ticket_screen_s if state.printed else max(cfg.unprinted_ticket_s, cfg.ticket_screen_s)
     if isinstance(state, CheckingEligibility):
         return cfg.eligibility_deadline_s + 2.0  # the service answers at the deadline; this is a net
     if isinstance(state, Issuing):
@@ -63,6 +64,10 @@ def handle(state: State, event: Event, cfg: MachineConfig) -> Step:
         return Step(state)                       # a result of an older session
     if isinstance(event, Activity):
         return Step(state)
+    if isinstance(event, StaffPause):
+        return _staff_pause(state, event)
+    if isinstance(state, Idle) and state.paused:
+        return Step(state)                       # nothing starts behind a staff window
     if type(event) in _START and isinstance(state, _CAN_START):
         return _start(state, event, cfg)
     rule = _RULES.get((type(state), type(event)))
@@ -75,7 +80,7 @@ def handle(state: State, event: Event, cfg: MachineConfig) -> Step:
 
 # States from which a new read (scan, card, keypad) starts a new session.
 _CAN_START = (Idle, Keypad, Problem, TicketShown)
-_START = (QrScanned, ChipPresented, KeypadOpened)
+_START = (QrScanned, ChipPresented, KeypadOpened, ScanUnreadable)
 
 
 def _start(state: State, event: Event, cfg: MachineConfig) -> Step:
@@ -86,9 +91,26 @@ def _start(state: State, event: Event, cfg: MachineConfig) -> Step:
         return Step(Reading(new, ReadSource.QR), ends + (ResolveIdentity(new, ReadSource.QR, event.payload),))
     if isinstance(event, ChipPresented):
         return Step(Reading(new, ReadSource.CHIP), ends + (ReadChip(new),))
+    if isinstance(event, ScanUnreadable):
+        return Step(Problem(new, ProblemKind.UNREADABLE, msg.SCAN_INCOMPLETE, retry=True), ends)
     if isinstance(state, Keypad):                # KeypadOpened while open: nothing to do
         return Step(state)
     return Step(Keypad(new), ends)
+
+
+# States a staff window may end: nothing was issued yet (or the ticket was already seen).
+_PAUSABLE = (Idle, Reading, Keypad, Confirm, CheckingEligibility, ChooseService, Problem, TicketShown)
+
+
+def _staff_pause(state: State, event: StaffPause) -> Step:
+    """A staff window covers the patient UI: the session ends (no personal data stays around it) and
+    no check-in starts until it closes. A ticket being issued or printed is never dropped: its
+    screen stays underneath and the pause takes effect on the next idle."""
+    if not isinstance(state, _PAUSABLE):
+        return Step(state)
+    sid = session_of(state)
+    ends: tuple[Effect, ...] = () if isinstance(state, Idle) else (EndSession(sid),)
+    return Step(Idle(last_session=sid, paused=event.paused), ends)
 
 
 def _to_idle(state: State) -> Step:
@@ -163,7 +185,14 @@ def _read_timeout(s: Reading, e, cfg) -> Step:
 
 def _identity_failed(s: Reading, e: IdentityFailed, cfg) -> Step:
     retry = e.kind not in (ProblemKind.REJECTED, ProblemKind.CARD_NEEDS_DESK, ProblemKind.ISSUE_FAILED)
-    return Step(Problem(s.session, e.kind, e.message, retry=retry))
+    return Step(Problem(s.session, e.kind, e.message, retry=retry, typed=s.typed if retry else ""))
+
+
+def _problem_dismissed(s: Problem, e, cfg) -> Step:
+    """"Try again" after a typed number: the keypad again, the number still there (issue 14 M7)."""
+    if s.retry and s.typed:
+        return Step(Keypad(s.session + 1, s.typed), (EndSession(s.session),))
+    return _to_idle(s)
 
 
 def _identity_resolved(s: Reading, e: IdentityResolved, cfg: MachineConfig) -> Step:
@@ -196,22 +225,24 @@ def _key(s: Keypad, e: KeypadKey, cfg: MachineConfig) -> Step:
 def _submit(s: Keypad, e, cfg) -> Step:
     if not s.text:
         return Step(s)
-    return Step(Reading(s.session, ReadSource.TYPED), (ResolveIdentity(s.session, ReadSource.TYPED, s.text),))
+    return Step(Reading(s.session, ReadSource.TYPED, typed=s.text),
+                (ResolveIdentity(s.session, ReadSource.TYPED, s.text),))
 
 
 # ---------------------------------------------------------------- confirmation and eligibility
 
 
 def _choose(session: int, patient, elig: EligibilityView, follow_up, cfg: MachineConfig) -> Step:
-    if elig.status is InsuranceStatus.NEEDS_DESK:
-        return Step(Problem(session, ProblemKind.CARD_NEEDS_DESK, elig.message, retry=False))
+    """Every patient gets somewhere: a card the desk must look at (expired, 050, wrong name...) or no
+    card at all still leads to a service and a ticket; the visit is flagged for the desk with the
+    gateway's answer (`StoreTicketIssuer`), so reception never retypes anything."""
     services = cfg.services
     if follow_up is not None:
         first = [x for x in services if x.code == follow_up.service_code]
         services = tuple(first) + tuple(x for x in services if x.code != follow_up.service_code)
     offered = prio.offered(patient, cfg.elderly_age)
     auto = prio.automatic(patient.age, cfg.elderly_age)
-    return Step(ChooseService(session, patient, elig, services, offered, auto, follow_up))
+    return Step(ChooseService(session, patient, elig, services, offered, auto, follow_up, automatic=auto is not None))
 
 
 def _confirm_yes(s: Confirm, e, cfg) -> Step:
@@ -241,8 +272,8 @@ def _waiting_timeout(s: CheckingEligibility, e, cfg) -> Step:
 
 
 def _toggle(s: ChooseService, e: PriorityToggled, cfg) -> Step:
-    if e.category not in s.priorities:
-        return Step(s)
+    if e.category not in s.priorities or s.automatic:
+        return Step(s)          # an automatic priority (age) is the law's: the patient cannot drop it
     return Step(replace(s, selected_priority=None if s.selected_priority is e.category else e.category))
 
 
@@ -251,7 +282,7 @@ def _service(s: ChooseService, e: ServiceChosen, cfg) -> Step:
         return Step(s)
     provisional = s.eligibility.status is InsuranceStatus.PROVISIONAL
     return Step(Issuing(s.session, e.service_code, s.selected_priority),
-                  (IssueTicket(s.session, e.service_code, s.selected_priority, provisional),))
+                  (IssueTicket(s.session, e.service_code, s.selected_priority, provisional, e.language),))
 
 
 def _back_to_confirm(s: ChooseService, e, cfg) -> Step:
@@ -282,11 +313,14 @@ def _printed(s: Printing, e: Printed, cfg) -> Step:
 def _print_failed(s: Printing, e: PrintFailed, cfg) -> Step:
     if e.attempt != s.attempt:
         return Step(s)
-    return Step(PrinterFailed(s.session, s.ticket, e.fault, s.attempt))
+    # staff are told at once (paper out, cover open...), not when someone looks at the printer
+    return Step(PrinterFailed(s.session, s.ticket, e.fault, s.attempt),
+                (AlertStaff(s.session, f"printer_{e.fault.value}"),))
 
 
 def _print_timeout(s: Printing, e, cfg) -> Step:
-    return Step(PrinterFailed(s.session, s.ticket, PrinterFaultKind.TIMEOUT, s.attempt))
+    return Step(PrinterFailed(s.session, s.ticket, PrinterFaultKind.TIMEOUT, s.attempt),
+                (AlertStaff(s.session, "printer_timeout"),))
 
 
 def _reprint(s: PrinterFailed, e, cfg) -> Step:
@@ -297,6 +331,11 @@ def _reprint(s: PrinterFailed, e, cfg) -> Step:
 def _show(s: PrinterFailed, e, cfg) -> Step:
     # Never leave an issued ticket unseen: cancel and timeout also show it on screen.
     return Step(TicketShown(s.session, s.ticket, printed=False), (MarkShown(s.session, s.ticket.ticket_id),))
+
+
+def _not_me(s: Confirm, e, cfg) -> Step:
+    """"Không phải tôi": what to do next, not a silent return to idle (the details are dropped)."""
+    return Step(Problem(s.session + 1, ProblemKind.NOT_ME, msg.NOT_ME, retry=True), (EndSession(s.session),))
 
 
 def _idle(s, e, cfg) -> Step:
@@ -322,7 +361,7 @@ _RULES: dict[tuple[type, type], Callable[[Any, Any, MachineConfig], Step]] = {
     (Keypad, Cancel): _idle,
     (Keypad, Timeout): _idle,
     (Confirm, ConfirmYes): _confirm_yes,
-    (Confirm, ConfirmNo): _idle,
+    (Confirm, ConfirmNo): _not_me,
     (Confirm, Cancel): _idle,
     (Confirm, Back): _idle,
     (Confirm, EligibilityChecked): _checked_in_confirm,
@@ -349,7 +388,7 @@ _RULES: dict[tuple[type, type], Callable[[Any, Any, MachineConfig], Step]] = {
     (TicketShown, Dismiss): _idle,
     (TicketShown, Cancel): _idle,
     (TicketShown, Timeout): _idle,
-    (Problem, Dismiss): _idle,
+    (Problem, Dismiss): _problem_dismissed,
     (Problem, Cancel): _idle,
     (Problem, Timeout): _idle,
 }

@@ -1,7 +1,7 @@
 """States of the check-in machine: one frozen dataclass per screen, holding masked views only."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from kiosk.core.views import (
@@ -15,6 +15,7 @@ from kiosk.core.views import (
 @dataclass(frozen=True)
 class Idle:
     last_session: int = 0          # a counter, nothing personal
+    paused: bool = False           # a staff window covers the kiosk: no check-in starts (issue 14 M6)
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Reading:
     step_count: int = 0            # 0: unknown / not a chip read
     card_removed: bool = False     # "the card moved away: lay it on the reader again"
     needs_qr: bool = False         # the chip needs its key: "scan the QR on the front of your card"
+    typed: str = field(default="", repr=False, compare=False)   # a typed read: the number, for "try again"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class ChooseService:
     priorities: tuple[PriorityCategory, ...]       # offered; the automatic one (age) first
     selected_priority: PriorityCategory | None = None  # pre-selected from the age
     follow_up: FollowUpView | None = None
+    automatic: bool = False                        # the selected priority is the law's (age): fixed
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Problem:
     kind: ProblemKind
     message: Message
     retry: bool                    # True: "try again" (a new scan starts over); False: go to the desk
+    typed: str = field(default="", repr=False, compare=False)   # a typed number: "try again" opens the keypad with it
 
 
 State = Union[Idle, Reading, Keypad, Confirm, CheckingEligibility, ChooseService, Issuing, Printing,

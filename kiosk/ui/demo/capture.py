@@ -51,6 +51,10 @@ class ScreenCapture:
             stem += "-" + state.kind.value
         if isinstance(state, c.Confirm) and state.eligibility.status.value == "checking":
             stem += "-checking-card"
+        elif isinstance(state, c.Confirm) and state.eligibility.status.value in ("needs_desk", "no_card", "provisional"):
+            stem += "-" + state.eligibility.status.value.replace("_", "-")
+        if isinstance(state, c.TicketShown) and not state.printed:
+            stem += "-on-screen"
         if isinstance(state, c.ChooseService) and state.follow_up is not None:
             stem += "-follow-up"
         return stem

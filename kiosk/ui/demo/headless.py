@@ -17,7 +17,6 @@ from kiosk.ui.demo.capture import ScreenCapture, settle
 from kiosk.ui.qt import QApplication, Qt, QtTest
 
 STEP_TIMEOUT_S = 20.0
-SKIP_IN_SCRIPT = {"expired_bhyt", "cccd_only"}
 
 
 class CheckinFailed(Exception):
@@ -38,6 +37,7 @@ class CheckinResult:
     provisional: bool | None = None
     insurance: str | None = None
     error: str | None = None
+    outcome: str | None = None        # a scenario: where the kiosk led the patient
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -48,8 +48,9 @@ class HeadlessDriver:
         self.kiosk = kiosk
         self.ui = kiosk.ui
         self.out_dir = Path(out_dir)
-        # The scripted run shows the happy path; the expired card (desk) is for the panel and tests.
-        self.people = [p for p in people if p.key not in SKIP_IN_SCRIPT]
+        # Everyone, including the expired card (a desk-check ticket) and the CCCD-only citizen (a
+        # fee-paying ticket): every patient gets somewhere (issue 14 B3).
+        self.people = list(people)
         self.typed_people: list = []       # people already in the local cache (checked in this run)
         self.used: dict[str, set[str]] = {}  # services each person already holds a ticket for
         self.chip_present = chip_present

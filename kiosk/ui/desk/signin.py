@@ -3,8 +3,10 @@ the db worker; a locked account says for how long. Emits `signed_in(StaffSession
 from __future__ import annotations
 
 from kiosk.ui.desk.worker import DbWorker
-from kiosk.ui.qt import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, Signal
+from kiosk.ui.qt import (QApplication, QDialog, QEvent, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                         QTimer, QVBoxLayout, Signal, running_application)
 
+IDLE_CLOSE_MS = 60_000      # an untouched sign-in panel closes itself (a child tapped the corner)
 DIGITS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK")
 
 
@@ -26,8 +28,14 @@ class SignInDialog(QDialog):
         layout.addWidget(heading)
         self.user = QLineEdit()
         self.user.setObjectName("SignInUser")
-        self.user.setPlaceholderText("Tên đăng nhập hoặc quét thẻ nhân viên / user name or scan badge")
+        self.user.setPlaceholderText("Tên đăng nhập / user, hoặc quét thẻ / or scan badge")
         layout.addWidget(self.user)
+        # touch screens have no keyboard: pick the staff member from a list (filled on the worker)
+        self.people = QHBoxLayout()
+        self.people_buttons: dict[str, QPushButton] = {}
+        layout.addLayout(self.people)
+        self.worker.run(lambda: [a.username for a in self.accounts.store.staff.list()],
+                        done=self._fill_people, failed=lambda exc: None)
         self.pin = QLineEdit()
         self.pin.setObjectName("SignInPin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
@@ -54,7 +62,43 @@ class SignInDialog(QDialog):
         self.message.setProperty("role", "bad")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+        self.cancel = QPushButton("Hủy / Cancel")
+        self.cancel.setObjectName("SignInCancel")
+        self.cancel.setMinimumSize(64, 48)
+        self.cancel.clicked.connect(self.reject)
+        layout.addWidget(self.cancel)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self.reject)
+        self._idle.start(IDLE_CLOSE_MS)
+        running_application().installEventFilter(self)
 
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API): any input keeps it open
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin):
+            self._idle.start(IDLE_CLOSE_MS)
+        return False
+
+    def done(self, result: int) -> None:  # noqa: N802 (Qt API)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._idle.stop()
+        super().done(result)
+
+    def _fill_people(self, names) -> None:
+        for name in list(names)[:8]:
+            b = QPushButton(name)
+            b.setObjectName(f"SignInPick_{name}")
+            b.setMinimumSize(64, 48)
+            b.setCheckable(True)
+            b.clicked.connect(lambda _=False, n=name: self._pick(n))
+            self.people.addWidget(b)
+            self.people_buttons[name] = b
+
+    def _pick(self, name: str) -> None:
+        self.user.setText(name)
+        for n, b in self.people_buttons.items():
+            b.setChecked(n == name)
     def _key(self, d: str) -> None:
         if d != "OK":
             self.message.setText("")
@@ -91,6 +135,8 @@ class SignInDialog(QDialog):
         self.pin.clear()
         self.keys["OK"].setEnabled(True)
         if getattr(exc, "code", "") == "locked":
-            self.message.setText(f"Tài khoản tạm khóa / account locked: {exc}")
+            wait = int(getattr(exc, "retry_after", 0) or 0) + 1 if getattr(exc, "retry_after", None) else None
+            self.message.setText("Tài khoản tạm khóa, thử lại sau {0} giây / account locked for {0} s".format(wait)
+                                 if wait else "Tài khoản tạm khóa / account locked")
         else:
             self.message.setText("Sai tên hoặc PIN / wrong user or PIN")

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from kiosk.security.roles import Role
 from kiosk.ui.desk.signin import SignInDialog
 from kiosk.ui.desk.worker import DbWorker
+from kiosk.ui.qt import QEvent, QObject, Qt
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +65,10 @@ class StaffMode:
             from kiosk.ui.desk.window import DeskWindow
             self.window = DeskWindow(s.desk, self.worker, session, kiosk_layout=self.kiosk_layout)
         if self.kiosk_layout:
-            # full screen over the patient screen; without a window manager showFullScreen() is not
-            # honoured, so the window also takes the screen's geometry itself
-            screen = (self.parent.screen() if self.parent is not None else None) or self.window.screen()
-            if screen is not None:
-                self.window.setGeometry(screen.geometry())
-            self.window.showFullScreen()
-            self.window.raise_()
-            self.window.activateWindow()
+            from kiosk.ui.fullscreen import show_full_screen   # covers the patient UI, WM or not
+            self.window.setWindowFlags(self.window.windowFlags() | Qt.WindowType.WindowStaysOnTopHint)
+            _pause_patient(self.parent, self.window)
+            show_full_screen(self.window)
         else:
             self.window.resize(1280, 800)
             self.window.show()
@@ -82,6 +79,27 @@ class StaffMode:
         if self.services is not None:
             self.worker.call(self.services.close)
         self.worker.shutdown()
+
+
+class _ResumeOnClose(QObject):
+    """Tells the patient window when the staff window over it goes away."""
+
+    def __init__(self, patient, staff_window):
+        super().__init__(staff_window)
+        self._patient = patient
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
+        if event.type() in (QEvent.Type.Close, QEvent.Type.Hide):
+            self._patient.pause_for_staff(False)
+        return False
+
+
+def _pause_patient(patient, staff_window) -> None:
+    pause = getattr(patient, "pause_for_staff", None)
+    if pause is None:
+        return
+    pause(True)
+    staff_window.installEventFilter(_ResumeOnClose(patient, staff_window))
 
 
 def attach_staff_mode(window, build_services: Callable[[], Any]) -> StaffMode:

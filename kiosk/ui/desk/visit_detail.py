@@ -84,7 +84,7 @@ class VisitDetailPane(QFrame):
         self.setObjectName("VisitDetail")
         lay = QVBoxLayout(self)
         self.title = label("Chọn một lượt khám / select a visit", "title", name="DetailTitle")
-        self.body = label("", name="DetailBody", wrap=False)      # short lines: never squeezed by the splitter
+        self.body = label("", name="DetailBody")      # wraps when a line is longer than the pane (capped at 45% of the row)
         self.body.setTextFormat(Qt.TextFormat.PlainText)
         self.elig = label("", "warn", name="DetailEligibility")
         for w in (self.title, self.body, self.elig):
@@ -177,11 +177,14 @@ class VisitDetailPane(QFrame):
             f"Sinh / born: {p.birth_date or '?'} · Giới / sex: {({1: 'Nam', 2: 'Nữ'}).get(p.gender, '?')}\n"
             + (f"Giấy tờ / documents: {docs}\n" if docs else "")
             + f"Dịch vụ / service: {v.service_name or v.service_code} (P.{v.room or '?'})\n"
-            + (f"Lý do / reason: {v.needs_desk_reason}\n" if v.needs_desk_reason else "")
             + f"Thẻ BHYT / card: {v.ma_the_bhyt or '—'}\nMA_LK: {v.ma_lk}"
             + (f"\nGửi / upload: {uploads}" if uploads else ""))
         e = d.eligibility
-        self.elig.setText(f"Kiểm tra thẻ / card check: {e.words}" if e else "Chưa kiểm tra thẻ / no card check")
+        elig = f"Kiểm tra thẻ / card check: {e.words}" if e else "Chưa kiểm tra thẻ / no card check"
+        reason = v.needs_desk_reason
+        if reason and not (e and e.words and e.words in reason):   # the gateway's words are shown once
+            elig += f"\nLý do / reason: {reason}"
+        self.elig.setText(elig)
         for key in ("override", "recheck", "reprint", "cancel", "close", "book"):
             self._set(key, why_disabled(key, v.status, ticket != "—"))
         # the selectors show the visit's current values, so a press without a choice changes nothing

@@ -100,10 +100,11 @@ class VisitsPage(QWidget):
 
     def _fit_pane(self) -> None:
         """The pane gets the width its content needs (known once the style sheet applies), the table the rest."""
-        need = self.pane_scroll.fit_width()
+        total = sum(self.split.sizes()) or self.split.width()
+        # never more than 45% of the row: the pane's text wraps, the list's columns must stay whole
+        need = min(self.pane_scroll.fit_width(), max(360, int(total * 0.45)))
         if self.pane_scroll.minimumWidth() != need:
             self.pane_scroll.setMinimumWidth(need)
-            total = sum(self.split.sizes()) or self.split.width()
             self.split.setSizes([max(1, total - need), need])
 
     # ------------------------------------------------------------ loading

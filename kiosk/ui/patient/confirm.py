@@ -99,8 +99,9 @@ class ConfirmScreen(Screen):
         self.insurance.setText(words)
         self.insurance_detail.setText(detail)
         self.insurance_detail.setVisible(bool(detail))
-        self.question.setText(self.tr("Xin chờ kiểm tra thẻ…") if waiting
-                              else self.tr("Thông tin trên có đúng là của ông/bà không?"))
+        # one question on the screen (the title asks it); the line below only says "please wait"
+        self.question.setText(self.tr("Xin chờ kiểm tra thẻ…") if waiting else "")
+        self.question.setVisible(waiting)
         self.yes.setEnabled(not waiting)
 
     def speech_text(self) -> str:

@@ -30,6 +30,10 @@ class IdleScreen(Screen):
         self.notice.setObjectName("HealthNotice")
         self.notice.setVisible(False)
         self.health: Health | None = None
+        self.printer_notice = label("warn", self)     # the last ticket could not be printed (M2)
+        self.printer_notice.setObjectName("PrinterNotice")
+        self.printer_notice.setVisible(False)
+        self.printer_trouble = False
 
         self._ways = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         for card in (self.qr_way, self.chip_way, self.keypad_way):
@@ -38,6 +42,7 @@ class IdleScreen(Screen):
         root.addWidget(self.title)
         root.addWidget(self.subtitle)
         root.addWidget(self.notice, 1)
+        root.addWidget(self.printer_notice)
         root.addLayout(self._ways, 1)
         root.addWidget(self.footer)
         self._root = root
@@ -59,7 +64,18 @@ class IdleScreen(Screen):
         self.keypad_way.help.setText(self.tr("Số căn cước hoặc mã thẻ BHYT."))
         self.keypad_action.setText(self.tr("Bấm để nhập số"))
         self.footer.setText(self.tr("Cần giúp đỡ? Mời ông/bà đến quầy tiếp đón."))
+        self.printer_notice.setText(self.tr("Máy in đang hết giấy hoặc bị lỗi. Ông/bà vẫn lấy được số thứ tự: "
+                                            "số sẽ hiện trên màn hình để ghi lại."))
         self._show_health()
+
+    def set_printer_trouble(self, trouble: bool) -> None:
+        """The last ticket could not be printed (paper out, cover open...): say so on the idle
+        screen until a ticket prints again."""
+        if trouble == self.printer_trouble:
+            return
+        self.printer_trouble = trouble
+        self.printer_notice.setVisible(trouble)
+        self.refresh_layout()
 
     def set_health(self, health) -> None:
         """`kiosk.ops.health.Health` (or None): when check-ins are not accepted, its message

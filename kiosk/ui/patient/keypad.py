@@ -3,13 +3,27 @@ from __future__ import annotations
 
 from kiosk.core.checkin import Back, Keypad, KeypadKey, KeypadSubmit
 from kiosk.ui.patient.base import Screen, UiContext, mark_personal, set_direction
-from kiosk.ui.qt import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+from kiosk.ui.qt import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 from kiosk.ui.widgets.common import button, label
 from kiosk.ui.widgets.keypad import KeypadWidget
 
 
+_BHYT_GROUPS = (2, 1, 2, 5, 5)   # group, benefit level, province, BHXH number in two halves
+
+
 def group_digits(text: str) -> str:
-    """`012345678901` → `012 345 678 901` so a patient can check what they typed."""
+    """What the patient typed, grouped so they can check it against the card: a CCCD number in
+    threes (`012 345 678 901`), a BHYT code by its parts (`DN 4 01 01000 00101`)."""
+    if len(text) >= 2 and text[:2].isalpha():
+        parts, i = [], 0
+        for n in _BHYT_GROUPS:
+            if i >= len(text):
+                break
+            parts.append(text[i:i + n])
+            i += n
+        if i < len(text):
+            parts.append(text[i:])
+        return " ".join(parts)
     return " ".join(text[i:i + 3] for i in range(0, len(text), 3))
 
 
@@ -21,6 +35,7 @@ class KeypadScreen(Screen):
         self.hint = label("body", self)
         self.entry = label("entry", self)
         self.entry.setObjectName("KeypadEntry")
+        self.entry.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never pushes
         mark_personal(self.entry)
         self.keypad = KeypadWidget(self)
         self.keypad.key_pressed.connect(lambda k: self.ctx.send(KeypadKey(k)))
@@ -69,6 +84,9 @@ class KeypadScreen(Screen):
 
     def relayout(self) -> None:
         set_direction(self._body, self.landscape)
+        # landscape: both columns keep their width whatever is typed, so no key moves (M7)
+        self._body.setStretch(0, 1 if self.landscape else 0)
+        self._body.setStretch(1, 1)
 
     def restyle(self) -> None:
         m = self.ctx.metrics

@@ -7,10 +7,10 @@ from kiosk.core.views import PriorityCategory, ServiceOption
 from kiosk.ui.patient import texts
 from kiosk.ui.patient.base import Screen, UiContext
 from kiosk.ui.qt import (
-    QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QPushButton, QSizePolicy, QToolButton,
+    QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QSizePolicy, QToolButton,
     QVBoxLayout, QWidget, Qt,
 )
-from kiosk.ui.widgets.common import button, icon_button, label, set_button_icon
+from kiosk.ui.widgets.common import WrapButton, button, icon_button, label, set_button_icon
 
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
@@ -27,7 +27,7 @@ class ServiceScreen(Screen):
         self.services_title = label("title", self, align=_LEFT)
         self.back = button("secondary", self, name="BackButton")
         self.back.clicked.connect(lambda: self.ctx.send(Back()))
-        self.service_buttons: dict[str, QPushButton] = {}
+        self.service_buttons: dict[str, WrapButton] = {}
         self.priority_buttons: dict[PriorityCategory, QToolButton] = {}
 
         self._services_box = QFrame(self)
@@ -67,7 +67,8 @@ class ServiceScreen(Screen):
 
     # ---- buttons: made once, re-placed per state (creating and styling widgets is the slow part)
     def _rebuild(self, s: ChooseService) -> None:
-        key = (s.services, s.priorities, self.landscape)
+        large = self.ctx.metrics.large_text
+        key = (s.services, s.priorities, self.landscape, large)
         if key == self._built_for:
             return
         self._built_for = key
@@ -76,13 +77,16 @@ class ServiceScreen(Screen):
                 grid.takeAt(0)
         for old in [*self.service_buttons.values(), *self.priority_buttons.values()]:
             old.setVisible(False)
-        columns = 2 if len(s.services) > 6 else 1
+        # many services, or portrait with large text (the priorities take half the height): two
+        # columns, the names wrap inside their buttons
+        columns = 2 if len(s.services) > 6 or (len(s.services) > 4 and large and not self.landscape) else 1
         for i, svc in enumerate(s.services):
             b = self.service_buttons.get(svc.code)
             if b is None:
-                b = button("choice", self._services_box, name=f"Service_{svc.code}")
-                b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-                b.clicked.connect(lambda _=False, code=svc.code: self.ctx.send(ServiceChosen(code)))
+                b = WrapButton("choice", self._services_box, name=f"Service_{svc.code}")
+                b.set_padding(self.ctx.metrics.mm(2))
+                b.set_base_min_height(self._service_min_height())
+                b.clicked.connect(lambda _=False, code=svc.code: self.ctx.send(ServiceChosen(code, self.ctx.language)))
                 self.service_buttons[svc.code] = b
             self._services_grid.addWidget(b, i // columns, i % columns)
             b.setVisible(True)
@@ -102,7 +106,7 @@ class ServiceScreen(Screen):
 
     def _style_priority(self, b: QToolButton, cat: PriorityCategory) -> None:
         m = self.ctx.metrics
-        set_button_icon(b, texts.PRIORITY_ICONS[cat], m.mm(12), self.ctx.color("icon"),
+        set_button_icon(b, texts.PRIORITY_ICONS[cat], m.mm(12 * m.scale), self.ctx.color("icon"),
                         checked_color=self.ctx.color("primarytext"))
         b.setMinimumHeight(max(m.touch, m.mm(16)))
 
@@ -110,7 +114,7 @@ class ServiceScreen(Screen):
         name = self.ctx.pick(svc.name_vi, svc.name_en)
         room = self.tr("Phòng {room}").format(room=svc.room)
         lead = (self.tr("Tái khám theo lịch hẹn") + ": ") if first_follow_up else ""
-        # landscape has little height: one line per service
+        # landscape has little height: name and room run on (and wrap: the room always shows)
         return f"{lead}{name} · {room}" if self.landscape else f"{lead}{name}\n{room}"
 
     def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
@@ -120,7 +124,10 @@ class ServiceScreen(Screen):
         for svc in s.services:
             b = self.service_buttons[svc.code]
             is_fu = svc.code == fu
-            b.setText(self._service_text(svc, is_fu))
+            text = self._service_text(svc, is_fu)
+            if svc.code in s.patient.held_services:     # already ticketed today: say so before the tap
+                text += "\n" + self.tr("Ông/bà đã có số cho khoa này hôm nay")
+            b.setText(text)
             role = "choice-first" if is_fu else "choice"
             if b.property("role") != role:
                 b.setProperty("role", role)
@@ -130,6 +137,9 @@ class ServiceScreen(Screen):
             pb = self.priority_buttons[cat]
             pb.setText(texts.priority(cat))
             pb.setChecked(s.selected_priority is cat)
+            pb.setEnabled(not s.automatic)        # the law's priority (age) is fixed
+        self.priority_hint.setText(self.tr("Ưu tiên theo tuổi được áp dụng tự động.") if s.automatic
+                                   else self.tr("Chọn nếu đúng; nhân viên có thể kiểm tra giấy tờ."))
         self.follow_up.setVisible(fu is not None)
         if s.follow_up is not None:
             self.follow_up.setText(self.tr("Ông/bà có lịch tái khám hôm nay (ngày {date}).").format(
@@ -159,10 +169,15 @@ class ServiceScreen(Screen):
             self._built_for = ()
             self.render()
 
+    def _service_min_height(self) -> int:
+        m = self.ctx.metrics
+        return max(m.touch, m.mm(16 if self.landscape else 26))
+
     def restyle(self) -> None:
         m = self.ctx.metrics
         for b in self.service_buttons.values():
-            b.setMinimumHeight(max(m.touch, m.mm(20 if self.landscape else 26)))
+            b.set_base_min_height(self._service_min_height())
+            b.set_padding(m.mm(2))
         for cat, pb in self.priority_buttons.items():
             self._style_priority(pb, cat)
         gap = m.mm(4)

@@ -15,9 +15,10 @@ _INSURANCE = {
         "Insurance", "Thẻ bảo hiểm y tế còn hiệu lực (lần khám này dùng thẻ mới)")),
     InsuranceStatus.PROVISIONAL: ("warn", QT_TRANSLATE_NOOP(
         "Insurance", "Chưa kiểm tra được thẻ bảo hiểm y tế lúc này. Ông/bà vẫn được khám; "
-                     "thẻ sẽ được kiểm tra lại sau.")),
-    InsuranceStatus.NEEDS_DESK: ("bad", QT_TRANSLATE_NOOP(
-        "Insurance", "Thẻ bảo hiểm y tế cần được kiểm tra tại quầy tiếp đón")),
+                     "thẻ sẽ được tự động kiểm tra lại, không cần đến quầy.")),
+    # never red next to a green "continue": the patient still gets a ticket (issue 14 B3)
+    InsuranceStatus.NEEDS_DESK: ("warn", QT_TRANSLATE_NOOP(
+        "Insurance", "Thẻ bảo hiểm y tế cần kiểm tra tại quầy. Ông/bà vẫn lấy được số khám.")),
     InsuranceStatus.NO_CARD: ("warn", QT_TRANSLATE_NOOP(
         "Insurance", "Không dùng thẻ bảo hiểm y tế (khám dịch vụ)")),
 }
@@ -40,6 +41,8 @@ _PROBLEM_TITLE = {
     ProblemKind.CARD_REMOVED: QT_TRANSLATE_NOOP("Problem", "Thẻ đã bị nhấc ra"),
     ProblemKind.UNSUPPORTED: QT_TRANSLATE_NOOP("Problem", "Mã này không dùng được ở đây"),
     ProblemKind.INVALID_NUMBER: QT_TRANSLATE_NOOP("Problem", "Số vừa nhập chưa đúng"),
+    ProblemKind.NOT_KNOWN: QT_TRANSLATE_NOOP("Problem", "Máy chưa có thông tin của số này"),
+    ProblemKind.NOT_ME: QT_TRANSLATE_NOOP("Problem", "Thông tin vừa rồi không phải của ông/bà"),
     ProblemKind.REJECTED: QT_TRANSLATE_NOOP("Problem", "Không xác thực được thẻ"),
     ProblemKind.CARD_NEEDS_DESK: QT_TRANSLATE_NOOP("Problem", "Thẻ bảo hiểm y tế cần kiểm tra tại quầy"),
     ProblemKind.ALREADY_ISSUED: QT_TRANSLATE_NOOP("Problem", "Ông/bà đã có số thứ tự hôm nay"),

@@ -71,8 +71,14 @@ class TicketScreen(Screen):
         if isinstance(self.state, TicketShown):
             self.ctx.send(Dismiss())
 
+    def _tap_anywhere(self) -> None:
+        """A tap anywhere ends a printed ticket's screen; a number only on screen stays until the
+        patient presses "I have noted it" (issue 14 M2)."""
+        if isinstance(self.state, TicketShown) and self.state.printed:
+            self._dismiss()
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt API): a tap anywhere ends it
-        self._dismiss()
+        self._tap_anywhere()
         super().mousePressEvent(event)
 
     def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
@@ -82,6 +88,7 @@ class TicketScreen(Screen):
             self.card.setVisible(False)
             self.note.setVisible(False)
             self.status.setText(self.tr("Xin chờ trong giây lát."))
+            self.status.setVisible(True)
             self.done.setVisible(False)
             return
         t = s.ticket
@@ -101,17 +108,29 @@ class TicketScreen(Screen):
                               if t.priority is not None else "")
         self.qr.set_payload(t.qr_payload, self.ctx.metrics.mm(50 if self.landscape else 58))
         notes = []
-        if t.provisional:
-            notes.append(self.tr("Thẻ bảo hiểm y tế sẽ được kiểm tra lại tại quầy."))
+        if t.fee_paying:
+            notes.append(self.tr("Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí "
+                                 "trước khi vào phòng khám."))
+        elif t.desk_check:
+            notes.append(self.tr("Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế "
+                                 "trước khi vào phòng khám."))
+        elif t.provisional:
+            notes.append(self.tr("Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy."))
         if isinstance(s, Printing):
             self.title.setText(self.tr("Đang in phiếu…"))
             self.status.setText(self.tr("Xin nhận phiếu ở khe bên dưới."))
+            self.status.setVisible(True)
             self.done.setVisible(False)
         else:
             self.title.setText(self.tr("Đã lấy số thành công"))
             if not s.printed:
                 notes.append(self.tr("Máy in đang lỗi: xin ghi lại số này hoặc chụp ảnh màn hình."))
-            self.status.setText(self.tr("Chạm vào màn hình để kết thúc."))
+                self.status.setText(self.tr("Khi đã ghi lại số, xin bấm nút bên dưới."))
+                self.done.setText(self.tr("Tôi đã ghi nhớ"))
+            else:
+                self.status.setText("")
+                self.done.setText(self.tr("Xong"))
+            self.status.setVisible(not s.printed)   # "Xong" alone says it (no second line)
             self.done.setVisible(True)
         self.note.setText("\n".join(notes))
         self.note.setVisible(bool(notes))
@@ -141,10 +160,13 @@ class TicketScreen(Screen):
         m = self.ctx.metrics
         # landscape with large text has little height: a smaller (still 20 mm+) number fits
         role = "huge-l" if (self.landscape and m.large_text) else "huge"
-        if self.number.property("role") != role:
-            self.number.setProperty("role", role)
-            self.number.style().unpolish(self.number)
-            self.number.style().polish(self.number)
+        # the room line must always show whole: one step smaller where height is scarce
+        room_role = "title" if (self.landscape and m.large_text) else "display"
+        for w, r in ((self.number, role), (self.room, room_role)):
+            if w.property("role") != r:
+                w.setProperty("role", r)
+                w.style().unpolish(w)
+                w.style().polish(w)
         self.done.setMinimumHeight(max(m.touch, m.mm(20)))
         pad = m.mm(4 if self.landscape else 6)
         self._card_box.setContentsMargins(pad, pad, pad, pad)
@@ -155,5 +177,5 @@ class TicketScreen(Screen):
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.TouchBegin:
-            self._dismiss()
+            self._tap_anywhere()
         return super().event(e)

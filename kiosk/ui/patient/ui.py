@@ -28,7 +28,8 @@ class PatientUi:
         self.window = PatientWindow(
             service.post, self.translations, metrics, language=cfg.language,
             large_text=cfg.large_text, high_contrast=cfg.high_contrast, orientation=cfg.orientation,
-            facility_name=cfg.facility_name, speaker=self.speaker)
+            facility_name=cfg.facility_name, speaker=self.speaker,
+            inactivity_s=float(getattr(cfg, "inactivity_seconds", 30.0)))
         self.bridge.state_ready.connect(self.window.render)
         service.add_listener(self.bridge.listener)
         self.activity = ActivityFilter(service.post, self.window)
@@ -43,7 +44,8 @@ class PatientUi:
             self.window.resize(*size)
             self.window.show()
         elif fullscreen:
-            self.window.showFullScreen()
+            from kiosk.ui.fullscreen import show_full_screen   # also on a bare X server (no WM)
+            show_full_screen(self.window)
         else:
             self.window.resize(1080 // 2, 1920 // 2)
             self.window.show()

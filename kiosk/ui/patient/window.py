@@ -11,7 +11,7 @@ import sys
 
 from kiosk.core.views import InsuranceStatus, ReadSource
 from kiosk.ui.i18n import Translations
-from kiosk.ui.sizes import Metrics
+from kiosk.ui.sizes import DEFAULT_DPI, Metrics
 from kiosk.ui.patient.base import Screen, UiContext
 from kiosk.ui.patient.idle import IdleScreen
 from kiosk.ui.qt import (
@@ -64,6 +64,8 @@ _ACTIVITY = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.K
 # offline) are shown only if they are still current after this long: no flicker for the patient,
 # and no painting of a screen that is already gone.
 SETTLE_MS = 120
+WARN_BEFORE_S = 10.0             # the "still there?" line shows this long before the reset
+DESIGN_PX = (1920, 1080)          # the panel the layouts are designed on (long side, short side) at 96 DPI
 
 
 def is_transient(state: Any) -> bool:
@@ -82,7 +84,8 @@ class PatientWindow(QWidget):
 
     def __init__(self, send: Callable[[Any], None], translations: Translations, metrics: Metrics, *,
                  language: str = "vi", large_text: bool = False, high_contrast: bool = False,
-                 orientation: str = "auto", facility_name: str = "", speaker: Speaker | None = None):
+                 orientation: str = "auto", facility_name: str = "", speaker: Speaker | None = None,
+                 inactivity_s: float = 30.0):
         super().__init__()
         self.setObjectName("PatientRoot")
         self.setWindowTitle("Kiosk")
@@ -100,6 +103,11 @@ class PatientWindow(QWidget):
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.timeout.connect(self._show_pending)
+        # "Are you still there?" some seconds before the machine's inactivity reset (minor 1)
+        self.inactivity_s = inactivity_s
+        self._warn = QTimer(self)
+        self._warn.setSingleShot(True)
+        self._warn.timeout.connect(self._show_still_there)
 
         self._build_header()
         self.stack = QStackedWidget(self)
@@ -113,6 +121,10 @@ class PatientWindow(QWidget):
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         root.addWidget(self.header)
+        self.still_there = label("warn", self)
+        self.still_there.setObjectName("StillThere")
+        self.still_there.setVisible(False)
+        root.addWidget(self.still_there)
         root.addWidget(self.stack, 1)
 
         translations.language_changed.connect(self._language_changed)
@@ -187,7 +199,8 @@ class PatientWindow(QWidget):
         color = self.ctx.color("bannertext")
         for b, icon in ((self.language_button, "globe"), (self.text_button, "text_size"),
                         (self.contrast_button, "contrast"), (self.speech_button, "speaker")):
-            set_button_icon(b, icon, m.mm(8), self.ctx.color("icon") if b is not self.language_button else color,
+            # large text enlarges the icons with the words (they used to stay put: minor 9)
+            set_button_icon(b, icon, m.mm(8 * m.scale), self.ctx.color("icon") if b is not self.language_button else color,
                             checked_color=self.ctx.color("primarytext"))
             b.setMinimumHeight(max(m.touch, m.mm(16)))
             b.setSizePolicy(b.sizePolicy().horizontalPolicy(), b.sizePolicy().verticalPolicy())
@@ -204,8 +217,19 @@ class PatientWindow(QWidget):
     def set_language(self, lang: str) -> None:
         self.translations.set_language(lang)
 
+    def fit_dpi(self) -> float:
+        """The DPI the layout uses: the screen's own, but never more than what fits the window.
+        The screens are laid out for a 1920x1080 (or 1080x1920) panel at 96 DPI; a smaller window
+        (1024x768, 1280x720, 768x1366...) scales every size down with it, so nothing clips or
+        overlaps (issue 14 M4). Tiny sizes (before the first show) keep the screen's DPI."""
+        w, h = self.width(), self.height()
+        if min(w, h) < 200:
+            return self._dpi
+        factor = min(1.0, max(w, h) / DESIGN_PX[0], min(w, h) / DESIGN_PX[1])
+        return min(self._dpi, DEFAULT_DPI * factor) if factor < 1.0 else self._dpi
+
     def apply_accessibility(self, large_text: bool, high_contrast: bool) -> None:
-        self.ctx.theme = Theme(Metrics(self._dpi, large_text), high_contrast)
+        self.ctx.theme = Theme(Metrics(self.fit_dpi(), large_text), high_contrast)
         self.setStyleSheet(self.ctx.theme.stylesheet())
         self._style_header()
         for screen in self.screens.values():
@@ -234,6 +258,12 @@ class PatientWindow(QWidget):
         """Show a state at once (tests and screenshots of every screen use this too)."""
         c = _checkin()
         previous, self.state = self.state, state
+        self._arm_still_there(isinstance(state, (c.Keypad, c.Confirm, c.ChooseService)))
+        if isinstance(state, c.PrinterFailed) or (isinstance(state, c.TicketShown) and state.printed):
+            # the next patients learn of printer trouble on the idle screen, before they start
+            idle = self.screens["idle"]
+            assert isinstance(idle, IdleScreen)
+            idle.set_printer_trouble(isinstance(state, c.PrinterFailed))
         if isinstance(state, c.Idle):
             self._reset_public_screen(previous is not None and not isinstance(previous, c.Idle))
         name = screen_of()[type(state)]
@@ -252,6 +282,29 @@ class PatientWindow(QWidget):
 
     def _send_event(self, event: Any) -> None:
         self._send(event)
+
+    def _arm_still_there(self, waits_for_patient: bool) -> None:
+        self.still_there.setVisible(False)
+        if waits_for_patient and self.inactivity_s > WARN_BEFORE_S + 2:
+            self._warn.start(int((self.inactivity_s - WARN_BEFORE_S) * 1000))
+        else:
+            self._warn.stop()
+
+    def _show_still_there(self) -> None:
+        self.still_there.setText(self.tr("Ông/bà còn ở đây không? Xin chạm vào màn hình để tiếp tục."))
+        self.still_there.setVisible(True)
+        self.speaker.say(self.still_there.text(), self.translations.language)
+
+    def on_activity(self) -> None:
+        """A touch anywhere (ActivityFilter): the warning goes, the countdown starts again."""
+        if self._warn.isActive() or self.still_there.isVisible():
+            self._arm_still_there(True)
+
+    def pause_for_staff(self, paused: bool) -> None:
+        """A staff window opened over the kiosk (or closed): the check-in machine ends the session
+        and starts none behind it (issue 14 M6)."""
+        from kiosk.core.checkin import StaffPause
+        self._send(StaffPause(paused))
 
     def _reset_public_screen(self, after_session: bool) -> None:
         """Back to idle: nothing personal stays in any widget; the next patient gets the defaults."""
@@ -283,6 +336,8 @@ class PatientWindow(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
+        if abs(self.fit_dpi() - self.ctx.metrics.dpi) > 0.5:
+            self.apply_accessibility(self.ctx.metrics.large_text, self.ctx.theme.high_contrast)
         self._update_orientation()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
@@ -315,4 +370,7 @@ class ActivityFilter(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _ACTIVITY and obj.isWidgetType():
             self._send(_checkin().Activity())
+            on_activity = getattr(self.parent(), "on_activity", None)
+            if on_activity is not None:
+                on_activity()
         return False

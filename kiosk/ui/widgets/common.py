@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kiosk.ui import icons
-from kiosk.ui.qt import QLabel, QPushButton, QSize, QSizePolicy, Qt, QToolButton, QIcon, QWidget
+from kiosk.ui.qt import QIcon, QLabel, QPushButton, QSize, QSizePolicy, Qt, QToolButton, QVBoxLayout, QWidget
 
 
 def label(role: str, parent: QWidget | None = None, *, wrap: bool = True,
@@ -62,3 +62,68 @@ def set_button_icon(b, name: str, size: int, color: str, checked_color: str | No
     icon.addPixmap(icons.pixmap(name, size, checked_color or color, dpr), QIcon.Mode.Normal, QIcon.State.On)
     b.setIcon(icon)
     b.setIconSize(QSize(size, size))
+
+
+class WrapButton(QPushButton):
+    """A push button whose text wraps onto more lines (a QPushButton's own text never does): long
+    real service names and rooms stay whole (issue 14 M3). `text()`/`setText()` work on the inner
+    label, which ignores the mouse so the button still gets every tap."""
+
+    wraps = True
+
+    def __init__(self, role: str, parent: QWidget | None = None, *, name: str = ""):
+        super().__init__(parent)
+        self.setProperty("role", role)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if name:
+            self.setObjectName(name)
+        self.label = QLabel(self)
+        self.label.setObjectName(f"{name}Text" if name else "ButtonText")
+        self.label.setWordWrap(True)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._box = QVBoxLayout(self)
+        self._box.addWidget(self.label)
+        sp = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        sp.setHeightForWidth(True)
+        self.setSizePolicy(sp)
+        self.base_min_height = 0
+
+    def set_base_min_height(self, height: int) -> None:
+        self.base_min_height = height
+        self.setMinimumHeight(height)
+
+    def fit_height(self) -> None:
+        """Grow (or shrink back) so the wrapped text fits the current width: layouts that do not
+        honour height-for-width (grids) then still leave every line visible."""
+        need = max(self.base_min_height, self._box.totalHeightForWidth(self.width()))
+        if need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self.fit_height()
+
+    def set_padding(self, pad: int) -> None:
+        self._box.setContentsMargins(pad, pad, pad, pad)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+        self.label.setText(text)
+        self.fit_height()
+        self.updateGeometry()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        return max(self.base_min_height, self._box.totalHeightForWidth(width))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        w = max(self.minimumWidth(), 200)
+        return QSize(w, self.heightForWidth(w))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(self.minimumWidth(), self.minimumHeight())

@@ -1,0 +1,139 @@
+"""Issue 14 / QA M3, M4: every patient screen (errors included) at every common kiosk resolution,
+landscape and portrait, Vietnamese and English, normal and large text: no text needs more room than
+its widget has, no button's text is wider than the button, no two texts overlap, nothing lies outside
+the window. Long real service names and rooms wrap, the room stays visible.
+
+Set PATIENT_SCREENSHOTS_DIR to also write each screen as <dir>/<W>x<H>/<lang>-<text>-<nn>-<state>.png
+(`docs/screenshots/patient/` is made this way: see scripts/patient_screenshots.sh)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kiosk.core import checkin as c
+from kiosk.core import messages as msg
+from kiosk.settings_map import machine_config
+from kiosk.core.views import (
+    EligibilityView, FollowUpView, InsuranceStatus, Message, PatientView, PrinterFaultKind,
+    PriorityCategory, ProblemKind, ReadSource, ServiceOption, TicketView,
+)
+from kiosk.ui.demo.capture import settle
+from kiosk.ui.i18n import Translations
+from kiosk.ui.patient.window import PatientWindow
+from kiosk.ui.qt import QAbstractButton, QLabel, QRect
+from kiosk.ui.sizes import Metrics
+
+pytestmark = pytest.mark.ui
+
+SAVED = {("vi", False), ("en", True)}       # the screenshots kept in docs: Vietnamese, English large text
+SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (768, 1366), (1080, 1920)]
+LONG = ServiceOption("K09", "Khám Tai Mũi Họng và Phẫu thuật Đầu Mặt Cổ (chuyên khoa sâu)",
+                     "Ear, nose and throat, and head and neck surgery (specialist clinic)",
+                     "301B - Tầng 3, Nhà B", "T", 8)
+PV = PatientView("NGUYỄN V** A", 1948, "*** *** 1234", ReadSource.CHIP, age=78, gender=1, returning=True)
+BHYT_PV = PatientView("TRẦN T** B", 1990, "CT4 ** ** *** **707", ReadSource.QR, age=36, gender=2)
+PROV = EligibilityView(InsuranceStatus.PROVISIONAL, msg.PROVISIONAL)
+DESK = EligibilityView(InsuranceStatus.NEEDS_DESK, Message(
+    "desk_010", "Thẻ BHYT đã hết hạn. Mời ông/bà đến quầy tiếp đón.",
+    "The insurance card has expired. Please go to the reception desk."), result_code="010")
+NO_CARD = EligibilityView(InsuranceStatus.NO_CARD, Message("no_card", "Không có thẻ BHYT: khám dịch vụ (tự trả phí).",
+                                                           "No insurance card: fee-paying visit."), result_code="050")
+TICKET = TicketView(1, "T1-U023", "K09", LONG.name_vi, LONG.name_en, LONG.room, PriorityCategory.ELDERLY, 18,
+                    "KT1|79001|2026-11-20|T1-U023|790011-261120083000-0023", "2026-11-20 08:30", provisional=True)
+DESK_TICKET = TicketView(2, "A1-024", "K01", "Khám Nội tổng quát", "General internal medicine", "101", None, 6,
+                         "KT1|79001|2026-11-20|A1-024|790011-261120083000-0024", "2026-11-20 08:31",
+                         fee_paying=True)
+
+
+def states(services):
+    fu = FollowUpView("K02", "2026-11-20")
+    prios = (PriorityCategory.ELDERLY, PriorityCategory.PREGNANT, PriorityCategory.DISABILITY, PriorityCategory.MERIT)
+    return [
+        c.Idle(), c.Reading(1, ReadSource.CHIP, "DG13", 3, 7, card_removed=True),
+        c.Reading(1, ReadSource.CHIP, needs_qr=True), c.Keypad(1, "CT4370700000707"),
+        c.Confirm(1, PV, PROV, fu), c.Confirm(1, BHYT_PV, DESK), c.Confirm(1, PV, NO_CARD),
+        c.CheckingEligibility(1, PV),
+        c.ChooseService(1, PV, PROV, services, prios, PriorityCategory.ELDERLY, fu),
+        c.Issuing(1, "K01", None), c.Printing(1, TICKET), c.TicketShown(1, TICKET, printed=False),
+        c.TicketShown(1, DESK_TICKET, printed=True),
+        c.PrinterFailed(1, TICKET, PrinterFaultKind.PAPER_OUT),
+        c.Problem(1, ProblemKind.UNREADABLE, msg.SCAN_INCOMPLETE, retry=True),
+        c.Problem(1, ProblemKind.UNSUPPORTED, msg.UNREADABLE, retry=True),
+        c.Problem(1, ProblemKind.REJECTED, msg.CHIP_REJECTED, retry=False),
+        c.Problem(1, ProblemKind.TIMEOUT, msg.READ_TIMEOUT, retry=True),
+        c.Problem(1, ProblemKind.ALREADY_ISSUED, msg.already_issued("A1-007"), retry=False),
+    ]
+
+
+def _rect(w, window) -> QRect:
+    return QRect(w.mapTo(window, w.rect().topLeft()), w.size())
+
+
+def check_screen(window, state_name, lang, problems):
+    screen = window.current_screen()
+    widgets = []
+    for lab in screen.findChildren(QLabel) + window.header.findChildren(QLabel):
+        if not lab.isVisible() or not (lab.text() or lab.pixmap() is not None and not lab.pixmap().isNull()):
+            continue
+        widgets.append(lab)
+        if not lab.text():
+            continue
+        need = lab.heightForWidth(lab.width()) if lab.wordWrap() else lab.sizeHint().height()
+        if lab.height() + 2 < need or (not lab.wordWrap() and lab.width() + 2 < lab.sizeHint().width()):
+            problems.append((lang, state_name, "clipped", lab.objectName() or lab.text()[:30], lab.size().toTuple(), need))
+    for b in screen.findChildren(QAbstractButton) + window.header.findChildren(QAbstractButton):
+        if not b.isVisible():
+            continue
+        widgets.append(b)
+        if b.text() and b.sizeHint().width() > b.width() + 2 and "\n" not in b.text():
+            problems.append((lang, state_name, "button text cut", b.objectName() or b.text()[:30],
+                             b.size().toTuple(), b.sizeHint().width()))
+    bounds = window.rect()
+    rects = [(w, _rect(w, window)) for w in widgets]
+    for w, r in rects:
+        if not bounds.contains(r.adjusted(2, 2, -2, -2)):
+            problems.append((lang, state_name, "outside the window", w.objectName() or w.text()[:30], r.getRect()))
+    for i, (a, ra) in enumerate(rects):
+        for b, rb in rects[i + 1:]:
+            if a.isAncestorOf(b) or b.isAncestorOf(a):
+                continue
+            inter = ra.intersected(rb)
+            if inter.width() > 2 and inter.height() > 2:
+                problems.append((lang, state_name, "overlap", a.objectName() or a.text()[:20],
+                                 b.objectName() or b.text()[:20]))
+
+
+@pytest.fixture
+def window(qapp, qtbot):
+    tr = Translations(qapp)
+    w = PatientWindow(lambda e: None, tr, Metrics(96.0), facility_name="Bệnh viện Đa khoa Trung ương Mẫu")
+    qtbot.addWidget(w)
+    yield w
+    tr.uninstall()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_every_screen_fits_every_size(qapp, window, ui_config, size):
+    services = machine_config(ui_config).services + (LONG,)
+    out = os.environ.get("PATIENT_SCREENSHOTS_DIR")
+    folder = Path(out) / f"{size[0]}x{size[1]}" if out else None
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+    window.resize(*size)
+    window.show()
+    problems = []
+    for large in (False, True):
+        window.apply_accessibility(large, False)
+        for lang in ("vi", "en"):
+            window.state = None
+            window.set_language(lang)
+            for n, state in enumerate(states(services)):
+                window.show_now(state)
+                settle(qapp)
+                name = type(state).__name__
+                check_screen(window, f"{n:02d}-{name}", f"{lang}/{'large' if large else 'normal'}", problems)
+                if folder and (lang, large) in SAVED:
+                    window.grab().save(str(folder / f"{lang}-{'large' if large else 'normal'}-{n:02d}-{name}.png"))
+    assert not problems, problems[:20]
