@@ -45,8 +45,11 @@ def test_report_page_shows_the_week_and_the_ready_flag(qtbot, desk_env, worker):
     values = {page.summary.item(r, 1).text(): page.summary.item(r, 2).text() for r in range(page.summary.rowCount())}
     assert values["Receptions"] == "1"
     page.choice.setCurrentIndex(page.choice.findData("receptions"))
+    # a wide table reads down: a row per measure (here: how patients were identified), a column per day
+    measures = [page.detail.item(r, 0).text() for r in range(page.detail.rowCount())]
+    assert "Nhập tay tại quầy" in measures
     headers = [page.detail.horizontalHeaderItem(c).text() for c in range(page.detail.columnCount())]
-    assert "Nhập tay tại quầy" in headers
+    assert headers[0] == "Chỉ số / Indicator" and len(headers) >= 2
     page.week.setText("2026-W99")
     qtbot.mouseClick(page.show_btn, Qt.MouseButton.LeftButton)
     settle(qtbot, worker)

@@ -53,8 +53,6 @@ def test_desk_pages_show_all_their_text(qtbot, desk_env, worker, size, kiosk_lay
     assert problems == {}
 
 
-@pytest.mark.xfail(reason="the weekly report page (helper 'report', kiosk/ui/desk/report_page.py) still needs "
-                          "a horizontal scroll for its detail table at 1366x768; reported to the lead", strict=False)
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_other_desk_tabs_show_all_their_text(qtbot, desk_env, worker, size):
     from kiosk.ui.desk.window import DeskWindow

@@ -7,6 +7,9 @@ from kiosk.ui.desk.common import button, fill, label, passive, table
 from kiosk.ui.qt import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget, Signal
 
 
+WIDE_TABLE = 6   # more columns than this: shown transposed
+
+
 class ReportPage(QWidget):
     loaded = Signal(object)
 
@@ -74,6 +77,14 @@ class ReportPage(QWidget):
         if self.report is None or self.choice.currentIndex() < 0:
             return
         t = self.report.tables[self.choice.currentIndex()]
+        cells = [[human(r.get(c.key), c.kind) for c in t.columns] for r in t.rows]
+        if len(t.columns) > WIDE_TABLE:
+            # a wide table (one column per measure) reads down instead: a row per measure, a column
+            # per day or kiosk, so it fits a 1366-pixel desk screen without a horizontal scroll
+            self.detail.setColumnCount(1 + len(t.rows))
+            self.detail.setHorizontalHeaderLabels(["Chỉ số / Indicator"] + [str(row[0]) for row in cells])
+            fill(self.detail, [tuple([c.vi] + [row[i] for row in cells]) for i, c in enumerate(t.columns) if i > 0])
+            return
         self.detail.setColumnCount(len(t.columns))
         self.detail.setHorizontalHeaderLabels([c.vi for c in t.columns])
-        fill(self.detail, [tuple(human(r.get(c.key), c.kind) for c in t.columns) for r in t.rows])
+        fill(self.detail, [tuple(row) for row in cells])
