@@ -1,37 +1,16 @@
 """Calling fixtures: a fresh encrypted store, counters from the default services, a reception session."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from kiosk.config import load
-from kiosk.core.clock import FakeClock
 from kiosk.calling.service import CallingService, CallingSettings
-from kiosk.store.migrate import open_store
 from calling_helpers import Staff
 
 
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def key():
-    return os.urandom(32)
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def store(data_dir, key, clock):
-    s = open_store(data_dir, key, create=True, clock=clock)
-    yield s
-    s.close()
+# the store's fixtures: a fresh encrypted database, its key and data dir, a fake clock
+from tests.store.conftest import clock, data_dir, key, store  # noqa: E402,F401,F811 (fixtures)
 
 
 @pytest.fixture
