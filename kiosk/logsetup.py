@@ -143,7 +143,7 @@ def log_path(cfg) -> Path:
 # Libraries that log what we must not keep, at any level: urllib3 logs request lines with their
 # query string (the card check carries the token and the password hash there), signxml logs the
 # canonical XML as a bytes repr the name mask cannot read. They only say more below WARNING.
-QUIET_LOGGERS = ("urllib3", "requests", "signxml", "charset_normalizer", "PIL")
+QUIET_LOGGERS = ("urllib3", "requests", "signxml", "charset_normalizer", "PIL", "fontTools", "matplotlib")
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
