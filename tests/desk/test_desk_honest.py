@@ -29,11 +29,11 @@ def open_desk(qtbot, desk_env, worker):
 
 
 def _select(qtbot, worker, w, number):
-    for r in range(w.visits.table.rowCount()):
-        if w.visits.table.item(r, 0).text() == number:
-            w.visits.table.selectRow(r)
+    rows = [r for r in range(w.visits.table.rowCount()) if w.visits.table.item(r, 0).text() == number]
+    assert rows, f"no row for ticket {number}"
+    w.visits.table.selectRow(rows[0])
     settle(qtbot, worker)
-    assert w.visits.detail is not None
+    assert w.visits.detail is not None and w.visits.d_title.text().startswith(number)
 
 
 def _centre_colour(button):
