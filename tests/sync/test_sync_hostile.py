@@ -145,12 +145,17 @@ def test_sync_run_peak_memory_is_bounded(hostile, cli_kiosk, mode):
     hostile.mode = mode
     cfg = tmp_path / "kiosk.toml"
     write_config(cfg, data_dir, key_file, hostile.url, read_timeout=30.0)
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=False); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)")
+    probe = ("import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:], check=False).returncode; "
+             "print(rc); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)")
     out = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "kiosk.cli", "--config", str(cfg),
                           "sync", "run", "--once"], cwd=PROJECT, capture_output=True, text=True, timeout=240,
                          env={**os.environ})
-    peak_mib = int(out.stdout.strip().splitlines()[-1])
+    lines = out.stdout.strip().splitlines()
+    peak_mib, rc = int(lines[-1]), int(lines[-2])
+    assert rc in (0, 1), out.stdout[-2000:] + out.stderr[-2000:]      # ran to the end, no crash
+    # the hostile answer really was fetched: the run reached the gateway past the login
+    assert any(s.path != hostile.seen()[0].path for s in hostile.seen()) or len(hostile.seen()) > 1, \
+        [s.path for s in hostile.seen()]
     print(f"kiosk sync run against {mode}: peak RSS {peak_mib} MiB")
     stats = OutboxRepo(conn, SystemClock()).stats()
     assert stats.acked == 0 and stats.sending == 0
