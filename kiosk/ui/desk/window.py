@@ -3,6 +3,8 @@ staff member. Runs on a desk PC (`kiosk desk`) and on the kiosk in staff mode (k
 size buttons). Every service call goes through the db worker; the role is checked by the services."""
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.core.clock import VN_TZ
 from kiosk.security.roles import Permission
 from kiosk.ui.desk.checkin_page import CheckinPage
@@ -27,6 +29,9 @@ class DeskWindow(QWidget):
         self.setWindowTitle("Quầy tiếp đón / Reception desk")
         self.setStyleSheet(stylesheet(kiosk_layout))
         self.desk, self.worker = desk, worker
+        self.live: Any = getattr(desk, "live", None)     # a port with a live feed needs no refresh timers
+        if self.live is not None:
+            refresh_ms = 0
         self.ctl = StaffController(worker, session, self)
         self.ctl.message.connect(self._message)
         self.ctl.session_ended.connect(self.sign_out)
@@ -35,6 +40,11 @@ class DeskWindow(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self._banner(session))
+        self.hub_banner = label("⚠ Mất kết nối máy chủ cơ sở: không thể thay đổi hàng đợi lúc này / "
+                                "hub unreachable: the facility queue cannot be changed from this desk now",
+                                "bad", name="HubOffline")
+        self.hub_banner.hide()
+        root.addWidget(self.hub_banner)
         body = QVBoxLayout()
         body.setContentsMargins(10, 6, 10, 6)
         self.tabs = QTabWidget()
@@ -69,7 +79,33 @@ class DeskWindow(QWidget):
         va["close"].clicked.connect(self.open_close)
         va["book"].clicked.connect(self.open_book)
         self._apply_role(session)
+        self.bridge: Any = None
+        if self.live is not None:
+            self._attach_live()
         self.visits.refresh()
+
+    def _attach_live(self) -> None:
+        from kiosk.ui.desk.live import LiveBridge
+        from kiosk.ui.qt import QTimer
+        self._live_debounce = QTimer(self)
+        self._live_debounce.setSingleShot(True)
+        self._live_debounce.setInterval(100)
+        self._live_debounce.timeout.connect(self._live_refresh)
+        self.bridge = LiveBridge(self.live, self)
+        self.bridge.changed.connect(lambda _n: self._live_debounce.start())
+        self.bridge.state.connect(self.show_hub_state)
+        self.show_hub_state(self.live.online)
+
+    def _live_refresh(self) -> None:
+        self.visits.refresh()
+        if self.tabs.currentWidget() is self.queue:
+            self.queue.refresh()
+
+    def show_hub_state(self, online: bool) -> None:
+        """The banner says at once that the hub is gone (the services refuse writes meanwhile)."""
+        self.hub_banner.setVisible(not online)
+        if online:
+            self._live_refresh()
 
     def _banner(self, session) -> QFrame:
         bar = QFrame()
@@ -186,5 +222,7 @@ class DeskWindow(QWidget):
         self.ctl.session = None
         self.visits.timer.stop()
         self.queue.timer.stop()
+        if self.bridge is not None:
+            self.bridge.detach()
         self.signed_out.emit()
         self.close()
