@@ -85,9 +85,9 @@ class HubCheckin(_Part):
                 raise DeskError(f"the patient already holds ticket {exc.number} for this service today") from None
             conn.execute("INSERT INTO visits (ma_lk, kiosk_id, facility_code, patient_id, visit_day, service_code, "
                          "room, priority, status, checked_in_at, ticket_number, numbered_by) "
-                         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now(), %s, 'hub')",
+                         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'hub')",
                          (ma_lk, desk, st.facility_code, pid, today, service.code, service.room,
-                          form.priority.value if form.priority else None, status.value, ticket))
+                          form.priority.value if form.priority else None, status.value, now, ticket))
             record = CheckinRecord(
                 ma_lk=ma_lk, ma_bn=identity.cccd.number if identity.cccd else f"{desk}-{pid}",
                 full_name=person.full_name or "", birth=person.birth_date.iso(), gender=int(person.gender),
