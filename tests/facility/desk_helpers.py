@@ -16,6 +16,7 @@ HASHER = PinHasher(time_cost=1, memory_cost=8 * 1024)
 
 
 def desk_config(tmp_path: Path, kiosk_id: str = "Q1"):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "kiosk.toml").write_text("", encoding="utf-8")
     return load(tmp_path / "kiosk.toml", env={}).replace(
         facility_code="79001", facility_name="Bệnh viện Thử nghiệm", facility_head_code="GD79001",
