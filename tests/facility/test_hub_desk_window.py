@@ -1,0 +1,57 @@
+"""The desk window on the hub (Qt offscreen): every kiosk's check-ins appear through LISTEN/NOTIFY
+(no refresh timer runs), and when the private PostgreSQL cluster is stopped under the running desk
+the banner says so at once, writes are refused, and the desk recovers by itself when it is back."""
+from __future__ import annotations
+
+import time
+
+from kiosk.core.clock import FakeClock
+from kiosk.demo.facility_people import crowd_person
+from tests.facility.desk_helpers import PINS, add_accounts, desk_services
+from tests.facility.helpers import node
+
+
+def test_desk_window_is_live_says_at_once_when_the_hub_is_gone_and_recovers(qtbot, hub, tmp_path, signer):
+    from kiosk.ui.desk.window import DeskWindow
+    from kiosk.ui.desk.worker import DbWorker
+    add_accounts(hub)
+    clock = FakeClock()
+    services = desk_services(hub, tmp_path, clock, signer)
+    kiosk = node(tmp_path, "1", hub, signer, clock)
+    worker = DbWorker()
+    try:
+        assert services.live.online
+        session = worker.call(services.accounts.sign_in, "le.tan", PINS["le.tan"])
+        win = DeskWindow(services.desk, worker, session)
+        qtbot.addWidget(win)
+        win.show()
+        assert not win.visits.timer.isActive() and not win.queue.timer.isActive()     # no polling
+        assert not win.hub_banner.isVisible()
+        kiosk.checkin(crowd_person(700), "K01")
+        kiosk.sync()
+        qtbot.waitUntil(lambda: win.visits.table.rowCount() == 1, timeout=10000)
+        assert win.visits.table.item(0, 0).text() == "A001"
+
+        hub.cluster.stop("immediate")
+        t0 = time.monotonic()
+        try:
+            qtbot.waitUntil(win.hub_banner.isVisible, timeout=10000)
+            print(f"hub lost -> banner after {time.monotonic() - t0:.2f} s")
+            assert not services.live.online
+            win.visits.show_visit(win.visits.table.item(0, 0).data(256))   # UserRole
+            win.ctl.act(services.desk.visits.cancel, win.visits.table.item(0, 0).data(256), "thử")
+            qtbot.waitUntil(lambda: "hub unreachable" in win.status.text(), timeout=10000)
+        finally:
+            hub.cluster.start()
+        qtbot.waitUntil(lambda: not win.hub_banner.isVisible(), timeout=15000)
+        kiosk.checkin(crowd_person(701), "K01")
+        kiosk.sync()
+        qtbot.waitUntil(lambda: win.visits.table.rowCount() == 2, timeout=10000)
+        with hub.connect("hub_desk") as conn:
+            assert conn.execute("SELECT count(*) FROM hub_audit WHERE action = 'visit.cancel'").fetchone()[0] == 0
+            assert conn.execute("SELECT status FROM visits WHERE ticket_number = 'A001'").fetchone()[0] == "waiting"
+        win.sign_out()
+    finally:
+        worker.call(services.close)
+        worker.shutdown()
+        kiosk.close()
