@@ -41,6 +41,9 @@ def test_desk_window_is_live_says_at_once_when_the_hub_is_gone_and_recovers(qtbo
             win.visits.show_visit(win.visits.table.item(0, 0).data(256))   # UserRole
             win.ctl.act(services.desk.visits.cancel, win.visits.table.item(0, 0).data(256), "thử")
             qtbot.waitUntil(lambda: "hub unreachable" in win.status.text(), timeout=10000)
+            shot = tmp_path / "desk-hub-lost.png"
+            win.resize(1100, 600)
+            assert win.grab().save(str(shot))
         finally:
             hub.cluster.start()
         qtbot.waitUntil(lambda: not win.hub_banner.isVisible(), timeout=15000)

@@ -128,7 +128,7 @@ class DeskWindow(QWidget):
         can = session.can
         self.tabs.setTabVisible(1, can(Permission.MANUAL_CHECKIN))
         self.tabs.setTabVisible(2, can(Permission.MANAGE_OUTBOX))
-        self.tabs.setTabVisible(3, can(Permission.VIEW_VISITS))
+        self.tabs.setTabVisible(3, can(Permission.VIEW_VISITS) and self.desk.report is not None)
         a = self.visits.buttons
         perms = (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
                  ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
