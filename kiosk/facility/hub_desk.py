@@ -152,7 +152,7 @@ class HubVisits:
             where.append("(upper(p.full_name) LIKE %s OR v.ticket_number ILIKE %s OR EXISTS (SELECT 1 FROM "
                          "patient_documents d WHERE d.patient_id = p.id AND d.number LIKE %s))")
             args += [f"%{text}%", f"%{text}%", f"%{text}%"]
-        rows = self.ctx.link.execute(_ROW + "WHERE " + " AND ".join(where) + " ORDER BY v.checked_in_at LIMIT %s",
+        rows = self.ctx.link.execute(_ROW + "WHERE " + " AND ".join(where) + " ORDER BY v.checked_in_at, v.ticket_number LIMIT %s",
                                      (*args, limit)).fetchall()
         return [self._row(r) for r in rows]
 

@@ -58,3 +58,45 @@ def test_desk_window_is_live_says_at_once_when_the_hub_is_gone_and_recovers(qtbo
         worker.call(services.close)
         worker.shutdown()
         kiosk.close()
+
+
+def test_desk_window_keeps_one_of_a_flagged_duplicate_pair(qtbot, hub, tmp_path, signer):
+    import psycopg
+
+    from kiosk.ui.desk.window import DeskWindow
+    from kiosk.ui.desk.worker import DbWorker
+    from kiosk.ui.qt import Qt
+    add_accounts(hub)
+    clock = FakeClock()
+    services = desk_services(hub, tmp_path, clock, signer)
+    kiosk = node(tmp_path, "1", hub, signer, clock)
+    worker = DbWorker()
+    try:
+        kiosk.checkin(crowd_person(710), "K01")
+        kiosk.checkin(crowd_person(711), "K01")
+        kiosk.sync()
+        with psycopg.connect(hub.admin_dsn(), autocommit=True) as conn:
+            a, b = [r[0] for r in conn.execute("SELECT ma_lk FROM visits ORDER BY ticket_number")]
+            conn.execute("INSERT INTO conflicts (ma_lk_a, ma_lk_b, reason) VALUES (%s, %s, 'same patient')", (a, b))
+            conn.execute("UPDATE visits SET conflict = true")
+        session = worker.call(services.accounts.sign_in, "le.tan", PINS["le.tan"])
+        win = DeskWindow(services.desk, worker, session)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitUntil(lambda: win.visits.table.rowCount() == 2, timeout=10000)
+        assert not win.visits.pane.keep.isVisible()
+        win.visits.table.selectRow(0)
+        qtbot.waitUntil(lambda: win.visits.detail is not None and win.visits.pane.keep.isVisible(), timeout=10000)
+        qtbot.mouseClick(win.visits.pane.keep, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "duplicate is cancelled" in win.status.text(), timeout=10000)
+        qtbot.waitUntil(lambda: win.visits.table.rowCount() == 1, timeout=10000)     # the cancelled one left
+        with hub.connect("hub_desk") as conn:
+            rows = dict(conn.execute("SELECT ma_lk, status FROM visits").fetchall())
+            resolved = conn.execute("SELECT resolved_by FROM conflicts").fetchone()[0]
+        assert rows == {a: "waiting", b: "cancelled"} and resolved == "le.tan"
+        assert not win.visits.pane.keep.isVisible()
+        win.sign_out()
+    finally:
+        worker.call(services.close)
+        worker.shutdown()
+        kiosk.close()

@@ -78,6 +78,7 @@ class DeskWindow(QWidget):
         va["cancel"].clicked.connect(self.open_cancel)
         va["close"].clicked.connect(self.open_close)
         va["book"].clicked.connect(self.open_book)
+        self.visits.pane.keep.clicked.connect(self.keep_visit)
         self._apply_role(session)
         self.bridge: Any = None
         if self.live is not None:
@@ -137,6 +138,8 @@ class DeskWindow(QWidget):
         for key, perm in perms:
             a[key].setVisible(can(perm))
         self.visits.pane.relayout({key for key, perm in perms if can(perm)})
+        if not can(Permission.OVERRIDE_ELIGIBILITY):
+            self.visits.pane.keep.setEnabled(False)
         self.visits.priority.setVisible(can(Permission.CHANGE_PRIORITY))
         self.visits.service.setVisible(can(Permission.MOVE_SERVICE))
 
@@ -204,6 +207,13 @@ class DeskWindow(QWidget):
             done=lambda _: self.visits.reload_detail(),
             ok_text="Đã đóng lượt khám, hồ sơ đã vào hàng đợi gửi / visit closed, dossier queued"))
         dialog.open()
+
+    def keep_visit(self) -> None:
+        """Resolve a flagged duplicate: this visit stays, the other is cancelled (on the hub)."""
+        detail = self.visits.detail
+        assert detail is not None  # the button acts on the visit shown
+        self.ctl.act(self.desk.visits.resolve_conflict, detail.visit.id, done=lambda _: self.visits.reload_detail(),
+                     ok_text="Đã giữ lượt này, lượt trùng đã hủy / kept, the duplicate is cancelled")
 
     def open_book(self) -> None:
         detail = self.visits.detail
