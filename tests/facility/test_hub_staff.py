@@ -133,3 +133,50 @@ def test_staff_policy_and_listing(hub):
     with hub.connect("hub_desk") as desk:
         rows = list_staff(desk)
     assert [(r["username"], r["role"], r["failures"]) for r in rows] == [("le.tan", "reception", 0)]
+
+
+def test_hub_staff_and_audit_commands(hub, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def kiosk(*argv, pin=None):
+        env = dict(os.environ, PYTHONPATH=os.getcwd())
+        if pin is not None:
+            env["KIOSK_STAFF_PIN"] = pin
+        return subprocess.run([sys.executable, "-m", "kiosk", "--data-dir", str(tmp_path), "hub", *argv],
+                              capture_output=True, text=True, env=env, timeout=120)
+    add = kiosk("staff", "add", "--dsn", hub.admin_dsn(), "--username", "le.tan", "--role", "reception",
+                pin=PINS["le.tan"])
+    assert add.returncode == 0 and "staff account le.tan (reception) created" in add.stdout, add.stderr
+    assert kiosk("staff", "add", "--dsn", hub.admin_dsn(), "--username", "le.tan", "--role", "reception",
+                 pin=PINS["le.tan"]).returncode == 1
+    weak = kiosk("staff", "add", "--dsn", hub.admin_dsn(), "--username", "x", "--role", "admin", pin="111111")
+    assert weak.returncode == 2 and "PIN" in weak.stderr
+    listed = kiosk("staff", "list", "--json", "--dsn", hub.dsn("hub_desk"))
+    assert [r["username"] for r in json.loads(listed.stdout)] == ["le.tan"]
+    ok = kiosk("audit", "verify", "--dsn", hub.admin_dsn())
+    assert ok.returncode == 0 and "hub audit chain OK: 1 entries" in ok.stdout
+    assert kiosk("audit", "verify", "--dsn", hub.dsn("hub_desk")).returncode == 2     # the key is the owner's
+    with psycopg.connect(hub.admin_dsn(), autocommit=True) as conn:
+        conn.execute("UPDATE hub_audit SET actor = 'someone else'")
+    bad = kiosk("audit", "verify", "--dsn", hub.admin_dsn())
+    assert bad.returncode == 1 and "BROKEN at entry 1" in bad.stderr
+
+
+def test_kiosk_desk_recipe_with_hub_dsn_logs_in_as_the_desk_role(hub, tmp_path, signer):
+    """`kiosk desk` asks for the hub: the password comes from the key-store file, never the TOML."""
+    from kiosk.staff import HubStaffServices, staff_services
+    from tests.facility.desk_helpers import desk_config
+    cfg = desk_config(tmp_path).replace(
+        hub_dsn=f"host={hub.cluster.socket_dir} port={hub.cluster.port} user=hub_desk dbname={hub.dbname}",
+        hub_password_file=hub.secrets / "hub_desk.password")
+    add_accounts(hub)
+    services = staff_services(cfg, None, hub=True, hasher=HASHER, sign=signer.sign)()
+    try:
+        assert isinstance(services, HubStaffServices) and services.live.online and services.tech is None
+        assert services.accounts.sign_in("le.tan", PINS["le.tan"]).role is Role.RECEPTION
+        user = services.link.execute("SELECT current_user").fetchone()[0]
+        assert user == "hub_desk"
+    finally:
+        services.close()
