@@ -32,7 +32,6 @@ class HubCheckin(_Part):
     @requires(P.MANUAL_CHECKIN)
     def check_in(self, session, form: ManualCheckinForm, deadline_s: float = 10.0) -> ManualCheckinResult:
         from kiosk.core import tickets
-        from kiosk.facility.numbering import HubAlreadyIssued, allocate
         from kiosk.gateway.xml import CheckinRecord, build_xml0
         ctx = self.ctx
         ctx.require_online()
@@ -76,13 +75,12 @@ class HubCheckin(_Part):
                 conn.execute("INSERT INTO patient_documents (kind, number, patient_id, valid_to, source) "
                              "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (kind, number) DO NOTHING",
                              (kind, num, pid, valid_to, desk))
-            try:
-                ticket = allocate(conn, facility=st.facility_code, day=today.isoformat(), service=service.code,
-                                  letter=service.ticket_letter, ma_lk=ma_lk, kiosk=desk,
-                                  priority=form.priority is not None,
-                                  patient_keys=[(k, n) for k, n, _ in docs])
-            except HubAlreadyIssued as exc:
-                raise DeskError(f"the patient already holds ticket {exc.number} for this service today") from None
+            ticket, already = conn.execute(
+                "SELECT number, already FROM hub_desk_allocate(%s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[])",
+                (st.facility_code, today, service.code, service.ticket_letter, ma_lk, desk, form.priority is not None,
+                 [k for k, _, _ in docs], [n for _, n, _ in docs])).fetchone()
+            if already:
+                raise DeskError(f"the patient already holds ticket {ticket} for this service today")
             conn.execute("INSERT INTO visits (ma_lk, kiosk_id, facility_code, patient_id, visit_day, service_code, "
                          "room, priority, status, checked_in_at, ticket_number, numbered_by) "
                          "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'hub')",

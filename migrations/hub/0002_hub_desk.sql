@@ -112,16 +112,28 @@ BEGIN
     RETURN 'ok';
 END $$;
 
-REVOKE EXECUTE ON FUNCTION hub_audit_append, hub_desk_enqueue, hub_desk_retry FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION hub_audit_append, hub_desk_enqueue, hub_desk_retry TO desk_group;
+-- A desk's manual check-in takes its number from the same atomic allocation as the kiosks, and only
+-- that way (no grant on the series tables), under a desk's own name.
+CREATE FUNCTION hub_desk_allocate(p_facility text, p_day date, p_service text, p_letter text, p_ma_lk text,
+                                  p_desk text, p_priority boolean, p_kinds text[], p_numbers text[],
+                                  OUT number text, OUT already boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF p_desk NOT LIKE 'desk-%' THEN
+        RAISE EXCEPTION 'a desk allocates under its own name (desk-...)';
+    END IF;
+    SELECT a.number, a.already INTO number, already
+    FROM hub_allocate(p_facility, p_day, p_service, p_letter, p_ma_lk, p_desk, p_priority, p_kinds, p_numbers) a;
+END $$;
+
+REVOKE EXECUTE ON FUNCTION hub_audit_append, hub_desk_enqueue, hub_desk_retry, hub_desk_allocate FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hub_audit_append, hub_desk_enqueue, hub_desk_retry, hub_desk_allocate TO desk_group;
 
 GRANT SELECT ON hub_staff TO desk_group;
 GRANT UPDATE (failed_attempts, locked_until_ts, updated_at) ON hub_staff TO desk_group;
 GRANT SELECT ON hub_audit, hub_audit_head TO desk_group;
 GRANT SELECT, INSERT ON visit_closures TO desk_group;
--- manual check-ins at a desk: the same atomic allocation as the kiosks, the same patient index
-GRANT SELECT, INSERT, UPDATE ON ticket_series, ticket_allocations TO desk_group;
-GRANT EXECUTE ON FUNCTION hub_allocate TO desk_group;
+-- manual check-ins at a desk: the same patient index as the kiosks
 GRANT INSERT ON patients, patient_documents, visits TO desk_group;
 GRANT UPDATE (last_seen) ON patients TO desk_group;
 GRANT USAGE ON SEQUENCE patients_id_seq TO desk_group;

@@ -183,3 +183,19 @@ def test_desk_resolves_a_flagged_conflict_keeping_one_visit(hub, facility):
     assert not rows[a.ma_lk].conflict
     with pytest.raises(DeskError, match="no open conflict"):
         d.desk.visits.resolve_conflict(s, a.ma_lk)
+
+
+def test_desk_allocates_only_through_the_atomic_function_under_its_own_name(hub):
+    with hub.connect("hub_desk") as conn:
+        for sql in ("UPDATE ticket_series SET last = 1", "SELECT * FROM hub_allocate('79001', '2026-11-20', 'K01', "
+                    "'A', 'X1', 'desk-Q1', false, '{}'::text[], '{}'::text[])"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+            conn.rollback()
+        with pytest.raises(psycopg.errors.RaiseException, match="own name"):
+            conn.execute("SELECT * FROM hub_desk_allocate('79001', '2026-11-20', 'K01', 'A', 'X1', '1', false, "
+                         "'{}'::text[], '{}'::text[])")
+        conn.rollback()
+        got = conn.execute("SELECT * FROM hub_desk_allocate('79001', '2026-11-20', 'K01', 'A', 'X1', 'desk-Q1', "
+                           "false, '{}'::text[], '{}'::text[])").fetchone()
+        assert got == ("A001", False)
