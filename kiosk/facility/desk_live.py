@@ -8,6 +8,8 @@ too (ignored on unix sockets, where a stopped server closes the connection at on
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from typing import Callable
@@ -23,9 +25,11 @@ KEEPALIVE = {"keepalives": 1, "keepalives_idle": 1, "keepalives_interval": 1, "k
 
 
 class DeskLive:
-    def __init__(self, dsn: str, *, keepalive_s: float = 0.5):
+    def __init__(self, dsn: str, *, keepalive_s: float = 0.5, stall_s: float = 1.0):
         self.feed = DeskFeed(make_conninfo(dsn, **KEEPALIVE))
         self.keepalive_s = keepalive_s
+        self.stall_s = stall_s
+        self._state_lock = threading.Lock()
         self.on_change: Callable[[int], None] | None = None
         self.on_state: Callable[[bool], None] | None = None
         self._stop = threading.Event()
@@ -42,16 +46,24 @@ class DeskLive:
         return self
 
     def _set_online(self, online: bool) -> None:
-        if online != self.online:
+        with self._state_lock:
+            if online == self.online:
+                return
             self.online = online
-            log.info("desk live link: hub %s", "reachable" if online else "LOST")
-            if self.on_state is not None:
-                self.on_state(online)
+        log.info("desk live link: hub %s", "reachable" if online else "LOST")
+        if self.on_state is not None:
+            self.on_state(online)
 
     def _ping(self) -> None:
+        """`SELECT 1` under a watchdog: a hub that stopped answering without closing the connection
+        (frozen, or a network path gone silent) is declared lost after `stall_s`, and the
+        socket is shut so the blocked call returns."""
         conn = self.feed._conn
         if conn is None or conn.closed:
             return
+        dog = threading.Timer(self.stall_s, self._stalled, args=(conn,))
+        dog.daemon = True
+        dog.start()
         try:
             conn.execute("SELECT 1")
         except Exception:   # noqa: BLE001 - any failure means the link is gone
@@ -60,6 +72,18 @@ class DeskLive:
                 conn.close()
             except Exception:   # noqa: BLE001
                 pass
+        finally:
+            dog.cancel()
+
+    def _stalled(self, conn) -> None:
+        self.feed.online = False
+        self._set_online(False)
+        try:
+            s = socket.socket(fileno=os.dup(conn.pgconn.socket))
+            s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        except Exception:   # noqa: BLE001 - already gone
+            pass
 
     def _run(self) -> None:
         last_ping = time.monotonic()

@@ -100,3 +100,55 @@ def test_desk_window_keeps_one_of_a_flagged_duplicate_pair(qtbot, hub, tmp_path,
         worker.call(services.close)
         worker.shutdown()
         kiosk.close()
+
+
+def _cluster_pids(cluster) -> list[int]:
+    """The private cluster's postmaster and its children (this test session started them)."""
+    import os
+    pm = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pm:
+                kids.append(int(entry))
+    return [pm, *kids]
+
+
+def test_a_hub_that_stops_answering_without_closing_is_noticed_by_the_keepalive(hub, tmp_path, signer):
+    """A frozen hub (SIGSTOP: the socket stays open, nothing answers): the keepalive's watchdog
+    declares it lost, writes are refused, and SIGCONT brings the desk back by itself."""
+    import os
+    import signal
+
+    import pytest
+
+    from kiosk.facility.listen import HubUnavailable
+    states: list[tuple[bool, float]] = []
+    services = desk_services(hub, tmp_path, FakeClock(), signer)
+    services.live.on_state = lambda online: states.append((online, time.monotonic()))
+    pids = _cluster_pids(hub.cluster)
+    try:
+        assert services.live.online
+        time.sleep(0.3)
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        t0 = time.monotonic()
+        try:
+            end = time.monotonic() + 15
+            while services.live.online and time.monotonic() < end:
+                time.sleep(0.02)
+            assert not services.live.online and states and states[0][0] is False
+            print(f"frozen hub -> lost after {states[0][1] - t0:.2f} s")
+            with pytest.raises(HubUnavailable):
+                services.ctx.require_online()
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+        assert services.live.wait_online(15)
+        services.ctx.require_online()
+    finally:
+        services.close()
