@@ -98,7 +98,10 @@ class HubStaffServices:
         dsn = dsn or hub_from_config(cfg, role="desk")
         if not dsn:
             raise DeskError("no hub configured (setting hub_dsn)")
-        self.link = HubLink(dsn)
+        from psycopg.conninfo import make_conninfo
+
+        from kiosk.facility.desk_live import KEEPALIVE
+        self.link = HubLink(make_conninfo(dsn, **KEEPALIVE))     # a silent TCP link fails, not hangs
         self.live = DeskLive(dsn).start()
         self.live.wait_online(live_wait_s)
         self.audit = HubAudit(self.link)
