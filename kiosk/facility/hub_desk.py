@@ -16,6 +16,7 @@ from kiosk.desk.context import DeskError
 from kiosk.desk.visits import FINISHED, EligibilityInfo, VisitDetail, VisitFilter, code_words
 from kiosk.facility.desk_ops import BadTransition, StaleVisit, resolve_conflict, set_status
 from kiosk.facility.listen import HubUnavailable
+from kiosk.gateway.results import code_info
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
 
@@ -177,7 +178,8 @@ class HubVisits:
         patient = HubPatient(r[10], r[11], r[12], r[13] or 3, docs)
         visit = HubVisit(r[0], r[0], r[1], row.status, r[3], row.service_name, r[4], r[5], row.checked_in_at, r[7],
                          r[8], bool(r[9]), card, row.reason)
-        uploads = tuple((k, s, c, code_words(c) if c and s == "dead" else None, rc) for k, s, c, rc in link.execute(
+        uploads = tuple((k, s, c, code_info(c).staff_detail if c and s == "dead" else None, rc)
+                        for k, s, c, rc in link.execute(
             "SELECT kind, state, last_code, receipt_ma_giao_dich FROM outbox WHERE ma_lk = %s ORDER BY kind",
             (visit_id,)))
         elig = None
