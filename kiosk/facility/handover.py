@@ -22,6 +22,7 @@ def _take(conn, kiosk_id: str, items: list[dict]) -> set[tuple[str, str]]:
         if taken:
             conn.execute("INSERT INTO events (kind, kiosk_id, body) VALUES ('outbox.handover', %s, "
                          "jsonb_build_object('items', %s::int))", (kiosk_id, len(taken)))
+            conn.execute("SELECT pg_notify('hub_outbox', %s)", (kiosk_id,))    # wakes the hub worker on commit
     return taken
 
 
