@@ -41,14 +41,17 @@ class Pusher:
         self.owner = f"kiosk:{kiosk_id}"
 
     def push(self, conn, *, max_batches: int = 1000, crash_after_hub_commit: bool = False) -> PushReport:
-        """Push everything recorded so far over `conn` (a psycopg connection, autocommit off)."""
+        """Push everything recorded so far over `conn` (a psycopg connection; on an autocommit one a
+        batch is a single round trip, the function call being its own transaction)."""
         report = PushReport()
         for _ in range(max_batches):
             moved = self._batch(conn, report, crash_after_hub_commit)
-            moved += self._receipts(conn, report)
-            if not moved:
+            got = self._receipts(conn, report)
+            if not moved and not got:
                 break
             report.batches += 1
+            if moved < self.batch and got < self.batch:     # both feeds read to their end
+                break
         return report
 
     def _local(self, fn):
@@ -61,8 +64,11 @@ class Pusher:
         uploads = self.feed.outbox_after(self.feed.cursor("push.outbox"), self.batch)
         if not visits and not uploads:
             return 0
-        with conn.transaction():
+        if conn.autocommit:
             self._send(conn.cursor(), visits, uploads, report)
+        else:
+            with conn.transaction():
+                self._send(conn.cursor(), visits, uploads, report)
         if crash:     # tests: the hub committed, the kiosk dies before moving its cursors
             raise SystemExit("crash after hub commit")
 
@@ -74,7 +80,7 @@ class Pusher:
         self._local(move)
         report.visits += len(visits)
         report.outbox += len(uploads)
-        return len(visits) + len(uploads)
+        return max(len(visits), len(uploads))
 
     def _send(self, cur, visits: list[dict], uploads: list[dict], report: PushReport) -> None:
         """The whole batch in one round trip: `hub_ingest` (migrations/hub/0003) does per visit what

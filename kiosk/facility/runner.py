@@ -50,7 +50,7 @@ class FacilityLink:
                 try:
                     if conn is None or conn.closed:
                         assert self.dsn is not None  # a link exists only with a hub (wiring.facility_link)
-                        conn = psycopg.connect(self.dsn, connect_timeout=2)
+                        conn = psycopg.connect(self.dsn, connect_timeout=2, autocommit=True)
                     if not reconciled:
                         handover.reconcile(conn, store, self.cfg.kiosk_id)
                         reconciled = True

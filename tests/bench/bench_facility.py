@@ -47,7 +47,7 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
     node = KioskNode(Path(base) / f"k{kid}-{'hub' if dsn else 'local'}",
                      NodeSettings("79001", str(kid), default_services()), signer.sign, SystemClock(), dsn,
                      hub_timeout=2.0)
-    conn = psycopg.connect(dsn) if dsn else None
+    conn = psycopg.connect(dsn, autocommit=True) if dsn else None
     node.checkin(crowd_person(90000 + kid), "K05")          # warm up (imports, caches, first connection)
     if conn:
         node.pusher.push(conn)
