@@ -1,4 +1,4 @@
--- Hub schema 3 (issue 17, throughput): a kiosk's push batch in one round trip.
+-- Hub schema 3 (issue 17): a push batch in one round trip (hub_ingest), hub-assigned kiosk ids (hub_enrol).
 --
 -- `hub_ingest` does on the server what kiosk.facility.push did statement by statement (a dozen
 -- round trips per visit): the kiosk's row in hub_kiosks, the facility patient of each visit (found
@@ -83,3 +83,53 @@ END $$;
 
 REVOKE EXECUTE ON FUNCTION hub_ingest FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hub_ingest TO kiosk_group;
+
+-- In facility mode the hub assigns the kiosk_id (issue 16 item 1): it is part of every MA_LK and of
+-- the offline ticket series, so two kiosks must never share one. A machine (its /etc/machine-id,
+-- or what the technician names) enrols once and keeps its id; asking again returns the same id. An
+-- id already held by another machine is refused. New ids come from a sequence starting at 2
+-- (1 is the built-in default that provisioning refuses), skipping ids enrolled by hand.
+CREATE TABLE kiosk_enrolments (
+    kiosk_id        text PRIMARY KEY CHECK (kiosk_id ~ '^[A-Za-z0-9]+$'),
+    facility_code   text NOT NULL,
+    machine         text NOT NULL UNIQUE,
+    enrolled_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE SEQUENCE kiosk_id_seq START 2;
+
+CREATE FUNCTION hub_enrol(p_facility text, p_machine text, p_wanted text DEFAULT NULL,
+                          OUT kiosk_id text, OUT created boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE holder text;
+BEGIN
+    created := false;
+    PERFORM pg_advisory_xact_lock(hashtext('hub_enrol'));
+    SELECT e.kiosk_id INTO kiosk_id FROM kiosk_enrolments e WHERE e.machine = p_machine;
+    IF FOUND THEN
+        IF p_wanted IS NOT NULL AND p_wanted <> kiosk_id THEN
+            RAISE EXCEPTION 'machine % is already enrolled as kiosk %', p_machine, kiosk_id
+                USING ERRCODE = 'unique_violation';
+        END IF;
+        RETURN;
+    END IF;
+    IF p_wanted IS NOT NULL THEN
+        SELECT e.machine INTO holder FROM kiosk_enrolments e WHERE e.kiosk_id = p_wanted;
+        IF FOUND THEN
+            RAISE EXCEPTION 'kiosk_id % is already enrolled by another machine', p_wanted
+                USING ERRCODE = 'unique_violation';
+        END IF;
+        kiosk_id := p_wanted;
+    ELSE
+        LOOP
+            kiosk_id := nextval('kiosk_id_seq')::text;
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM kiosk_enrolments e WHERE e.kiosk_id = hub_enrol.kiosk_id);
+        END LOOP;
+    END IF;
+    INSERT INTO kiosk_enrolments (kiosk_id, facility_code, machine) VALUES (kiosk_id, p_facility, p_machine);
+    INSERT INTO events (kind, kiosk_id, body) VALUES ('kiosk.enrolled', kiosk_id, jsonb_build_object('machine', p_machine));
+    created := true;
+END $$;
+
+REVOKE EXECUTE ON FUNCTION hub_enrol FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hub_enrol TO kiosk_group;
+GRANT SELECT ON kiosk_enrolments TO kiosk_group, desk_group;
