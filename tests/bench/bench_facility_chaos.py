@@ -73,7 +73,7 @@ def child_kiosk(data_dir: str, kid: str, keyhex: str, dsn: str, p12: str, pw: st
         n += 1
         if reconciled:
             node.sync(hand_over=True)
-        time.sleep(0.02)
+        time.sleep(0.1)
 
 
 def child_worker(dsn: str, url: str) -> None:
@@ -92,12 +92,16 @@ def child_worker(dsn: str, url: str) -> None:
 
 class Procs:
     def __init__(self, argv_for):
-        self.argv_for, self.procs = argv_for, {}
+        self.argv_for, self.procs, self.started = argv_for, {}, {}
 
     def start(self, name: str) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         self.procs[name] = subprocess.Popen(self.argv_for(name), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                             env=env, cwd=str(ROOT))
+        self.started[name] = time.monotonic()
+
+    def up_for(self, name: str) -> float:
+        return time.monotonic() - self.started[name]
 
     def wait_ready(self, name: str) -> None:
         assert self.procs[name].stdout.readline().strip() == b"ready", name
@@ -160,13 +164,17 @@ def main() -> int:
         kills, pg_restarts, by_kind = 0, 0, Counter()
         t_chaos = time.perf_counter()
         while kills < args.kills:
-            time.sleep(rng.uniform(0.2, 1.0))
-            victim = rng.choice(names if rng.random() < 0.3 else names[:args.kiosks])
+            time.sleep(rng.uniform(0.1, 0.6))
+            pool = names if rng.random() < 0.3 else names[:args.kiosks]
+            # a victim that has been up long enough to be working (not still importing)
+            pool = [n for n in pool if procs.up_for(n) > rng.uniform(1.5, 4.0)]
+            if not pool:
+                continue
+            victim = rng.choice(pool)
             procs.kill(victim)
             kills += 1
             by_kind["kiosk" if victim.startswith("k") else "worker"] += 1
             procs.start(victim)
-            procs.wait_ready(victim)
             if kills % args.pg_restart_every == 0:
                 cluster.stop("immediate")
                 time.sleep(rng.uniform(0.5, 2.0))
@@ -197,8 +205,8 @@ def main() -> int:
                 assert left == 0, f"kiosk {kid}: {left} uploads neither handed over nor acked"
             finally:
                 node.close()
-        procs.start("w-final")
-        procs.wait_ready("w-final")
+        for name in ("w-final1", "w-final2"):
+            procs.start(name)
         deadline = time.monotonic() + 300
         with psycopg.connect(dsn("hub_desk"), autocommit=True) as conn:
             while time.monotonic() < deadline:
