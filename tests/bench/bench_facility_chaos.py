@@ -164,7 +164,7 @@ def main() -> int:
         kills, pg_restarts, by_kind = 0, 0, Counter()
         t_chaos = time.perf_counter()
         while kills < args.kills:
-            time.sleep(rng.uniform(0.1, 0.6))
+            time.sleep(rng.uniform(0.4, 2.0))
             pool = names if rng.random() < 0.3 else names[:args.kiosks]
             # a victim that has been up long enough to be working (not still importing)
             pool = [n for n in pool if procs.up_for(n) > rng.uniform(1.5, 4.0)]
