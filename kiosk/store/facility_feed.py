@@ -10,9 +10,10 @@ from here again; the hub worker owns it and its receipt, pulled back, turns it '
 from __future__ import annotations
 
 from kiosk.store._base import Repo
+from kiosk.store.outbox import HANDOVER_LEASE
 
 HANDED_OVER = "handed_over"
-RESERVED = "handover"               # lease_owner while a hand-over is in flight
+RESERVED = HANDOVER_LEASE             # lease_owner while a hand-over is in flight
 UPLOADED_BY_HUB = "uploaded by the hub"
 
 _VISIT_SQL = """

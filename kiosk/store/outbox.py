@@ -22,6 +22,8 @@ __all__ = ["OutboxConflict", "OutboxItem", "OutboxKind", "OutboxRepo", "OutboxSt
 LAST_SUCCESS_KEY = "sync_last_success"   # settings row: the last ack, without scanning the outbox
 
 
+HANDOVER_LEASE = "handover"       # lease_owner of an item a facility hand-over reserved
+
 class OutboxKind(str, Enum):
     CHECKIN = "checkin"   # signed XML0, checkInKcbQd4750
     DOSSIER = "dossier"   # signed GIAMDINHHS envelope, guiHoSoXmlQD4750
@@ -264,12 +266,14 @@ class OutboxRepo:
                        except_owner: str | None = None) -> int:
         """Return `sending` items to `pending`, marked needs_reconcile: nobody knows whether the
         lost attempt reached the gateway. expired_only=False takes every lease (at start-up,
-        when this worker holds the data dir's single-worker lock, every lease is an orphan)."""
+        when this worker holds the data dir's single-worker lock, every lease is an orphan).
+        A facility hand-over's reservation (lease owner 'handover') is never taken: the hub may
+        already own the item, and only the link's reconcile with the hub may give it back."""
         at, now = self._now()
         sql = ("UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until_ts = NULL, "
                "needs_reconcile = 1, next_attempt_ts = ?, last_code = coalesce(last_code, 'lease-lost'), "
-               "updated_at = ? WHERE state = 'sending'")
-        params: tuple = (now + retry_after, at)
+               "updated_at = ? WHERE state = 'sending' AND lease_owner IS NOT ?")
+        params: tuple = (now + retry_after, at, HANDOVER_LEASE)
         if expired_only:
             sql += " AND lease_until_ts < ?"
             params += (now,)

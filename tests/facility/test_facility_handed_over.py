@@ -141,6 +141,14 @@ def test_a_handover_in_flight_keeps_the_local_worker_away(hub, tmp_path, signer)
             with k.store.transaction():
                 assert k.store.outbox.lease_due("local-worker", 10, 60.0) == []
             assert k.store.outbox.stats().sending == 3                # held by the hand-over, not the worker
+            # the kiosk restarts before its link reconciles: the sync worker takes back every orphan
+            # lease at start-up (and, an hour later, every expired one) but never a hand-over's:
+            # only the hub can say whether it took them
+            k.store.clock.advance(7200)
+            with k.store.transaction():
+                assert k.store.outbox.reclaim_leases(expired_only=False) == 0
+                assert k.store.outbox.reclaim_leases() == 0
+                assert k.store.outbox.lease_due("local-worker", 10, 60.0) == []
             assert handover.reconcile(conn, k.store, "1") == 3
         assert _states(k.store) == {"handed_over": 3}
         assert hub_rows(hub, "SELECT DISTINCT owner FROM outbox") == [("hub",)]
