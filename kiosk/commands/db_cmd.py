@@ -5,7 +5,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from kiosk.store.db import StoreError, WrongKeyError, db_path
+from kiosk.store.db import StoreError, WrongKeyError, damaged_page_text, db_path, wal_missing_note
 from kiosk.store.keys import KeyProvider, key_provider_from_config
 
 
@@ -112,10 +112,16 @@ def _check(args, ctx) -> int:
     print(f"schema version:        {report.schema_version} (this kiosk knows up to {newest})")
     print(f"cipher_integrity_check: {'ok' if not report.cipher_problems else '; '.join(report.cipher_problems)}")
     print(f"integrity_check:       {'; '.join(report.integrity)}")
+    lost = wal_missing_note(cfg.data_dir)
+    if lost:
+        print(f"write-ahead log:       MISSING: {lost}")
     if report.schema_version != newest:
         print("schema differs from this kiosk's: run `kiosk db migrate`" if report.schema_version < newest
               else "schema is newer than this kiosk knows: upgrade the kiosk")
-    return 0 if report.ok and report.schema_version == newest else 1
+    if not report.ok:
+        print(damaged_page_text([*report.cipher_problems, *(() if report.integrity == ("ok",) else report.integrity)]),
+              file=sys.stderr)
+    return 0 if report.ok and report.schema_version == newest and not lost else 1
 
 
 def _migrate(args, ctx) -> int:

@@ -32,7 +32,13 @@ def backup_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "backups"
 
 
-def take_backup(conn: sqlcipher3.Connection, key: bytes, dest_dir: Path, now: datetime) -> BackupInfo:
+def take_backup(conn: sqlcipher3.Connection, key: bytes, dest_dir: Path, now: datetime, *,
+                checked: bool = False) -> BackupInfo:
+    """Copy the live database, which must pass its checks first: a backup of a damaged database
+    would become the newest one, the one `db restore --latest` picks (red-team M5)."""
+    from kiosk.store.rekey import refuse_damaged
+    if not checked:   # the nightly job has just run the same checks
+        refuse_damaged(conn, Path(getattr(conn, "kiosk_path", None) or "kiosk.db"), "no backup taken, it fails its check")
     dest_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     final = dest_dir / f"kiosk-{stamp}.db.bak"
@@ -91,7 +97,7 @@ def restore_backup(backup: Path, data_dir: Path, key: bytes, now: datetime) -> P
         stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         kept = live.with_name(f"{live.name}.replaced-{stamp}")
         os.replace(live, kept)
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("-wal", "-shm", "-inuse", ".wal-missing"):
             side = live.with_name(live.name + suffix)
             if side.exists():
                 os.replace(side, kept.with_name(kept.name + suffix))
