@@ -69,3 +69,28 @@ def test_the_desk_window_keeps_the_alerts_listed(qtbot, desk_env, worker):
     from kiosk.ui.qt import QLabel
     assert "Phòng khám / Clinic" in c.findChild(QLabel, "DeskPlace").text()      # minor 12: not "Desk"
     assert "Quầy tiếp đón / Desk" in w.findChild(QLabel, "DeskPlace").text()
+
+
+def test_a_ticket_committed_but_never_printed_is_offered_for_reprint(desk_env, monkeypatch):
+    """Red-team Info: a kiosk killed between the ticket's commit and the printer left a ticket nobody printed."""
+    env = desk_env
+
+    class Killed(BaseException):
+        """The process dies inside the print call: nothing after the commit runs."""
+
+    def die(*a, **k):
+        raise Killed()
+    monkeypatch.setattr(env.ctx.printer, "print_ticket", die)
+    with pytest.raises(Killed):
+        env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt"))
+    monkeypatch.undo()
+    day = env.clock.now().astimezone(__import__("kiosk.core.clock", fromlist=["VN_TZ"]).VN_TZ).date().isoformat()
+    (ticket,) = env.store.tickets.list_day(day)
+    assert ticket.status == "issued" and ticket.printed_at is None
+    assert "unprinted" not in keys(env, "le.tan")          # a print may still be under way
+    env.clock.advance(3 * 60)                               # ... the kiosk restarted
+    alerts = {a.key: a for a in env.desk.alerts.alerts(env.s["le.tan"])}
+    assert ticket.number in alerts["unprinted"].text and "In lại phiếu" in alerts["unprinted"].text
+    assert env.desk.visits.reprint(env.s["le.tan"], ticket.visit_id) == ticket.number
+    assert env.store.tickets.get(ticket.id).printed_at is not None
+    assert "unprinted" not in keys(env, "le.tan")
