@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from kiosk.commands._store import open_for_cli
-from kiosk.security.audit_log import AuditLog
+from kiosk.security.audit_log import AuditLog, record_cli
 from kiosk.store.db import StoreError
 
 
@@ -42,6 +42,7 @@ def _verify(args, ctx) -> int:
         log = AuditLog(store)
         verdict = log.verify(anchor=args.anchor)
         head = log.head()
+        record_cli(store, "audit.verify", "audit", {"ok": verdict.ok, "entries": verdict.entries})
     if verdict.ok:
         print(f"audit chain intact: {verdict.entries} entries (head {head})")
         return 0
@@ -55,6 +56,7 @@ def _export(args, ctx) -> int:
         return 1
     with store:
         text = AuditLog(store).export(args.format)
+        record_cli(store, "audit.export", "audit", {"format": args.format})
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:

@@ -141,6 +141,13 @@ def _migrate(args, ctx) -> int:
     return 0
 
 
+def _record(cfg, key: bytes, action: str, details: dict) -> None:
+    from kiosk.security.audit_log import record_cli
+    from kiosk.store.migrate import open_store
+    with open_store(cfg.data_dir, key, cache_mib=8, busy_timeout_ms=cfg.db_busy_timeout_ms) as store:
+        record_cli(store, action, "database", details)
+
+
 def _rekey(args, ctx) -> int:
     from kiosk.store.rekey import rekey
     cfg = ctx.config
@@ -151,6 +158,7 @@ def _rekey(args, ctx) -> int:
         staged = _provider(args, cfg, path=new.path.with_name(new.path.name + ".next"), passphrase=passphrase)
         result = rekey(cfg.data_dir, old, new, new_path=new.path, old_path=old.path,
                        keep_old=args.keep_old, staged=staged)
+        _record(cfg, new.load(), "db.rekey", {"resumed": result.resumed, "old_key_kept": result.retired is not None})
     except StoreError as exc:
         return _fail("rekey", exc)
     if result.resumed:

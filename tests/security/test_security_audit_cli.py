@@ -27,7 +27,8 @@ def test_verify_and_export_an_intact_chain(tmp_path, capsys):
     out = tmp_path / "audit.jsonl"
     assert cli.main([*head, "export", *key, "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in rows] == ids and rows[0]["details"] == '{"reason":"kẹt giấy"}'
+    assert [r["id"] for r in rows][:3] == ids and rows[0]["details"] == '{"reason":"kẹt giấy"}'
+    assert [r["action"] for r in rows[3:]] == ["audit.verify"] and rows[3]["role"] == "os-user"   # L3
     assert rows[1]["prev_hash"] == rows[0]["hash"]
     assert cli.main([*head, "export", *key, "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "id,at,actor,role,action,target,details,prev_hash,hash"
