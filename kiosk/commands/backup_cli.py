@@ -42,7 +42,8 @@ def _backup(args, ctx, provider) -> int:
         key = provider(args, cfg).load()
         now = SystemClock().now()
         with open_store(cfg.data_dir, key, cache_mib=8, busy_timeout_ms=cfg.db_busy_timeout_ms) as store:
-            info = take_backup(store.conn, key, args.dest or backup_dir(cfg.data_dir), now)
+            info = take_backup(store.conn, key, args.dest or backup_dir(cfg.data_dir), now,
+                               anchor=store.settings.get("audit_chain_head"))
             from kiosk.security.audit_log import record_cli
             record_cli(store, "db.backup", "database", {"file": info.path.name})
     except StoreError as exc:
