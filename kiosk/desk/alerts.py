@@ -24,7 +24,7 @@ UNPRINTED_AFTER_S = 2 * 60         # a ticket committed this long ago and never 
 
 @dataclass(frozen=True)
 class Alert:
-    key: str          # stable: printer, dead_letters, gateway, needs_desk, provisional
+    key: str          # stable: printer, unprinted, sync_worker, dead_letters, gateway, needs_desk, provisional
     level: str        # "bad" (act now) or "warn"
     text: str         # Vietnamese / English, no personal data
 
@@ -48,6 +48,9 @@ class DeskAlerts(DeskPart):
                                                       f"{len(unprinted)} ticket(s) issued but never printed (the kiosk "
                                                       f"stopped): {numbers}; select the visit and press Reprint"))
         if allowed(role, P.MANAGE_OUTBOX):
+            trouble = self.ctx.sync_trouble() if self.ctx.sync_trouble is not None else None
+            if trouble:
+                out.append(Alert("sync_worker", "bad", trouble))
             stats = self.store.outbox.stats()
             if stats.dead:
                 out.append(Alert("dead_letters", "bad", f"{stats.dead} hồ sơ bị cổng từ chối: xem tab Hàng đợi gửi / "

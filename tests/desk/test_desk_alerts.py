@@ -94,3 +94,24 @@ def test_a_ticket_committed_but_never_printed_is_offered_for_reprint(desk_env, m
     assert env.desk.visits.reprint(env.s["le.tan"], ticket.visit_id) == ticket.number
     assert env.store.tickets.get(ticket.id).printed_at is not None
     assert "unprinted" not in keys(env, "le.tan")
+
+
+def test_the_desk_is_told_when_the_upload_worker_is_down(desk_env, tmp_path):
+    """M4: a worker whose start keeps failing (or whose process died) is a desk alert in staff wording."""
+    import subprocess
+    import sys
+
+    from kiosk.sync.worker_status import down_text, read_status, write_status
+    env = desk_env
+    path = tmp_path / "sync.status"
+    env.ctx.sync_trouble = lambda: down_text(read_status(path))
+    assert "sync_worker" not in keys(env, "le.tan")                     # no worker state yet: nothing to say
+    write_status(path, "down", "OperationalError: database is locked")
+    alert = {a.key: a for a in env.desk.alerts.alerts(env.s["le.tan"])}["sync_worker"]
+    assert alert.level == "bad" and "Bộ gửi hồ sơ" in alert.text and "database is locked" in alert.text
+    assert "sync_worker" not in keys(env, "bac.si")                      # the clinician cannot act on it
+    write_status(path, "running")
+    assert "sync_worker" not in keys(env, "le.tan")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    path.write_text(path.read_text().replace(f'"pid": {__import__("os").getpid()}', f'"pid": {gone.stdout.strip()}'))
+    assert read_status(path).pid == int(gone.stdout) and "sync_worker" in keys(env, "le.tan")   # the process died
