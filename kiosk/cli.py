@@ -157,7 +157,8 @@ def _one_line(args: argparse.Namespace, exc: Exception) -> int:
     logging.getLogger("kiosk.cli").debug("command failed", exc_info=exc)
     import sqlcipher3
     from kiosk.store.db import StoreError, describe_db_error
-    if isinstance(exc, sqlcipher3.DatabaseError):   # a damaged page met mid-command (red-team L4)
+    if isinstance(exc, sqlcipher3.DatabaseError) and not isinstance(exc, sqlcipher3.IntegrityError):
+        # a damaged page met mid-command (red-team L4), a busy database, a full disk
         text = describe_db_error(exc)
     elif isinstance(exc, OSError):
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""

@@ -53,6 +53,9 @@ def damaged_page_text(problems: list[str] | tuple[str, ...]) -> str:
             "(`kiosk db restore --latest`) or call the technician")
 
 
+DAMAGE_WORDS = ("malformed", "hmac", "logic error", "not a database", "corrupt", "disk image")
+
+
 def describe_db_error(exc: BaseException) -> str:
     """One line for staff about an error SQLite raised while a command ran (never a traceback)."""
     text = str(exc).lower()
@@ -61,7 +64,9 @@ def describe_db_error(exc: BaseException) -> str:
                 "try again in a moment")
     if "full" in text or "disk i/o" in text:
         return f"the disk refused a database write ({exc}): free space on the data disk, then try again"
-    return damaged_page_text([str(exc)])
+    if any(word in text for word in DAMAGE_WORDS):
+        return damaged_page_text([str(exc)])
+    return f"{type(exc).__name__}: {exc}"
 
 
 def db_path(data_dir: Path) -> Path:

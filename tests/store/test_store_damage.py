@@ -216,3 +216,24 @@ def test_the_app_refuses_a_damaged_database_without_a_traceback(kiosk_dir, tmp_p
     proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(bad), "run", "--windowed"],
                           env=env, cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "not valid TOML" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_sqlite_errors_met_mid_command_read_as_one_staff_line(capsys):
+    """L4: what a command hits after opening (a bad page, a lock, a full disk) is one line, in staff words."""
+    import argparse
+
+    import sqlcipher3
+
+    from kiosk.cli import _one_line
+    args = argparse.Namespace(command="sync", sync_command="export-receipts")
+    cases = [(sqlcipher3.DatabaseError("database disk image is malformed"), "the database is damaged"),
+             (sqlcipher3.OperationalError("SQL logic error"), "kiosk db restore --latest"),
+             (sqlcipher3.OperationalError("database is locked"), "another kiosk process holds it"),
+             (sqlcipher3.OperationalError("database or disk is full"), "free space on the data disk"),
+             (sqlcipher3.OperationalError("no such table: x"), "OperationalError: no such table: x"),
+             (sqlcipher3.IntegrityError("UNIQUE constraint failed: t.x"), "IntegrityError")]
+    for exc, words in cases:
+        assert _one_line(args, exc) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("kiosk sync export-receipts: ") and words in err and err.count("\n") == 1, err
+        assert ("damaged" in err) == (words in ("the database is damaged", "kiosk db restore --latest")), err
