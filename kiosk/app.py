@@ -325,7 +325,10 @@ class KioskApp:
         except Exception:  # a failing statvfs must not stop the UI
             log.exception("reading the kiosk's health")
             return
-        self.ui.window.screens["idle"].set_health(health)
+        from kiosk.sync.worker_status import worker_trouble   # the upload worker down: a staff line (M4)
+        idle = self.ui.window.screens["idle"]
+        idle.set_health(health)
+        idle.set_sync_trouble(worker_trouble(self.parts.sync))
 
     def notify_ready(self) -> None:
         """Tell systemd the kiosk is up (the idle screen is showing); no-op outside systemd."""

@@ -155,8 +155,12 @@ def _one_line(args: argparse.Namespace, exc: Exception) -> int:
     if os.environ.get("KIOSK_DEBUG"):
         raise exc
     logging.getLogger("kiosk.cli").debug("command failed", exc_info=exc)
-    from kiosk.store.db import StoreError
-    if isinstance(exc, OSError):
+    import sqlcipher3
+    from kiosk.store.db import StoreError, describe_db_error
+    if isinstance(exc, sqlcipher3.DatabaseError) and not isinstance(exc, sqlcipher3.IntegrityError):
+        # a damaged page met mid-command (red-team L4), a busy database, a full disk
+        text = describe_db_error(exc)
+    elif isinstance(exc, OSError):
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         text = f"{exc.strerror or type(exc).__name__}{where}"
     elif isinstance(exc, (StoreError, ValueError)):

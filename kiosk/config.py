@@ -63,8 +63,8 @@ class Config(ConfigFields, Mapping[str, Any]):
         out = {}
         for s in SETTINGS:
             value = self._values[s.name]
-            if s.secret and value:
-                value = "***"
+            if (s.secret or s.personal) and value:
+                value = "***"   # secrets, and personal data such as the look-up officer's name (red-team Info)
             out[s.name] = str(value) if isinstance(value, Path) else value
         return out
 

@@ -142,7 +142,7 @@ def _tcp_check(name: str, host: str, port: int, fix: str, required: bool = True)
 
 
 def check_database(cfg: Config) -> list[Check]:
-    from kiosk.store.db import StoreError, connect, db_path
+    from kiosk.store.db import DamagedDatabaseError, StoreError, connect, db_path, wal_missing_note
     from kiosk.store.keys import key_provider_from_config
     from kiosk.store.migrate import latest_version, schema_version
 
@@ -152,6 +152,8 @@ def check_database(cfg: Config) -> list[Check]:
     try:
         key = key_provider_from_config(cfg).load()
         conn = connect(path, key, cache_mib=4)
+    except DamagedDatabaseError as exc:
+        return [Check("database", FAIL, str(exc), "kiosk db restore --latest (the damaged file is kept aside)")]
     except (StoreError, OSError, ValueError) as exc:
         return [Check("database", FAIL, str(exc), "provide the right key file (--config / KIOSK_KEY_FILE)")]
     try:
@@ -161,7 +163,13 @@ def check_database(cfg: Config) -> list[Check]:
     newest = latest_version()
     schema = Check("schema version", OK if version == newest else FAIL, f"{version} (this kiosk knows {newest})",
                    "" if version == newest else "kiosk db migrate")
-    return [Check("database", OK, f"{path} opens with the key"), schema]
+    checks = [Check("database", OK, f"{path} opens with the key"), schema]
+    lost = wal_missing_note(cfg.data_dir)
+    if lost:   # red-team L5: the -wal was deleted after an unclean stop
+        checks.append(Check("write-ahead log", FAIL, lost,
+                            "put the missing kiosk.db-wal back if it was moved; otherwise compare the outbox "
+                            "with the gateway (`kiosk sync export-receipts`) and restore a backup if needed"))
+    return checks
 
 
 def check_gateway(cfg: Config) -> Check:

@@ -25,6 +25,7 @@ class Setting:
     default: Any
     help: str
     secret: bool = False
+    personal: bool = False   # a person's data (a staff member's name): masked in `config show` and bundles
     choices: tuple[str, ...] | None = None
     validate: Callable[[Any], str | None] | None = field(default=None, compare=False)
     doc_default: str | None = None  # how the default reads in docs when it depends on the machine
@@ -143,7 +144,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("gateway_url", str, "https://daotaoegw.baohiemxahoi.gov.vn", "Base URL of the BHYT gateway."),
     S("gateway_username", str, "", "Gateway account name."),
     S("gateway_password", str, "", "Gateway account password (prefer the key store).", secret=True),
-    S("gateway_officer_name", str, "", "Registered look-up officer's full name (hoTenCb)."),
+    S("gateway_officer_name", str, "", "Registered look-up officer's full name (hoTenCb).", personal=True),
     S("gateway_officer_cccd", str, "", "Registered look-up officer's CCCD number (cccdCb).", secret=True),
     S("gateway_password_file", Path, Path(""),
       "Key-store file (0600) holding the gateway password (`kiosk provision` writes it there)."),

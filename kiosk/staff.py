@@ -63,6 +63,8 @@ class StaffServices:
                 log.warning("staff mode: no printer (%s)", type(exc).__name__)
         desk_ctx = DeskContext(self.store, self.accounts, self.audit, self.clock, desk_settings(cfg), sign,
                                gateway, DriverTicketPrinter(printer, cfg.kiosk_id) if printer else None)
+        from kiosk.sync.worker_status import down_text, read_status, status_path
+        desk_ctx.sync_trouble = lambda: down_text(read_status(status_path(cfg.data_dir)))
         self.desk = Desk.build(desk_ctx)
         key_provider = FileKeyProvider(cfg.key_file, cfg.data_dir) if cfg.key_provider == "file" else None
         self.tech_ctx = TechContext(self.store, self.accounts, self.audit, self.clock, cfg, key_provider, reopen,

@@ -42,7 +42,10 @@ def _backup(args, ctx, provider) -> int:
         key = provider(args, cfg).load()
         now = SystemClock().now()
         with open_store(cfg.data_dir, key, cache_mib=8, busy_timeout_ms=cfg.db_busy_timeout_ms) as store:
-            info = take_backup(store.conn, key, args.dest or backup_dir(cfg.data_dir), now)
+            info = take_backup(store.conn, key, args.dest or backup_dir(cfg.data_dir), now,
+                               anchor=store.settings.get("audit_chain_head"))
+            from kiosk.security.audit_log import record_cli
+            record_cli(store, "db.backup", "database", {"file": info.path.name})
     except StoreError as exc:
         return _fail("backup", str(exc))
     print(f"backup {info.path} ({info.size} bytes), encrypted with the database key")
@@ -87,10 +90,19 @@ def _restore(args, ctx, provider) -> int:
         return _fail("restore", f"{exc}. Nothing was changed.")
     finally:
         lock.release()
+    _record_restore(cfg, key, backup, kept)
     print(f"restored {backup.name}")
     if kept is not None:
         print(f"the replaced database is kept as {kept}")
     return 0
+
+
+def _record_restore(cfg, key: bytes, backup: Path, kept: Path | None) -> None:
+    """The restored database's audit chain says who put it there (the OS user with the key file)."""
+    from kiosk.security.audit_log import record_cli
+    from kiosk.store.migrate import open_store
+    with open_store(cfg.data_dir, key, cache_mib=8, busy_timeout_ms=cfg.db_busy_timeout_ms) as store:
+        record_cli(store, "db.restore", "database", {"backup": backup.name, "kept": kept.name if kept else None})
 
 
 def _list(args, ctx) -> int:

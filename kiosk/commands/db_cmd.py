@@ -5,7 +5,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from kiosk.store.db import StoreError, WrongKeyError, db_path
+from kiosk.store.db import StoreError, WrongKeyError, damaged_page_text, db_path, wal_missing_note
 from kiosk.store.keys import KeyProvider, key_provider_from_config
 
 
@@ -112,10 +112,16 @@ def _check(args, ctx) -> int:
     print(f"schema version:        {report.schema_version} (this kiosk knows up to {newest})")
     print(f"cipher_integrity_check: {'ok' if not report.cipher_problems else '; '.join(report.cipher_problems)}")
     print(f"integrity_check:       {'; '.join(report.integrity)}")
+    lost = wal_missing_note(cfg.data_dir)
+    if lost:
+        print(f"write-ahead log:       MISSING: {lost}")
     if report.schema_version != newest:
         print("schema differs from this kiosk's: run `kiosk db migrate`" if report.schema_version < newest
               else "schema is newer than this kiosk knows: upgrade the kiosk")
-    return 0 if report.ok and report.schema_version == newest else 1
+    if not report.ok:
+        print(damaged_page_text([*report.cipher_problems, *(() if report.integrity == ("ok",) else report.integrity)]),
+              file=sys.stderr)
+    return 0 if report.ok and report.schema_version == newest and not lost else 1
 
 
 def _migrate(args, ctx) -> int:
@@ -135,6 +141,13 @@ def _migrate(args, ctx) -> int:
     return 0
 
 
+def _record(cfg, key: bytes, action: str, details: dict) -> None:
+    from kiosk.security.audit_log import record_cli
+    from kiosk.store.migrate import open_store
+    with open_store(cfg.data_dir, key, cache_mib=8, busy_timeout_ms=cfg.db_busy_timeout_ms) as store:
+        record_cli(store, action, "database", details)
+
+
 def _rekey(args, ctx) -> int:
     from kiosk.store.rekey import rekey
     cfg = ctx.config
@@ -145,6 +158,7 @@ def _rekey(args, ctx) -> int:
         staged = _provider(args, cfg, path=new.path.with_name(new.path.name + ".next"), passphrase=passphrase)
         result = rekey(cfg.data_dir, old, new, new_path=new.path, old_path=old.path,
                        keep_old=args.keep_old, staged=staged)
+        _record(cfg, new.load(), "db.rekey", {"resumed": result.resumed, "old_key_kept": result.retired is not None})
     except StoreError as exc:
         return _fail("rekey", exc)
     if result.resumed:

@@ -128,6 +128,8 @@ def _recover_outbox(args, ctx) -> int:
         store = _factory(args, cfg)()
         try:
             report = recover_outbox_from_backup(args.backup, key, store)
+            from kiosk.security.audit_log import record_cli
+            record_cli(store, "outbox.recover", "outbox", {"backup": Path(args.backup).name, "copied": report.copied})
         finally:
             store.close()
     except StoreError as exc:

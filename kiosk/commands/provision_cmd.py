@@ -57,7 +57,9 @@ def _provision(args, ctx) -> int:
     if args.check:
         print(f"provisioning file OK ({len(plan.settings)} settings, {len(plan.staff)} staff accounts)")
         return 0
-    report = apply(plan)
+    from kiosk.security.audit_log import os_actor
+    actor, role, who = os_actor()     # no admin PIN here: the audit names the OS user with the key file
+    report = apply(plan, actor=actor, role=role, extra=who)
     if report.nothing_changed:
         print(f"already provisioned: nothing changed ({target})")
     else:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import json
 import signal
 import sys
@@ -133,7 +132,8 @@ def _retry(args, ctx) -> int:
         return 1
     # No staff member signed in: the trust boundary is the OS account holding the key file, and
     # the audit says exactly that instead of inventing a technician (red-team L3).
-    actor, role, how = f"cli:{getpass.getuser()}", "os-user", {"authority": "OS user with the database key file"}
+    from kiosk.security.audit_log import os_actor
+    actor, role, how = os_actor()
     with store:
         with store.transaction():
             if args.dead:

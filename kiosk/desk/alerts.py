@@ -19,11 +19,12 @@ PRINT_EVENTS = ("ticket.issue", "ticket.print_failed", "ticket.shown", "ticket.r
 FAULT_WORDS = {"paper_out": ("hết giấy", "out of paper"), "cover_open": ("nắp đang mở", "cover open"),
                "offline": ("mất kết nối", "offline"), "timeout": ("không trả lời", "not answering")}
 GATEWAY_STALE_S = 10 * 60          # uploads waiting longer than this: the gateway is not taking them
+UNPRINTED_AFTER_S = 2 * 60         # a ticket committed this long ago and never printed: the kiosk stopped
 
 
 @dataclass(frozen=True)
 class Alert:
-    key: str          # stable: printer, dead_letters, gateway, needs_desk, provisional
+    key: str          # stable: printer, unprinted, sync_worker, dead_letters, gateway, needs_desk, provisional
     level: str        # "bad" (act now) or "warn"
     text: str         # Vietnamese / English, no personal data
 
@@ -38,7 +39,18 @@ class DeskAlerts(DeskPart):
             vi, en = FAULT_WORDS.get(printer, ("bị lỗi", "failing"))
             out.append(Alert("printer", "bad", f"Máy in {vi}: kiểm tra máy in, rồi in lại phiếu cho người bệnh / "
                                                f"printer {en}: fix it, then reprint the patients' tickets"))
+        if allowed(role, P.REPRINT):
+            unprinted = self._unprinted()
+            if unprinted:
+                numbers = ", ".join(unprinted[:8]) + (" …" if len(unprinted) > 8 else "")
+                out.append(Alert("unprinted", "bad", f"{len(unprinted)} phiếu đã cấp nhưng chưa in (kiosk dừng giữa "
+                                                      f"chừng): {numbers}; chọn lượt và bấm In lại phiếu / "
+                                                      f"{len(unprinted)} ticket(s) issued but never printed (the kiosk "
+                                                      f"stopped): {numbers}; select the visit and press Reprint"))
         if allowed(role, P.MANAGE_OUTBOX):
+            trouble = self.ctx.sync_trouble() if self.ctx.sync_trouble is not None else None
+            if trouble:
+                out.append(Alert("sync_worker", "bad", trouble))
             stats = self.store.outbox.stats()
             if stats.dead:
                 out.append(Alert("dead_letters", "bad", f"{stats.dead} hồ sơ bị cổng từ chối: xem tab Hàng đợi gửi / "
@@ -60,6 +72,13 @@ class DeskAlerts(DeskPart):
                 out.append(Alert("provisional", "warn", f"{prov} lượt tạm thời chờ kiểm tra lại thẻ / {prov} "
                                                         "provisional card check(s) waiting"))
         return out
+
+    def _unprinted(self) -> list[str]:
+        from datetime import timedelta
+        from kiosk.core.clock import iso
+        now = self.ctx.clock.now()
+        day = now.astimezone(VN_TZ).date().isoformat()
+        return [t.number for t in self.store.tickets.unprinted(day, iso(now - timedelta(seconds=UNPRINTED_AFTER_S)))]
 
     def _printer_fault(self) -> str | None:
         """The fault of the last print attempt that failed and was not followed by a good one."""

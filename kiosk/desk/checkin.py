@@ -188,9 +188,12 @@ class ManualCheckin(DeskPart):
             return False, "no_printer"
         try:
             printer.print_ticket(ticket, self.ctx.settings.facility_name)
-            return True, None
         except PrinterFault as exc:
             with self.ctx.store.transaction():
+                self.ctx.store.tickets.mark_print_failed(ticket.ticket_id)
                 self.ctx.audit.append("desk", None, "ticket.print_failed", f"ticket:{ticket.ticket_id}",
                                       {"fault": exc.kind.value})
             return False, exc.kind.value
+        with self.ctx.store.transaction():   # printed: never offered again as "issued but not printed"
+            self.ctx.store.tickets.mark_printed(ticket.ticket_id)
+        return True, None

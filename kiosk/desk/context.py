@@ -48,6 +48,7 @@ class DeskContext:
     gateway: Any = None                          # kiosk.gateway.client.GatewayClient, None offline
     printer: Any = None                          # kiosk.core.ports.TicketPrinter
     extras: dict = field(default_factory=dict)
+    sync_trouble: Callable[[], str | None] | None = None   # the upload worker is down: staff wording (M4)
 
     def record(self, session, action: str, target: str | None, details: dict | None = None) -> int:
         """Audit entry for a staff action (call inside the change's transaction)."""

@@ -81,7 +81,8 @@ def nightly_backup(store_factory: Callable[[], Store], key: bytes, data_dir: Pat
                 on_damage(damaged)
             raise LiveDatabaseDamaged("backup skipped: the live database fails its integrity checks; "
                                       "restore the last good backup (`kiosk db restore --latest`)")
-        info = take_backup(store.conn, key, dest, now)
+        info = take_backup(store.conn, key, dest, now, checked=integrity == "full",
+                           anchor=store.settings.get("audit_chain_head"))
     except LiveDatabaseDamaged:
         raise
     except BaseException:

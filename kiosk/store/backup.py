@@ -6,6 +6,8 @@ key does not open and keeps the replaced database aside instead of deleting it.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -16,9 +18,10 @@ from pathlib import Path
 import sqlcipher3
 
 from kiosk.store.db import StoreError, _apply_key, connect, db_path
-from kiosk.files import atomic_path
+from kiosk.files import atomic_path, write_atomic
 
 NAME_RE = re.compile(r"^kiosk-(\d{8}T\d{6}Z)\.db\.bak$")
+MANIFEST_SUFFIX = ".manifest.json"
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,44 @@ def backup_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "backups"
 
 
-def take_backup(conn: sqlcipher3.Connection, key: bytes, dest_dir: Path, now: datetime) -> BackupInfo:
+def manifest_path(backup: Path) -> Path:
+    return Path(backup).with_name(Path(backup).name + MANIFEST_SUFFIX)
+
+
+def read_manifest(path: Path) -> dict:
+    """A backup's manifest (given the manifest or the backup beside it); StoreError when unreadable."""
+    path = Path(path)
+    if not path.name.endswith(MANIFEST_SUFFIX):
+        path = manifest_path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"cannot read the backup manifest {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise StoreError(f"the backup manifest {path} is not a JSON object")
+    return data
+
+
+def _write_manifest(info: BackupInfo, anchor: str | None) -> None:
+    """Beside the backup, outside the database: its size, SHA-256 and the audit chain head at the time
+    (the anchor `kiosk audit verify --anchor MANIFEST` checks a rewritten or cut chain against; M7)."""
+    digest = hashlib.sha256()
+    with open(info.path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    body = {"backup": info.path.name, "taken_at": info.taken_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "size": info.size, "sha256": digest.hexdigest(), "audit_head": anchor}
+    write_atomic(manifest_path(info.path), json.dumps(body, indent=1) + "\n")
+
+
+def take_backup(conn: sqlcipher3.Connection, key: bytes, dest_dir: Path, now: datetime, *,
+                checked: bool = False, anchor: str | None = None) -> BackupInfo:
+    """Copy the live database, which must pass its checks first: a backup of a damaged database
+    would become the newest one, the one `db restore --latest` picks (red-team M5). `anchor` (the
+    audit chain head) goes into the manifest written beside the backup."""
+    from kiosk.store.rekey import refuse_damaged
+    if not checked:   # the nightly job has just run the same checks
+        refuse_damaged(conn, Path(getattr(conn, "kiosk_path", None) or "kiosk.db"), "no backup taken, it fails its check")
     dest_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     final = dest_dir / f"kiosk-{stamp}.db.bak"
@@ -45,7 +85,9 @@ def take_backup(conn: sqlcipher3.Connection, key: bytes, dest_dir: Path, now: da
         finally:
             target.close()
         verify_backup(tmp, key)
-    return BackupInfo(final, now, final.stat().st_size)
+    info = BackupInfo(final, now, final.stat().st_size)
+    _write_manifest(info, anchor)
+    return info
 
 
 def verify_backup(path: Path, key: bytes) -> int:
@@ -78,6 +120,7 @@ def prune_backups(dest_dir: Path, retention_days: int, now: datetime) -> int:
     for info in backups[:-1]:
         if info.taken_at < cutoff:
             info.path.unlink()
+            manifest_path(info.path).unlink(missing_ok=True)
             removed += 1
     return removed
 
@@ -91,7 +134,7 @@ def restore_backup(backup: Path, data_dir: Path, key: bytes, now: datetime) -> P
         stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         kept = live.with_name(f"{live.name}.replaced-{stamp}")
         os.replace(live, kept)
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("-wal", "-shm", "-inuse", ".wal-missing"):
             side = live.with_name(live.name + suffix)
             if side.exists():
                 os.replace(side, kept.with_name(kept.name + suffix))

@@ -40,6 +40,35 @@ class DamagedDatabaseError(StoreError):
                          "(`kiosk db restore --latest`); only `kiosk db init` creates a database")
 
 
+PAGE_SIZE = 4096                     # SQLCipher 4's page size; every file we write is whole pages
+PLAIN_HEADER = b"SQLite format 3\x00"
+WAL_NOTE_SUFFIX = ".wal-missing"     # kiosk.db.wal-missing: a write-ahead log vanished (red-team L5)
+_INUSE_SUFFIX = "-inuse"             # kiosk.db-inuse: the -wal may hold commits (not closed cleanly)
+
+
+def damaged_page_text(problems: list[str] | tuple[str, ...]) -> str:
+    """Staff wording for pages that fail their checks (one line, no SQL jargon)."""
+    first = "; ".join(str(p) for p in problems[:2])[:200]
+    return (f"the database is damaged ({first}); the kiosk cannot trust it. Restore the newest backup "
+            "(`kiosk db restore --latest`) or call the technician")
+
+
+DAMAGE_WORDS = ("malformed", "hmac", "logic error", "not a database", "corrupt", "disk image")
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line for staff about an error SQLite raised while a command ran (never a traceback)."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return ("the database is busy: another kiosk process holds it (the kiosk app, `kiosk sync run`); "
+                "try again in a moment")
+    if "full" in text or "disk i/o" in text:
+        return f"the disk refused a database write ({exc}): free space on the data disk, then try again"
+    if any(word in text for word in DAMAGE_WORDS):
+        return damaged_page_text([str(exc)])
+    return f"{type(exc).__name__}: {exc}"
+
+
 def db_path(data_dir: Path) -> Path:
     return Path(data_dir) / DB_FILENAME
 
@@ -73,11 +102,8 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
     path = Path(path)
     if not create and not path.exists():
         raise MissingDatabaseError(path)
-    if not create and path.stat().st_size == 0:
-        wal = path.with_name(path.name + "-wal")
-        if not (wal.exists() and wal.stat().st_size > 0):
-            # SQLite would silently start an empty database here (red-team M5)
-            raise DamagedDatabaseError(path, "0 bytes")
+    if not create:
+        _refuse_malformed_file(path)
     if create and not path.exists():
         # the database is born private (0600): SQLite would make it with the umask (0644)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -86,10 +112,12 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         except FileExistsError:
             pass
     _make_private(path)
+    wal_existed = path.with_name(path.name + "-wal").exists()
     # mode=rw: even if the file vanishes between the check above and here, SQLite will not create it
     target = str(path) if create else f"file:{quote(str(path.absolute()))}?mode=rw"
     conn = sqlcipher3.connect(target, isolation_level=None, check_same_thread=check_same_thread,
-                              timeout=busy_timeout_ms / 1000, uri=not create)
+                              timeout=busy_timeout_ms / 1000, uri=not create, factory=_Connection)
+    conn.kiosk_path = path
     try:
         # SQLCipher would print its own HMAC errors to stderr on a wrong key; we raise WrongKeyError
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -100,6 +128,9 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
             # a wrong key reads as "file is not a database"; a full disk or I/O failure does not,
             # and must not send the operator hunting for another key
             if "not a database" in str(exc).lower():
+                if _newest_backup_opens(path, key):
+                    raise DamagedDatabaseError(path, "its first page cannot be read, yet the newest backup "
+                                                     "opens with the same key") from exc
                 raise WrongKeyError(path) from exc
             raise StoreError(f"cannot read the database {path}: {exc}") from exc
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -111,7 +142,106 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         conn.close()
         raise
     conn.row_factory = sqlcipher3.Row
+    if not create and path.name == DB_FILENAME:
+        _note_missing_wal(path, wal_existed)
     return conn
+
+
+class _Connection(sqlcipher3.Connection):
+    """A connection that, once closed, clears kiosk.db-inuse when the -wal went with it."""
+
+    kiosk_path: Path | None = None
+
+    def close(self) -> None:
+        super().close()
+        if self.kiosk_path is not None:
+            try:
+                after_close(self.kiosk_path)
+            except OSError:
+                pass
+
+    def __del__(self) -> None:   # a connection dropped without close(): SQLite closes it now
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - finalizer
+            pass
+
+
+def _refuse_malformed_file(path: Path) -> None:
+    """A file that cannot be a database we wrote is damage, never a new empty database and never
+    "a wrong key" (red-team M5/L4): empty, shorter than a page, not whole pages, a plain (unencrypted)
+    SQLite file, or a blank first page. SQLite would silently start an empty database on a 0-byte file."""
+    size = path.stat().st_size
+    wal = path.with_name(path.name + "-wal")
+    if size == 0:
+        if wal.exists() and wal.stat().st_size > 0:
+            return    # a database whose every page is still in its WAL (legal, if rare)
+        raise DamagedDatabaseError(path, "0 bytes")
+    with open(path, "rb") as fh:
+        head = fh.read(PAGE_SIZE)
+    if head.startswith(PLAIN_HEADER):
+        raise DamagedDatabaseError(path, "it is not encrypted: a plain SQLite file, not the kiosk's database")
+    if size < PAGE_SIZE:
+        raise DamagedDatabaseError(path, f"only {size} bytes, shorter than one page: its header is missing")
+    if size % PAGE_SIZE:
+        raise DamagedDatabaseError(path, f"{size} bytes is not a whole number of {PAGE_SIZE}-byte pages")
+    if not any(head[:16]) or not any(head):
+        raise DamagedDatabaseError(path, "its first page (the header) is blank")
+
+
+def _newest_backup_opens(path: Path, key: bytes) -> bool:
+    """A damaged first page and a wrong key both read as "not a database"; the newest backup in
+    <data_dir>/backups opening with the same key tells them apart."""
+    if path.name != DB_FILENAME:
+        return False
+    backups = sorted((path.parent / "backups").glob("kiosk-*.db.bak"))
+    if not backups:
+        return False
+    try:
+        connect(backups[-1], key, cache_mib=2).close()
+        return True
+    except (StoreError, sqlcipher3.DatabaseError, OSError):
+        return False
+
+
+def _note_missing_wal(path: Path, wal_existed: bool) -> None:
+    """kiosk.db-inuse says "connections were open": its -wal may hold committed rows. A clean close of
+    the last connection removes the -wal, then the marker (see close_connection). Marker present and
+    -wal gone at open means the log was deleted or not copied along: committed rows may be lost. That
+    is written down in kiosk.db.wal-missing, which `kiosk db check` and `kiosk doctor` report."""
+    marker = path.with_name(path.name + _INUSE_SUFFIX)
+    if marker.exists() and not wal_existed:
+        import logging
+        from datetime import datetime, timezone
+        note = path.with_name(path.name + WAL_NOTE_SUFFIX)
+        if not note.exists():
+            note.write_text(f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} {path.name} was not closed cleanly "
+                            f"and its write-ahead log {path.name}-wal was missing: rows committed since the last "
+                            "checkpoint may be lost\n", encoding="utf-8")
+            os.chmod(note, 0o600)
+        logging.getLogger(__name__).error("the write-ahead log %s-wal is missing after an unclean stop: "
+                                          "committed rows may be lost (see %s)", path.name, note.name)
+    if not marker.exists():
+        try:
+            os.close(os.open(marker, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            pass
+
+
+def wal_missing_note(data_dir: Path) -> str | None:
+    """What kiosk.db.wal-missing says, or None (for `kiosk db check` and `kiosk doctor`)."""
+    note = db_path(data_dir).with_name(DB_FILENAME + WAL_NOTE_SUFFIX)
+    try:
+        return note.read_text(encoding="utf-8").strip() + f" (delete {note} once checked)"
+    except FileNotFoundError:
+        return None
+
+
+def after_close(path: Path) -> None:
+    """After closing a connection to `path`: the last one out removed the -wal, so nothing is pending."""
+    path = Path(path)
+    if path.name == DB_FILENAME and not path.with_name(path.name + "-wal").exists():
+        path.with_name(path.name + _INUSE_SUFFIX).unlink(missing_ok=True)
 
 
 def _make_private(path: Path) -> None:

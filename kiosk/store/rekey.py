@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kiosk.store.db import StoreError, WrongKeyError, connect, db_path
+import sqlcipher3
+
+from kiosk.store.db import DamagedDatabaseError, StoreError, WrongKeyError, connect, damaged_page_text, db_path
 from kiosk.files import fsync_dir
 from kiosk.store.keys import KeyProvider
 from kiosk.store.migrate import schema_version
@@ -34,12 +36,34 @@ def check_database(data_dir: Path, key: bytes) -> CheckReport:
     """Open with `key` (WrongKeyError if it does not match) and run both integrity checks."""
     conn = connect(db_path(data_dir), key)
     try:
+        version, schema = conn.execute("PRAGMA cipher_version").fetchone()[0], schema_version(conn)
         cipher = tuple(str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check"))
-        integrity = tuple(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
-        version = conn.execute("PRAGMA cipher_version").fetchone()[0]
-        return CheckReport(schema_version(conn), cipher, integrity, version)
+        try:
+            integrity = tuple(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
+        except (sqlcipher3.DatabaseError, MemoryError) as exc:   # a page so damaged the check cannot finish
+            integrity = (f"cannot finish ({exc or type(exc).__name__})",)
+        return CheckReport(schema, cipher, integrity, version)
     finally:
         conn.close()
+
+
+def live_problems(conn) -> list[str]:
+    """[] when every page passes SQLCipher's HMAC check and SQLite's quick_check."""
+    try:
+        bad = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check")]
+        if not bad:
+            quick = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+            bad = [] if quick == ["ok"] else quick
+    except (sqlcipher3.DatabaseError, MemoryError) as exc:
+        bad = [f"the check cannot finish: {exc or type(exc).__name__}"]
+    return bad
+
+
+def refuse_damaged(conn, path: Path, what: str) -> None:
+    """DamagedDatabaseError (staff wording) when the open database fails its checks."""
+    bad = live_problems(conn)
+    if bad:
+        raise DamagedDatabaseError(path, f"{what}: {'; '.join(bad[:2])[:200]}")
 
 
 @dataclass(frozen=True)
@@ -80,6 +104,9 @@ def rekey(data_dir: Path, old: KeyProvider, new: KeyProvider, *, new_path: Path,
         conn.close()
         return _finish(target, old_path, new_path, in_place, keep_old, resumed=True)
     try:
+        bad = live_problems(conn)
+        if bad:   # re-encrypting would bake the damage in under a new key
+            raise RekeyError(f"not re-keyed: {damaged_page_text(bad)}")
         if target.exists():
             new_key, resumed = target.load(), True   # written by an interrupted run
         else:

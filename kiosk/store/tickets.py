@@ -133,6 +133,13 @@ class TicketRepo(Repo):
     def mark_print_failed(self, ticket_id: int) -> Ticket:
         return self.set_status(ticket_id, TicketStatus.PRINT_FAILED)
 
+    def unprinted(self, day: str, issued_before: str) -> list[Ticket]:
+        """Tickets of `day` committed before `issued_before` (ISO) that never reached the printer: the
+        kiosk stopped between the commit and the print (red-team Info). The desk offers them for reprint."""
+        rows = self.conn.execute(f"""SELECT {_COLS} FROM tickets WHERE day = ? AND status = ? AND printed_at IS NULL
+                                     AND issued_at < ? ORDER BY id""", (day, TicketStatus.ISSUED, issued_before))
+        return [row_to(Ticket, r) for r in rows]
+
     def list_day(self, day: str, kiosk_id: str | None = None) -> list[Ticket]:
         if kiosk_id is None:
             rows = self.conn.execute(f"SELECT {_COLS} FROM tickets WHERE day = ? ORDER BY id", (day,))

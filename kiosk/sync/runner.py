@@ -28,8 +28,11 @@ def build_worker(cfg, key: bytes, *, client=None, clock: Clock | None = None, rn
     if rechecker is None:
         from kiosk.sync.eligibility_recheck import EligibilityRechecker
         rechecker = EligibilityRechecker(client, clock)
-    return SyncWorker(connection_factory(cfg.data_dir, key, busy_timeout_ms=cfg.db_busy_timeout_ms), client,
-                      facility_code=cfg.facility_code, clock=clock, rng=rng,
-                      settings=settings or sync_settings(cfg),
-                      lock=WorkerLock.for_data_dir(cfg.data_dir), connectivity=connectivity or Connectivity(clock),
-                      rechecker=rechecker)
+    worker = SyncWorker(connection_factory(cfg.data_dir, key, busy_timeout_ms=cfg.db_busy_timeout_ms), client,
+                        facility_code=cfg.facility_code, clock=clock, rng=rng,
+                        settings=settings or sync_settings(cfg),
+                        lock=WorkerLock.for_data_dir(cfg.data_dir), connectivity=connectivity or Connectivity(clock),
+                        rechecker=rechecker)
+    from kiosk.sync.worker_status import status_path
+    worker.status_path = status_path(cfg.data_dir)   # the desk and the idle screen read it (M4)
+    return worker

@@ -17,6 +17,7 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from drivers.backoff import RetryBackoff
@@ -29,6 +30,7 @@ from kiosk.sync.lock import WorkerLock
 from kiosk.sync.policy import Action, Decision
 from kiosk.sync.ports import UploadClient
 from kiosk.sync.attempt import attempt_upload
+from kiosk.sync.worker_status import write_status
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ class SyncWorker:
         self.totals = DrainReport()
         self._next_recheck = 0.0
         self.last_start_error: str | None = None   # why the last start attempt failed (None: it did not)
+        self.status_path: Path | None = None       # <data_dir>/sync.status (worker_status), set by build_worker
 
     # ---- control
 
@@ -134,9 +137,19 @@ class SyncWorker:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def down(self) -> str | None:
+        """Why the started worker is not uploading (its start keeps failing, or its thread ended); None if fine."""
+        if self.last_start_error:
+            return self.last_start_error
+        if self._thread is not None and not self._thread.is_alive():
+            return "the worker thread has stopped"
+        return None
+
     def _thread_main(self) -> None:
         from kiosk.ops.nice import lower_this_thread
         lower_this_thread()                        # uploads can wait a few ms; the patient cannot
+        write_status(self.status_path, "starting")
         try:
             failures = 0
             while not self._stop.is_set():
@@ -147,8 +160,10 @@ class SyncWorker:
                     failures += 1
                     self.last_start_error = f"{type(exc).__name__}: {str(exc)[:200]}"
                     log.warning("sync worker could not start (%s); retrying", self.last_start_error)
+                    write_status(self.status_path, "down", self.last_start_error)
                     self._stop.wait(min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** min(failures, 10)))
         finally:
+            write_status(self.status_path, "stopped")
             if self._lock:
                 self._lock.release()
 
@@ -171,6 +186,7 @@ class SyncWorker:
         with self._session() as (conn, repo, pool):
             self._recover(conn, repo)
             self.last_start_error = None
+            write_status(self.status_path, "running")
             probes, next_probe = 0, 0.0
             while not self._stop.is_set():
                 self._wake.clear()
@@ -201,6 +217,7 @@ class SyncWorker:
                     log.exception("sync worker pass failed; retrying")
                     delay = self.settings.backoff_base
                 self._wake.wait(delay)
+            write_status(self.status_path, "stopped")
             return self.totals
 
     # ---- internals

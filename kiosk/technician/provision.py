@@ -315,8 +315,8 @@ def render_config(settings: Mapping[str, Any]) -> str:
             + toml_dumps(ordered))
 
 
-def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, actor: str = "provisioning"
-          ) -> ProvisionReport:
+def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, actor: str = "provisioning",
+          role: str | None = None, extra: dict | None = None) -> ProvisionReport:
     from kiosk.security.audit_log import AuditLog
     from kiosk.store.db import db_path
     from kiosk.store.migrate import open_store
@@ -363,8 +363,8 @@ def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, a
             all_changed = changed + [f"staff:{n}" for n in staff_changes] + (["settings"] if previous != digest else [])
             all_changed += ["config"] if config_changed else []
             if all_changed:
-                AuditLog(store).append(actor, None, "provision.apply", "kiosk",
-                                       {"changed": all_changed, "settings_sha256": digest})
+                AuditLog(store).append(actor, role, "provision.apply", "kiosk",
+                                       {"changed": all_changed, "settings_sha256": digest, **(extra or {})})
         if config_changed:
             write_atomic(plan.config_path, text)
         return ProvisionReport(all_changed, plan.config_path, plan.warnings)

@@ -30,7 +30,7 @@ else:
 _LAZY = {"QDate": QtCore, **{n: QtWidgets for n in (
     "QAbstractItemView QCheckBox QComboBox QDateEdit QDialog QDialogButtonBox QFileDialog QFormLayout "
     "QGroupBox QHeaderView QListWidget QListWidgetItem QMessageBox QPlainTextEdit QRadioButton QSpinBox "
-    "QScrollArea QSplitter QTabBar QTableWidget QTableWidgetItem QTabWidget QWizard QWizardPage QToolTip").split()}}
+    "QProgressBar QScrollArea QSplitter QTabBar QTableWidget QTableWidgetItem QTabWidget QWizard QWizardPage QToolTip").split()}}
 # Add further names here as the UI needs them; never `import PySide6` anywhere else.
 
 

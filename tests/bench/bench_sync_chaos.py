@@ -41,7 +41,15 @@ def main() -> int:
     ap.add_argument("--per-round", type=int, default=8, help="uploads queued before each (re)start")
     ap.add_argument("--seed", type=int, default=4750)
     ap.add_argument("--no-lookup", action="store_true", help="no gateway_lookup_endpoint (the default config)")
+    ap.add_argument("--latency-ms", type=float, default=0.0,
+                    help="slow gateway: every upload and look-up waits this long (the read deadline is "
+                         "raised above it and kills land while uploads are in flight)")
     args = ap.parse_args()
+    faults = dict(FAULTS)
+    kill_window = (0.3, 1.2)
+    if args.latency_ms:
+        faults.update(latency_ms=args.latency_ms, scope=["upload", "lookup"])
+        kill_window = (1.0, 2 * args.latency_ms / 1000 + 4)
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="bench-chaos-"))
     data_dir, key_file = tmp / "data", tmp / "keys" / "db.key"
@@ -50,12 +58,15 @@ def main() -> int:
     conn = open_connection(data_dir, key, create=True)
     repo = OutboxRepo(conn, SystemClock())
     factory = SignedFactory(tmp / "id")
-    sim = SimProcess(tmp / "sim", factory.cert_pem, dict(FAULTS, seed=args.seed))
+    sim = SimProcess(tmp / "sim", factory.cert_pem, dict(faults, seed=args.seed))
     cfg = tmp / "kiosk.toml"
     write_config(cfg, data_dir, key_file, sim.url)
     if args.no_lookup:
         cfg.write_text("\n".join(ln for ln in cfg.read_text(encoding="utf-8").splitlines()
                                  if not ln.startswith("gateway_lookup_endpoint")) + "\n", encoding="utf-8")
+    if args.latency_ms:   # a read deadline above the latency, so slow answers are answers
+        cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+            "gateway_read_timeout = 1.0", f"gateway_read_timeout = {args.latency_ms / 1000 + 4:.1f}"), encoding="utf-8")
     expected: set[tuple[str, str]] = set()
     n = kills = orphaned = 0
 
@@ -78,13 +89,13 @@ def main() -> int:
                 rounds += 1
                 enqueue_round()
                 proc = spawn(cfg, log)
-                time.sleep(rng.uniform(0.3, 1.2))
+                time.sleep(rng.uniform(*kill_window))
                 if proc.poll() is None:
                     os.kill(proc.pid, signal.SIGKILL)
                     kills += 1
                 proc.wait()
                 orphaned += repo.stats().sending
-                if kills and kills % 50 == 0 and proc.returncode == -signal.SIGKILL:
+                if kills and kills % (50 if not args.latency_ms else 10) == 0 and proc.returncode == -signal.SIGKILL:
                     print(f"  ... {kills} kills, {len(expected)} uploads queued", flush=True)
             chaos_s = time.monotonic() - started
             sim.faults(**{k: 0 for k in FAULTS if k.endswith("_rate")}, latency_ms=0)
@@ -106,7 +117,8 @@ def main() -> int:
     dup_marked = sum(1 for r in received if r["duplicate"])
     lost = len(expected - set(held))
     duplicated = len(held) - len(set(held))
-    print(f"sync chaos run: {kills} SIGKILLs of `kiosk sync run` in {chaos_s:.0f} s with gateway faults {FAULTS}")
+    print(f"sync chaos run: {kills} SIGKILLs of `kiosk sync run` in {chaos_s:.0f} s "
+          f"(whole run {time.monotonic() - started:.0f} s) with gateway faults {faults}")
     print(f"  uploads queued {len(expected)}; orphaned leases seen after kills {orphaned}; "
           f"acked by reconciliation (no resend) {reconciled}; acked on a DUPLICATE answer {duplicate_acks}")
     print(f"  final run exit {code}; outbox pending {stats.pending}, sending {stats.sending}, dead {stats.dead}, "

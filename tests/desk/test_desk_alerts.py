@@ -69,3 +69,49 @@ def test_the_desk_window_keeps_the_alerts_listed(qtbot, desk_env, worker):
     from kiosk.ui.qt import QLabel
     assert "Phòng khám / Clinic" in c.findChild(QLabel, "DeskPlace").text()      # minor 12: not "Desk"
     assert "Quầy tiếp đón / Desk" in w.findChild(QLabel, "DeskPlace").text()
+
+
+def test_a_ticket_committed_but_never_printed_is_offered_for_reprint(desk_env, monkeypatch):
+    """Red-team Info: a kiosk killed between the ticket's commit and the printer left a ticket nobody printed."""
+    env = desk_env
+
+    class Killed(BaseException):
+        """The process dies inside the print call: nothing after the commit runs."""
+
+    def die(*a, **k):
+        raise Killed()
+    monkeypatch.setattr(env.ctx.printer, "print_ticket", die)
+    with pytest.raises(Killed):
+        env.desk.checkin.check_in(env.s["le.tan"], demo_form("valid_bhyt"))
+    monkeypatch.undo()
+    day = env.clock.now().astimezone(__import__("kiosk.core.clock", fromlist=["VN_TZ"]).VN_TZ).date().isoformat()
+    (ticket,) = env.store.tickets.list_day(day)
+    assert ticket.status == "issued" and ticket.printed_at is None
+    assert "unprinted" not in keys(env, "le.tan")          # a print may still be under way
+    env.clock.advance(3 * 60)                               # ... the kiosk restarted
+    alerts = {a.key: a for a in env.desk.alerts.alerts(env.s["le.tan"])}
+    assert ticket.number in alerts["unprinted"].text and "In lại phiếu" in alerts["unprinted"].text
+    assert env.desk.visits.reprint(env.s["le.tan"], ticket.visit_id) == ticket.number
+    assert env.store.tickets.get(ticket.id).printed_at is not None
+    assert "unprinted" not in keys(env, "le.tan")
+
+
+def test_the_desk_is_told_when_the_upload_worker_is_down(desk_env, tmp_path):
+    """M4: a worker whose start keeps failing (or whose process died) is a desk alert in staff wording."""
+    import subprocess
+    import sys
+
+    from kiosk.sync.worker_status import down_text, read_status, write_status
+    env = desk_env
+    path = tmp_path / "sync.status"
+    env.ctx.sync_trouble = lambda: down_text(read_status(path))
+    assert "sync_worker" not in keys(env, "le.tan")                     # no worker state yet: nothing to say
+    write_status(path, "down", "OperationalError: database is locked")
+    alert = {a.key: a for a in env.desk.alerts.alerts(env.s["le.tan"])}["sync_worker"]
+    assert alert.level == "bad" and "Bộ gửi hồ sơ" in alert.text and "database is locked" in alert.text
+    assert "sync_worker" not in keys(env, "bac.si")                      # the clinician cannot act on it
+    write_status(path, "running")
+    assert "sync_worker" not in keys(env, "le.tan")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    path.write_text(path.read_text().replace(f'"pid": {__import__("os").getpid()}', f'"pid": {gone.stdout.strip()}'))
+    assert read_status(path).pid == int(gone.stdout) and "sync_worker" in keys(env, "le.tan")   # the process died

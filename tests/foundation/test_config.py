@@ -137,3 +137,15 @@ def test_typed_fields_read_the_values():
     assert hints["kiosk_id"] is str and hints["scanner_hold_off"] is float and hints["data_dir"] is Path
     cfg = load(None, env={"KIOSK_SCANNER_HOLD_OFF": "0.5"})
     assert cfg.scanner_hold_off == 0.5 and cfg.kiosk_id == "1"
+
+
+def test_config_show_masks_the_officer_name_and_every_secret(tmp_path, capsys):
+    """Red-team Info: `config show` printed gateway_officer_name, a staff member's full name."""
+    path = write(tmp_path, 'gateway_officer_name = "NGUYỄN VĂN CÁN BỘ"\ngateway_password = "hunter2"\n'
+                           'gateway_officer_cccd = "079085000001"\npkcs11_pin = "123456"\n')
+    for argv in (["config", "show"], ["config", "show", "--json"]):
+        assert cli.main(["--config", str(path), *argv]) == 0
+        out = capsys.readouterr().out
+        for needle in ("NGUYỄN", "CÁN BỘ", "hunter2", "079085000001", "123456"):
+            assert needle not in out, (argv, needle)
+    assert json.loads(out)["gateway_officer_name"] == "***"

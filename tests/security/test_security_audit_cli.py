@@ -27,7 +27,8 @@ def test_verify_and_export_an_intact_chain(tmp_path, capsys):
     out = tmp_path / "audit.jsonl"
     assert cli.main([*head, "export", *key, "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in rows] == ids and rows[0]["details"] == '{"reason":"kẹt giấy"}'
+    assert [r["id"] for r in rows][:3] == ids and rows[0]["details"] == '{"reason":"kẹt giấy"}'
+    assert [r["action"] for r in rows[3:]] == ["audit.verify"] and rows[3]["role"] == "os-user"   # L3
     assert rows[1]["prev_hash"] == rows[0]["hash"]
     assert cli.main([*head, "export", *key, "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "id,at,actor,role,action,target,details,prev_hash,hash"
@@ -95,3 +96,40 @@ def test_a_recomputed_chain_is_caught_by_the_key_and_by_an_outside_anchor(tmp_pa
     store.close()
     assert cli.main([*head, "verify", *key, "--anchor", anchor]) == 1
     assert "BROKEN" in capsys.readouterr().out
+
+
+def test_the_daily_backup_anchors_the_chain_head_and_verify_catches_a_cut_tail(tmp_path, capsys):
+    """M7: the head is anchored outside the database in the nightly backup's manifest."""
+    from datetime import datetime, timezone
+    from kiosk.ops.jobs import nightly_backup
+    from kiosk.store.backup import backup_dir, list_backups, manifest_path, read_manifest
+    store, ids, head, key = _kiosk(tmp_path, 5)
+    anchor = AuditLog(store).head()
+    data = tmp_path / "data"
+    key_bytes = (tmp_path / "secrets" / "db.key").read_bytes()
+    out = nightly_backup(lambda: _reopen(data, key_bytes), key_bytes, data, 14, datetime.now(timezone.utc))
+    (info,) = list_backups(backup_dir(data))
+    assert out.info.path == info.path and manifest_path(info.path).exists()
+    manifest = read_manifest(info.path)
+    assert manifest["audit_head"] == anchor and manifest["backup"] == info.path.name
+    assert len(manifest["sha256"]) == 64 and manifest["size"] == info.size
+    AuditLog(store).append("le.tan", "reception", "ticket.reprint", "ticket:9", {})   # the day goes on
+    store.close()
+    for given in (str(info.path), str(manifest_path(info.path))):
+        assert cli.main([*head, "verify", *key, "--anchor", given]) == 0, given
+        assert "intact" in capsys.readouterr().out
+    store = _reopen(data, key_bytes)
+    _rewrite(store, AuditLog(store).key, drop_last=4)       # the insider cuts back past the backup's head
+    store.close()
+    assert cli.main([*head, "verify", *key]) == 0           # consistent inside the database...
+    capsys.readouterr()
+    assert cli.main([*head, "verify", *key, "--anchor", str(info.path)]) == 1   # ...not with the backup's anchor
+    assert "BROKEN" in capsys.readouterr().out
+    manifest_path(info.path).write_text("{}", encoding="utf-8")
+    assert cli.main([*head, "verify", *key, "--anchor", str(info.path)]) == 1
+    assert "no audit chain head" in capsys.readouterr().err
+
+
+def _reopen(data, key_bytes):
+    from kiosk.store.migrate import open_store
+    return open_store(data, key_bytes)

@@ -170,6 +170,8 @@ def test_the_worker_survives_a_database_locked_at_its_start(hostile, data_dir, d
     worker = SyncWorker(lambda: open_connection(data_dir, db_key, busy_timeout_ms=500),
                         client_for(hostile), facility_code="79001", clock=SystemClock(),
                         rng=random.Random(2), settings=FAST, lock=WorkerLock.for_data_dir(data_dir))
+    from kiosk.sync.worker_status import read_status, status_path, worker_trouble
+    worker.status_path = status_path(data_dir)
     worker.start()
     try:
         release = threading.Timer(8.0, lambda: blocker.execute("ROLLBACK"))
@@ -178,6 +180,11 @@ def test_the_worker_survives_a_database_locked_at_its_start(hostile, data_dir, d
         while worker.last_start_error is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert worker.running and "locked" in (worker.last_start_error or "")   # alive, and says why
+        # ...and staff are told: the idle screen's line (in process) and the desk (any process, via the file)
+        status = read_status(status_path(data_dir))
+        assert status is not None and status.down and "locked" in status.error
+        line = worker_trouble(worker)
+        assert line and "Bộ gửi hồ sơ" in line and "upload worker is down" in line and "locked" in line
         release.join()
         ids = queue(conn, n=5, tag="LATE")                   # check-ins queued after the lock went away
         worker.notify()
@@ -187,9 +194,11 @@ def test_the_worker_survives_a_database_locked_at_its_start(hostile, data_dir, d
             time.sleep(0.2)
         assert all(repo.get(i).state.value == "acked" for i in ids)
         assert worker.last_start_error is None
+        assert worker_trouble(worker) is None and not read_status(status_path(data_dir)).down
     finally:
         worker.stop()
         blocker.close()
+    assert read_status(status_path(data_dir)).state == "stopped"
 
 
 def test_sync_status_says_why_items_are_still_waiting(hostile, cli_kiosk, capsys):

@@ -195,3 +195,19 @@ def test_check_names_the_missing_pin_not_a_missing_admin(tmp_path):
         tp.plan_from_dict(doc, tmp_path / "conf" / "kiosk.toml", env={})
     fields = err.value.fields
     assert "staff[0].pin_env" in fields and "staff" not in fields
+
+
+def test_provision_is_audited_as_the_os_user_with_the_key_file(prov, capsys):
+    """Red-team L3: provisioning creates an admin with no admin PIN; the audit must say who could."""
+    import json
+    import os
+    tmp_path, write = prov
+    code, _, err = run(tmp_path, write(), capsys)
+    assert code == 0, err
+    from kiosk.commands._store import open_for_cli
+    with open_for_cli(load(tmp_path / "conf" / "kiosk.toml", env={})) as store:
+        entry = store.audit.list(limit=1, action="provision.apply")[0]
+    details = json.loads(entry.details)
+    assert entry.role == "os-user" and entry.actor.startswith("cli:")
+    assert details["uid"] == os.getuid() and details["authority"] == "OS user with the database key file"
+    assert "739251" not in entry.details and "mat-khau" not in entry.details

@@ -56,6 +56,12 @@ def fill_wizard(wiz, tmp_path, dev_identity, code="79001"):
         wiz.services.setItem(0, c, QTableWidgetItem(v))
 
 
+def next_page(qtbot, wiz):
+    """Next, then wait for the page check the wizard runs on its worker (it advances by itself if sound)."""
+    wiz.next()
+    qtbot.waitUntil(lambda: not wiz.checking, timeout=30000)
+
+
 @pytest.fixture
 def wizard(qtbot, tmp_path, worker):
     from kiosk.ui.technician.wizard import FirstRunWizard
@@ -79,7 +85,7 @@ def test_first_run_wizard_checks_each_page_then_provisions(qtbot, wizard, tmp_pa
     assert not wiz.f["signing.pkcs11_module"].isEnabled()                       # PKCS#12 chosen
     fill_wizard(wiz, tmp_path, dev_identity, code="7900")
     start = wiz.currentId()
-    wiz.next()
+    next_page(qtbot, wiz)
     assert wiz.currentId() == start                                  # a bad MA_CSKCB stops on its page
     text = wiz.currentPage().problems.text()
     assert "Trang “Cơ sở KCB / Facility” · Mã cơ sở / MA_CSKCB: gồm 5 chữ số" in text and "5 digits" in text
@@ -95,21 +101,21 @@ def test_first_run_wizard_checks_each_page_then_provisions(qtbot, wizard, tmp_pa
     for page in range(3):
         if page in shots:
             shoot(wiz, shots[page])
-        wiz.next()
+        next_page(qtbot, wiz)
     signing_page = wiz.currentId()
     shoot(wiz, shots[3])
-    wiz.next()
+    next_page(qtbot, wiz)
     assert wiz.currentId() == signing_page                           # the password is tried right here
     assert "sai mật khẩu" in wiz.currentPage().problems.text() and "Tệp PKCS#12" in wiz.currentPage().problems.text()
     wiz.f["signing.password"].setText(good_password)
-    wiz.next()
-    wiz.next()
+    next_page(qtbot, wiz)
+    next_page(qtbot, wiz)
     wiz.f["staff.pin2"].setText("000000")
     admin_page = wiz.currentId()
-    wiz.next()
+    next_page(qtbot, wiz)
     assert wiz.currentId() == admin_page and "hai lần nhập PIN khác nhau" in wiz.currentPage().problems.text()
     wiz.f["staff.pin2"].setText("739251")
-    wiz.next()
+    next_page(qtbot, wiz)
     summary = wiz.summary.text()
     assert "79001 · Bệnh viện Thử nghiệm" in summary and "K01 Khám Nội tổng quát (P.101)" in summary
     for secret in ("mat-khau-wizard", "079190000999", good_password, "739251"):
@@ -128,6 +134,45 @@ def test_first_run_wizard_checks_each_page_then_provisions(qtbot, wizard, tmp_pa
     with open_for_cli(cfg) as store:
         assert [(a.username, a.role) for a in store.staff.list()] == [("admin", "admin")]
         assert store.audit.list(limit=1)[0].action == "provision.apply"
+
+
+def test_the_wizard_checks_pages_off_the_qt_thread(qtbot, wizard, tmp_path, dev_identity, monkeypatch):
+    """Qt-thread review: validateCurrentPage ran plan_from_dict (PKCS#11 login, PKCS#12 decrypt, SQLCipher
+    open) on the Qt thread at every Next. Now it runs on the worker with a busy bar; the UI keeps ticking."""
+    import threading
+    import time
+
+    from kiosk.technician import provision as tp
+    from kiosk.ui.qt import QTimer, QWizard
+    real, ran_on = tp.plan_from_dict, []
+
+    def slow_plan(*a, **k):            # the real check, made as slow as a PKCS#11 token's login can be
+        ran_on.append(threading.current_thread())
+        time.sleep(1.5)
+        return real(*a, **k)
+    monkeypatch.setattr(tp, "plan_from_dict", slow_plan)
+    wiz = wizard
+    fill_wizard(wiz, tmp_path, dev_identity)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    start_page = wiz.currentId()
+    t0 = time.monotonic()
+    wiz.next()
+    returned_after = time.monotonic() - t0
+    assert returned_after < 0.5, returned_after                  # Next did not wait for the check
+    assert wiz.checking and wiz.busy.isVisible() and wiz.currentId() == start_page
+    assert not wiz.button(QWizard.WizardButton.NextButton).isEnabled()
+    assert "Đang kiểm tra" in wiz.currentPage().problems.text()
+    wiz.next()                                                    # a second press while checking: ignored
+    qtbot.waitUntil(lambda: not wiz.checking, timeout=30000)
+    timer.stop()
+    assert wiz.currentId() != start_page and not wiz.busy.isVisible()   # sound: it went on by itself
+    assert ran_on and all(t is not threading.main_thread() for t in ran_on)
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert len(ticks) > 30 and max(gaps) < 0.5, (len(ticks), max(gaps, default=None))   # the UI kept running
+    assert len(ran_on) == 1                                       # the check is not run again on the way
 
 
 @pytest.fixture

@@ -320,3 +320,31 @@ def test_state_machine_not_imported_before_the_first_paint(tmp_path):
         "os._exit(0)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=_env())
     assert "LATE []" in proc.stdout, proc.stdout + proc.stderr[-2000:]
+
+
+def test_the_idle_screen_says_when_the_upload_worker_is_down(qtbot, make_kiosk):
+    """M4: the embedded worker that cannot start (database busy) is a staff line on the idle screen;
+    check-ins go on meanwhile, and the line goes once the worker is up."""
+    from kiosk.store.migrate import open_connection
+    from kiosk.store.keys import FileKeyProvider
+    kiosk, env = make_kiosk(start_sync=True, db_busy_timeout_ms=300)
+    worker, idle = kiosk.parts.sync, kiosk.ui.window.screens["idle"]
+    kiosk.poll_health()
+    assert not idle.sync_notice.isVisible()
+    worker.stop(timeout=10)
+    blocker = open_connection(env.data_dir, FileKeyProvider(env.key_file, env.data_dir).load(), check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")                  # another process holds the write lock
+    try:
+        worker.start()
+        qtbot.waitUntil(lambda: worker.last_start_error is not None, timeout=10000)
+        kiosk.poll_health()                              # what the 3 s timer does
+        assert idle.sync_notice.isVisible()
+        text = idle.sync_notice.text()
+        assert "Bộ gửi hồ sơ lên cổng BHXH đang dừng" in text and "locked" in text and "call the technician" in text
+        assert idle.qr_way.isVisible()                   # patients still check in
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    qtbot.waitUntil(lambda: worker.running and worker.last_start_error is None, timeout=15000)
+    kiosk.poll_health()
+    assert not idle.sync_notice.isVisible()

@@ -34,6 +34,9 @@ class IdleScreen(Screen):
         self.printer_notice.setObjectName("PrinterNotice")
         self.printer_notice.setVisible(False)
         self.printer_trouble = False
+        self.sync_notice = label("small", self)        # staff: the upload worker is down (M4)
+        self.sync_notice.setObjectName("SyncNotice")
+        self.sync_notice.setVisible(False)
 
         self._ways = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         for card in (self.qr_way, self.chip_way, self.keypad_way):
@@ -45,6 +48,7 @@ class IdleScreen(Screen):
         root.addWidget(self.printer_notice)
         root.addLayout(self._ways, 1)
         root.addWidget(self.footer)
+        root.addWidget(self.sync_notice)
         self._root = root
         self.retranslate()
 
@@ -99,6 +103,16 @@ class IdleScreen(Screen):
         self.subtitle.setVisible(not paused)
         for card in (self.qr_way, self.chip_way, self.keypad_way):
             card.setVisible(not paused)
+
+    def set_sync_trouble(self, text: str | None) -> None:
+        """A small staff line under the footer while the upload worker is down: patients can still
+        check in (tickets are issued offline), staff learn that uploads wait (red-team M4)."""
+        text = text or None
+        if text == (self.sync_notice.text() if self.sync_notice.isVisibleTo(self) else None):
+            return
+        self.sync_notice.setText(text or "")
+        self.sync_notice.setVisible(text is not None)
+        self.refresh_layout()
 
     def speech_text(self) -> str:
         return self.tr("Xin mời quét mã QR, đặt thẻ căn cước lên đầu đọc, hoặc bấm để nhập số.")

@@ -12,8 +12,8 @@ from kiosk.technician import provision as tp
 from kiosk.ui.desk.common import button, label
 from kiosk.ui.technician import wizard_checks as wc
 from kiosk.ui.desk.style import stylesheet
-from kiosk.ui.qt import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QRadioButton, QTableWidget,
-                         QTableWidgetItem, Qt, QWizard, QWizardPage, Signal)
+from kiosk.ui.qt import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QProgressBar, QRadioButton,
+                         QTableWidget, QTableWidgetItem, Qt, QWizard, QWizardPage, Signal)
 
 SERVICE_COLS = ("code", "name_vi", "name_en", "room", "ticket_letter", "minutes_per_patient")
 TRAINING_GATEWAY = "https://daotaoegw.baohiemxahoi.gov.vn"
@@ -61,6 +61,15 @@ class FirstRunWizard(QWizard):
         self._provision = provision      # kiosk.staff.first_run_provisioning: checks, then writes
         self.report = None
         self.f: dict[str, QLineEdit] = {}
+        self.checking = False                  # a page check runs on the worker (Next waits for it)
+        self._passed: set[tuple[int, str]] = set()   # (page, fingerprint) that the worker found sound
+        self.busy = QProgressBar()             # busy indicator while the worker checks (PKCS#11 login...)
+        self.busy.setObjectName("WizardBusy")
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(8)
+        self.busy.setTextVisible(False)
+        self.busy.setVisible(False)
+        self.setSideWidget(self.busy)
 
         p = _Page("Cơ sở KCB / Facility", "Mã cơ sở (MA_CSKCB) có 5 chữ số, hai số đầu là mã tỉnh.")
         for key, text in (("facility.code", "Mã cơ sở / MA_CSKCB"), ("facility.name", "Tên cơ sở / name"),
@@ -244,33 +253,62 @@ class FirstRunWizard(QWizard):
         return doc, env
 
     # ------------------------------------------------------------ checking page by page
+    def _pins_differ(self) -> bool:
+        return self.f["staff.pin"].text() != self.f["staff.pin2"].text()
+
     def page_problems(self, index: int) -> list[str]:
-        """The problems of the fields on pages 0..index, named by page and field (vi / en)."""
+        """The problems of the fields on pages 0..index, named by page and field (vi / en), checked
+        in the caller's thread: tests and tools only; the wizard itself checks on its worker."""
         doc, env = self.document()
-        problems: list[tuple[str, str]] = []
-        try:
-            tp.plan_from_dict(doc, self.config_path, env)
-        except tp.ProvisionError as exc:
-            problems = list(exc.problems)
-        except Exception as exc:  # noqa: BLE001 - shown, never a crash of the wizard
-            problems = [("facility", f"{type(exc).__name__}: {exc}")]
-        if not doc["services"]:
-            problems.append(("services", "at least one service (code, name, room, letter)"))
-        if self.f["staff.pin"].text() != self.f["staff.pin2"].text():
-            problems.append(("staff.pin", "the two PINs differ"))
-        return wc.for_page(problems, index)
+        return wc.page_problems_of(doc, env, self.config_path, index, self._pins_differ())
+
+    def _set_busy(self, busy: bool) -> None:
+        self.checking = busy
+        self.busy.setVisible(busy)
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
+                      QWizard.WizardButton.FinishButton):
+            self.button(which).setEnabled(not busy)
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
 
     def validateCurrentPage(self) -> bool:           # noqa: N802 - Qt name
-        """Next and Finish check the page (a wrong PKCS#12 password is refused on its own page)."""
+        """Next checks the page (a wrong PKCS#12 password is refused on its own page). The check (a
+        PKCS#11 login, a PKCS#12 decrypt, opening the database) runs on the worker with the busy bar
+        showing; once it passes, Next is pressed again for the user and this content goes through."""
         index = self.pageIds().index(self.currentId())
         if index == len(self.pageIds()) - 1:
             return super().validateCurrentPage()
-        found = self.page_problems(index)
-        shown = self.currentPage().problems
+        if self.checking:
+            return False
+        doc, env = self.document()
+        pins_differ = self._pins_differ()
+        key = (index, wc.fingerprint(doc, env, pins_differ))
+        if key in self._passed:
+            return super().validateCurrentPage()
+        page = self.currentPage()
+        page.problems.setText("Đang kiểm tra… / checking…")
+        self._set_busy(True)
+
+        def checked(found: list[str]) -> None:
+            self._set_busy(False)
+            self._show_problems(page, found)
+            if not found:
+                self._passed.add(key)
+                if self.currentPage() is page:
+                    self.next()
+        def broke(exc: Exception) -> None:
+            self._set_busy(False)
+            self._show_problems(page, [f"{exc}"])
+        self.worker.run(wc.page_problems_of, doc, env, self.config_path, index, pins_differ, done=checked, failed=broke)
+        return False
+
+    def _show_problems(self, page, found: list[str]) -> None:
+        shown = page.problems
         shown.setText("\n".join(f"• {x}" for x in found))
         # QWizard's page area ignores height-for-width: give the wrapped text the height it needs
         shown.setMinimumHeight(shown.heightForWidth(max(shown.width(), self.width() - 60)) if found else 0)
-        return not found and super().validateCurrentPage()
 
     # ------------------------------------------------------------ finishing
     def accept(self) -> None:
@@ -278,15 +316,30 @@ class FirstRunWizard(QWizard):
         if self.report is not None:
             super().accept()
             return
-        found = self.page_problems(len(self.pageIds()) - 1)
-        if found:
-            self.problems.setText("Chưa ghi gì; sửa các mục / nothing written; fix:\n" + "\n".join(f"• {x}" for x in found))
-            self.failed.emit(tp.ProvisionError([("wizard", x) for x in found]))
+        if self.checking:
             return
         doc, env = self.document()
+        last, pins_differ = len(self.pageIds()) - 1, self._pins_differ()
         self.problems.setText("Đang kiểm tra và ghi… / checking and writing…")
+        self._set_busy(True)
 
-        self.worker.run(self._provision, doc, self.config_path, env, done=self._applied, failed=self._failed)
+        def check_then_provision():      # on the worker: the whole check, then the writes
+            found = wc.page_problems_of(doc, env, self.config_path, last, pins_differ)
+            return ("problems", found) if found else ("done", self._provision(doc, self.config_path, env))
+
+        def finished(outcome) -> None:
+            self._set_busy(False)
+            what, value = outcome
+            if what == "done":
+                self._applied(value)
+                return
+            self.problems.setText("Chưa ghi gì; sửa các mục / nothing written; fix:\n"
+                                  + "\n".join(f"• {x}" for x in value))
+            self.failed.emit(tp.ProvisionError([("wizard", x) for x in value]))
+        def broke(exc: Exception) -> None:
+            self._set_busy(False)
+            self._failed(exc)
+        self.worker.run(check_then_provision, done=finished, failed=broke)
 
     def _applied(self, report) -> None:
         self.report = report

@@ -65,6 +65,32 @@ def for_page(problems: list[tuple[str, str]], page: int) -> list[str]:
     return [words(k, m) for k, m in problems if page_of(k) <= page]
 
 
+def page_problems_of(doc: dict, env: dict, config_path, index: int, pins_differ: bool) -> list[str]:
+    """The problems of pages 0..index, worded for staff. Slow (PKCS#11 login, PKCS#12 decrypt, the
+    database key): the wizard runs it on its worker thread, never on the Qt thread."""
+    from kiosk.technician import provision as tp
+    problems: list[tuple[str, str]] = []
+    try:
+        tp.plan_from_dict(doc, config_path, env)
+    except tp.ProvisionError as exc:
+        problems = list(exc.problems)
+    except Exception as exc:  # noqa: BLE001 - shown, never a crash of the wizard
+        problems = [("facility", f"{type(exc).__name__}: {exc}")]
+    if not doc["services"]:
+        problems.append(("services", "at least one service (code, name, room, letter)"))
+    if pins_differ:
+        problems.append(("staff.pin", "the two PINs differ"))
+    return for_page(problems, index)
+
+
+def fingerprint(doc: dict, env: dict, pins_differ: bool) -> str:
+    """What a page's check depends on (kept in memory only; secrets enter a hash, never a log)."""
+    import hashlib
+    import json
+    blob = json.dumps([doc, sorted(env.items()), pins_differ], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def mask(secret: str) -> str:
     return "••••••" if secret else "— (trống / empty)"
 
