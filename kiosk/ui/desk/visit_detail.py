@@ -170,7 +170,7 @@ class VisitDetailPane(QFrame):
         docs = " · ".join(f"{doc.kind.upper()} {doc.number}" for doc in p.documents if doc.kind != "bhyt")
         ticket = next((t.number for t in reversed(d.tickets) if t.active), "—")
         state = STATUS_WORDS.get(v.status, v.status)
-        self.title.setText(f"{ticket} · {p.full_name} · {state}")
+        self.title.setText(f"{ticket} · {p.full_name or '(chưa xác nhận danh tính / identity to confirm)'} · {state}")
         uploads = " · ".join(f"{UPLOAD_WORDS.get(k, k)}: {UPLOAD_STATE.get(s, s)}" + (f" ({code}: {err})" if err else "")
                              + (f" · biên nhận {rc}" if rc else "") for k, s, code, err, rc in d.uploads)
         self.body.setText(
