@@ -33,7 +33,11 @@ LONG = ServiceOption("K09", "Khám Tai Mũi Họng và Phẫu thuật Đầu M�
                      "Ear, nose and throat, and head and neck surgery (specialist clinic)",
                      "301B - Tầng 3, Nhà B", "T", 8)
 PV = PatientView("NGUYỄN V** A", 1948, "*** *** 1234", ReadSource.CHIP, age=78, gender=1, returning=True)
-BHYT_PV = PatientView("TRẦN T** B", 1990, "CT4 ** ** *** **707", ReadSource.QR, age=36, gender=2)
+BHYT_PV = PatientView("TRẦN T** B", 1990, "** * ** ****** 0707", ReadSource.QR, age=36, gender=2)
+FIRST_PV = PatientView("", 1985, "*** *** 0001", ReadSource.TYPED, unconfirmed=True)       # M7: not known here
+CHILD_PV = PatientView("LÊ M** A", 2022, "** * ** ****** 0303", ReadSource.QR, age=4, gender=2,
+                       guardian="LÊ T** M")                                               # minor 6
+FIRST = EligibilityView(InsuranceStatus.NEEDS_DESK, msg.IDENTITY_TO_CONFIRM)
 PROV = EligibilityView(InsuranceStatus.PROVISIONAL, msg.PROVISIONAL)
 DESK = EligibilityView(InsuranceStatus.NEEDS_DESK, Message(
     "desk_010", "Thẻ BHYT đã hết hạn. Mời ông/bà đến quầy tiếp đón.",
@@ -45,6 +49,9 @@ TICKET = TicketView(1, "T1-U023", "K09", LONG.name_vi, LONG.name_en, LONG.room, 
 DESK_TICKET = TicketView(2, "A1-024", "K01", "Khám Nội tổng quát", "General internal medicine", "101", None, 6,
                          "KT1|79001|2026-11-20|A1-024|790011-261120083000-0024", "2026-11-20 08:31",
                          fee_paying=True)
+FIRST_TICKET = TicketView(3, "A1-U025", "K02", "Khám Nhi", "Paediatrics", "105", PriorityCategory.CHILD, 6,
+                          "KT1|79001|2026-11-20|A1-U025|790011-261120083000-0025", "2026-11-20 08:32",
+                          desk_check=True, identity_check=True, child=True)
 
 
 def states(services):
@@ -54,10 +61,11 @@ def states(services):
         c.Idle(), c.Reading(1, ReadSource.CHIP, "DG13", 3, 7, card_removed=True),
         c.Reading(1, ReadSource.CHIP, needs_qr=True), c.Keypad(1, "CT4370700000707"),
         c.Confirm(1, PV, PROV, fu), c.Confirm(1, BHYT_PV, DESK), c.Confirm(1, PV, NO_CARD),
+        c.Confirm(1, FIRST_PV, FIRST), c.Confirm(1, CHILD_PV, PROV),
         c.CheckingEligibility(1, PV),
         c.ChooseService(1, PV, PROV, services, prios, PriorityCategory.ELDERLY, fu),
         c.Issuing(1, "K01", None), c.Printing(1, TICKET), c.TicketShown(1, TICKET, printed=False),
-        c.TicketShown(1, DESK_TICKET, printed=True),
+        c.TicketShown(1, DESK_TICKET, printed=True), c.TicketShown(1, FIRST_TICKET, printed=True),
         c.PrinterFailed(1, TICKET, PrinterFaultKind.PAPER_OUT),
         c.Problem(1, ProblemKind.UNREADABLE, msg.SCAN_INCOMPLETE, retry=True),
         c.Problem(1, ProblemKind.UNSUPPORTED, msg.UNREADABLE, retry=True),

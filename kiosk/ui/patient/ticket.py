@@ -111,11 +111,16 @@ class TicketScreen(Screen):
         if t.fee_paying:
             notes.append(self.tr("Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí "
                                  "trước khi vào phòng khám."))
+        elif t.identity_check:
+            notes.append(self.tr("Mời ông/bà mang thẻ căn cước hoặc thẻ BHYT đến quầy tiếp đón để xác nhận "
+                                 "thông tin trước khi vào phòng khám."))
         elif t.desk_check:
             notes.append(self.tr("Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế "
                                  "trước khi vào phòng khám."))
         elif t.provisional:
             notes.append(self.tr("Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy."))
+        if t.child:
+            notes.append(self.tr("Trẻ dưới 6 tuổi: người giám hộ đi cùng trẻ xin cho biết họ tên của mình khi vào khám."))
         if isinstance(s, Printing):
             self.title.setText(self.tr("Đang in phiếu…"))
             self.status.setText(self.tr("Xin nhận phiếu ở khe bên dưới."))
