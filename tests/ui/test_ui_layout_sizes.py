@@ -113,6 +113,43 @@ def check_screen(window, state_name, lang, problems):
                                  b.objectName() or b.text()[:20]))
 
 
+LARGE_MIN = 1.25        # large text: every text at least this much bigger (minor 9) ...
+HUGE_PX_MM = 15         # ... except texts already this tall (the ticket number): never smaller
+
+
+def sizes_of(window) -> dict:
+    """Font pixel size of every visible text and the size of every visible icon, by widget."""
+    out = {}
+    screen = window.current_screen()
+    for w in screen.findChildren(QLabel) + window.header.findChildren(QLabel):
+        if w.isVisible() and w.text():
+            out[w] = ("text", w.font().pixelSize() or round(w.font().pointSizeF() * 96 / 72))
+        elif w.isVisible() and w.pixmap() is not None and not w.pixmap().isNull():
+            out[w] = ("icon", w.width())
+    for b in screen.findChildren(QAbstractButton) + window.header.findChildren(QAbstractButton):
+        if b.isVisible() and b.text():
+            out[b] = ("text", b.font().pixelSize() or round(b.font().pointSizeF() * 96 / 72))
+        if b.isVisible() and not b.icon().isNull():
+            out[(b, "icon")] = ("icon", b.iconSize().width())
+    return out
+
+
+def not_enlarged(normal: dict, large: dict, state_name, lang, px_per_mm: float) -> list:
+    problems = []
+    for w, (kind, before) in normal.items():
+        if w not in large:
+            continue
+        after = large[w][1]
+        name = (w[0] if isinstance(w, tuple) else w).objectName() or (w[0] if isinstance(w, tuple) else w).text()[:25]
+        if kind == "icon" and after < before and name != "TicketQr":   # a code for the scanner, not an icon
+            problems.append((lang, state_name, "icon shrinks in large text", name, before, after))
+        elif kind == "text" and before < HUGE_PX_MM * px_per_mm and after < before * LARGE_MIN:
+            problems.append((lang, state_name, "text not enlarged", name, before, after))
+        elif kind == "text" and after < before:
+            problems.append((lang, state_name, "text shrinks in large text", name, before, after))
+    return problems
+
+
 @pytest.fixture
 def window(qapp, qtbot):
     tr = Translations(qapp)
@@ -132,6 +169,7 @@ def test_every_screen_fits_every_size(qapp, window, ui_config, size):
     window.resize(*size)
     window.show()
     problems = []
+    normal_sizes: dict = {}
     for large in (False, True):
         window.apply_accessibility(large, False)
         for lang in ("vi", "en"):
@@ -142,6 +180,12 @@ def test_every_screen_fits_every_size(qapp, window, ui_config, size):
                 settle(qapp)
                 name = type(state).__name__
                 check_screen(window, f"{n:02d}-{name}", f"{lang}/{'large' if large else 'normal'}", problems)
+                # minor 9: large text enlarges every text (footer and hints too); no icon shrinks
+                if not large:
+                    normal_sizes[(lang, n)] = sizes_of(window)
+                else:
+                    problems += not_enlarged(normal_sizes[(lang, n)], sizes_of(window), f"{n:02d}-{name}", lang,
+                                             96 / 25.4)       # the fixture's Metrics(96.0)
                 if folder and (lang, large) in SAVED:
                     window.grab().save(str(folder / f"{lang}-{'large' if large else 'normal'}-{n:02d}-{name}.png"))
-    assert not problems, problems[:20]
+    assert not problems, sorted(set(p[2:] for p in problems))[:40]
