@@ -4,7 +4,7 @@ its widget has, no button's text is wider than the button, no two texts overlap,
 the window. Long real service names and rooms wrap, the room stays visible.
 
 Set PATIENT_SCREENSHOTS_DIR to also write each screen as <dir>/<W>x<H>/<lang>-<text>-<nn>-<state>.png
-(`docs/screenshots/patient/` is made this way: see scripts/patient_screenshots.sh)."""
+(`docs/screenshots/patient/` is made this way: see scripts/patient_sizes.sh)."""
 from __future__ import annotations
 
 import os
