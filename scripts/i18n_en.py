@@ -47,7 +47,7 @@ EN = {
     "Xin chờ trong giây lát.": "Please wait a moment.",
     "Xin chờ kiểm tra thẻ…": "Please wait while the card is checked…",
     "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
-    "Khi đã ghi lại số, xin bấm nút bên dưới.": "When you have written the number down, please press the button below.",
+    "Khi đã ghi lại số, xin bấm “Tôi đã ghi nhớ”.": "When you have written the number down, please press “I have noted it”.",
     "Tôi đã ghi nhớ": "I have noted it",
     "Ông/bà đã có số cho khoa này hôm nay": "You already have a number for this clinic today",
     "Ông/bà còn ở đây không? Xin chạm vào màn hình để tiếp tục.":

@@ -787,8 +787,8 @@
         <translation>The printer has a problem: please note this number or take a photo of the screen.</translation>
     </message>
     <message>
-        <source>Khi đã ghi lại số, xin bấm nút bên dưới.</source>
-        <translation>When you have written the number down, please press the button below.</translation>
+        <source>Khi đã ghi lại số, xin bấm “Tôi đã ghi nhớ”.</source>
+        <translation>When you have written the number down, please press “I have noted it”.</translation>
     </message>
     <message>
         <source>Tôi đã ghi nhớ</source>

@@ -262,3 +262,22 @@ def test_first_time_patient_types_an_unknown_cccd_and_gets_a_ticket(qtbot, real_
         assert status == "needs_desk" and "CCCD 079085000001" in reason and name is None
     finally:
         store.close()
+
+
+def test_try_again_after_a_mistyped_number_keeps_it_grouped(qtbot, real_kiosk):
+    """M7: "Thử lại" opens the keypad with the number still there, grouped as the patient typed it."""
+    kiosk, env, _ = real_kiosk
+    window = kiosk.ui.window
+    tap(qtbot, window.screens["idle"].keypad_action)
+    wait_state(qtbot, kiosk, c.Keypad)
+    for ch in "001985009999":                   # the century digit gives a birth year in the future
+        tap(qtbot, window.screens["keypad"].keypad.keys[ch])
+    qtbot.waitUntil(lambda: getattr(window.state, "text", "") == "001985009999")
+    tap(qtbot, window.screens["keypad"].ok)
+    st = wait_state(qtbot, kiosk, c.Problem)
+    assert st.kind.value == "invalid_number"
+    error = window.screens["error"]
+    assert error.primary.text() == "Thử lại"
+    tap(qtbot, error.primary)
+    st = wait_state(qtbot, kiosk, c.Keypad)
+    assert st.text == "001985009999" and window.screens["keypad"].entry.text() == "001 985 009 999"

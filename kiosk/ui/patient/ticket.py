@@ -135,7 +135,7 @@ class TicketScreen(Screen):
             self.title.setText(self.tr("Đã lấy số thành công"))
             if not s.printed:
                 notes.append(self.tr("Máy in đang lỗi: xin ghi lại số này hoặc chụp ảnh màn hình."))
-                self.status.setText(self.tr("Khi đã ghi lại số, xin bấm nút bên dưới."))
+                self.status.setText(self.tr("Khi đã ghi lại số, xin bấm “Tôi đã ghi nhớ”."))
                 self.done.setText(self.tr("Tôi đã ghi nhớ"))
             else:
                 self.status.setText("")
