@@ -55,6 +55,8 @@ class WedgeEventFilter(QObject):
         self._x_base: float | None = None     # event timestamp (ms) -> clock seconds
         self._preedit: tuple[QObject, QInputMethodEvent, float] | None = None   # held pre-edit
         self._preedit_shown: QObject | None = None   # a widget showing a pre-edit we let through
+        self._quick = 0                       # events in a row, each within max_gap of the previous
+        self._last_t: float | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer)
@@ -77,10 +79,13 @@ class WedgeEventFilter(QObject):
         if obj is not target:
             return False           # a parent seeing a propagated copy: already handled
         if etype == QEvent.Type.InputMethod:
+            if event.preeditString() and not event.commitString():
+                self._count(self._clock())        # a composition growing: one keystroke
             return self._input_method(obj, event)
         if etype == QEvent.Type.KeyRelease:
             return self._asm.holding
         now = self._event_time(event)
+        self._count(now)
         text = event.text()
         key = event.key()
         if key in _MODIFIER_KEYS:
@@ -103,6 +108,14 @@ class WedgeEventFilter(QObject):
         self._handle(self._asm.special(now, None))
         self._arm(now)
         return False
+
+    def _count(self, now: float) -> None:
+        """Every key press and every pre-edit update (one keystroke each; a commit, or the clearing
+        that follows it, is not) counts towards the current quick run: a scanner's burst is many,
+        a person's committed word with its Enter or space one or two."""
+        quick = self._last_t is not None and now - self._last_t <= self._asm.config.max_gap
+        self._quick = self._quick + 1 if quick else 1
+        self._last_t = now
 
     # -- input methods
     def _input_method(self, obj, event) -> bool:
@@ -173,7 +186,8 @@ class WedgeEventFilter(QObject):
 
     def _handle(self, events: list[WedgeEvent]) -> None:
         for ev in events:
-            if ev.kind is not WedgeKind.RELEASE and sum(k is not _SAME_EVENT for k in ev.keys) < self._asm.config.min_length:
+            few = sum(k is not _SAME_EVENT for k in ev.keys) < self._asm.config.min_length
+            if ev.kind is not WedgeKind.RELEASE and few and self._quick < self._asm.config.min_length:
                 # a few events carrying many characters: an input method committing a word a person
                 # composed (at once, so "fast"), maybe with Enter: typing, never a scanner's burst
                 self._replay(ev.keys)
