@@ -179,6 +179,7 @@ class TicketScreen(Screen):
                 w.style().unpolish(w)
                 w.style().polish(w)
         self.done.setMinimumHeight(max(m.touch, m.mm(20)))
+        self.done.setMinimumWidth(m.mm(80) if self.landscape else 0)   # beside the status line: still a big target
         # landscape large text: the number and room column gets more of the width (fewer lines)
         wide_info = self.landscape and m.large_text
         self._card_box.setStretch(0, 2 if wide_info else 3)
