@@ -22,6 +22,8 @@ APT_PACKAGES=(
   xvfb systemd
   # driving the real window in tests the way a keyboard-wedge scanner types (X11 Shift events)
   xdotool
+  # a real Vietnamese input method (ibus + Unikey, Telex) in the wedge tests under Xvfb
+  ibus ibus-unikey dbus
   # the facility hub (private clusters in tests and the demo; no system service is used)
   postgresql
   # offline call announcements: espeak-ng's Vietnamese voice, aplay to play them

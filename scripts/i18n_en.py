@@ -47,7 +47,7 @@ EN = {
     "Xin chờ trong giây lát.": "Please wait a moment.",
     "Xin chờ kiểm tra thẻ…": "Please wait while the card is checked…",
     "Thông tin trên có đúng là của ông/bà không?": "Are these details yours?",
-    "Khi đã ghi lại số, xin bấm nút bên dưới.": "When you have written the number down, please press the button below.",
+    "Khi đã ghi lại số, xin bấm “Tôi đã ghi nhớ”.": "When you have written the number down, please press “I have noted it”.",
     "Tôi đã ghi nhớ": "I have noted it",
     "Ông/bà đã có số cho khoa này hôm nay": "You already have a number for this clinic today",
     "Ông/bà còn ở đây không? Xin chạm vào màn hình để tiếp tục.":
@@ -169,6 +169,20 @@ EN = {
         "The printer has a problem: please note this number or take a photo of the screen.",
     "Chạm vào màn hình để kết thúc.": "Touch the screen to finish.",
     "Số của ông/bà là {number}. Mời đến phòng {room}.": "Your number is {number}. Please go to room {room}.",
+    # issue 14 M7 (a first visit by a typed number) and minor 6 (a child's guardian)
+    "Lần đầu đến khám? Ông/bà vẫn lấy được số": "First visit? You can still take a ticket",
+    "Tiếp tục lấy số": "Continue to a ticket",
+    "Hủy": "Cancel",
+    "Đây có phải là thông tin của trẻ đi cùng ông/bà?": "Are these the details of the child with you?",
+    "Không phải": "No, it is not",
+    "Trẻ dưới 6 tuổi: người giám hộ đi cùng trẻ xin cho biết họ tên của mình khi vào khám.":
+        "Child under 6: the guardian with the child please gives their own name at the examination.",
+    "Người giám hộ đi cùng trẻ xin cho biết họ tên của mình khi vào khám.":
+        "The guardian with the child please gives their own name at the examination.",
+    "Người giám hộ trên thẻ: {name}": "Guardian on the card: {name}",
+    "Mời ông/bà mang thẻ căn cước hoặc thẻ BHYT đến quầy tiếp đón để xác nhận thông tin trước khi vào phòng khám.":
+        "Please bring your ID card or health-insurance card to the reception desk to confirm your details "
+        "before going to the clinic.",
 }
 
 

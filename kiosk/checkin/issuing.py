@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kiosk.core import eligibility as elig
+from kiosk.core import priority as prio
 from kiosk.core import tickets as numbering
 from kiosk.core.clock import Clock, VN_TZ, local_day
 from kiosk.core.ports import AlreadyIssued, IssueError, IssueRequest
 from kiosk.core.status import TicketStatus, VisitStatus
-from kiosk.core.views import InsuranceStatus, PrinterFaultKind, ServiceOption, TicketView
+from kiosk.core.views import InsuranceStatus, PrinterFaultKind, PriorityCategory, ServiceOption, TicketView
 from kiosk.checkin.idmethod import identification_method
 from kiosk.calling.estimates import ticket_wait_minutes
 from kiosk.checkin.records import (check_number, checkin_record, eligibility_input, gateway_documents,
@@ -38,6 +39,18 @@ def desk_reason(view: Any, result: Any) -> str:
     head = ("fee-paying visit (khám dịch vụ): no valid insurance card"
             if view.status is InsuranceStatus.NO_CARD else "insurance card needs a desk check")
     return f"{head}; gateway maKetQua {code}: {detail}" if code else f"{head}: {detail}"
+
+
+def identity_reason(identity: Any) -> str:
+    """The desk's line for a first visit by a typed number (issue 14 M7): the number as typed, so
+    reception never retypes it, and why nothing was checked."""
+    if identity.cccd is not None:
+        typed = f"CCCD {identity.cccd.number}"
+    else:
+        card = identity.bhyt.card_number if identity.bhyt else ""
+        typed = f"{'BHYT card' if card and len(card) == 15 else 'BHXH number'} {card}"
+    return (f"identity to confirm at the desk: first visit, {typed} typed on the kiosk keypad; no name or "
+            "birth date yet, so no card check and no check-in record sent (held until confirmed)")
 
 
 @dataclass(frozen=True)
@@ -96,11 +109,12 @@ class StoreTicketIssuer:
         identity = req.resolution.identity
         now = self.clock.now()
         day = local_day(now)
+        unconfirmed = req.resolution.view.unconfirmed   # no name yet: the desk confirms (M7)
         with store.transaction():
             fields, docs = patient_input(identity)
             known = {(d.kind, d.number) for d in docs}
             docs += [d for d in gateway_documents(req.eligibility_result) if (d.kind, d.number) not in known]
-            patient = store.patients.upsert(fields, docs)
+            patient = store.patients.upsert(fields, docs, nameless=unconfirmed)
             active = store.tickets.active_for(patient.id, service.code, day)
             if active is not None:
                 raise AlreadyIssued(active.number)
@@ -117,7 +131,9 @@ class StoreTicketIssuer:
                 card = ""                         # a fee-paying visit carries no insurance card
             status = VisitStatus.PROVISIONAL if req.provisional else VisitStatus.WAITING
             reason = None
-            if req.eligibility is not None and req.eligibility.status in _DESK_STATUSES:
+            if unconfirmed:
+                status, reason = VisitStatus.NEEDS_DESK, identity_reason(identity)
+            elif req.eligibility is not None and req.eligibility.status in _DESK_STATUSES:
                 # issue 14 B3: a ticket, flagged for the desk with the gateway's own answer
                 status, reason = VisitStatus.NEEDS_DESK, desk_reason(req.eligibility, req.eligibility_result)
             elif elig.needs_desk_flag(req.eligibility_result):   # 001/002: the patient proceeds
@@ -132,7 +148,9 @@ class StoreTicketIssuer:
             ticket = store.tickets.insert(visit_id=visit.id, patient_id=patient.id, service_code=service.code,
                                           kiosk_id=st.kiosk_id, day=day, seq=seq, number=number,
                                           priority=1 if priority else 0)
-            if category != codes.EMERGENCY:      # emergency visits send no check-in (gateway rules)
+            # emergency visits send no check-in (gateway rules); a nameless first visit's record is
+            # held: XML0 requires HO_TEN and NGAY_SINH, the desk's confirmation queues it
+            if category != codes.EMERGENCY and not unconfirmed:
                 record = checkin_record(identity, req.eligibility_result, ma_lk=ma_lk, patient_id=patient.id,
                                         facility=st.facility_code, kiosk=st.kiosk_id, admitted=now,
                                         service=service, ma_doituong_kcb=category, card=card)
@@ -141,7 +159,7 @@ class StoreTicketIssuer:
             self.audit.append(ACTOR, None, "ticket.issue", f"visit:{visit.id}",
                               {"ticket": number, "ticket_id": ticket.id, "service": service.code,
                                "priority": req.priority.value if req.priority else None,
-                               "provisional": req.provisional})
+                               "provisional": req.provisional, "checkin_held": unconfirmed})
             waiting = self.store.tickets.waiting_before(day, service.code, ticket.id)
             wait = ticket_wait_minutes(store, ticket.id, service.minutes_per_patient, now, fallback_ahead=waiting)
         local = now.astimezone(VN_TZ)
@@ -151,7 +169,8 @@ class StoreTicketIssuer:
             expected_wait_minutes=wait,
             qr_payload=numbering.qr_payload(st.facility_code, day, number, ma_lk),
             issued_at_local=f"{local:%Y-%m-%d %H:%M}", provisional=req.provisional,
-            desk_check=_status_is(req, InsuranceStatus.NEEDS_DESK), fee_paying=_status_is(req, InsuranceStatus.NO_CARD))
+            desk_check=_status_is(req, InsuranceStatus.NEEDS_DESK), fee_paying=_status_is(req, InsuranceStatus.NO_CARD),
+            identity_check=unconfirmed, child=prio.automatic(req.resolution.view.age) is PriorityCategory.CHILD)
 
     def _hub_number(self, service: ServiceOption, day: str, ma_lk: str, priority: bool, identity: Any) -> str | None:
         if self.numbers is None:

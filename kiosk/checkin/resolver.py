@@ -15,11 +15,12 @@ from typing import Callable
 from kiosk.core import eligibility as elig
 from kiosk.core import messages as core_msg
 from kiosk.core.clock import Clock, VN_TZ
+from kiosk.core.priority import CHILD_UNDER_AGE
 from kiosk.core.checkin.effects import ReadPayload
 from kiosk.core.ports import IdentityProblem, Resolution
 from kiosk.core.views import FollowUpView, Message, PatientView, ProblemKind, ReadSource
 from kiosk.identity import errors as ie
-from kiosk.identity.mask import mask_name, mask_number
+from kiosk.identity.mask import mask_card, mask_name, mask_number
 from kiosk.identity.model import BhytCard, BirthDate, CccdDocument, Gender, Identity, Person
 from kiosk.identity.parse import ParseOptions, parse
 
@@ -64,17 +65,30 @@ class StoreIdentityResolver:
         if patient is not None:
             identity = enrich(identity, patient)
         if identity.person is None or not identity.person.full_name:
-            # a valid number, just not known here: never "wrong" (issue 14 M7)
-            raise IdentityProblem(ProblemKind.NOT_KNOWN if source is ReadSource.TYPED else ProblemKind.UNREADABLE,
-                                  NOT_KNOWN)
+            if source is not ReadSource.TYPED:
+                raise IdentityProblem(ProblemKind.UNREADABLE, NOT_KNOWN)
+            return self._first_visit(identity, patient, today)
         view = patient_view(identity, source, today, returning=patient is not None)
-        if patient is not None:
-            held = tuple(self.store.tickets.active_services(patient.id, today.isoformat()))
-            if held:
-                view = dataclasses.replace(view, held_services=held)
+        view = self._held(view, patient, today)
         cached, cached_id = self._cached(identity)
         follow = self._follow_up(patient.id, today) if patient is not None else None
         return Resolution(view, identity, patient.id if patient else None, cached, cached_id, follow)
+
+    def _held(self, view: PatientView, patient, today: date) -> PatientView:
+        if patient is not None:
+            held = tuple(self.store.tickets.active_services(patient.id, today.isoformat()))
+            if held:
+                return dataclasses.replace(view, held_services=held)
+        return view
+
+    def _first_visit(self, identity: Identity, patient, today: date) -> Resolution:
+        """A valid typed number this kiosk has no name for (issue 14 M7): never "wrong", and the
+        patient is not stopped. The card check needs the name and birth date (gateway-api.md §2),
+        so none is made and nothing is guessed: the visit goes to the desk, flagged with the typed
+        number, and the desk confirms the identity."""
+        view = patient_view(identity, ReadSource.TYPED, today, returning=patient is not None)
+        view = self._held(dataclasses.replace(view, unconfirmed=True), patient, today)
+        return Resolution(view, identity, patient.id if patient else None, elig.identity_to_confirm())
 
     def _identity(self, source: ReadSource, read: ReadPayload, today: date) -> Identity:
         if isinstance(read, Identity):
@@ -136,11 +150,16 @@ def _check_numbers(identity: Identity) -> list[str]:
 def patient_view(identity: Identity, source: ReadSource, today: date, *, returning: bool) -> PatientView:
     person = identity.person
     birth = person.birth_date if person else None
-    number = (identity.cccd.number if identity.cccd else None) or (identity.bhyt.card_number if identity.bhyt else None)
+    if identity.cccd is not None:
+        masked = mask_number(identity.cccd.number)
+    else:   # a BHYT-only identity: masked as a card, not as a CCCD (issue 14 minor 6)
+        masked = mask_card(identity.bhyt.card_number if identity.bhyt else None)
+    age = birth.age_on(today) if birth else None
+    guardian = identity.bhyt.guardian_name if identity.bhyt and identity.bhyt.guardian_name else None
     return PatientView(masked_name=mask_name(person.full_name if person else None),
-                       birth_year=birth.year if birth else None, masked_number=mask_number(number), source=source,
-                       age=birth.age_on(today) if birth else None, gender=int(person.gender) if person else 3,
-                       returning=returning)
+                       birth_year=birth.year if birth else None, masked_number=masked, source=source,
+                       age=age, gender=int(person.gender) if person else 3, returning=returning,
+                       guardian=mask_name(guardian) if guardian and age is not None and age < CHILD_UNDER_AGE else "")
 
 
 def enrich(identity: Identity, patient) -> Identity:

@@ -90,6 +90,12 @@ def provisional() -> EligibilityView:
     return EligibilityView(InsuranceStatus.PROVISIONAL, msg.PROVISIONAL)
 
 
+def identity_to_confirm() -> EligibilityView:
+    """A first visit by a typed number the kiosk does not know: no name or birth date, so no card
+    check (the gateway's check needs both); the ticket goes to the desk, flagged (issue 14 M7)."""
+    return EligibilityView(InsuranceStatus.NEEDS_DESK, msg.IDENTITY_TO_CONFIRM, result_code=None)
+
+
 # The gateway knows no insurance card for the person (checked by CCCD number): a fee-paying visit.
 NO_CARD_CODES = ("050", "130")
 

@@ -29,6 +29,12 @@ PROVISIONAL = Message("provisional",
                       "The insurance card could not be checked now; it will be checked again "
                       "automatically later.")
 
+IDENTITY_TO_CONFIRM = Message("identity_to_confirm",
+                              "Máy chưa có thông tin của số này. Ông/bà vẫn lấy được số thứ tự; mời mang giấy tờ "
+                              "đến quầy tiếp đón để xác nhận thông tin.",
+                              "This kiosk has no details for this number yet. You can still take a ticket; please "
+                              "bring your card to the reception desk to confirm your details.")
+
 
 def already_issued(number: str | None = None) -> Message:
     """The patient already holds an active ticket for this service today (its number if known)."""

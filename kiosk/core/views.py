@@ -74,6 +74,8 @@ class PatientView:
     gender: int = 3                # 1 male, 2 female, 3 unknown
     returning: bool = False        # seen at this facility before
     held_services: tuple[str, ...] = ()   # services already ticketed today (marked on the choice)
+    unconfirmed: bool = False      # a typed number not known here: no name yet, the desk confirms (M7)
+    guardian: str = ""             # a child's card: the guardian's name, masked ("LÊ T** M")
 
 
 @dataclass(frozen=True)
@@ -117,4 +119,6 @@ class TicketView:
     provisional: bool = False
     desk_check: bool = False       # the card needs the desk (expired, 050...): go there with this ticket
     fee_paying: bool = False       # no insurance card: "khám dịch vụ", the fee is paid at the desk
+    identity_check: bool = False   # a first visit by a typed number: the desk confirms who it is (M7)
+    child: bool = False            # under 6: the guardian gives their name at the desk / clinic
     language: str = "vi"           # the patient's screen language: the paper ticket speaks it too

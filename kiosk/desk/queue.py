@@ -157,20 +157,27 @@ class UploadQueue(DeskPart):
         return signed
 
     def _checkin(self, visit, patient) -> bytes:
-        from kiosk.gateway.xml import CheckinRecord
-        st = self.ctx.settings
-        cccd = patient.document("cccd")
-        if not patient.birth_date:
-            raise DeskError("birth_date: missing")
-        record = CheckinRecord(ma_lk=visit.ma_lk, ma_bn=ma_bn_of(patient, visit.kiosk_id),
-                               full_name=patient.full_name, birth=patient.birth_date, gender=patient.gender,
-                               ma_cskcb=st.facility_code, admitted=datetime.fromisoformat(visit.checked_in_at),
-                               ma_doituong_kcb=str(visit.ma_doituong_kcb), cccd=cccd.number if cccd else "",
-                               card_number=visit.ma_the_bhyt or "", service_code=visit.service_code,
-                               service_name=visit.service_name or "",
-                               ordered_at=datetime.fromisoformat(visit.checked_in_at))   # NGAY_YL: the order
-        try:
-            return self.ctx.sign(build_xml0(record))
-        except XmlBuildError as exc:
-            raise DeskError(f"the check-in cannot be rebuilt: {exc}") from None
+        return signed_checkin(self.ctx, visit, patient)
 
+
+def signed_checkin(ctx, visit, patient) -> bytes:
+    """The visit's XML0 rebuilt from the stored patient and visit, signed (fix-and-resend, and the
+    desk's identity confirmation of a nameless first visit)."""
+    from kiosk.gateway.xml import CheckinRecord
+    st = ctx.settings
+    cccd = patient.document("cccd")
+    if not patient.full_name:
+        raise DeskError("full_name: missing (confirm the identity first)")
+    if not patient.birth_date:
+        raise DeskError("birth_date: missing")
+    record = CheckinRecord(ma_lk=visit.ma_lk, ma_bn=ma_bn_of(patient, visit.kiosk_id),
+                           full_name=patient.full_name, birth=patient.birth_date, gender=patient.gender,
+                           ma_cskcb=st.facility_code, admitted=datetime.fromisoformat(visit.checked_in_at),
+                           ma_doituong_kcb=str(visit.ma_doituong_kcb), cccd=cccd.number if cccd else "",
+                           card_number=visit.ma_the_bhyt or "", service_code=visit.service_code,
+                           service_name=visit.service_name or "",
+                           ordered_at=datetime.fromisoformat(visit.checked_in_at))   # NGAY_YL: the order
+    try:
+        return ctx.sign(build_xml0(record))
+    except XmlBuildError as exc:
+        raise DeskError(f"the check-in cannot be rebuilt: {exc}") from None

@@ -28,6 +28,8 @@ from kiosk.store.errors import DuplicateActiveTicket
 
 OPEN_STATUSES = (VisitStatus.WAITING, VisitStatus.PROVISIONAL, VisitStatus.NEEDS_DESK, VisitStatus.IN_PROGRESS)
 FINISHED = (VisitStatus.CLOSED, VisitStatus.CANCELLED)
+# the desk list's name of a nameless first visit (a typed number; kiosk.desk.identity confirms it)
+UNCONFIRMED_NAME = "(chưa xác nhận danh tính / identity to confirm)"
 # the gateway verdict of a card re-check -> the visit's new status (anything else: provisional)
 _RECHECK_STATUS = {Verdict.VALID: VisitStatus.WAITING, Verdict.VALID_NEW_CARD: VisitStatus.WAITING,
                    Verdict.NEEDS_DESK: VisitStatus.NEEDS_DESK}
@@ -111,7 +113,7 @@ class DeskService(DeskPart):
         # names, ticket and document numbers are stored upper case; SQLite's LIKE folds ASCII only
         text = " ".join(search.split()).upper() or None
         rows = self.store.visits.list_day(day or self._today(), statuses=flt.statuses, search=text, limit=limit)
-        return [DeskRow(r.visit.id, r.ticket_number, r.ticket_status, r.full_name, r.birth_date, r.visit.status,
+        return [DeskRow(r.visit.id, r.ticket_number, r.ticket_status, r.full_name or UNCONFIRMED_NAME, r.birth_date, r.visit.status,
                         r.visit.service_code, r.visit.service_name, r.visit.priority, r.visit.checked_in_at,
                         r.visit.needs_desk_reason, r.visit.ma_lk) for r in rows]
 
@@ -307,6 +309,7 @@ class Desk:
     checkin: Any
     alerts: Any = None
     report: Any = None
+    identity: Any = None           # kiosk.desk.identity.DeskIdentity: confirms a nameless first visit
 
     @classmethod
     def build(cls, ctx: DeskContext, index=None) -> "Desk":
@@ -314,7 +317,8 @@ class Desk:
         from kiosk.desk.book import HealthBookService
         from kiosk.desk.checkin import ManualCheckin
         from kiosk.desk.close import VisitCloser
+        from kiosk.desk.identity import DeskIdentity
         from kiosk.desk.queue import UploadQueue
         from kiosk.desk.report import DeskReport
         return cls(ctx, DeskService(ctx), VisitCloser(ctx, index), HealthBookService(ctx), UploadQueue(ctx, index),
-                   ManualCheckin(ctx), DeskAlerts(ctx), DeskReport(ctx))
+                   ManualCheckin(ctx), DeskAlerts(ctx), DeskReport(ctx), DeskIdentity(ctx))

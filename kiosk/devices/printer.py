@@ -34,12 +34,18 @@ def layout_of(t: TicketView, facility_name: str = "", kiosk_id: str = "") -> Tic
     if getattr(t, "fee_paying", False):
         lines.append("Fee-paying visit: pay at the reception desk first" if en
                      else "Khám dịch vụ: đóng phí tại quầy tiếp đón trước")
+    elif getattr(t, "identity_check", False):
+        lines.append("Bring your ID or insurance card to the desk to confirm your details" if en
+                     else "Mang CCCD/thẻ BHYT đến quầy tiếp đón xác nhận thông tin")
     elif getattr(t, "desk_check", False):
         lines.append("Please have your insurance card checked at the desk first" if en
                      else "Mời qua quầy tiếp đón kiểm tra thẻ BHYT trước")
     elif t.provisional:
         lines.append("Your insurance card will be checked again automatically" if en
                      else "Thẻ BHYT sẽ được tự động kiểm tra lại")
+    if getattr(t, "child", False):
+        lines.append("Child under 6: the guardian gives their name at the examination" if en
+                     else "Trẻ dưới 6 tuổi: người giám hộ cho biết họ tên khi khám")
     label = ""
     if t.priority is not None:
         label = ("PRIORITY · " if en else "ƯU TIÊN · ") + prio.LABELS[t.priority][1 if en else 0]

@@ -34,6 +34,19 @@ def mask_number(number: str | None, visible: int = 4) -> str:
     return ("*** *** " + tail) if tail else "*** ***"
 
 
+def mask_card(number: str | None) -> str:
+    """An insurance card number masked in its own grouping, not a CCCD's (issue 14 minor 6): the
+    15-character code as its parts `** * ** ****** 0707` (group, benefit, province, BHXH number),
+    the 10-digit BHXH number as `****** 0707`."""
+    if not number:
+        return ""
+    if len(number) == 15:
+        return "** * ** ****** " + number[-4:]
+    if len(number) == 10:
+        return "****** " + number[-4:]
+    return mask_number(number)
+
+
 def mask_birth(birth: BirthDate | None) -> str:
     return "" if birth is None else f"{birth.year:04d}"
 

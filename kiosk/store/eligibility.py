@@ -78,6 +78,7 @@ LEFT JOIN eligibility_checks e ON e.id = v.eligibility_id
 WHERE v.visit_day >= ? AND v.status IN (?, ?)
   AND (v.status = ? OR e.provisional = 1 OR e.verdict IN ('provisional', 'retry_later'))
   AND coalesce(v.ma_the_bhyt, e.card_number) IS NOT NULL
+  AND p.full_name IS NOT NULL  -- a nameless first visit: the desk confirms it first
 ORDER BY v.id LIMIT ?"""
 
 _IN = tuple(f.name for f in fields(EligibilityInput))

@@ -18,7 +18,9 @@ UPLOADED_BY_HUB = "uploaded by the hub"
 
 _VISIT_SQL = """
 SELECT v.id, v.ma_lk, v.patient_id, v.kiosk_id, v.visit_day, v.service_code, v.room, v.priority, v.status,
-       v.checked_in_at, t.number AS ticket_number, p.full_name, p.birth_date, p.gender
+       v.checked_in_at, t.number AS ticket_number,
+       coalesce(p.full_name, '') AS full_name,  -- nameless: identity to confirm at the desk (migration 0006)
+       p.birth_date, p.gender
 FROM visits v JOIN patients p ON p.id = v.patient_id
 LEFT JOIN tickets t ON t.id = (SELECT min(id) FROM tickets WHERE visit_id = v.id)
 WHERE v.id > ? ORDER BY v.id LIMIT ?"""

@@ -19,6 +19,9 @@ from kiosk.store.errors import MigrationError, SchemaTooNewError
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_\-]+\.sql$")
+# A file whose first line is this runs with foreign keys off (a table rebuild: DROP TABLE of a parent
+# would cascade); PRAGMA foreign_key_check still runs before its commit.
+FOREIGN_KEYS_OFF = "-- kiosk-migrate: foreign_keys=off"
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,11 @@ def migrate(conn, directory: Path | None = None) -> MigrationReport:
     for mig in migrations:
         if mig.version <= before:
             continue
-        statements = split_statements(mig.path.read_text(encoding="utf-8"))
+        text = mig.path.read_text(encoding="utf-8")
+        statements = split_statements(text)
+        fk_off = text.startswith(FOREIGN_KEYS_OFF) and bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+        if fk_off:
+            conn.execute("PRAGMA foreign_keys = OFF")   # a no-op inside a transaction: set before BEGIN
         conn.execute("BEGIN IMMEDIATE")
         try:
             current = schema_version(conn)  # another process may have migrated meanwhile
@@ -120,6 +127,9 @@ def migrate(conn, directory: Path | None = None) -> MigrationReport:
                 raise
             raise MigrationError(f"migration {mig.name} failed ({exc}); the database stays at "
                                  f"schema {schema_version(conn)}") from exc
+        finally:
+            if fk_off:
+                conn.execute("PRAGMA foreign_keys = ON")
         applied.append(mig.name)
         log.info("applied migration %s", mig.name)
     return MigrationReport(before, schema_version(conn), tuple(applied))

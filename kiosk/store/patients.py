@@ -67,7 +67,7 @@ class PatientInput:
 @dataclass(frozen=True)
 class Patient:
     id: int
-    full_name: str = field(repr=False)
+    full_name: str | None = field(repr=False)   # None: a first visit whose identity the desk confirms
     birth_date: str | None = field(repr=False)
     gender: int
     address: str | None = field(repr=False)
@@ -110,7 +110,7 @@ _WARM = (
     "SELECT sum(length(number)) FROM patient_documents INDEXED BY patient_documents_number WHERE kind >= ''",
     "SELECT sum(patient_id) FROM patient_documents INDEXED BY patient_documents_patient WHERE patient_id > 0",
     "SELECT sum(length(updated_at)) FROM patient_documents NOT INDEXED",
-    "SELECT sum(length(full_name)) FROM patients NOT INDEXED",
+    "SELECT sum(length(coalesce(full_name, ''))) FROM patients NOT INDEXED",
 )
 _NP = 3 + len(_PATIENT_COLS)   # patient columns come first, in Patient's field order, then the document's
 
@@ -141,8 +141,11 @@ class PatientRepo(Repo):
     def get(self, patient_id: int) -> Patient | None:
         return _assemble(self.conn.execute(_FIND_BY_ID, (patient_id,)).fetchall())
 
-    def upsert(self, fields: PatientInput, documents: Sequence[DocumentInput]) -> Patient:
+    def upsert(self, fields: PatientInput, documents: Sequence[DocumentInput], *, nameless: bool = False) -> Patient:
         """Find the patient by any of `documents`, update the known fields, add/refresh documents.
+
+        A new patient needs a full name unless `nameless`: a first-time patient who typed a valid
+        number the kiosk does not know yet; the desk confirms who it is (issue 14 M7).
 
         A document number identifies one person: if a document was stored under another patient
         record, it moves to the one matched first (CCCD before old ID before BHXH/BHYT).
@@ -157,7 +160,7 @@ class PatientRepo(Repo):
                 break
         with self._writing():
             if existing_id is None:
-                if not fields.full_name:
+                if not fields.full_name and not nameless:
                     raise ValueError("a new patient needs a full name")
                 values = [getattr(fields, c) for c in _PATIENT_COLS]
                 values[2] = values[2] or 3

@@ -9,7 +9,7 @@ from PySide6.QtCore import (  # noqa: F401
     QObject, QPoint, QProcess, QRect, QRectF, QSize, Qt, QThread, QTimer, QTranslator, Signal, Slot,
 )
 from PySide6.QtGui import (  # noqa: F401
-    QColor, QFont, QFontDatabase, QFontMetrics, QGuiApplication, QIcon, QImage, QKeyEvent,
+    QColor, QFont, QFontDatabase, QFontMetrics, QGuiApplication, QIcon, QImage, QInputMethodEvent, QKeyEvent,
     QKeySequence, QMouseEvent, QPainter, QPalette, QPen, QPixmap, QScreen, QShortcut,
 )
 from PySide6.QtWidgets import (  # noqa: F401

@@ -14,6 +14,7 @@ TOUCH_MM = 15.0           # minimum touch target (issue: >= 15 mm)
 # Text read from 60 cm: body capitals about 4.5 mm tall (a font's px size is ~1.45x its cap height).
 BODY_MM = 6.5
 LARGE_TEXT_FACTOR = 1.35
+MIN_FONT_PX = 12
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Metrics:
     def font_px(self, role: str) -> int:
         factor = {"small": 0.8, "body": 1.0, "button": 1.15, "title": 1.6, "huge": 5.0,
                   "display": 2.4}[role]
-        return max(12, round(BODY_MM * factor * self.scale * self.px_per_mm))
+        # the 12 px floor scales too: a footer at the floor still grows in large text (minor 9)
+        return max(round(MIN_FONT_PX * self.scale), round(BODY_MM * factor * self.scale * self.px_per_mm))
 
 
 def sane_dpi(physical_dpi: float | None) -> float:

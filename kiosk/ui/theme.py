@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from math import ceil
 from string import Template
 
 from kiosk.paths import resources_dir
@@ -50,7 +51,7 @@ class Theme:
         values.update(
             f_body=m.font_px("body"), f_small=m.font_px("small"), f_button=m.font_px("button"),
             f_title=m.font_px("title"), f_display=m.font_px("display"), f_huge=m.font_px("huge"),
-            f_name=round(m.font_px("display") * 1.4), f_huge_l=round(m.font_px("huge") * 0.7),
+            f_name=round(m.font_px("display") * 1.4), f_huge_l=ceil(m.font_px("huge") / m.scale),   # never below the normal size (minor 9)
             touch=m.touch, pad=m.mm(2.5), radius=m.mm(2.5),
             border=3 if self.high_contrast else 2, focus=m.mm(1.2),
         )

@@ -87,6 +87,34 @@
         <translation>This is not me</translation>
     </message>
     <message>
+        <source>Lần đầu đến khám? Ông/bà vẫn lấy được số</source>
+        <translation>First visit? You can still take a ticket</translation>
+    </message>
+    <message>
+        <source>Tiếp tục lấy số</source>
+        <translation>Continue to a ticket</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Đây có phải là thông tin của trẻ đi cùng ông/bà?</source>
+        <translation>Are these the details of the child with you?</translation>
+    </message>
+    <message>
+        <source>Không phải</source>
+        <translation>No, it is not</translation>
+    </message>
+    <message>
+        <source>Người giám hộ đi cùng trẻ xin cho biết họ tên của mình khi vào khám.</source>
+        <translation>The guardian with the child please gives their own name at the examination.</translation>
+    </message>
+    <message>
+        <source>Người giám hộ trên thẻ: {name}</source>
+        <translation>Guardian on the card: {name}</translation>
+    </message>
+    <message>
         <source>Xin chờ trong giây lát.</source>
         <translation>Please wait a moment.</translation>
     </message>
@@ -328,6 +356,10 @@
     <message>
         <source>Không đọc được đúng số thẻ. Vui lòng quét lại hoặc đến quầy tiếp đón.</source>
         <translation>The card number could not be read correctly. Please scan again or go to the desk.</translation>
+    </message>
+    <message>
+        <source>Máy chưa có thông tin của số này. Ông/bà vẫn lấy được số thứ tự; mời mang giấy tờ đến quầy tiếp đón để xác nhận thông tin.</source>
+        <translation>This kiosk has no details for this number yet. You can still take a ticket; please bring your card to the reception desk to confirm your details.</translation>
     </message>
     <message>
         <source>Máy chưa đọc được mã VNeID. Vui lòng dùng thẻ CCCD hoặc thẻ BHYT.</source>
@@ -723,12 +755,20 @@
         <translation>Fee-paying visit: please pay at the reception desk before going to the consulting room.</translation>
     </message>
     <message>
+        <source>Mời ông/bà mang thẻ căn cước hoặc thẻ BHYT đến quầy tiếp đón để xác nhận thông tin trước khi vào phòng khám.</source>
+        <translation>Please bring your ID card or health-insurance card to the reception desk to confirm your details before going to the clinic.</translation>
+    </message>
+    <message>
         <source>Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế trước khi vào phòng khám.</source>
         <translation>Please have your health-insurance card checked at the reception desk before going to the consulting room.</translation>
     </message>
     <message>
         <source>Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy.</source>
         <translation>The health-insurance card will be checked again automatically; you need not go to the desk.</translation>
+    </message>
+    <message>
+        <source>Trẻ dưới 6 tuổi: người giám hộ đi cùng trẻ xin cho biết họ tên của mình khi vào khám.</source>
+        <translation>Child under 6: the guardian with the child please gives their own name at the examination.</translation>
     </message>
     <message>
         <source>Đang in phiếu…</source>
@@ -747,8 +787,8 @@
         <translation>The printer has a problem: please note this number or take a photo of the screen.</translation>
     </message>
     <message>
-        <source>Khi đã ghi lại số, xin bấm nút bên dưới.</source>
-        <translation>When you have written the number down, please press the button below.</translation>
+        <source>Khi đã ghi lại số, xin bấm “Tôi đã ghi nhớ”.</source>
+        <translation>When you have written the number down, please press “I have noted it”.</translation>
     </message>
     <message>
         <source>Tôi đã ghi nhớ</source>

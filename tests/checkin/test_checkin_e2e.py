@@ -82,21 +82,64 @@ def test_returning_patient_types_a_number(kiosk, store):
     assert st.kind is ProblemKind.ALREADY_ISSUED and "D1-U001" in st.message.vi
 
 
-def test_unknown_typed_number_and_garbage(kiosk):
+def test_invalid_typed_number_try_again_keeps_it_and_garbage(kiosk):
     svc, wait, _ = kiosk
     svc.post(c.KeypadOpened())
-    for ch in "001085009999":
+    for ch in "001985009999":                              # century digit: born in the future: wrong
         svc.post(c.KeypadKey(ch))
     svc.post(c.KeypadSubmit())
     st = wait(lambda s: isinstance(s, c.Problem))
-    assert st.kind is ProblemKind.NOT_KNOWN and st.retry
+    assert st.kind is ProblemKind.INVALID_NUMBER and st.retry
     svc.post(c.Dismiss())                                  # "Thử lại": the number is still there
     st = wait(lambda s: isinstance(s, c.Keypad))
-    assert st.text == "001085009999"
+    assert st.text == "001985009999"
     keypad_session = st.session
     svc.post(c.QrScanned(b"https://example.org/not-a-card"))
     st = wait(lambda s: isinstance(s, c.Problem) and s.session > keypad_session)
     assert st.kind in (ProblemKind.UNSUPPORTED, ProblemKind.UNREADABLE)
+
+
+def _type(svc, text):
+    svc.post(c.KeypadOpened())
+    for ch in text:
+        svc.post(c.KeypadKey(ch))
+    svc.post(c.KeypadSubmit())
+
+
+@pytest.mark.parametrize("typed, kind, masked", [
+    ("079085000001", "CCCD", "*** *** 0001"),
+    ("DN4797932123456", "BHYT card", "** * ** ****** 3456"),
+])
+def test_first_time_patient_types_an_unknown_number_and_gets_a_ticket_for_the_desk(kiosk, store, typed, kind, masked):
+    """Issue 14 M7: a valid number that is simply not cached is no dead end. No name, no birth date:
+    no card check (the gateway needs both) and no guessing; a ticket flagged for the desk with the
+    typed number, the patient row nameless, the XML0 (HO_TEN required) held, nothing in the outbox."""
+    svc, wait, _ = kiosk
+    _type(svc, typed)
+    st = wait(lambda s: isinstance(s, (c.Confirm, c.Problem)))
+    assert isinstance(st, c.Confirm), st
+    assert st.patient.unconfirmed and st.patient.masked_name == "" and st.patient.masked_number == masked
+    assert st.eligibility.status is InsuranceStatus.NEEDS_DESK and st.eligibility.message.code == "identity_to_confirm"
+    svc.post(c.ConfirmYes())
+    wait(lambda s: isinstance(s, c.ChooseService))
+    svc.post(c.ServiceChosen("K01"))
+    st = wait(lambda s: isinstance(s, c.TicketShown))
+    assert st.ticket.identity_check and st.ticket.desk_check and not st.ticket.fee_paying
+    [(status, reason, card)] = _needs_desk_rows(store)
+    assert status == "needs_desk" and f"{kind} {typed}" in reason and "identity to confirm" in reason
+    assert card == (typed if kind == "BHYT card" else None)
+    # nameless; a CCCD number's century digits give the birth year, a card code gives nothing
+    born = "1985" if kind == "CCCD" else None
+    assert store.conn.execute("SELECT full_name, birth_date FROM patients").fetchall()[0][:] == (None, born)
+    assert store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0      # held for the desk
+    assert store.conn.execute("SELECT count(*) FROM eligibility_checks").fetchone()[0] == 0
+    held = store.conn.execute("SELECT details FROM audit_log WHERE action = 'ticket.issue'").fetchone()[0]
+    assert '"checkin_held":true' in held and typed not in held
+    svc.post(c.Dismiss())
+    # the same patient, later the same day: still nameless, still not "wrong"; the held service is marked
+    _type(svc, typed)
+    st = wait(lambda s: isinstance(s, c.Confirm))
+    assert st.patient.unconfirmed and st.patient.returning and st.patient.held_services == ("K01",)
 
 
 def _needs_desk_rows(store):

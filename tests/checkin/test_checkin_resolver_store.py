@@ -40,10 +40,11 @@ def test_typed_number_of_a_known_patient_gets_its_name_from_the_cache(resolver, 
     assert r.identity.bhyt is not None and r.identity.bhyt.bhxh_number10 == "4006000606"
 
 
-def test_typed_unknown_and_malformed_numbers(resolver):
-    with pytest.raises(IdentityProblem) as e:
-        resolver.resolve(ReadSource.TYPED, "001085009999")
-    assert e.value.kind is ProblemKind.NOT_KNOWN          # valid, just not cached: never "wrong" (M7)
+def test_typed_unknown_and_malformed_numbers(resolver, store):
+    r = resolver.resolve(ReadSource.TYPED, "001085009999")   # valid, just not cached: never "wrong" (M7)
+    assert r.view.unconfirmed and r.patient_id is None and r.view.masked_number == "*** *** 9999"
+    assert r.cached_eligibility.status is InsuranceStatus.NEEDS_DESK
+    assert r.cached_eligibility.message.code == "identity_to_confirm" and store.patients.count() == 0
     with pytest.raises(IdentityProblem) as e:
         resolver.resolve(ReadSource.TYPED, "12345")
     assert e.value.kind in (ProblemKind.INVALID_NUMBER, ProblemKind.UNSUPPORTED)

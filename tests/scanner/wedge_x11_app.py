@@ -8,13 +8,16 @@ from kiosk.ui.qt import QApplication, QLineEdit, QTimer, QVBoxLayout, QWidget
 from kiosk.ui.wedge_filter import WedgeEventFilter
 
 
-def _patient_window(app):
-    """The kiosk's own patient window (idle screen), as `kiosk run` shows it."""
+def _patient_window(app, field: bool = True):
+    """The kiosk's own patient window (idle screen), as `kiosk run` shows it; `field`: with a stray
+    text field (focused) that nothing may leak into, else exactly as the kiosk has it (no text field)."""
     from kiosk.ui.i18n import Translations
     from kiosk.ui.patient.window import PatientWindow
     from kiosk.ui.sizes import Metrics
     w = PatientWindow(lambda e: None, Translations(app), Metrics(96.0), facility_name="Test")
     w.build_screens()
+    if not field:
+        return w, QLineEdit()                  # never shown: the window keeps the focus
     edit = QLineEdit(w)                        # a stray text field: nothing may leak into it
     edit.setGeometry(10, 10, 200, 30)
     return w, edit
@@ -22,9 +25,12 @@ def _patient_window(app):
 
 def main() -> int:
     app = QApplication(sys.argv)
+    no_field = "--no-field" in sys.argv
+    if no_field:
+        sys.argv.remove("--no-field")
     if "--patient" in sys.argv:
         sys.argv.remove("--patient")
-        w, edit = _patient_window(app)
+        w, edit = _patient_window(app, field=not no_field)
     else:
         w = QWidget()
         edit = QLineEdit()
@@ -46,7 +52,8 @@ def main() -> int:
 
     def ready() -> None:
         w.activateWindow()
-        edit.setFocus()
+        if edit.window() is w:
+            edit.setFocus()
         out("READY")
 
     QTimer.singleShot(300, ready)

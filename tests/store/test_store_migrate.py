@@ -146,3 +146,67 @@ def test_numbering_gaps_are_refused(tmp_path):
     (mdir / "0003_skip.sql").rename(mdir / "2_bad.sql")
     with pytest.raises(MigrationError, match="NNNN_name.sql"):
         discover(mdir)
+
+
+def _schema_objects(conn, kind: str) -> dict[str, str]:
+    return {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL",
+                                             (kind,))}
+
+
+def test_0006_rebuilds_patients_without_losing_rows_triggers_or_indexes(tmp_path, monkeypatch, clock):
+    """Migration 0006 makes patients.full_name nullable (a nameless first visit, issue 14 M7) by a
+    table rebuild: every row, child row, trigger and index survives, and foreign keys still bind."""
+    from kiosk.store.patients import DocumentInput, PatientInput
+    from tests.store.store_helpers import add_patient, add_visit_with_ticket
+    before_dir = tmp_path / "m5"
+    before_dir.mkdir()
+    for real in sorted(migrations_dir().glob("*.sql")):
+        if int(real.name[:4]) <= 5:
+            shutil.copy(real, before_dir / real.name)
+    data, key = tmp_path / "data", b"k" * 32
+    monkeypatch.setenv("KIOSK_MIGRATIONS_DIR", str(before_dir))
+    old = open_store(data, key, create=True, clock=clock)
+    assert old.schema_version == 5
+    a = add_patient(old)
+    b = add_patient(old, name="LÊ THỊ BÌNH", cccd="079185000222", bhyt=None, birth_date="1985-03-04")
+    add_visit_with_ticket(old, a)
+    add_visit_with_ticket(old, b, ma_lk="79001-1-0002", service="K02")
+    with old.transaction():
+        old.outbox.enqueue("checkin", "79001-1-0001", b"<signed/>", 1)
+    with pytest.raises(Exception):        # schema 5: a patient needs a name
+        with old.transaction():
+            old.conn.execute("INSERT INTO patients (full_name, first_seen, last_seen) VALUES (NULL, 'x', 'x')")
+    counts = {t: old.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("patients", "patient_documents", "visits", "tickets", "queue_entries", "outbox", "audit_log")}
+    triggers, indexes = _schema_objects(old.conn, "trigger"), _schema_objects(old.conn, "index")
+    old.close()
+
+    monkeypatch.delenv("KIOSK_MIGRATIONS_DIR")
+    new = open_store(data, key, clock=clock)
+    assert new.schema_version == latest_version() >= 6
+    conn = new.conn
+    assert {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts} == counts
+    assert _schema_objects(conn, "trigger") == triggers            # the queue and audit triggers, unchanged
+    assert _schema_objects(conn, "index") == indexes               # patients_last_seen rebuilt as it was
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # back on after the rebuild
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    notnull = {r[1]: r[3] for r in conn.execute("PRAGMA table_info(patients)")}
+    assert notnull["full_name"] == 0 and notnull["first_seen"] == 1 and notnull["gender"] == 1
+    assert new.patients.get(b.id).full_name == "LÊ THỊ BÌNH" and new.patients.get(b.id).birth_date == "1985-03-04"
+    # children still reference the rebuilt table: a cascade reaches them
+    with new.transaction():
+        conn.execute("DELETE FROM patients WHERE id = ?", (b.id,))
+    assert conn.execute("SELECT count(*) FROM visits WHERE patient_id = ?", (b.id,)).fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM patient_documents WHERE patient_id = ?", (b.id,)).fetchone()[0] == 0
+    # a nameless first visit can now be stored, only when asked for
+    with pytest.raises(ValueError, match="full name"):
+        with new.transaction():
+            new.patients.upsert(PatientInput(), [DocumentInput("cccd", "079085000001")])
+    with new.transaction():
+        p = new.patients.upsert(PatientInput(), [DocumentInput("cccd", "079085000001")], nameless=True)
+    assert p.full_name is None and new.patients.find_by_document("cccd", "079085000001").id == p.id
+    # a later read with the name fills it in
+    with new.transaction():
+        named = new.patients.upsert(PatientInput(full_name="PHẠM VĂN MỚI"), [DocumentInput("cccd", "079085000001")])
+    assert named.id == p.id and named.full_name == "PHẠM VĂN MỚI"
+    new.close()

@@ -225,3 +225,59 @@ def test_chip_cards_swapped_without_lifting_are_each_read(qtbot, real_kiosk, dem
     qtbot.waitUntil(lambda: isinstance(kiosk.ui.window.state, c.Problem)
                     and kiosk.ui.window.state.kind.value == "rejected", timeout=15000)
     assert demo_card.watcher.status().presented == 2
+
+
+def test_first_time_patient_types_an_unknown_cccd_and_gets_a_ticket(qtbot, real_kiosk):
+    """Issue 14 M7 through the real window: a valid CCCD this kiosk has never seen, typed on the
+    on-screen keys, is not "wrong": the confirm screen says the desk confirms the details, the patient
+    continues to a ticket that says so, and the visit waits under "Needs desk" with the number."""
+    kiosk, env, _ = real_kiosk
+    window = kiosk.ui.window
+    tap(qtbot, window.screens["idle"].keypad_action)
+    wait_state(qtbot, kiosk, c.Keypad)
+    keys = window.screens["keypad"].keypad.keys
+    for ch in "079085000001":
+        tap(qtbot, keys[ch])
+    qtbot.waitUntil(lambda: getattr(window.state, "text", "") == "079085000001")
+    tap(qtbot, window.screens["keypad"].ok)
+    wait_state(qtbot, kiosk, c.Confirm)
+    confirm = window.screens["confirm"]
+    assert confirm.title.text() == "Lần đầu đến khám? Ông/bà vẫn lấy được số"
+    assert not confirm.name.isVisibleTo(confirm) and confirm.number.text() == "*** *** 0001"
+    assert "xác nhận thông tin" in confirm.insurance_detail.text()
+    assert confirm.yes.text() == "Tiếp tục lấy số" and confirm.no.text() == "Hủy"
+    assert "079085000001" not in " ".join(every_text(kiosk))
+    tap(qtbot, confirm.yes)
+    wait_state(qtbot, kiosk, c.ChooseService)
+    tap(qtbot, window.screens["service"].service_buttons["K01"])
+    st = wait_state(qtbot, kiosk, c.TicketShown)
+    assert st.ticket.identity_check
+    assert "xác nhận" in window.screens["ticket"].note.text()
+    from kiosk.store import open_store
+    from kiosk.store.keys import FileKeyProvider
+    store = open_store(env.data_dir, FileKeyProvider(env.key_file, env.data_dir).load())
+    try:
+        [(status, reason, name)] = store.conn.execute(
+            "SELECT v.status, v.needs_desk_reason, p.full_name FROM visits v JOIN patients p ON p.id = v.patient_id")
+        assert status == "needs_desk" and "CCCD 079085000001" in reason and name is None
+    finally:
+        store.close()
+
+
+def test_try_again_after_a_mistyped_number_keeps_it_grouped(qtbot, real_kiosk):
+    """M7: "Thử lại" opens the keypad with the number still there, grouped as the patient typed it."""
+    kiosk, env, _ = real_kiosk
+    window = kiosk.ui.window
+    tap(qtbot, window.screens["idle"].keypad_action)
+    wait_state(qtbot, kiosk, c.Keypad)
+    for ch in "001985009999":                   # the century digit gives a birth year in the future
+        tap(qtbot, window.screens["keypad"].keypad.keys[ch])
+    qtbot.waitUntil(lambda: getattr(window.state, "text", "") == "001985009999")
+    tap(qtbot, window.screens["keypad"].ok)
+    st = wait_state(qtbot, kiosk, c.Problem)
+    assert st.kind.value == "invalid_number"
+    error = window.screens["error"]
+    assert error.primary.text() == "Thử lại"
+    tap(qtbot, error.primary)
+    st = wait_state(qtbot, kiosk, c.Keypad)
+    assert st.text == "001985009999" and window.screens["keypad"].entry.text() == "001 985 009 999"

@@ -101,3 +101,68 @@ def test_not_me_gives_guidance(qtbot, kiosk_ui):
     wait_state(qtbot, ui, c.Problem)
     err = ui.window.screens["error"]
     assert "quầy tiếp đón" in err.detail.text()
+
+
+def _confirm_texts(qapp, kiosk_ui, patient, elig):
+    from kiosk.ui.demo.capture import settle
+    ui, _, _ = kiosk_ui
+    ui.window.show_now(c.Confirm(1, patient, elig))
+    settle(qapp)
+    return ui.window.screens["confirm"]
+
+
+def test_a_young_child_is_confirmed_by_the_guardian(qapp, qtbot, kiosk_ui):
+    """Minor 6: a 4-year-old is not asked "is this you?"; the guardian's name on the TE card shows
+    (masked) and the guidance says the guardian gives their own name; the ticket says it too."""
+    from kiosk.core import messages as msg
+    from kiosk.core.views import EligibilityView, InsuranceStatus, PatientView, ReadSource, TicketView
+    from kiosk.devices.printer import layout_of
+    child = PatientView("LÊ M** A", 2022, "** * ** ****** 0303", ReadSource.QR, age=4, gender=2, guardian="LÊ T** M")
+    confirm = _confirm_texts(qapp, kiosk_ui, child, EligibilityView(InsuranceStatus.VALID, msg.CHECKING))
+    assert confirm.title.text() == "Đây có phải là thông tin của trẻ đi cùng ông/bà?"
+    assert confirm.note.isVisibleTo(confirm) and confirm.source.text() == "Người giám hộ trên thẻ: LÊ T** M"
+    assert "giám hộ" in confirm.note.text() and confirm.no.text() == "Không phải"
+    adult = PatientView("NGUYỄN V** A", 1980, "*** *** 1234", ReadSource.QR, age=46)
+    confirm = _confirm_texts(qapp, kiosk_ui, adult, EligibilityView(InsuranceStatus.VALID, msg.CHECKING))
+    assert confirm.title.text() == "Ông/bà có phải là người này?" and not confirm.note.isVisibleTo(confirm)
+    t = TicketView(1, "B1-U002", "K02", "Khám Nhi", "Paediatrics", "105", None, 3, "q", "2026-11-20 08:30", child=True)
+    ui = kiosk_ui[0]
+    ui.window.show_now(c.TicketShown(1, t, printed=True))
+    assert "người giám hộ" in ui.window.screens["ticket"].note.text()
+    assert any("guardian" in line for line in layout_of(__import__("dataclasses").replace(t, language="en")).lines)
+    assert any("giám hộ" in line for line in layout_of(t).lines)
+
+
+def test_bhyt_only_identity_is_masked_as_a_card_not_as_a_cccd():
+    """Minor 6: a BHYT-only person (no CCCD) sees the card masked in the card's own grouping."""
+    from datetime import date
+    from kiosk.checkin.resolver import patient_view
+    from kiosk.core.views import ReadSource
+    from kiosk.demo.people import by_key
+    from kiosk.identity.mask import mask_card
+    ident = by_key("year_only").identity
+    assert ident.cccd is None and ident.bhyt is not None
+    view = patient_view(ident, ReadSource.QR, date(2026, 11, 20), returning=False)
+    assert view.masked_number == "** * ** ****** 0707"
+    assert mask_card("4006000606") == "****** 0606" and mask_card("") == ""
+    child = patient_view(by_key("child_te").identity, ReadSource.QR, date(2026, 11, 20), returning=False)
+    assert child.age is not None and child.age < 6 and child.guardian == "LÊ T** M"
+
+
+def test_keys_never_move_at_any_size_or_text_size(qapp, qtbot, kiosk_ui):
+    """M7: while a 12-digit CCCD or a 15-character BHYT code is typed, no key moves (every size)."""
+    from kiosk.ui.demo.capture import settle
+    ui, _, _ = kiosk_ui
+    ui.window.show()
+    screen = ui.window.screens["keypad"]
+    for size in ((1024, 768), (1366, 768), (768, 1366), (1080, 1920)):
+        ui.window.resize(*size)
+        for large in (False, True):
+            ui.window.apply_accessibility(large, False)
+            places = set()
+            for text in ("", "0", "079085000001", "DN4797932123456"):
+                ui.window.show_now(c.Keypad(1, text))
+                settle(qapp)
+                key = screen.keypad.keys["1"]
+                places.add((key.mapTo(ui.window, key.rect().topLeft()).toTuple(), key.size().toTuple()))
+            assert len(places) == 1, (size, large, places)

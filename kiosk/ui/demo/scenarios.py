@@ -6,7 +6,8 @@ the patient, checks where the kiosk leads them, and writes the screenshots of ev
 Scenarios: no_card (CCCD only: a fee-paying ticket), expired (a ticket flagged for the desk),
 gateway_offline (a provisional ticket), paper_out (the number on screen until "I have noted it",
 the idle screen warns the next patient), unknown_qr, forged_chip (needs the virtual chip),
-timeout (the patient walks away: back to idle).
+timeout (the patient walks away: back to idle), first_visit (a valid CCCD typed on the keypad that
+this kiosk has never seen: a ticket flagged for the desk to confirm the identity).
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typing import Any, Callable
 from kiosk.core import checkin as c
 from kiosk.ui.demo.headless import CheckinFailed, CheckinResult, HeadlessDriver
 
-NAMES = ("no_card", "expired", "gateway_offline", "paper_out", "unknown_qr", "forged_chip", "timeout")
+NAMES = ("no_card", "expired", "first_visit", "gateway_offline", "paper_out", "unknown_qr", "forged_chip", "timeout")
+FIRST_VISIT_CCCD = "079085000001"     # a valid CCCD number no demo citizen has: never cached
 
 
 class Skipped(Exception):
@@ -77,6 +79,26 @@ class Scenarios:
             raise CheckinFailed(f"{type(state).__name__} instead of a desk-check ticket")
         self._done(state)
         return f"desk-check ticket {state.ticket.number}"
+
+    def first_visit(self) -> str:
+        d = self.d
+        d.tap(d.screen("idle").keypad_way.action)
+        d.wait_for(lambda s: isinstance(s, c.Keypad), "the keypad")
+        for ch in FIRST_VISIT_CCCD:
+            d.tap(d.screen("keypad").keypad.keys[ch])
+        d.wait_for(lambda s: isinstance(s, c.Keypad) and s.text == FIRST_VISIT_CCCD, "the typed number")
+        d.tap(d.screen("keypad").ok)
+        state = d.wait_for(lambda s: isinstance(s, (c.Confirm, c.Problem)), "the confirmation")
+        if not (isinstance(state, c.Confirm) and state.patient.unconfirmed):
+            raise CheckinFailed(f"{type(state).__name__} instead of a first-visit confirmation")
+        d.tap(d.screen("confirm").yes)
+        state = d.wait_for(lambda s: isinstance(s, c.ChooseService), "the service choice")
+        d.tap(d.screen("service").service_buttons[state.services[0].code])
+        state = d.wait_for(lambda s: isinstance(s, (c.TicketShown, c.PrinterFailed, c.Problem)), "the ticket")
+        if not (isinstance(state, c.TicketShown) and state.ticket.identity_check):
+            raise CheckinFailed(f"{type(state).__name__} instead of a ticket for the desk")
+        self._done(state)
+        return f"first visit: ticket {state.ticket.number}, identity to confirm at the desk"
 
     def gateway_offline(self) -> str:
         gw = self.env.gateway

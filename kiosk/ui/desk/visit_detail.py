@@ -3,9 +3,13 @@ is greyed out and says why (tooltip, and a tap on it shows the reason in the pan
 service selectors show the visit's current values."""
 from __future__ import annotations
 
+import re
+
 from kiosk.core.priority import LABELS
 from kiosk.core.status import OutboxState, VisitStatus
 from kiosk.core.views import PriorityCategory
+from kiosk.desk.visits import UNCONFIRMED_NAME
+from kiosk.identity.mask import mask_card, mask_name, mask_number
 from kiosk.ui.desk.common import STATUS_WORDS, button, label
 from kiosk.ui.qt import (QComboBox, QEvent, QFrame, QGridLayout, QHBoxLayout, QObject, QPushButton, QScrollArea,
                          Qt, QVBoxLayout, Signal)
@@ -42,6 +46,18 @@ def why_disabled(key: str, status: VisitStatus | None, has_ticket: bool) -> str:
     if key == "override" and status not in (VisitStatus.NEEDS_DESK, VisitStatus.PROVISIONAL):
         return WHY["override"]
     return ""
+
+
+_NUMBER = re.compile(r"\b[A-Z]{2}\d{13}\b|\b\d{9,12}\b")    # a card code, a CCCD / BHXH number in a text
+
+
+def public_name(full_name: str | None) -> str:
+    """A name as a public screen may show it: masked; a nameless first visit says so."""
+    return mask_name(full_name) if full_name else UNCONFIRMED_NAME
+
+
+def public_number(number: str) -> str:
+    return mask_card(number) if len(number) == 15 or (len(number) == 10 and number.isdigit()) else mask_number(number)
 
 
 class FitWidthScroll(QScrollArea):
@@ -83,6 +99,7 @@ class VisitDetailPane(QFrame):
         super().__init__(parent)
         self.setProperty("role", "card")
         self.setObjectName("VisitDetail")
+        self.masked = kiosk_layout      # on the public kiosk screen: names and numbers masked (M6)
         lay = QVBoxLayout(self)
         self.title = label("Chọn một lượt khám / select a visit", "title", name="DetailTitle")
         self.body = label("", name="DetailBody")      # wraps when a line is longer than the pane (capped at 45% of the row)
@@ -175,23 +192,26 @@ class VisitDetailPane(QFrame):
         self.visit = v
         self.keep.setVisible(bool(getattr(v, "conflict", False)) and v.status not in (VisitStatus.CLOSED,
                                                                                      VisitStatus.CANCELLED))
-        docs = " · ".join(f"{doc.kind.upper()} {doc.number}" for doc in p.documents if doc.kind != "bhyt")
+        num = public_number if self.masked else (lambda n: n)
+        docs = " · ".join(f"{doc.kind.upper()} {num(doc.number)}" for doc in p.documents if doc.kind != "bhyt")
         ticket = next((t.number for t in reversed(d.tickets) if t.active), "—")
         state = STATUS_WORDS.get(v.status, v.status)
-        self.title.setText(f"{ticket} · {p.full_name} · {state}")
+        name = public_name(p.full_name) if self.masked else (p.full_name or UNCONFIRMED_NAME)
+        born = (p.birth_date or "?")[:4] if self.masked else (p.birth_date or "?")
+        self.title.setText(f"{ticket} · {name} · {state}")
         uploads = " · ".join(f"{UPLOAD_WORDS.get(k, k)}: {UPLOAD_STATE.get(s, s)}" + (f" ({code}: {err})" if err else "")
                              + (f" · biên nhận {rc}" if rc else "") for k, s, code, err, rc in d.uploads)
         self.body.setText(
-            f"Sinh / born: {p.birth_date or '?'} · Giới / sex: {({1: 'Nam', 2: 'Nữ'}).get(p.gender, '?')}\n"
+            f"Sinh / born: {born} · Giới / sex: {({1: 'Nam', 2: 'Nữ'}).get(p.gender, '?')}\n"
             + (f"Giấy tờ / documents: {docs}\n" if docs else "")
             + f"Dịch vụ / service: {v.service_name or v.service_code} (P.{v.room or '?'})\n"
-            + f"Thẻ BHYT / card: {v.ma_the_bhyt or '—'}\nMA_LK: {v.ma_lk}"
+            + f"Thẻ BHYT / card: {num(v.ma_the_bhyt) if v.ma_the_bhyt else '—'}\nMA_LK: {v.ma_lk}"
             + (f"\nGửi / upload: {uploads}" if uploads else ""))
         e = d.eligibility
         elig = f"Kiểm tra thẻ / card check: {e.words}" if e else "Chưa kiểm tra thẻ / no card check"
         reason = v.needs_desk_reason
         if reason and not (e and e.words and e.words in reason):   # the gateway's words are shown once
-            elig += f"\nLý do / reason: {reason}"
+            elig += f"\nLý do / reason: {_NUMBER.sub(lambda m: public_number(m[0]), reason) if self.masked else reason}"
         self.elig.setText(elig)
         for key in ("override", "recheck", "reprint", "cancel", "close", "book"):
             self._set(key, why_disabled(key, v.status, ticket != "—"))

@@ -6,7 +6,7 @@ from kiosk.core.status import VisitStatus
 from kiosk.desk.visits import VisitDetail, VisitFilter
 from kiosk.ui.desk.common import (PRIORITY_WORDS, STATUS_WORDS, button, current_key, fill, hhmm, label, passive,
                                   table)
-from kiosk.ui.desk.visit_detail import FitWidthScroll, VisitDetailPane
+from kiosk.ui.desk.visit_detail import FitWidthScroll, VisitDetailPane, public_name
 from kiosk.ui.qt import QButtonGroup, QHBoxLayout, QLineEdit, QSplitter, QTimer, Qt, QVBoxLayout, QWidget, Signal
 
 FILTERS = ((VisitFilter.OPEN, "Đang mở / Open"), (VisitFilter.WAITING, "Đang chờ / Waiting"),
@@ -29,6 +29,8 @@ class VisitsPage(QWidget):
         super().__init__(parent)
         self.desk, self.ctl = desk, controller
         self.filter = VisitFilter.OPEN
+        # on the patient kiosk (a public lobby screen) the list shows masked names (issue 14 M6)
+        self.masked = kiosk_layout
         self.detail: VisitDetail | None = None
         root = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -126,7 +128,8 @@ class VisitsPage(QWidget):
     def _loaded(self, result) -> None:
         rows, counts = result
         self.table.blockSignals(True)
-        fill(self.table, [(r.ticket_number, r.full_name, (r.birth_date or "")[:4], r.service_name or r.service_code,
+        fill(self.table, [(r.ticket_number, public_name(r.full_name) if self.masked else r.full_name,
+                           (r.birth_date or "")[:4], r.service_name or r.service_code,
                            _short(STATUS_WORDS.get(r.status, r.status)), PRIORITY_WORDS.get(r.priority, r.priority),
                            hhmm(r.checked_in_at)) for r in rows], [r.visit_id for r in rows])
         self.table.blockSignals(False)

@@ -4,7 +4,8 @@ Also renders `CheckingEligibility` (the patient confirmed before the card check 
 """
 from __future__ import annotations
 
-from kiosk.core.checkin import CheckingEligibility, ConfirmNo, ConfirmYes
+from kiosk.core.checkin import Cancel, CheckingEligibility, ConfirmNo, ConfirmYes
+from kiosk.core.priority import CHILD_UNDER_AGE
 from kiosk.core.views import InsuranceStatus, ReadSource
 from kiosk.ui.patient import texts
 from kiosk.ui.patient.base import Screen, UiContext, mark_personal, set_direction
@@ -44,13 +45,15 @@ class ConfirmScreen(Screen):
         self.insurance = label("good", self)
         self.insurance.setObjectName("InsuranceStatus")
         self.insurance_detail = label("body", self)
+        self.note = label("body", self)          # a child's guardian (issue 14 minor 6)
+        self.note.setObjectName("ConfirmNote")
         # the card's validity dates are health data too: cleared with the identity at every reset
-        mark_personal(self.name, self.birth, self.number, self.insurance, self.insurance_detail)
+        mark_personal(self.name, self.birth, self.number, self.source, self.insurance, self.insurance_detail, self.note)
         self.question = label("title", self)
         self.yes = button("good", self, name="ConfirmYes")
         self.yes.clicked.connect(lambda: self.ctx.send(ConfirmYes()))
         self.no = button("danger", self, name="ConfirmNo")
-        self.no.clicked.connect(lambda: self.ctx.send(ConfirmNo()))
+        self.no.clicked.connect(self._no)
 
         actions = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         actions.addWidget(self.yes)
@@ -63,27 +66,57 @@ class ConfirmScreen(Screen):
         root.addWidget(self.insurance_caption)
         root.addWidget(self.insurance)
         root.addWidget(self.insurance_detail)
+        root.addWidget(self.note)
         root.addStretch(1)
         root.addWidget(self.question)
         root.addLayout(actions)
         self._root = root
         self.retranslate()
 
+    def _no(self) -> None:
+        """"Không phải tôi"; for a typed number not known here there is no one to deny: "Hủy"."""
+        p = getattr(self.state, "patient", None)
+        self.ctx.send(Cancel() if p is not None and p.unconfirmed else ConfirmNo())
+
     def retranslate(self) -> None:
-        self.title.setText(self.tr("Ông/bà có phải là người này?"))
         self.birth_caption.setText(self.tr("Năm sinh"))
         self.number_caption.setText(self.tr("Số giấy tờ"))
         self.insurance_caption.setText(self.tr("Bảo hiểm y tế"))
+        self.title.setText(self.tr("Ông/bà có phải là người này?"))   # render() fits it to the person
         self.yes.setText(self.tr("Đúng, tiếp tục"))
         self.no.setText(self.tr("Không phải tôi"))
+
+    def _words(self, p) -> None:
+        """The question fits the person: a first visit by a typed number (no name yet, issue 14 M7),
+        a young child (the guardian answers, minor 6), or the patient."""
+        child = p.age is not None and p.age < CHILD_UNDER_AGE and not p.unconfirmed
+        # no name to show: the title says it; the insurance line gives way to the desk's words
+        for w in (self.name, self.insurance_caption, self.insurance):
+            w.setVisible(not p.unconfirmed)
+        if p.unconfirmed:
+            self.title.setText(self.tr("Lần đầu đến khám? Ông/bà vẫn lấy được số"))
+            self.name.setText("")
+            self.yes.setText(self.tr("Tiếp tục lấy số"))
+            self.no.setText(self.tr("Hủy"))
+        else:
+            self.title.setText(self.tr("Đây có phải là thông tin của trẻ đi cùng ông/bà?") if child
+                               else self.tr("Ông/bà có phải là người này?"))
+            self.name.setText(p.masked_name)
+            self.yes.setText(self.tr("Đúng, tiếp tục"))
+            self.no.setText(self.tr("Không phải") if child else self.tr("Không phải tôi"))
+        note = self.tr("Người giám hộ đi cùng trẻ xin cho biết họ tên của mình khi vào khám.") if child else ""
+        if child and p.guardian:   # in the card, where the read source line goes
+            self.source.setText(self.tr("Người giám hộ trên thẻ: {name}").format(name=p.guardian))
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
 
     def render(self) -> None:  # type: ignore[override]  # a screen shows its state; not QWidget.render(target)
         s = self.state
         p = s.patient
-        self.name.setText(p.masked_name)
         self.birth.setText(str(p.birth_year) if p.birth_year else "—")
         self.number.setText(p.masked_number or "—")
         self.source.setText(self.tr(_SOURCE[p.source]))
+        self._words(p)
         waiting = isinstance(s, CheckingEligibility)
         if waiting:
             status = InsuranceStatus.CHECKING

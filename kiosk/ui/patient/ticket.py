@@ -57,8 +57,11 @@ class TicketScreen(Screen):
         root.addWidget(self.title)
         root.addWidget(self.card, 1)
         root.addWidget(self.note)
-        root.addWidget(self.status)
-        root.addWidget(self.done)
+        bottom = QBoxLayout(QBoxLayout.Direction.TopToBottom)   # landscape: side by side (height is scarce)
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.done)
+        root.addLayout(bottom)
+        self._bottom = bottom
         self._root = root
         self.retranslate()
 
@@ -106,16 +109,23 @@ class TicketScreen(Screen):
         self.priority.setVisible(t.priority is not None)
         self.priority.setText(self.tr("Ưu tiên: {category}").format(category=texts.priority(t.priority))
                               if t.priority is not None else "")
-        self.qr.set_payload(t.qr_payload, self.ctx.metrics.mm(50 if self.landscape else 58))
+        # landscape large text: a smaller (still scannable) QR leaves the enlarged room line its width
+        m = self.ctx.metrics
+        self.qr.set_payload(t.qr_payload, m.mm((40 if m.large_text else 50) if self.landscape else 58))
         notes = []
         if t.fee_paying:
             notes.append(self.tr("Khám dịch vụ (tự trả phí): mời ông/bà qua quầy tiếp đón để đóng phí "
                                  "trước khi vào phòng khám."))
+        elif t.identity_check:
+            notes.append(self.tr("Mời ông/bà mang thẻ căn cước hoặc thẻ BHYT đến quầy tiếp đón để xác nhận "
+                                 "thông tin trước khi vào phòng khám."))
         elif t.desk_check:
             notes.append(self.tr("Mời ông/bà qua quầy tiếp đón để kiểm tra thẻ bảo hiểm y tế "
                                  "trước khi vào phòng khám."))
         elif t.provisional:
             notes.append(self.tr("Thẻ bảo hiểm y tế sẽ được tự động kiểm tra lại; ông/bà không cần đến quầy."))
+        if t.child:
+            notes.append(self.tr("Trẻ dưới 6 tuổi: người giám hộ đi cùng trẻ xin cho biết họ tên của mình khi vào khám."))
         if isinstance(s, Printing):
             self.title.setText(self.tr("Đang in phiếu…"))
             self.status.setText(self.tr("Xin nhận phiếu ở khe bên dưới."))
@@ -125,7 +135,7 @@ class TicketScreen(Screen):
             self.title.setText(self.tr("Đã lấy số thành công"))
             if not s.printed:
                 notes.append(self.tr("Máy in đang lỗi: xin ghi lại số này hoặc chụp ảnh màn hình."))
-                self.status.setText(self.tr("Khi đã ghi lại số, xin bấm nút bên dưới."))
+                self.status.setText(self.tr("Khi đã ghi lại số, xin bấm “Tôi đã ghi nhớ”."))
                 self.done.setText(self.tr("Tôi đã ghi nhớ"))
             else:
                 self.status.setText("")
@@ -148,6 +158,7 @@ class TicketScreen(Screen):
 
     def relayout(self) -> None:
         set_direction(self._card_box, self.landscape)
+        set_direction(self._bottom, self.landscape)
         # landscape: the notes go under the QR (room to spare there, none below the card)
         self._root.removeWidget(self.note)
         self._qr_col.removeWidget(self.note)
@@ -161,19 +172,24 @@ class TicketScreen(Screen):
         # landscape with large text has little height: a smaller (still 20 mm+) number fits
         role = "huge-l" if (self.landscape and m.large_text) else "huge"
         # the room line must always show whole: one step smaller where height is scarce
-        room_role = "title" if (self.landscape and m.large_text) else "display"
+        room_role = "display"      # large text enlarges the room line too (minor 9)
         for w, r in ((self.number, role), (self.room, room_role)):
             if w.property("role") != r:
                 w.setProperty("role", r)
                 w.style().unpolish(w)
                 w.style().polish(w)
         self.done.setMinimumHeight(max(m.touch, m.mm(20)))
-        pad = m.mm(4 if self.landscape else 6)
+        self.done.setMinimumWidth(m.mm(80) if self.landscape else 0)   # beside the status line: still a big target
+        # landscape large text: the number and room column gets more of the width (fewer lines)
+        wide_info = self.landscape and m.large_text
+        self._card_box.setStretch(0, 2 if wide_info else 3)
+        self._card_box.setStretch(1, 1 if wide_info else 2)
+        pad = m.mm((2 if wide_info else 4) if self.landscape else 6)    # large text: the text gets the room
         self._card_box.setContentsMargins(pad, pad, pad, pad)
         self._card_box.setSpacing(pad)
-        gap = m.mm(4 if self.landscape else 8)
+        gap = m.mm((2 if wide_info else 4) if self.landscape else 8)
         self._root.setContentsMargins(gap, gap, gap, gap)
-        self._root.setSpacing(m.mm(2 if self.landscape else 4))
+        self._root.setSpacing(m.mm(1 if wide_info else 2) if self.landscape else m.mm(4))
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.TouchBegin:
