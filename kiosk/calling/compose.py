@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.calling.background import BackgroundFeed
 from kiosk.calling.feed import DisplayFeed
 from kiosk.calling.service import CallingService, CallingSettings
 
@@ -23,6 +24,27 @@ def staff_accounts(store, cfg):
 def display_feed(cfg, open_store, clock=None) -> DisplayFeed:
     return DisplayFeed(open_store, CallingSettings.from_config(cfg), list(cfg.services), clock=clock,
                        calls_shown=cfg.display_calls_shown)
+
+
+def display_source(cfg, open_store, clock=None) -> BackgroundFeed:
+    """The display's feed on its own thread: the hub's (LISTEN) when `hub_dsn` is set, else the
+    local store's (checked every 100 ms). The Qt thread only reads the newest state."""
+    from kiosk.facility.wiring import hub_display_feed
+    hub = hub_display_feed(cfg, clock)
+    if hub is not None:
+        return BackgroundFeed(hub, period_s=1.0, name="display-hub").start()
+    return BackgroundFeed(display_feed(cfg, open_store, clock), period_s=0.1, name="display-local").start()
+
+
+def caller_service(store, cfg, *, accounts: Any = None) -> Any:
+    """The caller's CallingPort: on the hub when `hub_dsn` is set, else on the local store.
+    (Staff sign in on the local store either way; facility staff accounts are the hub's later.)"""
+    from kiosk.facility.wiring import hub_calling
+    hub = hub_calling(cfg, accounts)
+    if hub is None:
+        return calling_service(store, cfg, accounts=accounts)
+    hub.sync_counters()
+    return hub
 
 
 def announcer(cfg, play=None):

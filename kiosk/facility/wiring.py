@@ -22,3 +22,32 @@ def facility_link(cfg, key: bytes, clock=None) -> Any:
         return None
     from kiosk.facility.runner import FacilityLink
     return FacilityLink(cfg, key, clock=clock)
+
+
+def hub_calling(cfg, accounts: Any = None) -> Any:
+    """HubCallingService for a caller panel when `hub_dsn` is set (its role must be a desk's:
+    hub_desk), else None (the local store's CallingService)."""
+    if not cfg.get("hub_dsn", ""):
+        return None
+    import psycopg
+    from kiosk.calling.service import CallingSettings
+    from kiosk.facility.calling import HubCallingService
+    from kiosk.facility.dsn import hub_from_config
+    dsn = hub_from_config(cfg, role="caller")
+    svc = HubCallingService(lambda: psycopg.connect(dsn, connect_timeout=3), cfg.facility_code,
+                            CallingSettings.from_config(cfg), accounts=accounts)
+    return svc
+
+
+def hub_display_feed(cfg, clock=None) -> Any:
+    """HubDisplayFeed (LISTEN hub_queue) when `hub_dsn` is set, else None."""
+    if not cfg.get("hub_dsn", ""):
+        return None
+    import psycopg
+    from kiosk.calling.service import CallingSettings
+    from kiosk.facility.display_feed import HubDisplayFeed
+    from kiosk.facility.dsn import hub_from_config
+    dsn = hub_from_config(cfg, role="display")
+    return HubDisplayFeed(lambda: psycopg.connect(dsn, connect_timeout=2), cfg.facility_code,
+                          CallingSettings.from_config(cfg), list(cfg.services), clock=clock,
+                          calls_shown=cfg.display_calls_shown)

@@ -1,6 +1,7 @@
 """The display window: header with a clock, the board, and a calm "Đang cập nhật… / Updating…"
-when the feed has no source. Polls the feed every POLL_MS on the UI thread (the feed only checks
-a counter unless something changed)."""
+when the feed has no source. Every POLL_MS the UI thread takes the newest state from a
+kiosk.calling.background.BackgroundFeed (memory only: the store or hub is read on the feed's own
+thread)."""
 from __future__ import annotations
 
 from datetime import datetime
