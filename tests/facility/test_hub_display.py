@@ -1,0 +1,146 @@
+"""The waiting-room display through the hub: a call made on another PC shows on the display's
+feed (LISTEN hub_queue, on the feed's own thread); the hub going away shows the calm
+"updating…" state and the feed comes back by itself; the caller backend on the hub."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+import psycopg
+
+from hub_queue_helpers import FACILITY, SETTINGS, Staff, push_visits, service
+from kiosk.calling.background import BackgroundFeed
+from kiosk.calling.caller import CallerBackend
+from kiosk.core.clock import FakeClock
+from kiosk.facility.display_feed import HubDisplayFeed
+
+SERVICES = [{"code": "K01", "name_vi": "Khám nội", "name_en": "Internal medicine", "room": "101"},
+            {"code": "K04", "name_vi": "Khám nhi", "name_en": "Paediatrics", "room": "203"}]
+
+
+class Link:
+    """Connects the display to the hub, or refuses while `down` (the hub restarting)."""
+
+    def __init__(self, hub):
+        self.hub, self.down, self.opened = hub, False, 0
+
+    def __call__(self):
+        if self.down:
+            raise psycopg.OperationalError("connection refused (test: hub down)")
+        self.opened += 1
+        return self.hub.connect("hub_kiosk", application_name="test-display")
+
+
+def wait_for(pred, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.01)
+    raise AssertionError("condition not reached")
+
+
+def test_a_call_on_another_pc_reaches_the_display_feed_through_listen(hub):
+    push_visits(hub, 3)
+    svc = service(hub)
+    svc.sync_counters()
+    feed = HubDisplayFeed(Link(hub), FACILITY, SETTINGS, SERVICES)
+    bg = BackgroundFeed(feed, period_s=5.0, name="display-hub").start()    # long wait: only NOTIFY wakes it
+    try:
+        first = wait_for(lambda: (lambda s: s if s.board else None)(bg.poll()))
+        assert first.board.calls == () and not first.stale
+        q1 = next(r for r in first.board.rooms if r.counter_id == "Q1")
+        assert q1.next_numbers == ("A1-000", "A1-001", "A1-002")
+        reads = bg.reads
+        svc.call_next(Staff(), "Q2")
+        got: list = []
+
+        def seen():
+            st = bg.poll()
+            got.extend(st.new_calls)
+            return st.board if st.board and st.board.calls else None
+        board = wait_for(seen, timeout=4.0)                   # well before the 5 s wait would end
+        assert (board.calls[0].number, board.calls[0].place_vi) == ("A1-000", "Quầy 2")
+        assert [c["number"] for c in got] == ["A1-000"]
+        assert next(r for r in board.rooms if r.counter_id == "Q2").serving == "A1-000"
+        assert bg.reads == reads + 1                          # one notification, one read
+        assert not any("NGƯỜI" in str(line) for line in board.calls + board.rooms)
+    finally:
+        bg.close()
+        svc.close()
+
+
+def test_hub_gone_shows_updating_and_the_feed_recovers_by_itself(hub):
+    push_visits(hub, 2)
+    svc = service(hub)
+    svc.sync_counters()
+    clock = FakeClock(datetime.now(timezone.utc))
+    link = Link(hub)
+    feed = HubDisplayFeed(link, FACILITY, SETTINGS, SERVICES, clock=clock)
+    assert feed.poll().board is not None
+    link.down = True
+    with psycopg.connect(hub.admin_dsn(), autocommit=True) as admin:     # the hub restarts: our session is cut
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'test-display'")
+    feed.wait(0.5)                                 # the dead link is noticed on the feed's thread
+    assert feed._conn is None
+    assert feed.poll().stale is False              # a blink: the last board stays a moment
+    clock.advance(3.1)
+    assert feed.poll().stale is True               # then the calm "updating…", no stale numbers
+    assert feed.poll().board is None
+    svc.call_next(Staff(), "Q1")
+    link.down = False
+    clock.advance(1.1)
+    st = feed.poll()
+    assert not st.stale and st.board.calls[0].number == "A1-000"     # fresh numbers after the gap
+    assert link.opened == 2
+    feed.close()
+    svc.close()
+
+
+def test_caller_backend_on_the_hub_shows_the_masked_patient(hub):
+    push_visits(hub, 2, priority="elderly")
+    svc = service(hub)
+
+    class Accounts:
+        def sign_in(self, username, pin):
+            return Staff(username)
+    backend = CallerBackend(None, svc, Accounts())
+    backend.sign_in("le.thu", "591846")
+    e = backend.act("next", "Q1")
+    cur = backend.current("Q1")
+    assert (cur.number, cur.masked_name, cur.birth_year, cur.priority_en) == (e.number, "NGƯỜI T** 0", "1980",
+                                                                             "Elderly")
+    assert backend.waiting("Q1") == ["A1-001"]
+    svc.close()
+
+
+def test_display_feed_survives_many_calls_without_missing_an_announcement(hub):
+    push_visits(hub, 30)
+    svc = service(hub)
+    svc.sync_counters()
+    bg = BackgroundFeed(HubDisplayFeed(Link(hub), FACILITY, SETTINGS, SERVICES), period_s=1.0).start()
+    heard: list[str] = []
+    try:
+        wait_for(lambda: bg.poll().board)
+        stop = threading.Event()
+
+        def listen():
+            while not stop.is_set():
+                heard.extend(c["number"] for c in bg.poll().new_calls)
+                time.sleep(0.005)
+        t = threading.Thread(target=listen)
+        t.start()
+        for _ in range(10):
+            for cid in ("Q1", "Q2"):
+                svc.call_next(Staff(), cid)
+                svc.start(Staff(), cid)
+                svc.finish(Staff(), cid)
+        wait_for(lambda: len(heard) >= 20)
+        stop.set()
+        t.join()
+    finally:
+        bg.close()
+        svc.close()
+    assert heard == [f"A1-{i:03d}" for i in range(20)]
