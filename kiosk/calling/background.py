@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from kiosk.calling.feed import FeedState
 
@@ -18,13 +18,17 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundFeed:
-    def __init__(self, feed: Any, *, period_s: float = 0.1, name: str = "display-feed"):
-        self.feed, self.period_s = feed, period_s
+    def __init__(self, feed: Any, *, period_s: float = 0.1, name: str = "display-feed",
+                 on_calls: Callable[[tuple[dict, ...]], None] | None = None):
+        """With `on_calls` (a speaker without a screen: `kiosk run` announcing calls) new calls go
+        there, on the feed's thread, instead of waiting for a screen's poll."""
+        self.feed, self.period_s, self.on_calls = feed, period_s, on_calls
         self._lock = threading.Lock()
         self._state = FeedState(None, True, True)
         self._changed = True
         self._calls: list[dict] = []
         self._stop = threading.Event()
+        self.also_close: list[Callable[[], None]] = []     # e.g. the speaker's Announcer
         self.reads = 0                       # feed polls done on the worker (tests, benchmarks)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
@@ -43,7 +47,13 @@ class BackgroundFeed:
                 self.reads += 1
                 self._state = state
                 self._changed = self._changed or state.changed
-                self._calls.extend(state.new_calls)
+                if self.on_calls is None:
+                    self._calls.extend(state.new_calls)
+            if self.on_calls is not None and state.new_calls:
+                try:
+                    self.on_calls(state.new_calls)
+                except Exception as exc:   # the voice must not stop the feed
+                    log.warning("announcing calls failed: %s", type(exc).__name__)
             if self._stop.is_set():
                 break
             self.feed.wait(self.period_s)
@@ -64,3 +74,5 @@ class BackgroundFeed:
             self._thread.join(timeout=5)
         else:
             self.feed.close()
+        for closer in self.also_close:
+            closer()

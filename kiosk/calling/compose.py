@@ -1,7 +1,7 @@
 """Building the calling parts from the settings (used by the CLI verbs and the demo)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from kiosk.calling.background import BackgroundFeed
 from kiosk.calling.feed import DisplayFeed
@@ -67,3 +67,26 @@ def speak_calls(cfg, announcer_, counters) -> Any:
             is_counter = counter is not None and not counter.room.isdigit()
             announcer_.announce(c["number"], counter.room if counter else c["room"], counter=is_counter)
     return on_calls
+
+
+def call_speaker(cfg, open_store, *, clock=None, play=None) -> BackgroundFeed | None:
+    """`kiosk run` with voice_kiosk_announces: the kiosk itself speaks each new call (hub or local
+    queue, followed on a thread of its own); None when that setting or the voice is off."""
+    if not cfg.voice_kiosk_announces:
+        return None
+    voice = announcer(cfg, play=play)
+    if voice is None:
+        return None
+    from kiosk.facility.wiring import hub_display_feed
+    feed = hub_display_feed(cfg, clock) or display_feed(cfg, open_store, clock)
+    speaker = BackgroundFeed(feed, period_s=0.2, name="call-speaker",
+                             on_calls=speak_calls(cfg, voice, CallingSettings.from_config(cfg).counters))
+    speaker.also_close.append(voice.close)
+    return speaker.start()
+
+
+def kiosk_call_speaker(cfg, key: bytes, clock=None) -> Callable[[], None]:
+    """For `kiosk run` (kiosk/app.py): start the call speaker when configured; returns its closer."""
+    from kiosk.store.migrate import open_store
+    speaker = call_speaker(cfg, lambda: open_store(cfg.data_dir, key, clock=clock), clock=clock)
+    return speaker.close if speaker is not None else (lambda: None)
