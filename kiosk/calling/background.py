@@ -59,6 +59,12 @@ class BackgroundFeed:
             self.feed.wait(self.period_s)
         self.feed.close()          # on this thread: the feed's connection was opened here
 
+    @property
+    def ready(self) -> bool:
+        """A board has been read (the screen can show it)."""
+        with self._lock:
+            return self._state.board is not None
+
     def poll(self) -> FeedState:
         """The newest state (cheap: no I/O); safe to call from the Qt thread."""
         with self._lock:

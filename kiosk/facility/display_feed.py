@@ -23,6 +23,7 @@ from kiosk.core.queue.model import Counter
 from kiosk.facility.calling import COLS, entry_of
 
 log = logging.getLogger(__name__)
+GAP_SECONDS = 30.0
 
 
 class HubDisplayFeed:
@@ -39,6 +40,7 @@ class HubDisplayFeed:
         self._last_ok = self.clock.monotonic()
         self._last_try = -1e9
         self._last_call_id: int | None = None
+        self._gaps: dict[int, float] = {}      # call ids not yet seen below the cursor -> since when
         self.version = 0
         self._stop = threading.Event()
 
@@ -98,18 +100,29 @@ class HubDisplayFeed:
         return self._conn
 
     def _new_calls(self) -> tuple[dict, ...]:
+        """Calls after the cursor, and any missing below it: ids come from a sequence, so the call
+        that took id 10 may commit after the one that took 11 (two counters at once). A gap is asked
+        for again until it fills or GAP_SECONDS pass (a rolled-back call leaves it for ever)."""
         if self._last_call_id is None:          # first read: announce nothing from before we started
             row = self._db().execute("SELECT coalesce(max(id), 0) FROM hub_queue_calls WHERE facility_code = %s",
                                      (self.facility,)).fetchone()
             self._last_call_id = row[0] if row else 0
             return ()
+        now_m = self.clock.monotonic()
+        self._gaps = {i: t for i, t in self._gaps.items() if now_m - t < GAP_SECONDS}
         rows = self._db().execute(
-            "SELECT id, number, counter_id, room, kind, at FROM hub_queue_calls WHERE facility_code = %s AND id > %s "
-            "ORDER BY id", (self.facility, self._last_call_id)).fetchall()
-        if rows:
-            self._last_call_id = rows[-1][0]
-        return tuple({"id": r[0], "number": r[1], "counter_id": r[2], "room": r[3], "kind": r[4],
-                      "at": r[5].isoformat()} for r in rows)
+            "SELECT id, number, counter_id, room, kind, at FROM hub_queue_calls WHERE facility_code = %s "
+            "AND (id > %s OR id = ANY(%s)) ORDER BY id", (self.facility, self._last_call_id, list(self._gaps))).fetchall()
+        out = []
+        for r in rows:
+            self._gaps.pop(r[0], None)
+            if r[0] > self._last_call_id:
+                for missing in range(self._last_call_id + 1, r[0]):
+                    self._gaps[missing] = now_m
+                self._last_call_id = r[0]
+            out.append({"id": r[0], "number": r[1], "counter_id": r[2], "room": r[3], "kind": r[4],
+                        "at": r[5].isoformat()})
+        return tuple(out)
 
     def _read(self, day: str) -> Board:
         db = self._db()

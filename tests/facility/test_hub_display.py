@@ -144,3 +144,37 @@ def test_display_feed_survives_many_calls_without_missing_an_announcement(hub):
         bg.close()
         svc.close()
     assert heard == [f"A1-{i:03d}" for i in range(20)]
+
+
+def test_calls_committed_out_of_id_order_are_all_announced(hub):
+    """Two counters at once: the call that took the lower id may commit last; it is still heard."""
+    push_visits(hub, 40)
+    service(hub).sync_counters()
+    bg = BackgroundFeed(HubDisplayFeed(Link(hub), FACILITY, SETTINGS, SERVICES), period_s=1.0).start()
+    wait_for(lambda: bg.ready)
+    slow = hub.connect("hub_desk")
+    with slow.transaction():                     # a call that took its id first and commits last
+        slow.execute("INSERT INTO hub_queue_calls (entry_id, facility_code, day, number, counter_id, room, kind, "
+                     "staff) SELECT id, facility_code, day, number, 'Q9', 'Q9', 'call', 'late' FROM "
+                     "hub_queue_entries ORDER BY id DESC LIMIT 1")
+        called: list[str] = []
+
+        def counter(cid: str) -> None:
+            svc = service(hub)
+            for _ in range(5):
+                e = svc.call_next(Staff(), cid)
+                called.append(e.number)
+                svc.start(Staff(), cid)
+                svc.finish(Staff(), cid)
+            svc.close()
+        threads = [threading.Thread(target=counter, args=(c,)) for c in ("Q1", "Q2")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        heard: list[str] = []
+        wait_for(lambda: heard.extend(c["number"] for c in bg.poll().new_calls) or len(heard) >= 10)
+    slow.close()                                 # the late call committed as the block ended
+    wait_for(lambda: heard.extend(c["number"] for c in bg.poll().new_calls) or len(heard) >= 11)
+    bg.close()
+    assert sorted(heard) == sorted(called + ["A1-039"])
