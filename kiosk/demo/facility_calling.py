@@ -54,7 +54,7 @@ def call_through_hub(desk_dsn: str, display_dsn: str, facility: str, services, o
     errors: list[str] = []
     try:
         window = _display(feed, out)
-        if window is not None:
+        if window is not None and out is not None:
             shots += _shots(window, out, "facility-display-waiting")
         barrier = threading.Barrier(len(COUNTERS))
 
@@ -87,7 +87,7 @@ def call_through_hub(desk_dsn: str, display_dsn: str, facility: str, services, o
         while len(seen) < total and time.monotonic() < deadline:
             seen += [c["number"] for c in feed.poll().new_calls]
             time.sleep(0.05)
-        if window is not None:
+        if window is not None and out is not None:
             shots += _shots(window, out, "facility-display-called")
             window.stop()
             window.close()
@@ -98,14 +98,20 @@ def call_through_hub(desk_dsn: str, display_dsn: str, facility: str, services, o
             "SELECT v.patient_id FROM hub_queue_calls c JOIN hub_queue_entries q ON q.id = c.entry_id "
             "JOIN visits v ON v.ma_lk = q.ma_lk WHERE c.kind = 'call' GROUP BY v.patient_id "
             "HAVING count(DISTINCT q.id) > 1").fetchall()
-        waiting = conn.execute("SELECT count(*) FROM hub_queue_entries WHERE state = 'waiting'").fetchone()[0]
-        audited = conn.execute("SELECT count(*) FROM events WHERE kind = 'queue.call'").fetchone()[0]
+        waiting = _one(conn, "SELECT count(*) FROM hub_queue_entries WHERE state = 'waiting'")
+        audited = _one(conn, "SELECT count(*) FROM events WHERE kind = 'queue.call'")
     numbers = [n for v in by_counter.values() for n in v]
     return {"by_counter": by_counter, "total": len(numbers), "tickets_called_twice": len(numbers) - len(set(numbers)),
             "patients_called_twice": len(twice), "left_waiting": waiting, "conflicts_settled_by_desk": settled,
             "audited_calls": audited, "display_announced": len(seen), "screenshots": shots, "errors": errors,
             "ok": (not errors and len(numbers) == len(set(numbers)) and not twice and waiting == 0
                    and all(by_counter.values()) and audited == len(numbers))}
+
+
+def _one(conn, sql: str) -> int:
+    row = conn.execute(sql).fetchone()
+    assert row is not None  # an aggregate answers one row
+    return int(row[0])
 
 
 def _display(feed, out: Path | None):

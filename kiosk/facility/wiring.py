@@ -34,6 +34,7 @@ def hub_calling(cfg, accounts: Any = None) -> Any:
     from kiosk.facility.calling import HubCallingService
     from kiosk.facility.dsn import hub_from_config
     dsn = hub_from_config(cfg, role="caller")
+    assert dsn is not None  # hub_dsn is set (checked above)
     svc = HubCallingService(lambda: psycopg.connect(dsn, connect_timeout=3), cfg.facility_code,
                             CallingSettings.from_config(cfg), accounts=accounts)
     return svc
@@ -48,6 +49,7 @@ def hub_display_feed(cfg, clock=None) -> Any:
     from kiosk.facility.display_feed import HubDisplayFeed
     from kiosk.facility.dsn import hub_from_config
     dsn = hub_from_config(cfg, role="display")
+    assert dsn is not None  # hub_dsn is set (checked above)
     return HubDisplayFeed(lambda: psycopg.connect(dsn, connect_timeout=2), cfg.facility_code,
                           CallingSettings.from_config(cfg), list(cfg.services), clock=clock,
                           calls_shown=cfg.display_calls_shown)
