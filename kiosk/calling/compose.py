@@ -33,7 +33,7 @@ def display_source(cfg, open_store, clock=None) -> BackgroundFeed:
     hub = hub_display_feed(cfg, clock)
     if hub is not None:
         return BackgroundFeed(hub, period_s=1.0, name="display-hub").start()
-    return BackgroundFeed(display_feed(cfg, open_store, clock), period_s=0.1, name="display-local").start()
+    return BackgroundFeed(display_feed(cfg, open_store, clock), period_s=0.05, name="display-local").start()
 
 
 def caller_service(store, cfg, *, accounts: Any = None) -> Any:

@@ -11,7 +11,7 @@ from kiosk.core.clock import VN_TZ
 from kiosk.ui.display.board_view import ACCENT, BG, FG, MUTED, BoardView, _label
 from kiosk.ui.qt import QHBoxLayout, QLabel, QStackedWidget, QTimer, QVBoxLayout, QWidget, Qt
 
-POLL_MS = 100
+POLL_MS = 50           # memory only: the feed thread does the reading
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 
 
