@@ -178,3 +178,35 @@ def test_calls_committed_out_of_id_order_are_all_announced(hub):
     wait_for(lambda: heard.extend(c["number"] for c in bg.poll().new_calls) or len(heard) >= 11)
     bg.close()
     assert sorted(heard) == sorted(called + ["A1-039"])
+
+
+def test_with_hub_dsn_the_caller_and_the_display_use_the_hub(hub, tmp_path):
+    """The composition `kiosk caller` / `kiosk display` use: hub_dsn set -> the hub's calling port
+    and the hub's LISTEN feed (the local store is not even opened)."""
+    from kiosk.calling.compose import caller_service, display_source
+    from kiosk.config import load
+    from kiosk.facility.calling import HubCallingService
+    c = hub.cluster
+    counters = [{"id": x.id, "room": x.room, "services": list(x.services), "name_vi": x.name_vi,
+                 "name_en": x.name_en} for x in SETTINGS.counters]
+
+    def cfg(role: str):
+        return load(None, env={}, overrides={
+            "data_dir": tmp_path / "data", "facility_code": FACILITY, "counters": counters,
+            "hub_dsn": f"host={c.socket_dir} port={c.port} user={role} dbname={hub.dbname}",
+            "hub_password_file": hub.secrets / f"{role}.password"})
+    push_visits(hub, 2)
+
+    def no_store():
+        raise AssertionError("the local store is not used with a hub")
+    svc = caller_service(None, cfg("hub_desk"))
+    assert isinstance(svc, HubCallingService)
+    feed = display_source(cfg("hub_kiosk"), no_store)
+    try:
+        wait_for(lambda: feed.ready)
+        svc.call_next(Staff(), "Q1")
+        board = wait_for(lambda: (lambda s: s.board if s.board and s.board.calls else None)(feed.poll()))
+        assert board.calls[0].number == "A1-000" and board.calls[0].place_en == "Counter 1"
+    finally:
+        feed.close()
+        svc.close()
