@@ -145,6 +145,7 @@ class BoardView(QWidget):
         grid.setColumnStretch(0, 6)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(2, 4)
+        grid.setHorizontalSpacing(int(u * 0.6))
         lay.addLayout(grid)
         lay.addStretch(1)
         return frame
