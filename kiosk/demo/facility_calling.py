@@ -26,8 +26,9 @@ def _settings(services) -> Any:
 
 
 def _settle_conflicts(conn) -> int:
+    from kiosk.facility.calling_facts import open_conflicts
     from kiosk.facility.desk_ops import resolve_conflict
-    rows = conn.execute("SELECT id, ma_lk_a FROM conflicts WHERE resolved_at IS NULL ORDER BY id").fetchall()
+    rows = open_conflicts(conn)
     for cid, keep in rows:
         resolve_conflict(conn, cid, keep, "demo.desk")
     return len(rows)
@@ -93,25 +94,16 @@ def call_through_hub(desk_dsn: str, display_dsn: str, facility: str, services, o
             window.close()
     finally:
         feed.close()
+    from kiosk.facility.calling_facts import calling_facts
     with psycopg.connect(desk_dsn) as conn:
-        twice = conn.execute(
-            "SELECT v.patient_id FROM hub_queue_calls c JOIN hub_queue_entries q ON q.id = c.entry_id "
-            "JOIN visits v ON v.ma_lk = q.ma_lk WHERE c.kind = 'call' GROUP BY v.patient_id "
-            "HAVING count(DISTINCT q.id) > 1").fetchall()
-        waiting = _one(conn, "SELECT count(*) FROM hub_queue_entries WHERE state = 'waiting'")
-        audited = _one(conn, "SELECT count(*) FROM events WHERE kind = 'queue.call'")
+        facts = calling_facts(conn)
+    twice, waiting, audited = facts["patients_called_twice"], facts["left_waiting"], facts["audited_calls"]
     numbers = [n for v in by_counter.values() for n in v]
     return {"by_counter": by_counter, "total": len(numbers), "tickets_called_twice": len(numbers) - len(set(numbers)),
-            "patients_called_twice": len(twice), "left_waiting": waiting, "conflicts_settled_by_desk": settled,
+            "patients_called_twice": twice, "left_waiting": waiting, "conflicts_settled_by_desk": settled,
             "audited_calls": audited, "display_announced": len(seen), "screenshots": shots, "errors": errors,
             "ok": (not errors and len(numbers) == len(set(numbers)) and not twice and waiting == 0
                    and all(by_counter.values()) and audited == len(numbers))}
-
-
-def _one(conn, sql: str) -> int:
-    row = conn.execute(sql).fetchone()
-    assert row is not None  # an aggregate answers one row
-    return int(row[0])
 
 
 def _display(feed, out: Path | None):
