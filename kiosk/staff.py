@@ -80,11 +80,61 @@ class StaffServices:
         self.tech_ctx.store.close()
 
 
-def staff_services(cfg: Config, key: bytes, clock: Clock | None = None,
-                   **parts: Any) -> Callable[[], StaffServices]:
+class HubStaffServices:
+    """Staff mode of a desk PC on the facility hub (`hub_dsn` set, desk role): facility staff
+    accounts and audit chain at the hub, the desk port's hub adapter, and the live LISTEN feed
+    (started here, on the worker, so the window opens knowing whether the hub is there)."""
+
+    tech = None                     # the technician screens work on a kiosk's own store
+
+    def __init__(self, cfg: Config, clock: Clock | None = None, *, dsn: str | None = None, gateway: Any = None,
+                 printer: Any = None, sign: Callable[[bytes], bytes] | None = None, hasher: Any = None,
+                 desk_name: str | None = None, live_wait_s: float = 3.0):
+        from kiosk.facility.desk_live import DeskLive
+        from kiosk.facility.dsn import hub_from_config
+        from kiosk.facility.hub_desk import HubDesk, HubDeskContext
+        from kiosk.facility.hub_staff import HubAudit, HubLink, HubStaffStore
+        self.cfg, self.clock = cfg, clock or SystemClock()
+        dsn = dsn or hub_from_config(cfg, role="desk")
+        if not dsn:
+            raise DeskError("no hub configured (setting hub_dsn)")
+        from psycopg.conninfo import make_conninfo
+
+        from kiosk.facility.desk_live import KEEPALIVE
+        self.link = HubLink(make_conninfo(dsn, **KEEPALIVE))     # a silent TCP link fails, not hangs
+        self.live = DeskLive(dsn).start()
+        self.live.wait_online(live_wait_s)
+        self.audit = HubAudit(self.link)
+        self.accounts = StaffAccounts(HubStaffStore(self.link, self.clock), self.audit, self.clock, hasher=hasher,
+                                      max_failures=cfg.pin_max_failures, session_minutes=cfg.staff_session_minutes)
+        if sign is None:
+            try:
+                sign = signer(cfg).sign
+            except Exception as exc:  # noqa: BLE001 - everything but closing and manual check-in works
+                log.warning("hub desk: signing key unusable (%s)", type(exc).__name__)
+                sign = _unavailable_signer(type(exc).__name__)
+        printer_ = DriverTicketPrinter(printer, cfg.kiosk_id) if printer else None
+        self.ctx = HubDeskContext(self.link, self.accounts, self.audit, self.clock, desk_settings(cfg), sign,
+                                  gateway=gateway, printer=printer_, desk_name=desk_name or cfg.kiosk_id,
+                                  live=self.live)
+        self.desk = HubDesk(self.ctx)
+
+    def close(self) -> None:
+        self.live.stop()
+        self.link.close()
+
+
+def staff_services(cfg: Config, key: bytes | None, clock: Clock | None = None,
+                   **parts: Any) -> Callable[[], Any]:
     """What the staff windows are handed: a recipe the UI runs once on its db worker (never on the
-    Qt thread), which returns the built `StaffServices`."""
-    def build() -> StaffServices:
+    Qt thread), which returns the built `StaffServices` (or, with `hub=True` and a hub_dsn, the
+    `HubStaffServices` of a desk PC on the facility hub)."""
+    hub = bool(parts.pop("hub", False)) and bool(cfg.get("hub_dsn", ""))   # `kiosk desk` asks for it
+
+    def build() -> Any:
+        if hub:
+            return HubStaffServices(cfg, clock, **parts)
+        assert key is not None  # a desk without a hub opens the local store
         return StaffServices(cfg, key, clock, **parts)
     return build
 

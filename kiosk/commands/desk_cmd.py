@@ -31,6 +31,9 @@ def _desk(args, ctx) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from kiosk.staff import first_run_provisioning, is_provisioned, staff_services
     from kiosk.ui.desk.staff_mode import StaffMode
+    if cfg.get("hub_dsn", "") and not args.wizard and not args.technician:
+        # a desk PC on the facility hub: no local database; staff accounts and audit at the hub
+        return _run_mode(app, StaffMode(staff_services(cfg, None, hub=True), kiosk_layout=args.layout == "kiosk"))
     if args.wizard or not is_provisioned(cfg):
         from kiosk.ui.desk.worker import DbWorker
         from kiosk.ui.technician.wizard import FirstRunWizard
@@ -60,7 +63,10 @@ def _desk(args, ctx) -> int:
         return 1
     mode = StaffMode(staff_services(cfg, key), kiosk_layout=args.layout == "kiosk")
     mode.prefer_tech = args.technician
+    return _run_mode(app, mode)
 
+
+def _run_mode(app, mode) -> int:
     def unavailable(exc: Exception) -> None:             # never a window-less process that keeps running
         print(f"kiosk desk: staff mode unavailable: {exc}", file=sys.stderr)
         app.exit(1)

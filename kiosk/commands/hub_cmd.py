@@ -25,6 +25,8 @@ def register(sub, parents) -> None:
     worker.add_argument("--dsn", default=None, help="libpq string of the hub_worker role; default: setting hub_dsn")
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
     worker.set_defaults(func=_worker)
+    from kiosk.commands import hub_staff_cmd
+    hub_staff_cmd.register(hsub, parents)
 
 
 def _dsn(args, ctx, role: str) -> str | None:

@@ -49,9 +49,8 @@ def _own_uploads(node, client, facility: str) -> None:
 
 def run_facility(cfg, args) -> int:
     if not args.headless:
-        print("kiosk demo --facility: the windowed facility demo (kiosk and desk windows) is not built yet; "
-              "use --headless --out DIR", file=sys.stderr)
-        return 2
+        from kiosk.demo.facility_windows import run_facility_windows    # kiosk windows and a desk window
+        return run_facility_windows(cfg, args)
     if args.out is None:
         print("kiosk demo --facility --headless needs --out DIR", file=sys.stderr)
         return 2

@@ -58,7 +58,8 @@ class StaffMode:
 
     def _signed_in(self, session) -> None:
         s = self.services
-        if session.role in (Role.TECHNICIAN,) or (session.role is Role.ADMIN and self.prefer_tech):
+        if s.tech is not None and (session.role in (Role.TECHNICIAN,) or (session.role is Role.ADMIN and
+                                                                          self.prefer_tech)):
             from kiosk.ui.technician.window import TechnicianWindow
             self.window = TechnicianWindow(s.tech, self.worker, session, exit_kiosk=self.exit_kiosk)
         else:

@@ -120,6 +120,10 @@ class VisitDetailPane(QFrame):
             lay.addLayout(row)
         self.hint = label("", "muted", name="DetailHint")
         lay.addWidget(self.hint)
+        # a visit flagged as a duplicate (the same patient ticketed at two kiosks): keep this one
+        self.keep = button("Giữ lượt này, hủy lượt trùng\nKeep this visit, cancel its duplicate", "Action_keep")
+        self.keep.hide()
+        lay.addWidget(self.keep)
         lay.addStretch(1)
         self.priority.currentIndexChanged.connect(lambda _: self._selectors())
         self.service.currentIndexChanged.connect(lambda _: self._selectors())
@@ -158,6 +162,7 @@ class VisitDetailPane(QFrame):
         self.hint.setText("")
         if d is None:
             self.visit = None
+            self.keep.hide()
             self.title.setText("Chọn một lượt khám / select a visit")
             self.body.setText("")
             self.elig.setText("")
@@ -167,6 +172,8 @@ class VisitDetailPane(QFrame):
             return
         v, p = d.visit, d.patient
         self.visit = v
+        self.keep.setVisible(bool(getattr(v, "conflict", False)) and v.status not in (VisitStatus.CLOSED,
+                                                                                     VisitStatus.CANCELLED))
         docs = " · ".join(f"{doc.kind.upper()} {doc.number}" for doc in p.documents if doc.kind != "bhyt")
         ticket = next((t.number for t in reversed(d.tickets) if t.active), "—")
         state = STATUS_WORDS.get(v.status, v.status)

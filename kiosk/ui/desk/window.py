@@ -3,6 +3,8 @@ staff member. Runs on a desk PC (`kiosk desk`) and on the kiosk in staff mode (k
 size buttons). Every service call goes through the db worker; the role is checked by the services."""
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.core.clock import VN_TZ
 from kiosk.security.roles import Permission
 from kiosk.ui.desk.checkin_page import CheckinPage
@@ -27,6 +29,9 @@ class DeskWindow(QWidget):
         self.setWindowTitle("Quầy tiếp đón / Reception desk")
         self.setStyleSheet(stylesheet(kiosk_layout))
         self.desk, self.worker = desk, worker
+        self.live: Any = getattr(desk, "live", None)     # a port with a live feed needs no refresh timers
+        if self.live is not None:
+            refresh_ms = 0
         self.ctl = StaffController(worker, session, self)
         self.ctl.message.connect(self._message)
         self.ctl.session_ended.connect(self.sign_out)
@@ -35,6 +40,11 @@ class DeskWindow(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self._banner(session))
+        self.hub_banner = label("⚠ Mất kết nối máy chủ cơ sở: không thể thay đổi hàng đợi lúc này / "
+                                "hub unreachable: the facility queue cannot be changed from this desk now",
+                                "bad", name="HubOffline")
+        self.hub_banner.hide()
+        root.addWidget(self.hub_banner)
         body = QVBoxLayout()
         body.setContentsMargins(10, 6, 10, 6)
         self.tabs = QTabWidget()
@@ -68,8 +78,35 @@ class DeskWindow(QWidget):
         va["cancel"].clicked.connect(self.open_cancel)
         va["close"].clicked.connect(self.open_close)
         va["book"].clicked.connect(self.open_book)
+        self.visits.pane.keep.clicked.connect(self.keep_visit)
         self._apply_role(session)
+        self.bridge: Any = None
+        if self.live is not None:
+            self._attach_live()
         self.visits.refresh()
+
+    def _attach_live(self) -> None:
+        from kiosk.ui.desk.live import LiveBridge
+        from kiosk.ui.qt import QTimer
+        self._live_debounce = QTimer(self)
+        self._live_debounce.setSingleShot(True)
+        self._live_debounce.setInterval(100)
+        self._live_debounce.timeout.connect(self._live_refresh)
+        self.bridge = LiveBridge(self.live, self)
+        self.bridge.changed.connect(lambda _n: self._live_debounce.start())
+        self.bridge.state.connect(self.show_hub_state)
+        self.show_hub_state(self.live.online)
+
+    def _live_refresh(self) -> None:
+        self.visits.refresh()
+        if self.tabs.currentWidget() is self.queue:
+            self.queue.refresh()
+
+    def show_hub_state(self, online: bool) -> None:
+        """The banner says at once that the hub is gone (the services refuse writes meanwhile)."""
+        self.hub_banner.setVisible(not online)
+        if online:
+            self._live_refresh()
 
     def _banner(self, session) -> QFrame:
         bar = QFrame()
@@ -92,7 +129,7 @@ class DeskWindow(QWidget):
         can = session.can
         self.tabs.setTabVisible(1, can(Permission.MANUAL_CHECKIN))
         self.tabs.setTabVisible(2, can(Permission.MANAGE_OUTBOX))
-        self.tabs.setTabVisible(3, can(Permission.VIEW_VISITS))
+        self.tabs.setTabVisible(3, can(Permission.VIEW_VISITS) and self.desk.report is not None)
         a = self.visits.buttons
         perms = (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
                  ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
@@ -101,6 +138,8 @@ class DeskWindow(QWidget):
         for key, perm in perms:
             a[key].setVisible(can(perm))
         self.visits.pane.relayout({key for key, perm in perms if can(perm)})
+        if not can(Permission.OVERRIDE_ELIGIBILITY):
+            self.visits.pane.keep.setEnabled(False)
         self.visits.priority.setVisible(can(Permission.CHANGE_PRIORITY))
         self.visits.service.setVisible(can(Permission.MOVE_SERVICE))
 
@@ -169,6 +208,13 @@ class DeskWindow(QWidget):
             ok_text="Đã đóng lượt khám, hồ sơ đã vào hàng đợi gửi / visit closed, dossier queued"))
         dialog.open()
 
+    def keep_visit(self) -> None:
+        """Resolve a flagged duplicate: this visit stays, the other is cancelled (on the hub)."""
+        detail = self.visits.detail
+        assert detail is not None  # the button acts on the visit shown
+        self.ctl.act(self.desk.visits.resolve_conflict, detail.visit.id, done=lambda _: self.visits.reload_detail(),
+                     ok_text="Đã giữ lượt này, lượt trùng đã hủy / kept, the duplicate is cancelled")
+
     def open_book(self) -> None:
         detail = self.visits.detail
         assert detail is not None  # the actions act on the visit shown
@@ -186,5 +232,7 @@ class DeskWindow(QWidget):
         self.ctl.session = None
         self.visits.timer.stop()
         self.queue.timer.stop()
+        if self.bridge is not None:
+            self.bridge.detach()
         self.signed_out.emit()
         self.close()
