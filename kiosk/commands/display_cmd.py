@@ -92,7 +92,8 @@ def _caller(args, ctx) -> int:
 def _caller_backend(store, cfg):
     from kiosk.calling.caller import CallerBackend
     from kiosk.calling.compose import caller_service, staff_accounts
-    accounts = staff_accounts(store, cfg)
+    from kiosk.facility.wiring import hub_staff_accounts
+    accounts = hub_staff_accounts(cfg) or staff_accounts(store, cfg)    # facility staff when on the hub
     return CallerBackend(store, caller_service(store, cfg, accounts=accounts), accounts)
 
 

@@ -53,3 +53,20 @@ def hub_display_feed(cfg, clock=None) -> Any:
     return HubDisplayFeed(lambda: psycopg.connect(dsn, connect_timeout=2), cfg.facility_code,
                           CallingSettings.from_config(cfg), list(cfg.services), clock=clock,
                           calls_shown=cfg.display_calls_shown)
+
+
+def hub_staff_accounts(cfg, clock=None, hasher: Any = None) -> Any:
+    """Facility staff accounts at the hub (hub migration 0002) for a caller PC with `hub_dsn`, so a
+    counter signs in with the same account on every PC; None without a hub (the kiosk's own)."""
+    if not cfg.get("hub_dsn", ""):
+        return None
+    from kiosk.core.clock import SystemClock
+    from kiosk.facility.dsn import hub_from_config
+    from kiosk.facility.hub_staff import HubAudit, HubLink, HubStaffStore
+    from kiosk.security.accounts import StaffAccounts
+    dsn = hub_from_config(cfg, role="caller")
+    assert dsn is not None  # hub_dsn is set (checked above)
+    link = HubLink(dsn)
+    clock = clock or SystemClock()
+    return StaffAccounts(HubStaffStore(link, clock), HubAudit(link), clock, hasher=hasher,
+                         max_failures=cfg.pin_max_failures, session_minutes=cfg.staff_session_minutes)

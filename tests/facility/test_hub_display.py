@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timezone
 
 import psycopg
+import pytest
 
 from hub_queue_helpers import FACILITY, SETTINGS, Staff, push_visits, service
 from kiosk.calling.background import BackgroundFeed
@@ -210,3 +211,34 @@ def test_with_hub_dsn_the_caller_and_the_display_use_the_hub(hub, tmp_path):
     finally:
         feed.close()
         svc.close()
+
+
+def test_the_hub_caller_signs_in_with_a_facility_staff_account(hub, tmp_path):
+    """On the hub a counter signs in with its facility account (hub migration 0002), the same on
+    every PC; a wrong PIN is refused; the calls are audited under that name."""
+    from kiosk.calling.compose import caller_service
+    from kiosk.config import load
+    from kiosk.facility.hub_staff import add_staff
+    from kiosk.facility.wiring import hub_staff_accounts
+    from kiosk.security.accounts import SignInError
+    from kiosk.security.pins import PinHasher
+    from tests.facility.helpers import hub_rows
+    c = hub.cluster
+    cfg = load(None, env={}, overrides={
+        "data_dir": tmp_path / "data", "facility_code": FACILITY,
+        "counters": [{"id": "Q1", "room": "Q1", "services": ["K01"], "name_vi": "Quầy 1", "name_en": "Counter 1"}],
+        "hub_dsn": f"host={c.socket_dir} port={c.port} user=hub_desk dbname={hub.dbname}",
+        "hub_password_file": hub.secrets / "hub_desk.password"})
+    hasher = PinHasher(1, 1024)
+    with psycopg.connect(hub.admin_dsn()) as admin:
+        add_staff(admin, "tran.binh", "Trần Bình", "reception", "591846", hasher=hasher)
+    push_visits(hub, 1)
+    accounts = hub_staff_accounts(cfg, hasher=hasher)
+    backend = CallerBackend(None, caller_service(None, cfg, accounts=accounts), accounts)
+    with pytest.raises(SignInError):
+        backend.sign_in("tran.binh", "000000")
+    backend.sign_in("tran.binh", "591846")
+    assert backend.act("next", "Q1").number == "A1-000"
+    body = hub_rows(hub, "SELECT body FROM events WHERE kind = 'queue.call'")[0][0]
+    assert body["staff"] == "tran.binh" and body["counter"] == "Q1"
+    backend.service.close()
