@@ -193,7 +193,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("hub_tls_required", bool, True, "Refuse a remote hub_dsn without sslmode=verify-full (production)."),
     S("hub_timeout", float, 1.0, "Deadline of an online ticket number from the hub, seconds; then the kiosk's own series."),
     S("hub_retry_seconds", float, 10.0, "After the hub failed to answer, use the kiosk's own series this long, seconds."),
-    S("hub_push_seconds", float, 2.0, "Push to / pull from the hub at least this often, seconds."),
+    S("hub_push_seconds", float, 2.0, "Facility link: hub events (LISTEN) start at most one push/pull round per this many seconds; rounds also follow every ticket and a 30 s fallback; offline, the reconnect interval."),
     # --- devices
     S("scanners", list, ["wedge"], "Scanner sources: wedge, hidpos:VID:PID, serial:/dev/ttyACM0, camera:0, sim."),
     S("scanner_prefix", str, "", "Prefix the scanner adds to each read."),

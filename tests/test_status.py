@@ -12,9 +12,14 @@ from kiosk.paths import migrations_dir
 
 
 def _check_values(table: str, column: str) -> set[str]:
-    sql = (migrations_dir() / "0001_init.sql").read_text()
-    body = sql[sql.index(f"CREATE TABLE {table} ("):]
-    match = re.search(rf"{column}\s+TEXT NOT NULL DEFAULT '\w+' CHECK \({column} IN\s*\(([^)]*)\)", body)
+    # the newest definition: a later migration may rebuild the table (0008 rebuilds the outbox)
+    body = ""
+    for path in sorted(migrations_dir().glob("*.sql")):
+        sql = path.read_text()
+        for name in (f"CREATE TABLE {table} (", f"CREATE TABLE {table}_new ("):
+            if name in sql:
+                body = sql[sql.index(name):]
+    match = re.search(rf"{column}\s+TEXT NOT NULL DEFAULT '\w+'\s+CHECK \({column} IN\s*\(([^)]*)\)", body)
     assert match, f"no CHECK on {table}.{column}"
     return set(re.findall(r"'(\w+)'", match.group(1)))
 

@@ -1,4 +1,4 @@
-"""`kiosk hub init --dsn ADMIN_DSN | status | worker`: the facility's PostgreSQL hub."""
+"""`kiosk hub init --dsn ADMIN_DSN | status | worker | enrol`: the facility's PostgreSQL hub."""
 from __future__ import annotations
 
 import json
@@ -27,6 +27,12 @@ def register(sub, parents) -> None:
     worker.set_defaults(func=_worker)
     from kiosk.commands import hub_staff_cmd
     hub_staff_cmd.register(hsub, parents)
+    enrol = hsub.add_parser("enrol", parents=parents,
+                            help="get this kiosk's kiosk_id from the hub (the hub assigns ids; a duplicate is refused)")
+    enrol.add_argument("--dsn", default=None, help="libpq string of the hub_kiosk role; default: setting hub_dsn")
+    enrol.add_argument("--machine", default=None, help="this machine's identity; default: /etc/machine-id")
+    enrol.add_argument("--kiosk-id", default=None, help="ask for this id (refused if another machine holds it)")
+    enrol.set_defaults(func=_enrol)
 
 
 def _dsn(args, ctx, role: str) -> str | None:
@@ -92,4 +98,25 @@ def _worker(args, ctx) -> int:
             print(f"acked {rep.acked}, retried {rep.retried}, dead {rep.dead}")
             return 0
         w.run_forever(stop=lambda: stop["flag"])
+    return 0
+
+
+def _enrol(args, ctx) -> int:
+    import psycopg
+    from kiosk.facility.enrol import EnrolRefused, enrol, machine_id
+    dsn = _dsn(args, ctx, "kiosk")
+    if dsn is None:
+        return 2
+    machine = args.machine or machine_id()
+    try:
+        with psycopg.connect(dsn, connect_timeout=5) as conn:
+            kid, created = enrol(conn, ctx.config["facility_code"], machine, args.kiosk_id)
+    except EnrolRefused as exc:
+        print(f"kiosk hub enrol: refused: {exc}", file=sys.stderr)
+        return 1
+    except psycopg.Error as exc:
+        print(f"kiosk hub enrol: hub unreachable ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    print(f"kiosk_id {kid} ({'enrolled now' if created else 'already enrolled'}); set kiosk.id = \"{kid}\" "
+          "and list it in facility_kiosk_ids")
     return 0

@@ -69,19 +69,28 @@ def _status(args, ctx) -> int:
         stats = store.outbox.stats()
         dead = store.outbox.items(OutboxState.DEAD, limit=50)
         waiting = [i for i in store.outbox.items(OutboxState.PENDING, limit=200) if i.last_error][:50]
+        handed = store.outbox.handed_over_items(limit=50)
     if args.json:
         doc = stats.as_dict()
         doc["dead_items"] = [{"id": d.id, "kind": d.kind.value, "ma_lk": d.ma_lk, "code": d.last_code,
                               "message": d.last_error} for d in dead]
         doc["pending_with_reason"] = [{"id": d.id, "kind": d.kind.value, "ma_lk": d.ma_lk, "code": d.last_code,
                                        "message": d.last_error, "attempts": d.attempts} for d in waiting]
+        doc["handed_to_hub"] = [{"id": d.id, "kind": d.kind.value, "ma_lk": d.ma_lk, "state": d.state.value,
+                                 "receipt": d.receipt.ma_giao_dich if d.receipt else None} for d in handed]
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     print(f"pending  {stats.pending}\nsending  {stats.sending}\nacked    {stats.acked}\ndead     {stats.dead}")
+    if stats.handed_over or handed:
+        print(f"handed   {stats.handed_over} (handed to the hub: the hub's worker uploads them)")
     print(f"oldest pending age  {_age(stats.oldest_pending_age_s)}")
     print(f"last success        {stats.last_success_at or '-'}")
     for d in dead:
         print(f"  dead #{d.id} {d.kind.value} {d.ma_lk}: [{d.last_code}] {d.last_error or ''}")
+    for d in handed:    # issue 17: the facility hub owns these; never re-sent from here
+        how = (f"uploaded by the hub, receipt {d.receipt.ma_giao_dich}" if d.receipt
+               else "handed to the hub, waiting for its upload")
+        print(f"  handed #{d.id} {d.kind.value} {d.ma_lk}: {how}")
     for d in waiting:   # why an item is still waiting: the gateway's words, for staff (L7)
         print(f"  waiting #{d.id} {d.kind.value} {d.ma_lk} after {d.attempts} attempt(s): "
               f"[{d.last_code}] {d.last_error}")

@@ -32,6 +32,7 @@ class OutboxState(StrEnum):
     SENDING = "sending"            # leased by a sync worker
     ACKED = "acked"
     DEAD = "dead"                  # refused for good; staff must look
+    HANDED_OVER = "handed_over"    # the facility hub's worker owns it now (issue 17); final here
 
 
 # a ticket in one of these holds the patient's place (the database's unique index says the same)

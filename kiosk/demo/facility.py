@@ -26,11 +26,8 @@ def _hub_worker(dsn: str, client, facility: str, stop: threading.Event, counts: 
     from kiosk.facility.worker import HubUploadWorker
     with psycopg.connect(dsn) as conn:
         w = HubUploadWorker(conn, client, facility, grace=0.5)
-        while not stop.is_set():
-            rep = w.run_once()
-            counts["acked"] += rep.acked
-            if not (rep.acked or rep.retried):
-                stop.wait(0.2)
+        # LISTEN hub_outbox: woken by each hand-over; the short fallback only lets it see `stop`
+        w.run_forever(stop=stop.is_set, idle=2.0)
 
 
 def _desk(feed, stop: threading.Event) -> None:

@@ -62,7 +62,7 @@ class UploadQueue(DeskPart):
     def items(self, session, state: str | None = None, limit: int = 200) -> list[QueueRow]:
         if state is None:
             rows = []
-            for s in (OutboxState.DEAD, OutboxState.PENDING, OutboxState.SENDING):
+            for s in (OutboxState.DEAD, OutboxState.PENDING, OutboxState.SENDING, OutboxState.HANDED_OVER):
                 rows += self.store.outbox.items(s, limit)
             return [_row(i) for i in rows]
         return [_row(i) for i in self.store.outbox.items(OutboxState(state), limit)]

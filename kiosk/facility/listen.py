@@ -100,6 +100,9 @@ class DeskFeed:
             got = False
             for _ in conn.notifies(timeout=timeout, stop_after=1):
                 got = True
+            if got:     # one read for every notification already queued (busy hours: dozens per read)
+                for _ in conn.notifies(timeout=0.0):
+                    pass
             return self._catch_up() if got or self._gaps else 0
         except psycopg.Error:
             self.online = False

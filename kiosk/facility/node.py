@@ -70,7 +70,7 @@ class KioskNode:
             raise psycopg.OperationalError("hub unreachable (cut off)")
         if self._conn is None or self._conn.closed:
             assert self.dsn is not None, "this node has no hub"
-            self._conn = psycopg.connect(self.dsn, connect_timeout=2)
+            self._conn = psycopg.connect(self.dsn, connect_timeout=2, autocommit=True)
         return self._conn
 
     def _close(self):

@@ -3,21 +3,20 @@
 In local id order, in batches; each batch is one hub transaction, and the local cursor moves only
 after the hub committed it. A crash (kill -9) between the two re-sends the batch, which the hub
 ignores (`ON CONFLICT (ma_lk) DO NOTHING`, `(kind, ma_lk)` for uploads): idempotent, in order,
-resumable. The hub flags the same patient ticketed for the same service and day at two kiosks:
+resumable. A batch is one round trip (the hub function `hub_ingest`). The hub flags the same patient ticketed for the same service and day at two kiosks:
 both visits are kept, `conflict` is set on both and a `conflicts` row waits for the desk.
 """
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass, field
 
-from kiosk.facility.numbering import is_hub_number
+from psycopg.types.json import Jsonb
+
 from kiosk.store.facility_feed import FacilityFeedRepo
 
 log = logging.getLogger(__name__)
-
-_MATCH_ORDER = {"cccd": 0, "old_id": 1, "bhxh": 2, "bhyt": 3}
-
 
 @dataclass
 class PushReport:
@@ -34,43 +33,6 @@ class PushReport:
         return self.visits + self.outbox + self.receipts
 
 
-def hub_patient(cur, kiosk_id: str, r: dict) -> int:
-    """The hub patient of this local patient: found by any document (CCCD first), else created."""
-    docs = sorted(r["documents"], key=lambda d: _MATCH_ORDER.get(d[0], 9))
-    pid = None
-    for kind, number, _ in docs:
-        row = cur.execute("SELECT patient_id FROM patient_documents WHERE kind = %s AND number = %s",
-                          (kind, number)).fetchone()
-        if row:
-            pid = row[0]
-            break
-    if pid is None:
-        pid = cur.execute("INSERT INTO patients (full_name, birth_date, gender, first_kiosk) VALUES (%s, %s, %s, %s) "
-                          "RETURNING id", (r["full_name"], r["birth_date"], r["gender"] or 3, kiosk_id)).fetchone()[0]
-    else:
-        cur.execute("UPDATE patients SET last_seen = greatest(last_seen, %s::timestamptz) WHERE id = %s",
-                    (r["checked_in_at"], pid))
-    for kind, number, valid_to in docs:
-        cur.execute("INSERT INTO patient_documents (kind, number, patient_id, valid_to, source) "
-                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (kind, number) DO NOTHING",
-                    (kind, number, pid, valid_to, f"kiosk:{kiosk_id}"))
-    return pid
-
-
-def _flag_conflicts(cur, ma_lk: str, pid: int, service: str, day: str) -> list[str]:
-    others = [row[0] for row in cur.execute(
-        "SELECT ma_lk FROM visits WHERE patient_id = %s AND service_code = %s AND visit_day = %s "
-        "AND ma_lk <> %s AND status NOT IN ('closed', 'cancelled') ORDER BY checked_in_at",
-        (pid, service, day, ma_lk))]
-    if not others:
-        return []
-    cur.execute("UPDATE visits SET conflict = true WHERE ma_lk = ANY(%s) AND NOT conflict", (others + [ma_lk],))
-    for other in others:
-        cur.execute("INSERT INTO conflicts (ma_lk_a, ma_lk_b, reason) VALUES (%s, %s, 'same patient, service and day') "
-                    "ON CONFLICT DO NOTHING", (other, ma_lk))
-    return others
-
-
 class Pusher:
     def __init__(self, store, facility_code: str, kiosk_id: str, *, batch: int = 200):
         self.feed = FacilityFeedRepo(store.conn, store.clock)
@@ -79,14 +41,17 @@ class Pusher:
         self.owner = f"kiosk:{kiosk_id}"
 
     def push(self, conn, *, max_batches: int = 1000, crash_after_hub_commit: bool = False) -> PushReport:
-        """Push everything recorded so far over `conn` (a psycopg connection, autocommit off)."""
+        """Push everything recorded so far over `conn` (a psycopg connection; on an autocommit one a
+        batch is a single round trip, the function call being its own transaction)."""
         report = PushReport()
         for _ in range(max_batches):
             moved = self._batch(conn, report, crash_after_hub_commit)
-            moved += self._receipts(conn, report)
-            if not moved:
+            got = self._receipts(conn, report)
+            if not moved and not got:
                 break
             report.batches += 1
+            if moved < self.batch and got < self.batch:     # both feeds read to their end
+                break
         return report
 
     def _local(self, fn):
@@ -99,12 +64,11 @@ class Pusher:
         uploads = self.feed.outbox_after(self.feed.cursor("push.outbox"), self.batch)
         if not visits and not uploads:
             return 0
-        with conn.transaction():
-            cur = conn.cursor()
-            if visits:
-                self._send_visits(cur, visits, report)
-            if uploads:
-                self._send_outbox(cur, uploads)
+        if conn.autocommit:
+            self._send(conn.cursor(), visits, uploads, report)
+        else:
+            with conn.transaction():
+                self._send(conn.cursor(), visits, uploads, report)
         if crash:     # tests: the hub committed, the kiosk dies before moving its cursors
             raise SystemExit("crash after hub commit")
 
@@ -116,40 +80,23 @@ class Pusher:
         self._local(move)
         report.visits += len(visits)
         report.outbox += len(uploads)
-        return len(visits) + len(uploads)
+        return max(len(visits), len(uploads))
 
-    def _send_visits(self, cur, rows: list[dict], report: PushReport) -> None:
-        cur.execute("INSERT INTO hub_kiosks (kiosk_id, facility_code, last_push_at, pushed_until) "
-                    "VALUES (%s, %s, now(), %s) ON CONFLICT (kiosk_id) DO UPDATE SET last_push_at = now(), "
-                    "pushed_until = greatest(hub_kiosks.pushed_until, excluded.pushed_until)",
-                    (self.kiosk_id, self.facility_code, rows[-1]["checked_in_at"]))
-        for r in rows:
-            pid = hub_patient(cur, self.kiosk_id, r)
-            number = r["ticket_number"] or f"?{r['ma_lk']}"
-            inserted = cur.execute(
-                "INSERT INTO visits (ma_lk, kiosk_id, facility_code, patient_id, visit_day, service_code, room, "
-                "priority, status, checked_in_at, ticket_number, numbered_by) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ma_lk) DO NOTHING "
-                "RETURNING ma_lk",
-                (r["ma_lk"], r["kiosk_id"], self.facility_code, pid, r["visit_day"], r["service_code"], r["room"],
-                 r["priority"], r["status"], r["checked_in_at"], number,
-                 "hub" if is_hub_number(number) else "kiosk")).fetchone()
-            if inserted:
-                report.new_visits += 1
-                if _flag_conflicts(cur, r["ma_lk"], pid, r["service_code"], r["visit_day"]):
-                    report.conflicts += 1
-                    report.conflict_ma_lks.append(r["ma_lk"])
-
-    def _send_outbox(self, cur, rows: list[dict]) -> None:
-        for r in rows:
-            acked = r["state"] == "acked"
-            cur.execute(
-                "INSERT INTO outbox (kind, ma_lk, kiosk_id, payload, payload_sha256, owner, state, acked_by, "
-                "receipt_ma_giao_dich, receipt_time) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (kind, ma_lk) DO NOTHING",
-                (r["kind"], r["ma_lk"], self.kiosk_id, bytes(r["payload"]), r["payload_sha256"], self.owner,
-                 "acked" if acked else "pending", self.owner if acked else None,
-                 r["receipt_ma_giao_dich"] if acked else None, r["receipt_time"] if acked else None))
+    def _send(self, cur, visits: list[dict], uploads: list[dict], report: PushReport) -> None:
+        """The whole batch in one round trip: `hub_ingest` (migrations/hub/0003) does per visit what
+        the hub needs (patient by document, visit, conflict flags) and inserts the uploads."""
+        vdoc = [{k: r[k] for k in ("ma_lk", "kiosk_id", "visit_day", "service_code", "room", "priority", "status",
+                                   "checked_in_at", "ticket_number", "full_name", "birth_date", "gender")}
+                | {"documents": [list(d) for d in r["documents"]]} for r in visits]
+        odoc = [{"kind": r["kind"], "ma_lk": r["ma_lk"], "payload": base64.b64encode(bytes(r["payload"])).decode(),
+                 "payload_sha256": r["payload_sha256"], "acked": r["state"] == "acked",
+                 "receipt_ma_giao_dich": r["receipt_ma_giao_dich"], "receipt_time": r["receipt_time"]}
+                for r in uploads]
+        new, conflicts = cur.execute("SELECT new_visits, conflict_ma_lks FROM hub_ingest(%s, %s, %s, %s)",
+                                     (self.kiosk_id, self.facility_code, Jsonb(vdoc), Jsonb(odoc))).fetchone()
+        report.new_visits += new
+        report.conflicts += len(conflicts)
+        report.conflict_ma_lks.extend(conflicts)
 
     def _receipts(self, conn, report: PushReport) -> int:
         cursor = self.feed.cursor("push.receipts")

@@ -1,10 +1,16 @@
 """The kiosk's facility link, on its own thread and its own store connection: reconcile hand-overs
-once, then push, pull and hand over stale uploads every `hub_push_seconds` or when woken (after
-each ticket). The hub being away only makes a round do nothing; the kiosk works as before."""
+once, then push, pull and hand over stale uploads when woken: at once after each ticket (notify),
+when the hub announces events (LISTEN hub_events: another kiosk's patient, a receipt; at most one
+such round per `hub_push_seconds`), and otherwise every FALLBACK_SECONDS (stale uploads to hand
+over). No polling loop of seconds while the hub is up; while it is away, a reconnect is tried every
+`hub_push_seconds`. The hub being away only makes a round do nothing; the kiosk works as before."""
 from __future__ import annotations
 
 import logging
+import os
+import select
 import threading
+import time
 
 import psycopg
 
@@ -12,6 +18,8 @@ from kiosk.facility import handover, pull, push
 from kiosk.facility.dsn import hub_from_config
 
 log = logging.getLogger(__name__)
+
+FALLBACK_SECONDS = 30.0
 
 
 class FacilityLink:
@@ -21,6 +29,9 @@ class FacilityLink:
         self.interval = float(cfg.get("hub_push_seconds", 2.0))
         self.handover_after = handover_after
         self._wake = threading.Event()
+        self._pipe_r, self._pipe_w = os.pipe()       # wakes a select() on the hub connection
+        os.set_blocking(self._pipe_r, False)
+        self.hub_wakeups = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.online = False
@@ -28,6 +39,10 @@ class FacilityLink:
 
     def notify(self) -> None:
         self._wake.set()
+        try:
+            os.write(self._pipe_w, b"x")
+        except OSError:
+            pass
 
     def start(self) -> "FacilityLink":
         self._thread = threading.Thread(target=self._main, name="facility-link", daemon=True)
@@ -36,9 +51,15 @@ class FacilityLink:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._wake.set()
+        self.notify()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self._thread is None or not self._thread.is_alive():
+            for fd in (self._pipe_r, self._pipe_w):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
 
     def _main(self) -> None:
         from kiosk.store.migrate import open_store
@@ -50,7 +71,8 @@ class FacilityLink:
                 try:
                     if conn is None or conn.closed:
                         assert self.dsn is not None  # a link exists only with a hub (wiring.facility_link)
-                        conn = psycopg.connect(self.dsn, connect_timeout=2)
+                        conn = psycopg.connect(self.dsn, connect_timeout=2, autocommit=True)
+                        conn.execute("LISTEN hub_events")
                     if not reconciled:
                         handover.reconcile(conn, store, self.cfg.kiosk_id)
                         reconciled = True
@@ -66,9 +88,45 @@ class FacilityLink:
                         conn.close()
                     conn = None
                 self.rounds += 1
-                self._wake.wait(self.interval)
-                self._wake.clear()
+                self._sleep(conn)
         finally:
             if conn is not None:
                 conn.close()
             store.close()
+
+    def _sleep(self, conn) -> None:
+        """Until a local ticket (notify), or hub events (at most one round per `interval` for them),
+        or FALLBACK_SECONDS; offline, `interval` (the next reconnect)."""
+        if conn is None or conn.closed:
+            self._wake.wait(self.interval)
+            self._drain_pipe()
+            return
+        now = time.monotonic()
+        deadline = now + max(FALLBACK_SECONDS, self.interval)
+        hub_round_at = now + self.interval
+        while not self._stop.is_set():
+            if self._wake.is_set():
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _, _ = select.select([conn.fileno(), self._pipe_r], [], [], left)
+            if self._pipe_r in ready:
+                break
+            if ready:
+                try:
+                    for _ in conn.notifies(timeout=0.0):
+                        pass
+                except psycopg.Error:
+                    break                             # the hub went away: the next round says so
+                self.hub_wakeups += 1
+                deadline = min(deadline, hub_round_at)   # coalesce the hub's events for `interval`
+        self._wake.clear()
+        self._drain_pipe()
+
+    def _drain_pipe(self) -> None:
+        try:
+            while os.read(self._pipe_r, 512):
+                pass
+        except (BlockingIOError, OSError):
+            pass

@@ -45,14 +45,19 @@ def format_status(st: dict) -> str:
 
 
 def wait_uploads(conn, seconds: float) -> int:
-    """Wait until no upload is pending or sending (or `seconds`); returns how many are left."""
+    """Wait until no upload is pending or sending (or `seconds`); returns how many are left. Sleeps
+    on LISTEN hub_events (every ack is an event), re-counting at most every few seconds without one."""
     deadline = time.monotonic() + seconds
+    with conn.transaction():
+        conn.execute("LISTEN hub_events")
     while True:
         with conn.transaction():
             left = conn.execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
-        if left == 0 or time.monotonic() >= deadline:
+        remaining = deadline - time.monotonic()
+        if left == 0 or remaining <= 0:
             return left
-        time.sleep(0.3)
+        for _ in conn.notifies(timeout=min(remaining, 5.0), stop_after=1):
+            pass
 
 
 def facility_facts(conn) -> dict:

@@ -5,6 +5,7 @@ short transaction to lease and one to record the answer; the upload itself runs 
 transaction. An item whose lease ran out (a worker killed mid-upload) comes back marked
 `needs_reconcile`, and the next attempt counts the gateway's "duplicate" answer as the ack, as the
 kiosk's own worker does (kiosk.sync.policy). Receipts are kept in the hub whoever uploaded.
+Idle, it does not poll: it LISTENs on `hub_outbox` and sleeps until a hand-over or its next due time.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from kiosk.sync import policy
 from kiosk.sync.policy import Action
 
 log = logging.getLogger(__name__)
+
+CHANNEL = "hub_outbox"          # NOTIFY'd by a hand-over (kiosk.facility.handover) in its transaction
+FALLBACK_SECONDS = 60.0         # longest sleep without a notification
 
 LEASE_SQL = """
 WITH due AS (
@@ -41,6 +45,7 @@ class HubUploadWorker:
                  grace: float = 5.0):
         self.conn, self.client, self.facility_code = conn, client, facility_code
         self.batch, self.lease_seconds, self.grace = batch, lease_seconds, grace
+        self.wakeups = 0
 
     def run_once(self) -> WorkerReport:
         report = WorkerReport()
@@ -87,10 +92,29 @@ class HubUploadWorker:
             log.warning("hub upload attempt failed unexpectedly (%s)", type(exc).__name__)
             return policy.crashed(exc, self.grace)
 
-    def run_forever(self, stop=lambda: False, idle: float = 1.0) -> None:
-        """Drain, then wait for a hand-over (LISTEN hub_events) or `idle` seconds."""
+    def next_due_in(self) -> float | None:
+        """Seconds until the earliest hub-owned item is due (a retry's backoff or a dead worker's
+        lease running out), or None when nothing waits."""
+        with self.conn.transaction():
+            row = self.conn.execute(
+                "SELECT extract(epoch FROM least("
+                "(SELECT min(next_attempt_at) FROM outbox WHERE owner = 'hub' AND state = 'pending'), "
+                "(SELECT min(lease_until) FROM outbox WHERE owner = 'hub' AND state = 'sending')) - now())::float"
+            ).fetchone()
+        return None if row is None or row[0] is None else max(0.0, row[0])
+
+    def run_forever(self, stop=lambda: False, idle: float = FALLBACK_SECONDS) -> None:
+        """Drain, then sleep until a kiosk hands something over (LISTEN hub_outbox, NOTIFY sent in
+        the hand-over's transaction), a retry falls due, or `idle` seconds pass (a fallback for a
+        notification lost with a broken connection)."""
+        with self.conn.transaction():
+            self.conn.execute(f"LISTEN {CHANNEL}")
         while not stop():
             rep = self.run_once()
             if rep.acked or rep.retried or rep.dead:
                 continue
-            time.sleep(idle)
+            due = self.next_due_in()
+            wait = idle if due is None else min(idle, due + 0.05)
+            self.wakeups += 1
+            for _ in self.conn.notifies(timeout=max(wait, 0.0), stop_after=1):
+                break

@@ -18,7 +18,8 @@ from kiosk.store.db import StoreError, connect
 
 log = logging.getLogger(__name__)
 
-RECOVERED_STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DEAD)
+# a handed-over item stays handed over: the hub owns it, this kiosk must never upload it again
+RECOVERED_STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DEAD, OutboxState.HANDED_OVER)
 _COLS = ("kind, ma_lk, payload, payload_sha256, state, attempts, needs_reconcile, last_code, last_error, "
          "created_at")
 
@@ -60,7 +61,7 @@ def recover_outbox_from_backup(backup_path: Path, key: bytes, live_store) -> Rec
                             (r["kind"], r["ma_lk"])).fetchone():
                 report.already_present += 1
                 continue
-            state = OutboxState.DEAD if r["state"] == OutboxState.DEAD else OutboxState.PENDING
+            state = r["state"] if r["state"] in (OutboxState.DEAD, OutboxState.HANDED_OVER) else OutboxState.PENDING
             reconcile = 1 if r["state"] == OutboxState.SENDING else int(r["needs_reconcile"])
             visit = conn.execute("SELECT id FROM visits WHERE ma_lk = ?", (r["ma_lk"],)).fetchone()
             conn.execute(

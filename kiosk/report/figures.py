@@ -156,15 +156,18 @@ def uploads_tables(rows, periods: _Periods) -> tuple[Table, Table]:
     dead: dict[tuple, int] = defaultdict(int)
     for (p, kiosk, kind, state, reason), n in sums.items():
         row = by.setdefault((p, kiosk, kind), {"period": p, "kiosk": kiosk, "kind": kind,
-                                               "sent": 0, "acked": 0, "waiting": 0, "dead": 0})
+                                               "sent": 0, "acked": 0, "waiting": 0, "dead": 0,
+                                               "handed_over": 0})
         row["sent"] += n
-        row["acked" if state == "acked" else "dead" if state == "dead" else "waiting"] += n
+        # handed to the facility hub (issue 17): neither refused nor this kiosk's to send any more
+        row[state if state in ("acked", "dead", "handed_over") else "waiting"] += n
         if state == "dead":
             dead[(p, kiosk, kind, reason or "-")] += n
     for row in by.values():
         row["acked_share"] = _share(row["acked"], row["sent"])
     cols = (_P, _K, _KIND, Column("sent", "Đã lập", "Queued"), Column("acked", "Cổng đã nhận", "Acked"),
             Column("waiting", "Đang chờ gửi", "Waiting"), Column("dead", "Bị từ chối", "Dead"),
+            Column("handed_over", "Đã giao cho máy chủ cơ sở", "Handed to the hub"),
             Column("acked_share", "Tỷ lệ đã nhận", "Share acked", "share"))
     uploads = Table("uploads", "Gửi hồ sơ lên cổng giám định BHYT", "Uploads to the BHYT gateway", cols,
                     _sorted(list(by.values()), periods, "kiosk", "kind"))

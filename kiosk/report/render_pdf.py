@@ -109,11 +109,11 @@ def _uploads_page(report: Report, sub: str):
     kinds = ("checkin", "dossier")
     ax = fig.add_axes((0.07, 0.12, 0.38, 0.7))
     states = (("acked", "Cổng đã nhận", "#2ca02c"), ("waiting", "Đang chờ gửi", "#ff7f0e"),
-              ("dead", "Bị từ chối", "#d62728"))
+              ("handed_over", "Đã giao cho máy chủ cơ sở", "#1f77b4"), ("dead", "Bị từ chối", "#d62728"))
     names = [L.UPLOAD_KIND[k][0] for k in kinds]
     bottom = [0, 0]
     for key, label, color in states:
-        vals = [sum(r[key] for r in _rows(report, "uploads", period=whole, kind=k)) for k in kinds]
+        vals = [sum(r.get(key, 0) for r in _rows(report, "uploads", period=whole, kind=k)) for k in kinds]
         ax.bar(names, vals, bottom=bottom, label=label, color=color)
         bottom = [b + v for b, v in zip(bottom, vals)]
     ax.set_ylabel("Số hồ sơ")

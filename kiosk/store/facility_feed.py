@@ -1,14 +1,19 @@
 """What the facility push reads from the local store, and the hand-over marks it writes.
 
 Reads go in id order after a cursor (kept in `settings`), so a push resumes where the last hub
-commit left it. A handed-over outbox item is parked as state 'dead' with last_code 'handed_over'
-and lease_owner 'hub': the local worker never leases it again; the hub worker owns it.
+commit left it. A hand-over first reserves the items here (a 'sending' lease held by 'handover',
+so this kiosk's own sync worker cannot take them while the hub commits), then parks them in the
+state 'handed_over' (migration 0008) once the hub committed: the local worker leases 'pending'
+items only, `sync retry --dead` re-queues 'dead' ones only, so a handed-over item is never sent
+from here again; the hub worker owns it and its receipt, pulled back, turns it 'acked'.
 """
 from __future__ import annotations
 
 from kiosk.store._base import Repo
 
 HANDED_OVER = "handed_over"
+RESERVED = "handover"               # lease_owner while a hand-over is in flight
+UPLOADED_BY_HUB = "uploaded by the hub"
 
 _VISIT_SQL = """
 SELECT v.id, v.ma_lk, v.patient_id, v.kiosk_id, v.visit_day, v.service_code, v.room, v.priority, v.status,
@@ -65,17 +70,39 @@ class FacilityFeedRepo(Repo):
                                      "ORDER BY id LIMIT ?", (created_before, limit))
         return [dict(r) for r in rows]
 
+    def reserve_for_handover(self, ids: list[int], hold_seconds: float = 3600.0) -> list[int]:
+        """Take pending items out of the local worker's reach before the hub commits their new owner
+        (a lease held by 'handover'); returns the ids actually reserved."""
+        if not ids:
+            return []
+        ts = self.clock.now().timestamp() + hold_seconds
+        marks = ",".join("?" * len(ids))
+        self.conn.execute(f"UPDATE outbox SET state = 'sending', lease_owner = ?, lease_until_ts = ?, updated_at = ? "
+                          f"WHERE state = 'pending' AND id IN ({marks})", (RESERVED, ts, self._now(), *ids))
+        return [r[0] for r in self.conn.execute(
+            f"SELECT id FROM outbox WHERE state = 'sending' AND lease_owner = ? AND id IN ({marks}) ORDER BY id",
+            (RESERVED, *ids))]
+
+    def reserved_for_handover(self) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT id, kind, ma_lk FROM outbox WHERE state = 'sending' AND lease_owner = ? ORDER BY id", (RESERVED,))]
+
+    def release_reservation(self, item_id: int) -> bool:
+        """The hub did not take the item: it is this kiosk's again, as it was."""
+        return self.conn.execute(
+            "UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until_ts = NULL, updated_at = ? "
+            "WHERE id = ? AND state = 'sending' AND lease_owner = ?", (self._now(), item_id, RESERVED)).rowcount == 1
+
     def park_handed_over(self, item_id: int) -> bool:
         """The hub committed the hand-over: this kiosk no longer uploads the item."""
         return self.conn.execute(
-            "UPDATE outbox SET state = 'dead', last_code = ?, lease_owner = 'hub', lease_until_ts = NULL, "
-            "updated_at = ? WHERE id = ? AND state IN ('pending', 'dead')",
-            (HANDED_OVER, self._now(), item_id)).rowcount == 1
+            "UPDATE outbox SET state = 'handed_over', last_code = ?, lease_owner = 'hub', lease_until_ts = NULL, "
+            "updated_at = ? WHERE id = ? AND (state = 'pending' OR (state = 'sending' AND lease_owner = ?))",
+            (HANDED_OVER, self._now(), item_id, RESERVED)).rowcount == 1
 
     def record_hub_receipt(self, kind: str, ma_lk: str, ma_giao_dich: str, time: str | None) -> bool:
         """The hub worker uploaded a handed-over item: keep its receipt here too."""
         return self.conn.execute(
             "UPDATE outbox SET state = 'acked', acked_at = ?, updated_at = ?, receipt_ma_giao_dich = ?, "
-            "receipt_time = ?, receipt_message = 'uploaded by the hub' "
-            "WHERE kind = ? AND ma_lk = ? AND state = 'dead' AND last_code = ?",
-            (self._now(), self._now(), ma_giao_dich, time, kind, ma_lk, HANDED_OVER)).rowcount == 1
+            "receipt_time = ?, receipt_message = ? WHERE kind = ? AND ma_lk = ? AND state = 'handed_over'",
+            (self._now(), self._now(), ma_giao_dich, time, UPLOADED_BY_HUB, kind, ma_lk)).rowcount == 1

@@ -73,6 +73,7 @@ class OutboxStats:
     oldest_pending_at: str | None
     oldest_pending_age_s: float | None
     last_success_at: str | None
+    handed_over: int = 0          # handed to the facility hub: its worker uploads them
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -184,7 +185,7 @@ class OutboxRepo:
             age = max(0.0, (self.clock.now() - datetime.fromisoformat(oldest)).total_seconds())
         return OutboxStats(pending=counts[OutboxState.PENDING], sending=counts[OutboxState.SENDING],
                            acked=counts[OutboxState.ACKED], dead=counts[OutboxState.DEAD], oldest_pending_at=oldest, oldest_pending_age_s=age,
-                           last_success_at=last)
+                           last_success_at=last, handed_over=counts[OutboxState.HANDED_OVER])
 
     def next_due_ts(self) -> float | None:
         row = self.conn.execute(
@@ -195,6 +196,14 @@ class OutboxRepo:
         row = self.conn.execute(
             "SELECT min(lease_until_ts) AS ts FROM outbox WHERE state = 'sending'").fetchone()
         return row["ts"]
+
+    def handed_over_items(self, limit: int = 50) -> list[OutboxItem]:
+        """Items handed to the facility hub: still waiting for the hub's worker, or acked by it
+        (their receipt pulled back from the hub)."""
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE state = 'handed_over' "
+            "OR (state = 'acked' AND last_code = 'handed_over') ORDER BY id DESC LIMIT ?", (limit,))
+        return [_item(r) for r in rows]
 
     def receipts(self, since: str | None = None) -> Iterator[ReceiptRow]:
         """Acked items with the gateway's receipt; no payload, no personal data."""

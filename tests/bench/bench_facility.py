@@ -8,7 +8,11 @@ Phases:
   1. local-only: the K processes issue with no hub (the reference);
   2. hub: the same, numbering from the hub and pushing after each ticket; the desks timestamp
      every visit they see (ticket -> desk list latency, wall clock of one machine);
-  3. merge: one kiosk issues N check-ins cut off from the hub, then reconnects: seconds to merge.
+  3. hub capacity: K processes send only what a kiosk sends the hub per check-in (hub_allocate, then
+     hub_ingest of the visit and its signed upload): the hub's own rate, kiosk-side issuing excluded;
+  4. merge: one kiosk issues N check-ins cut off from the hub, then reconnects: seconds to merge.
+CPU seconds are accounted per check-in (kiosk issuing, kiosk push, the PostgreSQL server, the desks):
+on one 2-core machine running 30 kiosks, the hub and the desks, their sum sets the ceiling.
 Prints check-ins/s, scan->ticket p50/p95 (issue call) online vs offline, desk latency p50/p95,
 merge seconds, duplicates at the hub. Targets (issue 17): >= 200 check-ins/s through the hub;
 desk p95 <= 1 s; 1,000 offline merged <= 10 s; online issue p95 <= 1.2x offline.
@@ -36,7 +40,45 @@ def _pct(values, p):
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, start_at: float, q) -> None:
+class LinkPusher:
+    """The kiosk's facility link as kiosk.facility.runner runs it: its own thread and store
+    connection, woken after every ticket; under load several tickets go in one batch."""
+
+    def __init__(self, data_dir: Path, key: bytes, dsn: str, kid: int):
+        import threading
+        self.data_dir, self.key, self.dsn, self.kid = data_dir, key, dsn, kid
+        self.wake, self.done, self.cpu = threading.Event(), threading.Event(), 0.0
+        self.thread = threading.Thread(target=self._main, daemon=True)
+        self.thread.start()
+
+    def _main(self) -> None:
+        import psycopg
+
+        from kiosk.core.clock import SystemClock
+        from kiosk.facility.push import Pusher
+        from kiosk.store.migrate import open_store
+        store = open_store(self.data_dir, self.key, clock=SystemClock())
+        conn = psycopg.connect(self.dsn, autocommit=True)
+        pusher = Pusher(store, "79001", str(self.kid))
+        while True:
+            self.wake.wait()
+            self.wake.clear()
+            last = self.done.is_set()
+            pusher.push(conn)
+            if last:
+                break
+        self.cpu = time.thread_time()
+        conn.close()
+        store.close()
+
+    def finish(self) -> None:
+        self.done.set()
+        self.wake.set()
+        self.thread.join()
+
+
+def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, start_at: float, q,
+               mode: str = "link") -> None:
     import psycopg
 
     from kiosk.core.clock import SystemClock
@@ -47,24 +89,76 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
     node = KioskNode(Path(base) / f"k{kid}-{'hub' if dsn else 'local'}",
                      NodeSettings("79001", str(kid), default_services()), signer.sign, SystemClock(), dsn,
                      hub_timeout=2.0)
-    conn = psycopg.connect(dsn) if dsn else None
+    conn = psycopg.connect(dsn, autocommit=True) if dsn else None
     node.checkin(crowd_person(90000 + kid), "K05")          # warm up (imports, caches, first connection)
     if conn:
         node.pusher.push(conn)
+    link = LinkPusher(node.store_dir, node.key, dsn, kid) if conn and mode == "link" else None
     while time.time() < start_at:
         time.sleep(0.005)
     lat, issued, t_start = [], {}, time.perf_counter()
+    cpu_issue = cpu_push = 0.0
     for i in range(n):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         t = node.checkin(crowd_person(kid * 1000 + i), SERVICES[i % 4])
         lat.append(time.perf_counter() - t0)
+        c1 = time.thread_time()
+        cpu_issue += c1 - c0
         issued[t.number] = time.time()
-        if conn:
+        if link:
+            link.wake.set()
+        elif conn:
             node.pusher.push(conn)
+            cpu_push += time.thread_time() - c1
+    if link:
+        link.finish()
+        cpu_push = link.cpu
     elapsed = time.perf_counter() - t_start
     q.put({"kid": kid, "lat": lat, "issued": issued, "elapsed": elapsed, "start": t_start, "end": time.time(),
-           "online": node.numbers.online_count if node.numbers else 0})
+           "online": node.numbers.online_count if node.numbers else 0, "cpu_issue": cpu_issue, "cpu_push": cpu_push})
     node.close()
+
+
+def hub_proc(kid: int, n: int, dsn: str, start_at: float, q) -> None:
+    """The hub's side of a check-in alone: one allocation (hub_allocate) and one push of the visit
+    and its signed upload (hub_ingest), as a kiosk sends them; the kiosk's own issuing excluded."""
+    import base64
+    import hashlib
+    from datetime import datetime, timezone
+
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from kiosk.facility.numbering import allocate
+    from kiosk.facility.node import default_services
+    letters = {o.code: o.ticket_letter for o in default_services()}      # the services' own series
+    conn = psycopg.connect(dsn, autocommit=True)
+    payload = os.urandom(3000)
+    day = datetime.now(timezone.utc).date().isoformat()
+    while time.time() < start_at:
+        time.sleep(0.005)
+    c0, t0 = time.process_time(), time.perf_counter()
+    for i in range(n):
+        ma_lk, svc = f"79001-H{kid}-{i:06d}", SERVICES[i % 4]
+        number = allocate(conn, facility="79001", day=day, service=svc, letter=letters[svc], ma_lk=ma_lk, kiosk=f"H{kid}",
+                          priority=False, patient_keys=[("cccd", f"0790{kid:04d}{i:05d}")])
+        visit = {"ma_lk": ma_lk, "kiosk_id": f"H{kid}", "visit_day": day, "service_code": svc, "room": "101",
+                 "priority": None, "status": "waiting", "checked_in_at": datetime.now(timezone.utc).isoformat(),
+                 "ticket_number": number, "full_name": "KHÁCH THỬ", "birth_date": "1980-01-01", "gender": 1,
+                 "documents": [["cccd", f"0790{kid:04d}{i:05d}", None]]}
+        up = {"kind": "checkin", "ma_lk": ma_lk, "payload": base64.b64encode(payload).decode(),
+              "payload_sha256": hashlib.sha256(payload).hexdigest(), "acked": False,
+              "receipt_ma_giao_dich": None, "receipt_time": None}
+        conn.execute("SELECT * FROM hub_ingest(%s, '79001', %s, %s)", (f"H{kid}", Jsonb([visit]), Jsonb([up])))
+    q.put({"elapsed": time.perf_counter() - t0, "end": time.time(), "cpu": time.process_time() - c0})
+    conn.close()
+
+
+def pg_cpu(cluster) -> float:
+    """CPU seconds of the PostgreSQL server: the postmaster and its reaped children (backends)."""
+    pid = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def desk_proc(dsn: str, stop, q, ready) -> None:
@@ -72,17 +166,18 @@ def desk_proc(dsn: str, stop, q, ready) -> None:
     seen = {}
     feed = DeskFeed(dsn, on_change=lambda v: seen.setdefault(v["ticket"], time.time()))
     feed.connect()
+    c0 = time.process_time()        # the desk's work from now on (not its imports and first load)
     ready.set()
     while not stop.is_set():
         feed.wait(timeout=0.2)
     feed.close()
-    q.put(seen)
+    q.put((seen, time.process_time() - c0))
 
 
-def run_kiosks(ctx, kiosks, per, dsn, base, ident):
+def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link"):
     q = ctx.Queue()
     start_at = time.time() + 8.0 + kiosks * 0.3
-    procs = [ctx.Process(target=kiosk_proc, args=(k, per, dsn, base, str(ident.p12_path), ident.password, start_at, q))
+    procs = [ctx.Process(target=kiosk_proc, args=(k, per, dsn, base, str(ident.p12_path), ident.password, start_at, q, mode))
              for k in range(1, kiosks + 1)]
     for p in procs:
         p.start()
@@ -99,6 +194,9 @@ def main() -> int:
     ap.add_argument("--per-kiosk", type=int, default=20)
     ap.add_argument("--desks", type=int, default=5)
     ap.add_argument("--offline", type=int, default=1000)
+    ap.add_argument("--push", choices=("link", "each"), default="link",
+                    help="link: a push thread woken after every ticket (as the kiosk runs it); each: push inline")
+    ap.add_argument("--hub-per-kiosk", type=int, default=100, help="check-ins per process in the hub-capacity phase")
     args = ap.parse_args()
     import psycopg
 
@@ -133,14 +231,16 @@ def main() -> int:
             p.start()
         for ev in readies:
             ev.wait(60)
-        hub, h_span = run_kiosks(ctx, args.kiosks, args.per_kiosk, dsn("hub_kiosk"), str(base), ident)
+        pg0 = pg_cpu(cluster)
+        hub, h_span = run_kiosks(ctx, args.kiosks, args.per_kiosk, dsn("hub_kiosk"), str(base), ident, args.push)
         h_lat = [x for r in hub for x in r["lat"]]
         issued = {num: t for r in hub for num, t in r["issued"].items()}
         time.sleep(2.0)
         stop.set()
-        desk_lat, desk_missing = [], 0
+        desk_lat, desk_missing, desk_cpu = [], 0, 0.0
         for _ in desks:
-            seen = dq.get(timeout=60)
+            seen, cpu = dq.get(timeout=60)
+            desk_cpu += cpu
             for num, t0 in issued.items():
                 if num in seen:
                     desk_lat.append(seen[num] - t0)
@@ -148,6 +248,21 @@ def main() -> int:
                     desk_missing += 1
         for p in desks:
             p.join(10)
+        pg_hub = pg_cpu(cluster) - pg0
+
+        # the hub's capacity: K processes sending only what a kiosk sends the hub per check-in
+        hq, start_at = ctx.Queue(), time.time() + 3.0
+        hprocs = [ctx.Process(target=hub_proc, args=(k, args.hub_per_kiosk, dsn("hub_kiosk"), start_at, hq))
+                  for k in range(1, args.kiosks + 1)]
+        pg1 = pg_cpu(cluster)
+        for p in hprocs:
+            p.start()
+        hres = [hq.get(timeout=600) for _ in hprocs]
+        for p in hprocs:
+            p.join(30)
+        pg_cap = pg_cpu(cluster) - pg1
+        cap_n = args.kiosks * args.hub_per_kiosk
+        cap_span = max(r["end"] for r in hres) - min(r["end"] - r["elapsed"] for r in hres)
         with psycopg.connect(dsn("hub_desk")) as conn:
             hub_rows, hub_distinct = conn.execute(
                 "SELECT count(*), count(DISTINCT (visit_day, ticket_number)) FROM visits").fetchone()
@@ -173,7 +288,19 @@ def main() -> int:
               f"p95 {_pct(l_lat, 95)*1000:6.1f} ms")
         print(f"  via hub    : {total / h_span:7.1f} check-ins/s   issue p50 {statistics.median(h_lat)*1000:6.1f} ms "
               f"p95 {_pct(h_lat, 95)*1000:6.1f} ms   (numbered by the hub: {sum(r['online'] for r in hub)}/{total + args.kiosks} "
-              "incl. warm-up; each ticket pushed at once)")
+              f"incl. warm-up; push mode {args.push})")
+        n_hub = total
+        ci, cp = sum(r["cpu_issue"] for r in hub) / n_hub, sum(r["cpu_push"] for r in hub) / n_hub
+        cl = sum(r["cpu_issue"] for r in local) / total
+        per = ci + cp + pg_hub / n_hub + desk_cpu / n_hub
+        print(f"  CPU per check-in via hub: kiosk issuing {ci*1000:.1f} ms (local-only {cl*1000:.1f} ms), kiosk push "
+              f"{cp*1000:.1f} ms, PostgreSQL {pg_hub / n_hub * 1000:.1f} ms, {args.desks} desks {desk_cpu / n_hub * 1000:.1f} ms"
+              f" = {per*1000:.1f} ms -> ceiling on {os.cpu_count()} CPUs ~{os.cpu_count() / per:.0f} check-ins/s "
+              f"(machine load average now {os.getloadavg()[0]:.1f})")
+        print(f"  hub capacity: {cap_n / cap_span:7.1f} check-ins/s through the hub ({args.kiosks} processes x "
+              f"{args.hub_per_kiosk}: hub_allocate + hub_ingest per check-in, kiosk-side issuing excluded); "
+              f"PostgreSQL {pg_cap / cap_n * 1000:.2f} ms CPU per check-in -> "
+              f"{os.cpu_count() / (pg_cap / cap_n):.0f}/s if the hub machine did nothing else")
         print(f"  hub/local issue p95 ratio: {_pct(h_lat, 95) / _pct(l_lat, 95):.2f} (target <= 1.2)")
         print(f"  hub visits {hub_rows}, distinct numbers {hub_distinct}: duplicates {hub_rows - hub_distinct}")
         print(f"  ticket -> {args.desks} desks' lists: n={len(desk_lat)} missing {desk_missing} "

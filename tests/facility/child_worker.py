@@ -18,7 +18,7 @@ def main() -> None:
                            lookup_endpoint=LOOKUP_PATH)
     with psycopg.connect(dsn) as conn:
         print("ready", flush=True)
-        HubUploadWorker(conn, client, SIM_FACILITY, batch=1, lease_seconds=0.5, grace=0.0).run_forever(idle=0.05)
+        HubUploadWorker(conn, client, SIM_FACILITY, batch=1, lease_seconds=0.5, grace=0.0).run_forever(idle=2.0)
 
 
 if __name__ == "__main__":

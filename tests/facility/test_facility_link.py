@@ -48,6 +48,39 @@ def test_link_pushes_in_the_background_and_survives_hub_loss(hub, tmp_path, sign
         link.stop()
 
 
+def test_link_listens_instead_of_polling(hub, tmp_path, signer):
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    key = k.key
+    k.close()
+    link = facility_link(_cfg(hub, tmp_path), key, FakeClock()).start()
+    other = node(tmp_path, "2", hub, signer, FakeClock())
+    try:
+        deadline = time.monotonic() + 20
+        while not link.online and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert link.online
+        time.sleep(0.5)
+        idle = link.rounds
+        time.sleep(2.0)                          # hub_push_seconds is 0.2: a poller would run ~10 rounds
+        assert link.rounds == idle
+        other.checkin(crowd_person(777), "K01")  # another kiosk's patient: an event wakes the link
+        assert other.sync()["pushed"] >= 1
+        from kiosk.store.migrate import open_store
+        deadline = time.monotonic() + 10
+        found = None
+        while found is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            store = open_store(tmp_path / "kiosk1", key, clock=FakeClock())
+            try:
+                found = store.patients.find_any(crowd_person(777).lookup_keys())
+            finally:
+                store.close()
+        assert found is not None and link.hub_wakeups >= 1 and link.rounds > idle
+    finally:
+        link.stop()
+        other.close()
+
+
 def test_settings_build_hub_numbering_or_nothing(hub, tmp_path):
     assert hub_numbers(load(None, env={}, overrides={"data_dir": tmp_path})) is None
     numbers = hub_numbers(_cfg(hub, tmp_path))

@@ -104,7 +104,7 @@ def test_kill_9_at_any_step_loses_and_duplicates_nothing(hub, tmp_path, signer, 
             # one owner each: every item the hub owns is parked at the kiosk, and only those
             hub_owned = {r[0] for r in hub_rows(hub, "SELECT ma_lk FROM outbox WHERE owner = 'hub'")}
             parked = {r[0] for r in store.conn.execute(
-                "SELECT ma_lk FROM outbox WHERE state = 'dead' AND last_code = 'handed_over'")}
+                "SELECT ma_lk FROM outbox WHERE state = 'handed_over'")}
             local_pending = {r[0] for r in store.conn.execute("SELECT ma_lk FROM outbox WHERE state = 'pending'")}
             assert hub_owned == parked and len(hub_owned) == 40 and not local_pending
     finally:

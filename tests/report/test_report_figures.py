@@ -95,7 +95,7 @@ def test_uploads_sent_acked_dead_by_reason(w48):
             for col, state in (("acked", "acked"), ("dead", "dead"), ("waiting", "pending")):
                 if r[col]:
                     got[(r["period"], r["kiosk"], r["kind"], state)] = r[col]
-            assert r["sent"] == r["acked"] + r["dead"] + r["waiting"]
+            assert r["sent"] == r["acked"] + r["dead"] + r["waiting"] + r["handed_over"]
     assert got == states
     got_dead = Counter({(r["period"], r["kiosk"], r["kind"], r["reason"]): r["n"]
                         for r in report.table("dead_reasons").rows if r["period"] == "2026-W48"})

@@ -10,7 +10,8 @@ from kiosk.ui.qt import QHBoxLayout, QTimer, QVBoxLayout, QWidget, Signal
 KIND_WORDS = {"checkin": "Tiếp nhận (XML0)", "dossier": "Hồ sơ (XML1…)"}
 STATE_WORDS: dict[OutboxState, str] = {
     OutboxState.PENDING: "Chờ gửi / pending", OutboxState.SENDING: "Đang gửi / sending",
-    OutboxState.DEAD: "Bị từ chối / refused", OutboxState.ACKED: "Đã nhận / acked"}
+    OutboxState.DEAD: "Bị từ chối / refused", OutboxState.ACKED: "Đã nhận / acked",
+    OutboxState.HANDED_OVER: "Đã giao cho máy chủ cơ sở / handed to the hub"}
 
 
 class QueuePage(QWidget):

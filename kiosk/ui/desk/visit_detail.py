@@ -13,7 +13,8 @@ from kiosk.ui.qt import (QComboBox, QEvent, QFrame, QGridLayout, QHBoxLayout, QO
 UPLOAD_WORDS = {"checkin": "tiếp nhận (XML0)", "dossier": "hồ sơ (XML1)"}
 UPLOAD_STATE: dict[OutboxState, str] = {
     OutboxState.PENDING: "chờ gửi / pending", OutboxState.SENDING: "đang gửi / sending",
-    OutboxState.ACKED: "cổng đã nhận / acked", OutboxState.DEAD: "bị từ chối / refused"}
+    OutboxState.ACKED: "cổng đã nhận / acked", OutboxState.DEAD: "bị từ chối / refused",
+    OutboxState.HANDED_OVER: "đã giao cho máy chủ cơ sở / handed to the hub"}
 # two lines (Vietnamese, English) so that the buttons stay narrow enough for a 1366-wide screen
 ACTIONS = (("override", "Chấp nhận thẻ…\nOverride…", "primary"), ("recheck", "Kiểm tra lại thẻ\nRe-check card", None),
            ("reprint", "In lại phiếu\nReprint ticket", None), ("cancel", "Hủy lượt…\nCancel visit…", "danger"),
