@@ -268,6 +268,8 @@ class KioskApp:
         if p.scanners is not None:
             p.scanners.start()
             self._closers.append(p.scanners.stop)
+        from kiosk.calling.compose import kiosk_call_speaker    # voice_kiosk_announces: the kiosk speaks calls
+        self._closers.append(kiosk_call_speaker(self.cfg, self.key, self.clock))
         if self.cfg.card_watch and p.chip is None:   # chip cards: PC/SC on its own threads, events to the machine
             from kiosk.devices.chip_watch import ChipWatcher
             p.chip = ChipWatcher.from_config(self.cfg, p.service).start()

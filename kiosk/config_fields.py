@@ -118,3 +118,4 @@ class ConfigFields:
     voice_clips_dir: Path
     voice_volume: int
     voice_quiet_hours: str
+    voice_kiosk_announces: bool

@@ -256,6 +256,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("voice_clips_dir", Path, Path(""), "Folder of announcement clips (WAV); empty: <data_dir>/voice."),
     S("voice_volume", int, 80, "Announcement volume, percent (0-100)."),
     S("voice_quiet_hours", str, "", "Local times without announcements, e.g. 21:00-06:00; empty: none."),
+    S("voice_kiosk_announces", bool, False, "`kiosk run` speaks each call itself (a lobby without a display PC; "
+      "`kiosk display` announces by default, so turn one of the two off)."),
 )
 del S
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kiosk.calling.service import CallingService
+from kiosk.calling.port import CallingPort
 from kiosk.core.priority import LABELS
 from kiosk.core.queue.model import QueueEntry
 from kiosk.core.views import PriorityCategory
@@ -27,7 +27,7 @@ class PatientAtCounter:
 
 
 class CallerBackend:
-    def __init__(self, store, service: CallingService, accounts: Any):
+    def __init__(self, store, service: CallingPort, accounts: Any):
         self.store, self.service, self.accounts = store, service, accounts
         self.session = None
 
@@ -62,9 +62,8 @@ class CallerBackend:
         return [e.number for e in self.service.waiting(counter_id)]
 
     def describe(self, e: QueueEntry) -> PatientAtCounter:
-        visit = self.store.visits.get(self.store.queue.visit_of(e.id))
-        patient = self.store.patients.get(visit.patient_id)
+        full_name, birth_date = self.service.patient_of(e)
         vi, en = GROUP_LABELS.get(e.priority or "", ("Thường", "Regular"))
         origin = f"{e.coming_from.service_code} / {e.coming_from.room}" if e.coming_from else None
-        return PatientAtCounter(e.number, e.state.value, mask_name(patient.full_name if patient else None),
-                                (patient.birth_date or "")[:4] if patient else "", vi, en, origin, e.service_code)
+        return PatientAtCounter(e.number, e.state.value, mask_name(full_name), (birth_date or "")[:4], vi, en,
+                                origin, e.service_code)

@@ -9,6 +9,7 @@ instead of old numbers.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -44,6 +45,7 @@ class DisplayFeed:
         self._last_try = -1e9
         self._last_call_id: int | None = None
         self.version = 0
+        self._stop = threading.Event()
 
     def poll(self) -> FeedState:
         now_m = self.clock.monotonic()
@@ -103,4 +105,10 @@ class DisplayFeed:
         self._store = None
 
     def close(self) -> None:
+        self._stop.set()
         self._drop()
+
+    def wait(self, timeout: float) -> None:
+        """Between two polls on the feed's own thread (kiosk.calling.background): the local store
+        has no change notification, `PRAGMA data_version` each period is the cheap check."""
+        self._stop.wait(timeout)

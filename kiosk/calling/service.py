@@ -49,6 +49,16 @@ def counters_from_config(cfg: Any) -> tuple[Counter, ...]:
                  for room, codes in by_room.items())
 
 
+def check_caller(accounts: Any, session) -> Any:
+    """The session may call patients (and, with `accounts`, is still alive); returns who acts."""
+    if accounts is not None:
+        return accounts.require(session, Permission.CALL_PATIENTS)
+    role = getattr(session, "role", None)
+    if not allowed(role, Permission.CALL_PATIENTS):
+        raise PermissionDenied(getattr(role, "value", role), Permission.CALL_PATIENTS)
+    return session
+
+
 class CallingService:
     """One per thread (it drives one Store). `session` is a StaffSession (or anything with
     `username` and `role`); `accounts`, when given, also checks the session is still alive."""
@@ -145,12 +155,13 @@ class CallingService:
 
     # ------------------------------------------------------------ plumbing
     def _check(self, session) -> Any:
-        if self.accounts is not None:
-            return self.accounts.require(session, Permission.CALL_PATIENTS)
-        role = getattr(session, "role", None)
-        if not allowed(role, Permission.CALL_PATIENTS):
-            raise PermissionDenied(getattr(role, "value", role), Permission.CALL_PATIENTS)
-        return session
+        return check_caller(self.accounts, session)
+
+    def patient_of(self, entry: QueueEntry) -> tuple[str | None, str | None]:
+        """(full name, birth date) of the entry's patient, for the caller's masked line."""
+        visit = self.store.visits.get(self.repo.visit_of(entry.id))
+        patient = self.store.patients.get(visit.patient_id) if visit else None
+        return (patient.full_name, patient.birth_date) if patient else (None, None)
 
     def _held_action(self, session, counter_id: str, action: str, step: Callable, *,
                      call_kind: str | None = None, details: dict | None = None) -> QueueEntry:

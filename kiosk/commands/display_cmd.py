@@ -19,17 +19,18 @@ def register(sub, parents) -> None:
     c.set_defaults(func=_caller)
 
 
-def _key_opener(cfg, key_file):
+def _key_opener(cfg, key_file, check_same_thread: bool = True):
     from kiosk.store.keys import key_provider_from_config
     from kiosk.store.migrate import open_store
     if key_file is not None:
         cfg = cfg.replace(key_file=key_file)
     key = key_provider_from_config(cfg).load()
-    return lambda: open_store(cfg.data_dir, key, cache_mib=8, busy_timeout_ms=cfg.db_busy_timeout_ms)
+    return lambda: open_store(cfg.data_dir, key, cache_mib=8, busy_timeout_ms=cfg.db_busy_timeout_ms,
+                              check_same_thread=check_same_thread)
 
 
 def _display(args, ctx) -> int:
-    from kiosk.calling.compose import announcer, display_feed, speak_calls
+    from kiosk.calling.compose import announcer, display_source, speak_calls
     from kiosk.calling.service import counters_from_config
     from kiosk.store.db import StoreError
     from kiosk.ui.qt import QApplication
@@ -41,12 +42,13 @@ def _display(args, ctx) -> int:
         return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from kiosk.ui.display.window import DisplayWindow
-    feed = display_feed(cfg, opener)
+    feed = display_source(cfg, opener)          # its own thread: hub (LISTEN) or local store
     voice = None if (args.no_voice or args.screenshot) else announcer(cfg)
     on_calls = speak_calls(cfg, voice, counters_from_config(cfg)) if voice else None
     win = DisplayWindow(feed.poll, title=cfg.facility_name or "Bệnh viện", on_calls=on_calls)
     if args.screenshot:
         from kiosk.ui.display.shots import grab_sizes
+        _settle(app, win)
         for p in grab_sizes(win, args.screenshot):
             print(p)
         feed.close()
@@ -60,23 +62,48 @@ def _display(args, ctx) -> int:
 
 
 def _caller(args, ctx) -> int:
-    from kiosk.calling.caller import CallerBackend
-    from kiosk.calling.compose import calling_service, staff_accounts
     from kiosk.store.db import StoreError
     from kiosk.ui.qt import QApplication
     cfg = ctx.config
     try:
-        store = _key_opener(cfg, args.key_file)()
+        store = _key_opener(cfg, args.key_file, check_same_thread=False)()   # used on the worker
     except StoreError as exc:
         print(f"kiosk caller: {exc}", file=sys.stderr)
         return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from kiosk.ui.caller.panel import CallerPanel
-    accounts = staff_accounts(store, cfg)
-    panel = CallerPanel(CallerBackend(store, calling_service(store, cfg, accounts=accounts), accounts),
-                        counter_id=args.counter)
+    from kiosk.ui.desk.worker import DbWorker
+    worker = DbWorker(name="caller-db")            # Argon2 and every store/hub call run here
+    try:
+        backend = worker.call(lambda: _caller_backend(store, cfg))
+    except Exception as exc:   # the hub refused us: say why, nothing started
+        print(f"kiosk caller: {type(exc).__name__}: {exc}", file=sys.stderr)
+        worker.shutdown()
+        return 1
+    panel = CallerPanel(backend, counter_id=args.counter, worker=worker)
     panel.resize(560, 520)
     panel.show()
     code = app.exec()
-    store.close()
+    worker.call(store.close)
+    worker.shutdown()
     return code
+
+
+def _caller_backend(store, cfg):
+    from kiosk.calling.caller import CallerBackend
+    from kiosk.calling.compose import caller_service, staff_accounts
+    from kiosk.facility.wiring import hub_staff_accounts
+    accounts = hub_staff_accounts(cfg) or staff_accounts(store, cfg)    # facility staff when on the hub
+    return CallerBackend(store, caller_service(store, cfg, accounts=accounts), accounts)
+
+
+def _settle(app, win, seconds: float = 3.0) -> None:
+    """Let the display's feed thread deliver its first board before a screenshot."""
+    import time
+    deadline = time.monotonic() + seconds
+    while win.stale or win.updates == 0:
+        app.processEvents()
+        win.tick()
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)

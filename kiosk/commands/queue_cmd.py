@@ -33,6 +33,8 @@ def register(sub, parents) -> None:
             a.add_argument("--service", required=True, help="service code to send the patient to")
             a.add_argument("--room", help="room (default: the service's room)")
         a.set_defaults(func=_act, action=action)
+    from kiosk.commands.appointments_cmd import register_appointments
+    register_appointments(qsub, parents)
     v = sub.add_parser("voice", parents=parents, help="call announcements: build the clip set, say a call")
     vsub = v.add_subparsers(dest="voice_command", metavar="ACTION")
     vsub.required = True

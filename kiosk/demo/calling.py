@@ -90,16 +90,16 @@ def _render_first_call(called: list[dict], out: Path) -> str | None:
 def open_calling_windows(cfg, key: bytes) -> list:
     """The windowed demo: a display window and a caller panel (sign in with a demo staff PIN)."""
     from kiosk.calling.caller import CallerBackend
-    from kiosk.calling.compose import calling_service, display_feed, staff_accounts
+    from kiosk.calling.compose import calling_service, display_source, staff_accounts
     from kiosk.store.migrate import open_store
     from kiosk.ui.caller.panel import CallerPanel
     from kiosk.ui.display.window import DisplayWindow
     cfg = _two_counters(cfg)
-    feed = display_feed(cfg, lambda: open_store(cfg.data_dir, key))
+    feed = display_source(cfg, lambda: open_store(cfg.data_dir, key))     # its own thread
     display = DisplayWindow(feed.poll, title=cfg.facility_name or "Bệnh viện (demo)")
     display.resize(960, 540)
     display.show()
-    store = open_store(cfg.data_dir, key)
+    store = open_store(cfg.data_dir, key, check_same_thread=False)      # the panel's worker thread uses it
     accounts = staff_accounts(store, cfg)
     panel = CallerPanel(CallerBackend(store, calling_service(store, cfg, accounts=accounts), accounts),
                         counter_id="Q1")

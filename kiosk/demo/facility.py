@@ -55,7 +55,7 @@ def run_facility(cfg, args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-facility-demo-"))
     try:
-        summary = _run(tmp, max(1, args.kiosks), max(0, args.checkins))
+        summary = _run(tmp, max(1, args.kiosks), max(0, args.checkins), out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
@@ -66,11 +66,14 @@ def run_facility(cfg, args) -> int:
           f"{n['duplicates']} duplicates")
     print(f"conflicts flagged for the desk: {len(summary['conflicts'])}")
     print(f"uploads by owner: {json.dumps(summary['uploads_by_owner'])}")
+    c = summary["calls"]
+    print(f"calls through the hub: {', '.join(f'{k}: {len(v)}' for k, v in c['by_counter'].items())}; "
+          f"patients called twice: {c['patients_called_twice']}")
     print(f"wrote {out / 'summary.json'}")
     return 0 if summary["ok"] else 1
 
 
-def _run(tmp: Path, n_kiosks: int, n_checkins: int) -> dict:
+def _run(tmp: Path, n_kiosks: int, n_checkins: int, out: Path | None = None) -> dict:
     import psycopg
 
     from kiosk.core.clock import SystemClock
@@ -173,6 +176,9 @@ def _run(tmp: Path, n_kiosks: int, n_checkins: int) -> dict:
         desk_seen = len(feed.visits)
         ok = (dup == 0 and len(numbers) == len(issued) and desk_seen == len(issued) and not_acked == 0
               and (n_checkins < 6 or n_kiosks < 2 or len(conflicts) >= 1))
+        from kiosk.demo.facility_calling import call_through_hub     # two counters, one queue (issue 18)
+        calls = call_through_hub(dsn("hub_desk"), dsn("hub_kiosk"), SIM_FACILITY, services, out)
+        ok = ok and calls["ok"]
         return {
             "ok": ok,
             "kiosks": n_kiosks, "checkins": n_checkins, "issued": len(issued), "refused_already_issued": refused,
@@ -184,6 +190,7 @@ def _run(tmp: Path, n_kiosks: int, n_checkins: int) -> dict:
             "conflicts": conflicts,
             "uploads_by_owner": by_owner, "uploads_not_acked": not_acked,
             "desk_saw_visits": desk_seen,
+            "calls": calls,
             "hub_status": status,
             "run_seconds": round(time.perf_counter() - t0, 2),
         }

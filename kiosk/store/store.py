@@ -24,6 +24,7 @@ from kiosk.store.outbox import OutboxRepo
 from kiosk.store.patients import PatientRepo
 from kiosk.store.report import ReportRepo
 from kiosk.store.queue import QueueStoreRepo
+from kiosk.store.appointments import AppointmentRepo
 from kiosk.store.settings_repo import SettingsRepo
 from kiosk.store.staff import StaffRepo
 from kiosk.store.tickets import TicketRepo
@@ -45,6 +46,7 @@ class Store:
         self.outbox = OutboxRepo(conn, self.clock)
         self.report = ReportRepo(conn, self.clock)
         self.queue = QueueStoreRepo(conn, self.clock)
+        self.appointments = AppointmentRepo(conn, self.clock)
         self._savepoints = itertools.count(1)
 
     @contextmanager

@@ -104,7 +104,7 @@ def test_window_shows_the_call_live_and_updating_when_gone(qtbot, store, calling
     win.stop()
 
 
-def test_caller_panel_signs_in_and_calls_with_function_keys(qtbot, store, cfg, clock):
+def test_caller_panel_signs_in_and_calls_with_function_keys(qtbot, store, cfg, clock, data_dir, key):
     from kiosk.calling.compose import calling_service
     from kiosk.ui.caller.panel import CallerPanel
     from kiosk.ui.qt import Qt
@@ -113,26 +113,32 @@ def test_caller_panel_signs_in_and_calls_with_function_keys(qtbot, store, cfg, c
     admin = accounts.sign_in("admin", "758213")
     accounts.create(admin, "le.thu", "Lê Thu", Role.RECEPTION, "591846")
     issue(store, 2, priority="elderly")
-    panel = CallerPanel(CallerBackend(store, calling_service(store, cfg, accounts=accounts), accounts),
+    shared = open_store(data_dir, key, clock=clock, check_same_thread=False)   # the panel's worker uses it
+    accounts = StaffAccounts(shared, AuditLog(shared), clock, hasher=PinHasher(1, 1024))
+    panel = CallerPanel(CallerBackend(shared, calling_service(shared, cfg, accounts=accounts), accounts),
                         counter_id="Q1")
     qtbot.addWidget(panel)
     panel.show()
     panel.user.setText("le.thu")
     panel.pin.setText("000000")
     panel.sign_in()
-    assert panel.stack.currentIndex() == 0 and "wrong" in panel.signin_status.text()
+    qtbot.waitUntil(lambda: "wrong" in panel.signin_status.text(), timeout=5000)
+    assert panel.stack.currentIndex() == 0
     panel.pin.setText("591846")
     panel.sign_in()
-    assert panel.stack.currentIndex() == 1
+    qtbot.waitUntil(lambda: panel.stack.currentIndex() == 1 and not panel.pending, timeout=5000)
     panel.activateWindow()
     qtbot.waitUntil(panel.isActiveWindow, timeout=2000)
     qtbot.keyClick(panel, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: panel.number.text() == "A1-001" and not panel.pending, timeout=5000)
     assert panel.status.text() == ""
-    assert panel.number.text() == "A1-001"
     assert "NGƯỜI T** 0" in panel.who.text() and "NGƯỜI THỬ 0" not in panel.who.text()
     assert "Người cao tuổi" in panel.who.text()
     qtbot.keyClick(panel, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: not panel.pending and panel.buttons["finish"].isEnabled(), timeout=5000)
     qtbot.keyClick(panel, Qt.Key.Key_F6)
-    assert panel.number.text() == "—"
+    qtbot.waitUntil(lambda: not panel.pending and panel.number.text() == "—", timeout=5000)
     assert [a.action for a in store.audit.list(3)] == ["queue.finish", "queue.start", "queue.call"]
     assert store.audit.list(1)[0].actor == "le.thu"
+    panel.close_worker()
+    shared.close()

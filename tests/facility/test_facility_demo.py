@@ -27,4 +27,15 @@ def test_facility_demo_headless(tmp_path):
     assert sum(s["uploads_by_owner"].values()) == 18
     assert s["desk_saw_visits"] == 18
     assert "KHÁCH" not in proc.stdout      # no names on the console
+    # two counters called every ticket from one facility queue (issue 18); the conflict settled first
+    c = s["calls"]
+    assert c["ok"] and c["errors"] == [] and c["conflicts_settled_by_desk"] == 1
+    assert c["total"] == 17 and all(c["by_counter"][q] for q in ("Q1", "Q2"))
+    assert c["tickets_called_twice"] == 0 and c["patients_called_twice"] == 0 and c["left_waiting"] == 0
+    assert c["audited_calls"] == 17 and c["display_announced"] == 17
+    assert sorted(c["screenshots"]) == sorted(f"display/facility-display-{w}-{size}.png"
+                                              for w in ("waiting", "called")
+                                              for size in ("landscape-1920x1080", "portrait-1080x1920"))
+    assert all((out / p).stat().st_size > 10000 for p in c["screenshots"])
+    assert "calls through the hub: Q1:" in proc.stdout
     assert not list(tmp_path.glob("**/postmaster.pid"))

@@ -10,6 +10,7 @@ import queue
 import shutil
 import subprocess
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Callable
@@ -67,6 +68,7 @@ class Announcer:
         self._thread.start()
         self.spoken = 0
         self.skipped = 0
+        self.history: deque[tuple[str, tuple[str, ...]]] = deque(maxlen=50)   # (number, clips) spoken
 
     def announce(self, number: str, place: str, *, counter: bool = False) -> None:
         self._q.put(Announcement(number, place, counter))
@@ -82,6 +84,7 @@ class Announcer:
                     continue
                 r = self.engine.render(item.number, item.place, counter=item.counter)
                 self.play(wav.write(wav.scale(r.pcm, self.volume)))     # blocks: the next waits
+                self.history.append((item.number, r.segments))
                 self.spoken += 1
             except Exception as exc:   # a broken clip must not stop later announcements
                 log.error("announcement failed: %s", exc)

@@ -1,8 +1,12 @@
 """Caller panel: sign in, choose the counter/room, then Call next / Recall / No-show / Transfer /
 Start / Finish with F1..F6. Shows the masked identity and priority of the patient at the counter.
-Every action goes through the backend (CallingService: audited, the database decides)."""
+Every action goes through the backend (CallingService: audited, the database decides).
+
+The backend's calls (the Argon2 PIN check, the store or the hub) run on a DbWorker thread; the
+Qt thread only sends them and shows the answers, so a slow hash or hub never freezes the panel."""
 from __future__ import annotations
 
+from kiosk.ui.desk.worker import DbWorker
 from kiosk.ui.qt import (QComboBox, QGridLayout, QHBoxLayout, QKeySequence, QLabel, QLineEdit, QPushButton,
                          QShortcut, QStackedWidget, QVBoxLayout, QWidget, Qt)
 
@@ -23,9 +27,11 @@ QPushButton { padding: 8px 10px; font-weight: 600; }
 
 
 class CallerPanel(QWidget):
-    def __init__(self, backend, *, counter_id: str | None = None):
+    def __init__(self, backend, *, counter_id: str | None = None, worker: DbWorker | None = None):
         super().__init__()
         self.backend = backend
+        self.worker = worker or DbWorker(self, name="caller-db")
+        self.pending = 0                   # backend calls in flight (a second press waits for them)
         self.setWindowTitle("Gọi bệnh nhân / Caller")
         self.setStyleSheet(STYLE)
         self.stack = QStackedWidget()
@@ -107,16 +113,33 @@ class CallerPanel(QWidget):
     def counter_id(self) -> str:
         return self.counter_box.currentData()
 
+    def _run(self, fn, *args, done=None, failed=None, **kw) -> None:
+        self.pending += 1
+
+        def finish(cb):
+            def inner(value):
+                self.pending -= 1
+                if cb is not None:
+                    cb(value)
+            return inner
+        self.worker.run(fn, *args, done=finish(done), failed=finish(failed or self._failed), **kw)
+
+    def _failed(self, exc: Exception) -> None:   # rule refusals, permission errors: shown to staff as they are
+        self.status.setText(str(exc))
+        self.refresh()
+
     def sign_in(self) -> None:
-        try:
-            self.backend.sign_in(self.user.text().strip(), self.pin.text())
-        except Exception as exc:   # SignInError: the message says why, without personal data
-            self.signin_status.setText(str(exc))
+        if self.pending:
             return
-        finally:
-            self.pin.clear()
+        user, pin = self.user.text().strip(), self.pin.text()
+        self.pin.clear()
+        self.signin_status.setText("Đang kiểm tra… · Checking…")
+        self._run(self.backend.sign_in, user, pin, done=lambda _: self._signed_in(user),
+                  failed=lambda exc: self.signin_status.setText(str(exc)))   # SignInError: says why, no personal data
+
+    def _signed_in(self, user: str) -> None:
         self.signin_status.setText("")
-        self.where.setText(f"{self.counter_box.currentText()} — {self.user.text().strip()}")
+        self.where.setText(f"{self.counter_box.currentText()} — {user}")
         self.stack.setCurrentIndex(1)
         self.refresh()
 
@@ -125,18 +148,24 @@ class CallerPanel(QWidget):
         self.stack.setCurrentIndex(0)
 
     def do(self, action: str) -> None:
-        if self.stack.currentIndex() != 1:
+        if self.stack.currentIndex() != 1 or self.pending:
             return
         kw = {"service_code": self.target.currentData()} if action == "transfer" else {}
-        try:
-            got = self.backend.act(action, self.counter_id, **kw)
+        self.status.setText("…")
+
+        def done(got) -> None:
             self.status.setText("Không còn ai chờ · Nobody waiting" if got is None and action == "next" else "")
-        except Exception as exc:   # rule refusals and permission errors, shown to staff as they are
-            self.status.setText(str(exc))
-        self.refresh()
+            self.refresh()
+        self._run(self.backend.act, action, self.counter_id, done=done, **kw)
 
     def refresh(self) -> None:
-        cur = self.backend.current(self.counter_id)
+        counter_id = self.counter_id
+
+        def read():
+            return self.backend.current(counter_id), self.backend.waiting(counter_id)
+        self._run(read, done=lambda got: self._show(*got), failed=lambda exc: self.status.setText(str(exc)))
+
+    def _show(self, cur, waiting) -> None:
         if cur is None:
             self.number.setText("—")
             self.who.setText("Chưa gọi ai · No patient called")
@@ -146,7 +175,6 @@ class CallerPanel(QWidget):
             self.number.setText(cur.number)
             self.who.setText(f"{cur.masked_name}  ({cur.birth_year})\nƯu tiên / Priority: {cur.priority_vi} · "
                              f"{cur.priority_en}\n{state}{origin}")
-        waiting = self.backend.waiting(self.counter_id)
         self.queue_line.setText(f"Đang chờ / Waiting: {len(waiting)} — {' '.join(waiting[:6])}")
         held = cur is not None
         self.buttons["next"].setEnabled(not held)
@@ -154,3 +182,6 @@ class CallerPanel(QWidget):
             self.buttons[a].setEnabled(held)
         self.buttons["start"].setEnabled(held and cur.state == "called")
         self.buttons["finish"].setEnabled(held and cur.state == "in_service")
+
+    def close_worker(self) -> None:
+        self.worker.shutdown()

@@ -137,13 +137,15 @@ class BoardView(QWidget):
         grid = QGridLayout()
         for r, w in enumerate(b.waits):
             grid.addWidget(_label(w.name_vi, u * 1.1, FG), r, 0)
-            grid.addWidget(_label(f"{w.waiting} người chờ", u * 0.8, MUTED, align=Qt.AlignmentFlag.AlignRight), r, 1)
+            grid.addWidget(_label(f"{w.waiting} người chờ", u * 0.8, MUTED, align=Qt.AlignmentFlag.AlignRight,
+                                  shrink=False), r, 1)       # figures keep their width; a long name gives way
             when = f"~{w.minutes} phút / min" if w.waiting else "không chờ · no wait"
-            grid.addWidget(_label(when, u * 1.1, ACCENT if w.waiting else MUTED, bool(w.waiting),
-                                  align=Qt.AlignmentFlag.AlignRight), r, 2)
+            grid.addWidget(_label(when, u * (1.1 if w.waiting else 0.85), ACCENT if w.waiting else MUTED,
+                                  bool(w.waiting), align=Qt.AlignmentFlag.AlignRight, shrink=False), r, 2)
         grid.setColumnStretch(0, 6)
         grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(2, 5)
+        grid.setColumnStretch(2, 4)
+        grid.setHorizontalSpacing(int(u * 0.6))
         lay.addLayout(grid)
         lay.addStretch(1)
         return frame

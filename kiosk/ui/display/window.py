@@ -1,6 +1,7 @@
 """The display window: header with a clock, the board, and a calm "Đang cập nhật… / Updating…"
-when the feed has no source. Polls the feed every POLL_MS on the UI thread (the feed only checks
-a counter unless something changed)."""
+when the feed has no source. Every POLL_MS the UI thread takes the newest state from a
+kiosk.calling.background.BackgroundFeed (memory only: the store or hub is read on the feed's own
+thread)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +11,7 @@ from kiosk.core.clock import VN_TZ
 from kiosk.ui.display.board_view import ACCENT, BG, FG, MUTED, BoardView, _label
 from kiosk.ui.qt import QHBoxLayout, QLabel, QStackedWidget, QTimer, QVBoxLayout, QWidget, Qt
 
-POLL_MS = 100
+POLL_MS = 50           # memory only: the feed thread does the reading
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 
 

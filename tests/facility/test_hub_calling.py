@@ -1,0 +1,168 @@
+"""Calling through the facility hub (hub migration 0004) on a real PostgreSQL: the queue entry
+per visit, the core's calling order in SQL, every action audited, and two counters on two
+connections pressing Call next together, many times: never the same patient."""
+from __future__ import annotations
+
+import random
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from hub_queue_helpers import FACILITY, SETTINGS, Staff, push_visits, service
+from kiosk.calling.service import CallingSettings
+from kiosk.core.queue.model import QueueRuleError
+from kiosk.core.queue.order import waiting_order
+from kiosk.facility.calling import COLS, entry_of
+from tests.facility.helpers import hub_rows
+
+ROUNDS = 120
+
+
+def test_every_pushed_visit_becomes_one_waiting_entry(hub):
+    push_visits(hub, 3)
+    push_visits(hub, 1, start=3, status="cancelled")
+    rows = hub_rows(hub, "SELECT number, state, room FROM hub_queue_entries ORDER BY id")
+    assert rows == [("A1-000", "waiting", "101"), ("A1-001", "waiting", "101"), ("A1-002", "waiting", "101"),
+                    ("A1-003", "cancelled", "101")]
+
+
+def test_call_next_follows_priority_then_arrival_and_every_action_is_audited(hub):
+    push_visits(hub, 3)
+    push_visits(hub, 1, start=3, priority="elderly")
+    push_visits(hub, 1, start=4, priority="child")
+    svc = service(hub)
+    svc.sync_counters()
+    staff = Staff()
+    order = []
+    for _ in range(5):
+        e = svc.call_next(staff, "Q1")
+        order.append(e.number)
+        with pytest.raises(QueueRuleError) as busy:
+            svc.call_next(staff, "Q1")
+        assert busy.value.code == "counter_busy"
+        svc.recall(staff, "Q1")
+        svc.start(staff, "Q1")
+        svc.finish(staff, "Q1")
+    # child before elderly (the law's order in DEFAULT_GROUPS), then arrival
+    assert order == ["A1-004", "A1-003", "A1-000", "A1-001", "A1-002"]
+    assert svc.call_next(staff, "Q1") is None
+    kinds = [r[0] for r in hub_rows(hub, "SELECT kind FROM events WHERE kind LIKE 'queue.%%' ORDER BY id")]
+    assert kinds == ["queue.call", "queue.recall", "queue.start", "queue.finish"] * 5
+    body = hub_rows(hub, "SELECT body FROM events WHERE kind = 'queue.call' ORDER BY id LIMIT 1")[0][0]
+    assert body == {"staff": "le.thu", "counter": "Q1", "ticket": "A1-004", "service": "K01", "state": "called"}
+    assert "NGƯỜI" not in str(hub_rows(hub, "SELECT body FROM events WHERE kind LIKE 'queue.%%'"))
+    calls = hub_rows(hub, "SELECT number, kind, counter_id, room FROM hub_queue_calls ORDER BY id LIMIT 2")
+    assert calls == [("A1-004", "call", "Q1", "Q1"), ("A1-004", "recall", "Q1", "Q1")]
+    assert [r[0] for r in hub_rows(hub, "SELECT state FROM hub_queue_entries")] == ["done"] * 5
+
+
+def test_no_show_return_transfer_and_undo_on_the_hub(hub):
+    push_visits(hub, 2)
+    svc, staff = service(hub), Staff()
+    first = svc.call_next(staff, "Q1")
+    svc.no_show(staff, "Q1")
+    back = svc.return_later(staff, first.number)
+    assert back.state.value == "waiting"
+    nxt = svc.call_next(staff, "Q1")
+    assert nxt.number == "A1-001"           # the returner waits behind those waiting now
+    moved = svc.transfer(staff, "Q1", "K04")
+    assert (moved.service_code, moved.room, moved.coming_from.service_code) == ("K04", "203", "K01")
+    assert svc.waiting("P203")[0].number == "A1-001"
+    undone = svc.undo_transfer(staff, "A1-001")
+    assert (undone.service_code, undone.state.value, undone.counter_id) == ("K01", "called", "Q1")
+    name, born = svc.patient_of(undone)
+    assert name == "NGƯỜI THỬ 1" and born == "1980-01-01"
+
+
+def test_the_sql_order_is_the_core_order(hub):
+    """Random queues (priorities, appointments due or not, follow-ups, arrival): the hub's
+    ORDER BY and kiosk.core.queue.order.waiting_order agree entry for entry."""
+    rng = random.Random(18)
+    push_visits(hub, 60)
+    groups = ["emergency", "child", "elderly", "merit", "unknown", None]
+    now = datetime.now(timezone.utc)
+    with hub.connect("hub_desk") as conn, conn.transaction():
+        for (eid,) in conn.execute("SELECT id FROM hub_queue_entries").fetchall():
+            appt = now + timedelta(minutes=rng.randint(-60, 60)) if rng.random() < 0.4 else None
+            conn.execute("UPDATE hub_queue_entries SET priority = %s, appointment_at = %s, follow_up = %s, "
+                         "queued_at = %s WHERE id = %s",
+                         (rng.choice(groups), appt, rng.random() < 0.15,
+                          now - timedelta(minutes=rng.randint(0, 20)), eid))
+    svc = service(hub, CallingSettings(SETTINGS.counters, SETTINGS.rooms))
+    hub_order = [e.id for e in svc.waiting("Q1")]
+    with hub.connect("hub_desk") as conn:
+        entries = [entry_of(r) for r in conn.execute(f"SELECT {COLS} FROM hub_queue_entries")]
+        db_now = conn.execute("SELECT now()").fetchone()[0]
+    core_order = [e.id for e in waiting_order(entries, ["K01", "K02"], db_now, SETTINGS.policy)]
+    assert len(hub_order) == 60
+    assert hub_order == core_order
+
+
+def test_two_counters_pressing_call_next_together_never_get_the_same_patient(hub):
+    push_visits(hub, 2 * ROUNDS + 10)
+    service(hub).sync_counters()
+    barrier = threading.Barrier(2)
+    got: dict[str, list[str]] = {"Q1": [], "Q2": []}
+    errors: list[BaseException] = []
+
+    def counter(cid: str) -> None:
+        svc = service(hub)                     # its own connection: another PC
+        staff = Staff(f"staff.{cid}")
+        try:
+            for _ in range(ROUNDS):
+                barrier.wait()
+                e = svc.call_next(staff, cid)
+                got[cid].append(e.number)
+                barrier.wait()                 # both hold a patient before either finishes
+                svc.start(staff, cid)
+                svc.finish(staff, cid)
+        except BaseException as exc:   # reported below
+            errors.append(exc)
+            barrier.abort()
+        finally:
+            svc.close()
+
+    threads = [threading.Thread(target=counter, args=(c,)) for c in ("Q1", "Q2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    both = got["Q1"] + got["Q2"]
+    assert len(both) == 2 * ROUNDS and len(set(both)) == len(both)
+    assert sorted(both) == [f"A1-{i:03d}" for i in range(2 * ROUNDS)]     # nobody skipped
+    assert hub_rows(hub, "SELECT entry_id FROM hub_queue_calls GROUP BY entry_id HAVING count(*) > 1") == []
+    per = dict(hub_rows(hub, "SELECT counter_id, count(*) FROM hub_queue_calls GROUP BY counter_id"))
+    assert per == {"Q1": ROUNDS, "Q2": ROUNDS}
+
+
+def test_the_same_counter_on_two_pcs_holds_one_patient(hub):
+    push_visits(hub, 40)
+    results: list = []
+    barrier = threading.Barrier(2)
+
+    def press() -> None:
+        svc = service(hub)
+        try:
+            barrier.wait()
+            try:
+                results.append(svc.call_next(Staff(), "Q1").number)
+            except QueueRuleError as exc:
+                results.append(exc.code)
+        finally:
+            svc.close()
+
+    for _ in range(15):
+        results.clear()
+        threads = [threading.Thread(target=press) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(r == "counter_busy" for r in results) == [False, True], results
+        held = hub_rows(hub, "SELECT count(*) FROM hub_queue_entries WHERE counter_id = 'Q1' AND state = 'called'")
+        assert held == [(1,)]
+        with hub.connect("hub_desk") as conn:
+            conn.execute("UPDATE hub_queue_entries SET state = 'done', counter_id = NULL WHERE counter_id = 'Q1'")
+    assert FACILITY == "79001"
