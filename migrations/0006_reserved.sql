@@ -1,4 +1,0 @@
--- PLACEHOLDER on branch `hubscale` only: the number 0006 belongs to another helper.
--- The runner needs 1, 2, 3... without gaps, so this branch carries an empty file to reach 0008.
--- At merge: DELETE this file and keep the real 0006.
-SELECT 1;
