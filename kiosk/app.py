@@ -260,10 +260,9 @@ class KioskApp:
     def start(self) -> None:
         p = self.parts
         p.service.start()
-        if p.sync is not None:
-            p.sync.start()
-        if p.facility is not None:
-            p.facility.start()
+        for part in (p.sync, p.facility):      # the upload worker, the facility link
+            if part is not None:
+                part.start()
         self._warm_cache()
         if p.scanners is not None:
             p.scanners.start()
