@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable
 
+from kiosk.calling.actions import CallerActions
 from kiosk.core.clock import Clock, SystemClock, local_day
 from kiosk.core.queue import model as m
 from kiosk.core.queue.model import Counter, QueueEntry, QueueRuleError
@@ -59,7 +60,7 @@ def check_caller(accounts: Any, session) -> Any:
     return session
 
 
-class CallingService:
+class CallingService(CallerActions):
     """One per thread (it drives one Store). `session` is a StaffSession (or anything with
     `username` and `role`); `accounts`, when given, also checks the session is still alive."""
 
@@ -108,41 +109,6 @@ class CallingService:
                         self._audit(who, "queue.call", got, counter_id)
                         return got
         raise QueueRuleError("contended", "the queue is changing too fast; press Call next again")
-
-    def recall(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "recall",
-                                 lambda e, now: m.recall(e, counter_id, now), call_kind="recall")
-
-    def start(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "start", lambda e, now: m.start(e, counter_id, now))
-
-    def finish(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "finish", lambda e, now: m.finish(e, counter_id, now))
-
-    def no_show(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "no_show", lambda e, now: m.no_show(e, counter_id, now))
-
-    def requeue(self, session, counter_id: str) -> QueueEntry:
-        """Put the called patient back in the queue (called by mistake)."""
-        return self._held_action(session, counter_id, "requeue", lambda e, now: m.requeue(e, counter_id))
-
-    def transfer(self, session, counter_id: str, service_code: str, room: str | None = None) -> QueueEntry:
-        target_room = room or self.settings.rooms.get(service_code)
-        if target_room is None:
-            raise QueueRuleError("unknown_service", f"no service {service_code!r}")
-        return self._held_action(session, counter_id, "transfer",
-                                 lambda e, now: m.transfer(e, service_code, target_room, now),
-                                 details={"to_service": service_code, "to_room": target_room})
-
-    def undo_transfer(self, session, number: str) -> QueueEntry:
-        return self._entry_action(session, number, "undo_transfer", lambda e, now: m.undo_transfer(e))
-
-    def return_later(self, session, number: str) -> QueueEntry:
-        return self._entry_action(session, number, "return",
-                                  lambda e, now: m.return_later(e, now, self.settings.return_window))
-
-    def cancel(self, session, number: str) -> QueueEntry:
-        return self._entry_action(session, number, "cancel", lambda e, now: m.cancel(e))
 
     # ------------------------------------------------------------ reading
     def current(self, counter_id: str) -> QueueEntry | None:

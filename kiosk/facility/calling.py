@@ -20,6 +20,7 @@ from typing import Any, Callable
 import psycopg
 from psycopg import errors as pg_errors
 
+from kiosk.calling.actions import CallerActions
 from kiosk.calling.service import CallingSettings, check_caller
 from kiosk.core.clock import local_day
 from kiosk.core.queue import model as m
@@ -53,7 +54,7 @@ def order_params(settings: CallingSettings, now: datetime) -> dict:
     return {"groups": list(p.groups), "ngroups": len(p.groups), "early": p.appointment_early, "now": now}
 
 
-class HubCallingService:
+class HubCallingService(CallerActions):
     """The CallingService's actions and reads, on the hub. `connect` opens a psycopg connection."""
 
     def __init__(self, connect: Callable[[], psycopg.Connection], facility_code: str, settings: CallingSettings,
@@ -152,40 +153,6 @@ class HubCallingService:
                 return got
         except pg_errors.UniqueViolation:     # the same counter pressed on two PCs at once
             raise QueueRuleError("counter_busy", f"{counter_id}: already holds a patient") from None
-
-    def recall(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "recall", lambda e, now: m.recall(e, counter_id, now),
-                                 call_kind="recall")
-
-    def start(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "start", lambda e, now: m.start(e, counter_id, now))
-
-    def finish(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "finish", lambda e, now: m.finish(e, counter_id, now))
-
-    def no_show(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "no_show", lambda e, now: m.no_show(e, counter_id, now))
-
-    def requeue(self, session, counter_id: str) -> QueueEntry:
-        return self._held_action(session, counter_id, "requeue", lambda e, now: m.requeue(e, counter_id))
-
-    def transfer(self, session, counter_id: str, service_code: str, room: str | None = None) -> QueueEntry:
-        target_room = room or self.settings.rooms.get(service_code)
-        if target_room is None:
-            raise QueueRuleError("unknown_service", f"no service {service_code!r}")
-        return self._held_action(session, counter_id, "transfer",
-                                 lambda e, now: m.transfer(e, service_code, target_room, now),
-                                 details={"to_service": service_code, "to_room": target_room})
-
-    def undo_transfer(self, session, number: str) -> QueueEntry:
-        return self._entry_action(session, number, "undo_transfer", lambda e, now: m.undo_transfer(e))
-
-    def return_later(self, session, number: str) -> QueueEntry:
-        return self._entry_action(session, number, "return",
-                                  lambda e, now: m.return_later(e, now, self.settings.return_window))
-
-    def cancel(self, session, number: str) -> QueueEntry:
-        return self._entry_action(session, number, "cancel", lambda e, now: m.cancel(e))
 
     def _held_action(self, session, counter_id: str, action: str, step: Callable, *,
                      call_kind: str | None = None, details: dict | None = None) -> QueueEntry:
