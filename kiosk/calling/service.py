@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 from kiosk.calling.actions import CallerActions
 from kiosk.core.clock import Clock, SystemClock, local_day
-from kiosk.core.queue import model as m
 from kiosk.core.queue.model import Counter, QueueEntry, QueueRuleError
 from kiosk.core.queue.order import CallingPolicy, DEFAULT_GROUPS, waiting_order
 from kiosk.security.roles import Permission, PermissionDenied, allowed
