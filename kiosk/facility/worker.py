@@ -10,7 +10,6 @@ Idle, it does not poll: it LISTENs on `hub_outbox` and sleeps until a hand-over 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 
 from kiosk.sync import policy

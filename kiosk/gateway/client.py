@@ -39,7 +39,6 @@ import base64
 import hashlib
 import logging
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta

@@ -9,7 +9,7 @@ from typing import Callable
 
 from kiosk.core.clock import VN_TZ
 from kiosk.ui.display.board_view import ACCENT, BG, FG, MUTED, BoardView, _label
-from kiosk.ui.qt import QHBoxLayout, QLabel, QStackedWidget, QTimer, QVBoxLayout, QWidget, Qt
+from kiosk.ui.qt import QHBoxLayout, QStackedWidget, QTimer, QVBoxLayout, QWidget, Qt
 
 POLL_MS = 50           # memory only: the feed thread does the reading
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")

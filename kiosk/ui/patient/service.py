@@ -7,7 +7,7 @@ from kiosk.core.views import PriorityCategory, ServiceOption
 from kiosk.ui.patient import texts
 from kiosk.ui.patient.base import Screen, UiContext
 from kiosk.ui.qt import (
-    QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QSizePolicy, QToolButton,
+    QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QToolButton,
     QVBoxLayout, QWidget, Qt,
 )
 from kiosk.ui.widgets.common import WrapButton, button, icon_button, label, set_button_icon
