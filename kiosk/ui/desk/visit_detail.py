@@ -22,8 +22,10 @@ UPLOAD_STATE: dict[OutboxState, str] = {
 # two lines (Vietnamese, English) so that the buttons stay narrow enough for a 1366-wide screen
 ACTIONS = (("override", "Chấp nhận thẻ…\nOverride…", "primary"), ("recheck", "Kiểm tra lại thẻ\nRe-check card", None),
            ("reprint", "In lại phiếu\nReprint ticket", None), ("cancel", "Hủy lượt…\nCancel visit…", "danger"),
-           ("close", "Đóng lượt khám…\nClose visit…", "primary"), ("book", "Sổ sức khỏe\nHealth book", None),
-           ("identity", "Xác nhận danh tính…\nConfirm identity…", "primary"))
+           ("close", "Đóng lượt khám…\nClose visit…", "primary"),
+           ("identity", "Xác nhận danh tính…\nConfirm identity…", "primary"), ("book", "Sổ sức khỏe\nHealth book", None))
+IDENTITY_FULL = next(text for key, text, _ in ACTIONS if key == "identity")
+IDENTITY_SHORT = "Danh tính…\nIdentity…"
 CLOSED_WHY = "Lượt khám đã đóng hoặc đã hủy / the visit is closed or cancelled"
 NO_VISIT_WHY = "Chọn một lượt khám trước / select a visit first"
 WHY = {
@@ -154,12 +156,17 @@ class VisitDetailPane(QFrame):
         self.show_detail(None)
 
     def relayout(self, shown: set[str]) -> None:
-        """Only the actions the role has, packed without gaps (three to a row)."""
+        """Only the actions the role has, packed without gaps, three to a row; on the kiosk's touch layout a
+        role with all seven gets two rows of four (a third row of touch-size buttons would push the
+        selectors off a 768-high screen), the identity button then with its short words."""
         for key, _, _ in ACTIONS:
             self.grid.removeWidget(self.buttons[key])
             self.buttons[key].setVisible(key in shown)
-        for i, key in enumerate(k for k, _, _ in ACTIONS if k in shown):
-            self.grid.addWidget(self.buttons[key], i // 3, i % 3)
+        keys = [k for k, _, _ in ACTIONS if k in shown]
+        per_row = 4 if self.masked and len(keys) > 6 else 3
+        self.buttons["identity"].setText(IDENTITY_SHORT if per_row == 4 else IDENTITY_FULL)
+        for i, key in enumerate(keys):
+            self.grid.addWidget(self.buttons[key], i // per_row, i % per_row)
 
     # ------------------------------------------------------------ state
     def _set(self, key: str, why: str) -> None:
