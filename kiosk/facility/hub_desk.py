@@ -256,6 +256,7 @@ class HubDesk:
         self.alerts = None
         self.report = None
         self.book = _NoBook()
+        self.identity = _NoIdentity()
 
 
 class _NoBook:
@@ -263,3 +264,8 @@ class _NoBook:
         raise DeskError("the health book lives on the kiosk that registered the patient")
 
     save_notes = book
+
+
+class _NoIdentity:
+    def confirm(self, *_a, **_k):
+        raise DeskError("not available on the facility desk yet: confirm the identity at the kiosk's own desk")

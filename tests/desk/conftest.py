@@ -104,6 +104,22 @@ def demo_form(key: str = "valid_bhyt", service: str = "K01", **changes):
     return ManualCheckinForm(**values)
 
 
+def nameless_visit(env, typed: str, service: str = "K01") -> int:
+    """A first-time patient's visit as the kiosk makes it when an unknown number is typed on the keypad
+    (the real resolver and ticket issuer): needs desk, nameless patient, the check-in (XML0) held."""
+    from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
+    from kiosk.checkin.resolver import StoreIdentityResolver
+    from kiosk.core.ports import IssueRequest
+    from kiosk.core.views import ReadSource
+    st = env.ctx.settings
+    res = StoreIdentityResolver(env.store, env.clock).resolve(ReadSource.TYPED, typed)
+    assert res.view.unconfirmed
+    issuer = StoreTicketIssuer(env.store, IssuingSettings(st.facility_code, st.kiosk_id, st.services),
+                               env.ctx.sign, env.clock, audit=env.audit)
+    ticket = issuer.issue(IssueRequest(res, service, None, False, res.cached_eligibility, None))
+    return env.store.tickets.get(ticket.ticket_id).visit_id
+
+
 def shoot(widget, name: str) -> None:
     """Save a screenshot into $DESK_SCREENSHOTS (docs/screenshots when regenerating them)."""
     target = os.environ.get("DESK_SCREENSHOTS")

@@ -6,34 +6,22 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from kiosk.checkin.issuing import IssuingSettings, StoreTicketIssuer
-from kiosk.checkin.resolver import StoreIdentityResolver
-from kiosk.core.ports import IssueRequest
 from kiosk.core.status import VisitStatus
-from kiosk.core.views import ReadSource
 from kiosk.demo.people import by_key
 from kiosk.desk.checkin import ManualCheckinError
 from kiosk.desk.context import DeskError
 from kiosk.desk.visits import UNCONFIRMED_NAME, VisitFilter
 
+from tests.desk.conftest import nameless_visit
+
 pytestmark = pytest.mark.integration
-
-
-def _nameless_visit(env, typed: str):
-    st = env.ctx.settings
-    res = StoreIdentityResolver(env.store, env.clock).resolve(ReadSource.TYPED, typed)
-    assert res.view.unconfirmed
-    issuer = StoreTicketIssuer(env.store, IssuingSettings(st.facility_code, st.kiosk_id, st.services),
-                               env.ctx.sign, env.clock, audit=env.audit)
-    ticket = issuer.issue(IssueRequest(res, "K01", None, False, res.cached_eligibility, None))
-    return env.store.tickets.get(ticket.ticket_id).visit_id
 
 
 def test_nameless_visit_is_listed_and_confirmed_once_with_the_held_checkin(desk_env):
     env = desk_env
     person = by_key("valid_bhyt")
     typed = person.identity.cccd.number
-    visit_id = _nameless_visit(env, typed)
+    visit_id = nameless_visit(env, typed)
     [row] = env.desk.visits.visits(env.s["le.tan"], VisitFilter.NEEDS_DESK)
     assert row.visit_id == visit_id and row.full_name == UNCONFIRMED_NAME
     assert typed in row.reason and "identity to confirm" in row.reason      # reception never retypes it
@@ -65,7 +53,7 @@ def test_nameless_visit_is_listed_and_confirmed_once_with_the_held_checkin(desk_
 def test_signed_checkin_refuses_a_nameless_patient(desk_env):
     from kiosk.desk.queue import signed_checkin
     env = desk_env
-    visit_id = _nameless_visit(env, "079085000001")
+    visit_id = nameless_visit(env, "079085000001")
     visit = env.store.visits.get(visit_id)
     with pytest.raises(DeskError, match="full_name"):
         signed_checkin(env.ctx, visit, env.store.patients.get(visit.patient_id))

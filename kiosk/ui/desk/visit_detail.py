@@ -22,7 +22,10 @@ UPLOAD_STATE: dict[OutboxState, str] = {
 # two lines (Vietnamese, English) so that the buttons stay narrow enough for a 1366-wide screen
 ACTIONS = (("override", "Chấp nhận thẻ…\nOverride…", "primary"), ("recheck", "Kiểm tra lại thẻ\nRe-check card", None),
            ("reprint", "In lại phiếu\nReprint ticket", None), ("cancel", "Hủy lượt…\nCancel visit…", "danger"),
-           ("close", "Đóng lượt khám…\nClose visit…", "primary"), ("book", "Sổ sức khỏe\nHealth book", None))
+           ("close", "Đóng lượt khám…\nClose visit…", "primary"),
+           ("identity", "Xác nhận danh tính…\nConfirm identity…", "primary"), ("book", "Sổ sức khỏe\nHealth book", None))
+IDENTITY_FULL = next(text for key, text, _ in ACTIONS if key == "identity")
+IDENTITY_SHORT = "Danh tính…\nIdentity…"
 CLOSED_WHY = "Lượt khám đã đóng hoặc đã hủy / the visit is closed or cancelled"
 NO_VISIT_WHY = "Chọn một lượt khám trước / select a visit first"
 WHY = {
@@ -30,11 +33,13 @@ WHY = {
     "reprint": "Lượt này không còn phiếu hiệu lực / the visit has no active ticket",
     "priority": "Chọn mức ưu tiên khác với mức hiện tại / pick a priority different from the current one",
     "move": "Chọn dịch vụ khác với dịch vụ hiện tại / pick a service different from the current one",
+    "identity": "Danh tính đã được xác nhận / the patient's identity is already confirmed",
 }
 
 
-def why_disabled(key: str, status: VisitStatus | None, has_ticket: bool) -> str:
-    """'' when the action is allowed for a visit in `status`, else the reason (Vietnamese / English)."""
+def why_disabled(key: str, status: VisitStatus | None, has_ticket: bool, named: bool = True) -> str:
+    """'' when the action is allowed for a visit in `status`, else the reason (Vietnamese / English).
+    `named`: the patient has a confirmed name (a nameless first visit's identity is confirmed once)."""
     if status is None:
         return NO_VISIT_WHY
     if key == "book":
@@ -45,6 +50,8 @@ def why_disabled(key: str, status: VisitStatus | None, has_ticket: bool) -> str:
         return CLOSED_WHY
     if key == "override" and status not in (VisitStatus.NEEDS_DESK, VisitStatus.PROVISIONAL):
         return WHY["override"]
+    if key == "identity" and named:
+        return WHY["identity"]
     return ""
 
 
@@ -92,7 +99,7 @@ class _TapReason(QObject):
 
 
 class VisitDetailPane(QFrame):
-    """Title, facts, card check, the six actions and the priority / service selectors."""
+    """Title, facts, card check, the seven actions and the priority / service selectors."""
     reason_shown = Signal(str)
 
     def __init__(self, services, kiosk_layout: bool = False, parent=None):
@@ -149,12 +156,17 @@ class VisitDetailPane(QFrame):
         self.show_detail(None)
 
     def relayout(self, shown: set[str]) -> None:
-        """Only the actions the role has, packed without gaps (three to a row)."""
+        """Only the actions the role has, packed without gaps, three to a row; on the kiosk's touch layout a
+        role with all seven gets two rows of four (a third row of touch-size buttons would push the
+        selectors off a 768-high screen), the identity button then with its short words."""
         for key, _, _ in ACTIONS:
             self.grid.removeWidget(self.buttons[key])
             self.buttons[key].setVisible(key in shown)
-        for i, key in enumerate(k for k, _, _ in ACTIONS if k in shown):
-            self.grid.addWidget(self.buttons[key], i // 3, i % 3)
+        keys = [k for k, _, _ in ACTIONS if k in shown]
+        per_row = 4 if self.masked and len(keys) > 6 else 3
+        self.buttons["identity"].setText(IDENTITY_SHORT if per_row == 4 else IDENTITY_FULL)
+        for i, key in enumerate(keys):
+            self.grid.addWidget(self.buttons[key], i // per_row, i % per_row)
 
     # ------------------------------------------------------------ state
     def _set(self, key: str, why: str) -> None:
@@ -213,8 +225,8 @@ class VisitDetailPane(QFrame):
         if reason and not (e and e.words and e.words in reason):   # the gateway's words are shown once
             elig += f"\nLý do / reason: {_NUMBER.sub(lambda m: public_number(m[0]), reason) if self.masked else reason}"
         self.elig.setText(elig)
-        for key in ("override", "recheck", "reprint", "cancel", "close", "book"):
-            self._set(key, why_disabled(key, v.status, ticket != "—"))
+        for key in ("override", "recheck", "reprint", "cancel", "close", "book", "identity"):
+            self._set(key, why_disabled(key, v.status, ticket != "—", bool(p.full_name)))
         # the selectors show the visit's current values, so a press without a choice changes nothing
         self.priority.blockSignals(True)
         self.service.blockSignals(True)

@@ -9,8 +9,9 @@ from kiosk.core.clock import VN_TZ
 from kiosk.security.roles import Permission
 from kiosk.ui.desk.checkin_page import CheckinPage
 from kiosk.ui.desk.close_dialog import CloseVisitDialog
-from kiosk.ui.desk.common import StaffController, button, label, passive
+from kiosk.ui.desk.common import STATUS_WORDS, StaffController, button, label, passive
 from kiosk.ui.desk.dialogs import HealthBookDialog, OverrideDialog, ReasonDialog
+from kiosk.ui.desk.identity_dialog import ConfirmIdentityDialog
 from kiosk.ui.desk.queue_page import QueuePage
 from kiosk.ui.desk.report_page import ReportPage
 from kiosk.ui.desk.style import stylesheet
@@ -78,6 +79,7 @@ class DeskWindow(QWidget):
         va["cancel"].clicked.connect(self.open_cancel)
         va["close"].clicked.connect(self.open_close)
         va["book"].clicked.connect(self.open_book)
+        va["identity"].clicked.connect(self.open_identity)
         self.visits.pane.keep.clicked.connect(self.keep_visit)
         self._apply_role(session)
         self.bridge: Any = None
@@ -134,10 +136,13 @@ class DeskWindow(QWidget):
         perms = (("override", Permission.OVERRIDE_ELIGIBILITY), ("recheck", Permission.OVERRIDE_ELIGIBILITY),
                  ("reprint", Permission.REPRINT), ("cancel", Permission.CANCEL_VISIT),
                  ("priority", Permission.CHANGE_PRIORITY), ("move", Permission.MOVE_SERVICE),
-                 ("close", Permission.CLOSE_VISIT), ("book", Permission.VIEW_HEALTH_BOOK))
-        for key, perm in perms:
-            a[key].setVisible(can(perm))
-        self.visits.pane.relayout({key for key, perm in perms if can(perm)})
+                 ("close", Permission.CLOSE_VISIT), ("book", Permission.VIEW_HEALTH_BOOK),
+                 ("identity", Permission.MANUAL_CHECKIN))
+        # a desk without the identity service (none wired) shows no button for it
+        shown = {key for key, perm in perms if can(perm) and (key != "identity" or self.desk_identity is not None)}
+        for key, _ in perms:
+            a[key].setVisible(key in shown)
+        self.visits.pane.relayout(shown)
         if not can(Permission.OVERRIDE_ELIGIBILITY):
             self.visits.pane.keep.setEnabled(False)
         self.visits.priority.setVisible(can(Permission.CHANGE_PRIORITY))
@@ -206,6 +211,30 @@ class DeskWindow(QWidget):
             self.desk.close.close, detail.visit.id, dialog.form(),
             done=lambda _: self.visits.reload_detail(),
             ok_text="Đã đóng lượt khám, hồ sơ đã vào hàng đợi gửi / visit closed, dossier queued"))
+        dialog.open()
+
+    @property
+    def desk_identity(self) -> Any:
+        return getattr(self.desk, "identity", None)
+
+    def open_identity(self) -> None:
+        """A nameless first visit: reception types the name, birth date and sex read off the card; the
+        dialog stays open with the desk's answer until the service accepts them."""
+        detail = self.visits.detail
+        assert detail is not None  # the actions act on the visit shown
+        self.dialog = dialog = ConfirmIdentityDialog(detail, self.visits.masked, self)
+
+        def confirmed(done) -> None:
+            dialog.accept()
+            self.visits.reload_detail()
+            vi, _, en = STATUS_WORDS.get(done.status, str(done.status)).partition(" / ")
+            self._message("info", f"Đã xác nhận danh tính, hồ sơ tiếp nhận (XML0) đã vào hàng đợi gửi; trạng thái: {vi}"
+                                  f" / identity confirmed, check-in (XML0) queued; status: {en or vi}")
+
+        def submitted(name: str, born: str, sex: int) -> None:
+            self.ctl.act(self.desk_identity.confirm, detail.visit.id, name, born, sex, done=confirmed,
+                         failed=lambda exc: dialog.refuse(str(exc), getattr(exc, "field", None)), quiet=True)
+        dialog.submitted.connect(submitted)
         dialog.open()
 
     def keep_visit(self) -> None:
