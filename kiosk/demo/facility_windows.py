@@ -144,7 +144,7 @@ def _open_desk(fw: FacilityWindows, desk_cfg, *, sign_in: bool) -> None:
     fw.desk_services = fw.worker.call(recipe)
     session = fw.worker.call(fw.desk_services.accounts.sign_in, *DESK_USER)
     fw.desk_window = DeskWindow(fw.desk_services.desk, fw.worker, session)
-    fw.desk_window.resize(1100, 700)
+    fw.desk_window.resize(1366, 768)       # the desk PC size the desk layout is tested at
     fw.desk_window.show()
 
 

@@ -100,6 +100,10 @@ class VisitsPage(QWidget):
         super().showEvent(event)
         self._fit_pane()
 
+    def resizeEvent(self, event) -> None:             # noqa: N802 - Qt name
+        super().resizeEvent(event)                    # shown before its final size: fit again
+        self._fit_pane()
+
     def _fit_pane(self) -> None:
         """The pane gets the width its content needs (known once the style sheet applies), the table the rest."""
         total = sum(self.split.sizes()) or self.split.width()
