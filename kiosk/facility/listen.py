@@ -21,7 +21,8 @@ class HubUnavailable(RuntimeError):
     """The desk cannot reach the hub: staff see this, and nothing is written."""
 
     def __init__(self):
-        super().__init__("hub unreachable: the facility queue cannot be changed from this desk now")
+        super().__init__("Mất kết nối với máy chủ của bệnh viện: chưa thể thay đổi hàng đợi từ quầy này / "
+                         "hub unreachable: the facility queue cannot be changed from this desk now")
 
 
 class DeskFeed:
