@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.xvfb import start_xvfb
+
 pytestmark = pytest.mark.ui
 HERE = Path(__file__).parent
 BHYT_QR = ("CT4370700000707|c490e1bb96205448e1bb8a205448e1bbac|1940|2|-|37 - 001|01/01/2026|"
@@ -24,12 +26,7 @@ CCCD_QR = "001090012345||NGUYEN VAN A|01011990|Nam|HA NOI|01012021"
 def xserver():
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
         pytest.skip("Xvfb and xdotool are needed (./dev.sh setup installs them)")
-    r, w = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(w)
-    with os.fdopen(r) as f:
-        display = ":" + f.readline().strip()
+    proc, display = start_xvfb("1024x768")
     yield display
     proc.terminate()
     proc.wait(10)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.xvfb import start_xvfb
+
 pytestmark = pytest.mark.ui
 HERE = Path(__file__).parent
 
@@ -19,12 +21,7 @@ HERE = Path(__file__).parent
 def bare_x():
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
         pytest.skip("Xvfb and xdotool are needed (./dev.sh setup installs them)")
-    r, w = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(w)
-    with os.fdopen(r) as f:
-        display = ":" + f.readline().strip()
+    proc, display = start_xvfb("1280x720")
     yield display
     proc.terminate()
     proc.wait(10)

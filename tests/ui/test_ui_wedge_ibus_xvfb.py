@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.xvfb import start_xvfb
+
 pytestmark = pytest.mark.ui
 APP = Path(__file__).resolve().parents[1] / "scanner" / "wedge_x11_app.py"
 BHYT_QR = ("CT4370700000707|c490e1bb96205448e1bb8a205448e1bbac|1940|2|-|37 - 001|01/01/2026|"
@@ -31,13 +33,8 @@ def ibus_display():
     if not all(shutil.which(x) for x in needed) or not Path("/usr/share/ibus/component/unikey.xml").exists():
         pytest.skip("Xvfb, xdotool, dbus-daemon, ibus and ibus-unikey are needed (./dev.sh setup installs them)")
     procs = []
-    r, w = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(w)
+    xvfb, display = start_xvfb("1024x768")
     procs.append(xvfb)
-    with os.fdopen(r) as f:
-        display = ":" + f.readline().strip()
     bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     procs.append(bus)
