@@ -16,7 +16,7 @@ def ticket_wait_minutes(store, ticket_id: int, minutes_per_patient: float, now: 
     if entry is None:
         return estimate_minutes(fallback_ahead, None, minutes_per_patient)
     policy = policy or CallingPolicy()
-    order = waiting_order(store.queue.entries(local_day(now), ("waiting",)), [entry.service_code], now, policy)
+    order = waiting_order(store.queue.entries(local_day(now), ("waiting",), (entry.service_code,)), [entry.service_code], now, policy)
     ahead = next((i for i, e in enumerate(order) if e.id == entry.id), len(order))
     serving = [c.id for c in store.queue.counters() if entry.service_code in c.services]
     busy = sum(1 for cid in serving if store.queue.held_by(cid) is not None)

@@ -121,10 +121,7 @@ class StoreTicketIssuer:
             seq = store.tickets.next_seq(st.kiosk_id, day)
             priority = req.priority is not None
             ma_lk = numbering.ma_lk(st.facility_code, st.kiosk_id, now, seq)
-            number = self._hub_number(service, day, ma_lk, priority, identity)
-            if number is None:      # no hub, or the hub is away: the kiosk's own series
-                number = numbering.format_number(st.ticket_format, letter=service.ticket_letter, kiosk=st.kiosk_id,
-                                                 seq=seq, priority=priority)
+            pending = self._hub_number(service, day, ma_lk, priority, identity)   # under way meanwhile
             elig_id = self._eligibility_row(req, patient.id, identity)
             card = _card_number(req, identity)
             if req.eligibility is not None and req.eligibility.status is InsuranceStatus.NO_CARD:
@@ -145,17 +142,24 @@ class StoreTicketIssuer:
                 priority=req.priority.value if req.priority else None, status=status,
                 needs_desk_reason=reason, eligibility_id=elig_id, ma_the_bhyt=card or None, ma_doituong_kcb=category,
                 id_method=req.id_method or identification_method(identity), checked_provisional=int(req.provisional)))
-            ticket = store.tickets.insert(visit_id=visit.id, patient_id=patient.id, service_code=service.code,
-                                          kiosk_id=st.kiosk_id, day=day, seq=seq, number=number,
-                                          priority=1 if priority else 0)
             # emergency visits send no check-in (gateway rules); a nameless first visit's record is
             # held: XML0 requires HO_TEN and NGAY_SINH, the desk's confirmation queues it
+            signed = None
             if category != codes.EMERGENCY and not unconfirmed:
                 record = checkin_record(identity, req.eligibility_result, ma_lk=ma_lk, patient_id=patient.id,
                                         facility=st.facility_code, kiosk=st.kiosk_id, admitted=now,
                                         service=service, ma_doituong_kcb=category, card=card)
                 from kiosk.gateway.xml import build_xml0
-                store.outbox.enqueue("checkin", ma_lk, self._sign(build_xml0(record)), visit.id)
+                signed = self._sign(build_xml0(record))
+            number = self._await_number(pending)
+            if number is None:      # no hub, or the hub is away: the kiosk's own series
+                number = numbering.format_number(st.ticket_format, letter=service.ticket_letter, kiosk=st.kiosk_id,
+                                                 seq=seq, priority=priority)
+            ticket = store.tickets.insert(visit_id=visit.id, patient_id=patient.id, service_code=service.code,
+                                          kiosk_id=st.kiosk_id, day=day, seq=seq, number=number,
+                                          priority=1 if priority else 0)
+            if signed is not None:
+                store.outbox.enqueue("checkin", ma_lk, signed, visit.id)
             self.audit.append(ACTOR, None, "ticket.issue", f"visit:{visit.id}",
                               {"ticket": number, "ticket_id": ticket.id, "service": service.code,
                                "priority": req.priority.value if req.priority else None,
@@ -172,13 +176,20 @@ class StoreTicketIssuer:
             desk_check=_status_is(req, InsuranceStatus.NEEDS_DESK), fee_paying=_status_is(req, InsuranceStatus.NO_CARD),
             identity_check=unconfirmed, child=prio.automatic(req.resolution.view.age) is PriorityCategory.CHILD)
 
-    def _hub_number(self, service: ServiceOption, day: str, ma_lk: str, priority: bool, identity: Any) -> str | None:
+    def _hub_number(self, service: ServiceOption, day: str, ma_lk: str, priority: bool, identity: Any):
+        """The hub's allocation, started now (kiosk.facility.numbering.PendingNumber), or None without a hub."""
         if self.numbers is None:
+            return None
+        return self.numbers.begin(service=service.code, letter=service.ticket_letter, day=day, ma_lk=ma_lk,
+                                  priority=priority, patient_keys=identity.lookup_keys())
+
+    @staticmethod
+    def _await_number(pending) -> str | None:
+        if pending is None:
             return None
         from kiosk.facility.numbering import HubAlreadyIssued
         try:
-            return self.numbers.number(service=service.code, letter=service.ticket_letter, day=day, ma_lk=ma_lk,
-                                       priority=priority, patient_keys=identity.lookup_keys())
+            return pending.result()
         except HubAlreadyIssued as exc:   # ticketed at another kiosk today
             raise AlreadyIssued(exc.number) from None
 

@@ -9,12 +9,17 @@ Hub numbers read `A012` (`AU012` for priority); the kiosk's own numbers read `A1
 `ticket_format` must keep the '-' and {kiosk}), so the two namespaces never collide.
 Offline (no answer within `timeout`), `number` returns None and the caller uses its own series;
 the hub is then left alone for `retry_after` seconds so scans stay fast.
+`begin` starts the allocation on the numbering's own thread and returns at once: the issuer signs
+the check-in record meanwhile and only then waits for the number, so the round trip to the hub
+overlaps the kiosk's own work instead of adding to it.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable, Iterable
 
 import psycopg
@@ -75,6 +80,7 @@ class HubNumbering:
         self._lock = threading.Lock()
         self.online_count = 0
         self.offline_count = 0
+        self._thread: ThreadPoolExecutor | None = None
 
     def _connect(self):
         dsn = self._dsn() if callable(self._dsn) else self._dsn
@@ -97,6 +103,21 @@ class HubNumbering:
             except Exception:
                 pass
             self._conn = None
+
+    def begin(self, *, service: str, letter: str, day: str, ma_lk: str, priority: bool,
+              patient_keys: Iterable[tuple[str, str]] = ()) -> "PendingNumber":
+        """Start one allocation and return at once; `PendingNumber.result()` gives what `number` would."""
+        keys = list(patient_keys)
+        if not self.online:         # nothing to overlap: answer now, no thread hop
+            with self._lock:
+                self.offline_count += 1
+            done: Future = Future()
+            done.set_result(None)
+            return PendingNumber(self, done)
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="hub-numbering")
+        return PendingNumber(self, self._thread.submit(self.number, service=service, letter=letter, day=day,
+                                                       ma_lk=ma_lk, priority=priority, patient_keys=keys))
 
     def number(self, *, service: str, letter: str, day: str, ma_lk: str, priority: bool,
                patient_keys: Iterable[tuple[str, str]] = ()) -> str | None:
@@ -133,5 +154,25 @@ class HubNumbering:
             return number
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
         with self._lock:
             self._close()
+
+
+class PendingNumber:
+    """An allocation under way. `result()` never waits past the connect + statement timeouts plus a
+    margin: a hub that stops answering mid-call makes the ticket come from the kiosk's own series
+    (if the hub did commit, that allocation stays a gap in the facility series, as after any lost reply)."""
+
+    def __init__(self, owner: HubNumbering, future: Future):
+        self.owner, self.future = owner, future
+
+    def result(self) -> str | None:
+        try:
+            return self.future.result(timeout=2 * self.owner.timeout + 2.0)
+        except FutureTimeout:
+            log.warning("hub numbering did not answer in time: kiosk series for %.0f s", self.owner.retry_after)
+            self.owner._down_until = self.owner._clock() + self.owner.retry_after
+            return None

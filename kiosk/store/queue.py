@@ -62,13 +62,15 @@ class QueueStoreRepo(Repo):
             (c.id, c.name_vi, c.name_en, c.room, ",".join(c.services), self._now()))
 
     # ------------------------------------------------------------ entries
-    def entries(self, day: str, states: Sequence[str] | None = None) -> list[QueueEntry]:
-        if states:
-            marks = ", ".join("?" * len(states))
-            rows = self.conn.execute(f"SELECT {_COLS} FROM queue_entries WHERE day = ? AND state IN ({marks}) "
-                                     "ORDER BY id", (day, *states))
-        else:
-            rows = self.conn.execute(f"SELECT {_COLS} FROM queue_entries WHERE day = ? ORDER BY id", (day,))
+    def entries(self, day: str, states: Sequence[str] | None = None,
+                services: Sequence[str] | None = None) -> list[QueueEntry]:
+        """The day's entries, optionally only in `states` and for `services` (index day, state, service)."""
+        where, args = ["day = ?"], [day]
+        for column, values in (("state", states), ("service_code", services)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' * len(values))})")
+                args += list(values)
+        rows = self.conn.execute(f"SELECT {_COLS} FROM queue_entries WHERE {' AND '.join(where)} ORDER BY id", args)
         return [_entry(r) for r in rows]
 
     def get(self, entry_id: int) -> QueueEntry:

@@ -121,3 +121,34 @@ def test_hub_numbers_past_999_match_the_python_format(hub):
                                 kiosk="1", priority=prio))
     assert got[:2] == [hub_number("E", 99, False), hub_number("E", 100, True)] == ["E099", "EU100"]
     assert got[-2:] == [hub_number("E", 999, False), hub_number("E", 1000, True)] == ["E999", "EU1000"]
+
+
+def test_a_frozen_hub_backend_cannot_hold_a_ticket_back(hub, tmp_path, signer):
+    """The hub's backend stops answering mid-allocation (SIGSTOP: the socket stays open, the
+    server-side statement timeout cannot fire): the ticket still comes, from the kiosk's own series,
+    within the allocation's bound (2 x timeout + 2 s); once the hub answers again, hub numbers return."""
+    import os
+    import signal
+    import time
+
+    clock = FakeClock()
+    k = node(tmp_path, "1", hub, signer, clock, hub_timeout=0.5, retry_after=0.0)
+    try:
+        assert k.checkin(crowd_person(1), "K01").number == "A001"
+        backend = k.numbers._conn.info.backend_pid
+        os.kill(backend, signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            frozen = k.checkin(crowd_person(2), "K01")
+            waited = time.monotonic() - t0
+        finally:
+            os.kill(backend, signal.SIGCONT)
+        assert frozen.number == "A1-002" and waited < 2 * 0.5 + 2.0 + 1.0
+        deadline = time.monotonic() + 10
+        number = k.checkin(crowd_person(3), "K01").number
+        while not number.startswith("A0") and time.monotonic() < deadline:   # the stuck call drains first
+            time.sleep(0.2)
+            number = k.checkin(crowd_person(10 + int(time.monotonic() * 10) % 1000), "K01").number
+        assert number[:2] == "A0" and number != "A001"
+    finally:
+        k.close()
