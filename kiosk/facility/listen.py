@@ -1,14 +1,17 @@
 """The desk's live read model of the whole facility: LISTEN hub_events, read the event feed from a
 cursor (no polling loop), keep the visits of the day in memory.
 
-`DeskFeed.wait(timeout)` blocks on the connection's notifications; on reconnection it resumes from
-its last event id, so nothing is missed. When the hub is gone, `online` turns False at once and
+`DeskFeed.wait(timeout)` blocks on the connection's notifications and applies the events they carry
+(hub migration 0009: the event is the payload), so a busy lobby costs the hub no read per desk per
+wake-up; on reconnection it resumes from its last event id in the feed, so nothing is missed. When the hub is gone, `online` turns False at once and
 `require_online()` refuses writes the desk cannot make safely.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
+from datetime import datetime
 from typing import Callable
 
 import psycopg
@@ -87,8 +90,44 @@ class DeskFeed:
                     self.on_change(v)
         return len(rows)
 
+    def _apply(self, payloads: list[str]) -> tuple[int, bool]:
+        """Apply events carried by notifications; (how many, whether the feed must be read: a bare
+        event id, from a payload too large for NOTIFY or an older hub)."""
+        applied, read_feed = 0, False
+        if self._gaps:          # ids of rolled-back transactions never come: forget them after a while
+            now = time.monotonic()
+            self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_SECONDS}
+        for text in payloads:
+            try:
+                event = json.loads(text)
+            except ValueError:
+                event = None
+            if not isinstance(event, dict) or "id" not in event:
+                read_feed = True
+                continue
+            eid = int(event["id"])
+            self._gaps.pop(eid, None)
+            if eid > self.cursor:
+                now = time.monotonic()
+                for missing in range(self.cursor + 1, eid):
+                    self._gaps[missing] = now
+                self.cursor = eid
+            applied += 1
+            ma_lk = event.get("ma_lk")
+            if str(event.get("kind", "")).startswith("visit.") and ma_lk:
+                at = event.get("checked_in_at")
+                v = self._put((ma_lk, event.get("kiosk"), event.get("service"), event.get("ticket"), event.get("status"),
+                               bool(event.get("conflict")), datetime.fromisoformat(at) if at else None))
+            else:
+                v = self.visits.get(ma_lk) if ma_lk else None
+            if v is not None and self.on_change:
+                self.on_change(v)
+        return applied, read_feed
+
     def wait(self, timeout: float = 1.0) -> int:
-        """Block until the hub announces events (or `timeout`); apply them; return how many."""
+        """Block until the hub announces events (or `timeout`); apply them; return how many. While
+        connected every committed event is announced, so only a reconnect reads the feed (and its
+        gaps: ids taken by transactions still open then)."""
         if self._conn is None or self._conn.closed:
             try:
                 self.connect()
@@ -98,13 +137,11 @@ class DeskFeed:
                 return 0
         conn = self._db()
         try:
-            got = False
-            for _ in conn.notifies(timeout=timeout, stop_after=1):
-                got = True
-            if got:     # one read for every notification already queued (busy hours: dozens per read)
-                for _ in conn.notifies(timeout=0.0):
-                    pass
-            return self._catch_up() if got or self._gaps else 0
+            payloads = [n.payload for n in conn.notifies(timeout=timeout, stop_after=1)]
+            if payloads:     # everything already queued in one go (busy hours: dozens per wake-up)
+                payloads += [n.payload for n in conn.notifies(timeout=0.0)]
+            applied, read_feed = self._apply(payloads)
+            return applied + self._catch_up() if read_feed else applied
         except psycopg.Error:
             self.online = False
             try:

@@ -60,6 +60,7 @@ class LinkPusher:
         store = open_store(self.data_dir, self.key, clock=SystemClock())
         conn = psycopg.connect(self.dsn, autocommit=True)
         pusher = Pusher(store, "79001", str(self.kid))
+        c0 = time.thread_time()         # the push work from here on, not the thread's set-up
         while True:
             self.wake.wait()
             self.wake.clear()
@@ -67,7 +68,7 @@ class LinkPusher:
             pusher.push(conn)
             if last:
                 break
-        self.cpu = time.thread_time()
+        self.cpu = time.thread_time() - c0
         conn.close()
         store.close()
 
@@ -78,7 +79,7 @@ class LinkPusher:
 
 
 def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, start_at: float, q,
-               mode: str = "link") -> None:
+               mode: str = "link", interval: float = 0.0) -> None:
     import psycopg
 
     from kiosk.core.clock import SystemClock
@@ -98,7 +99,12 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
         time.sleep(0.005)
     lat, issued, t_start = [], {}, time.perf_counter()
     cpu_issue = cpu_push = 0.0
+    first = time.perf_counter() + (kid % 10) * interval / 10     # paced kiosks do not all scan at once
     for i in range(n):
+        if interval:        # a paced lobby: this kiosk's next patient arrives on schedule
+            wait = first + i * interval - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
         t0, c0 = time.perf_counter(), time.thread_time()
         t = node.checkin(crowd_person(kid * 1000 + i), SERVICES[i % 4])
         lat.append(time.perf_counter() - t0)
@@ -155,10 +161,22 @@ def hub_proc(kid: int, n: int, dsn: str, start_at: float, q) -> None:
 
 
 def pg_cpu(cluster) -> float:
-    """CPU seconds of the PostgreSQL server: the postmaster and its reaped children (backends)."""
+    """CPU seconds of the PostgreSQL server so far: the postmaster, its reaped children and its live
+    children (backends, walwriter, checkpointer...), so a window can be measured while they run."""
+    tck = os.sysconf("SC_CLK_TCK")
     pid = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
     f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+    total = sum(int(x) for x in f[11:15])
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            g = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(g[1]) == pid:
+            total += int(g[11]) + int(g[12])
+    return total / tck
 
 
 def desk_proc(dsn: str, stop, q, ready) -> None:
@@ -174,18 +192,26 @@ def desk_proc(dsn: str, stop, q, ready) -> None:
     q.put((seen, time.process_time() - c0))
 
 
-def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link"):
+def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link", rate=0.0, cluster=None):
+    """Start the kiosk processes, wait for all of them to be warmed up (start_at), and return their
+    results, the wall-clock span and the PostgreSQL CPU seconds spent from start_at to the end."""
     q = ctx.Queue()
     start_at = time.time() + 8.0 + kiosks * 0.3
-    procs = [ctx.Process(target=kiosk_proc, args=(k, per, dsn, base, str(ident.p12_path), ident.password, start_at, q, mode))
+    interval = kiosks / rate if rate else 0.0
+    procs = [ctx.Process(target=kiosk_proc, args=(k, per, dsn, base, str(ident.p12_path), ident.password, start_at, q,
+                                                  mode, interval))
              for k in range(1, kiosks + 1)]
     for p in procs:
         p.start()
+    while time.time() < start_at - 0.05:
+        time.sleep(0.01)
+    pg0 = pg_cpu(cluster) if cluster else 0.0
     results = [q.get(timeout=1800) for _ in procs]
+    pg = pg_cpu(cluster) - pg0 if cluster else 0.0
     for p in procs:
         p.join(60)
     span = max(r["end"] for r in results) - min(r["end"] - r["elapsed"] for r in results)
-    return results, span
+    return results, span, pg
 
 
 def main() -> int:
@@ -196,6 +222,8 @@ def main() -> int:
     ap.add_argument("--offline", type=int, default=1000)
     ap.add_argument("--push", choices=("link", "each"), default="link",
                     help="link: a push thread woken after every ticket (as the kiosk runs it); each: push inline")
+    ap.add_argument("--rate", type=float, default=0.0,
+                    help="offered check-ins/s over all kiosks (paced lobby); 0: every kiosk as fast as it can")
     ap.add_argument("--hub-per-kiosk", type=int, default=100, help="check-ins per process in the hub-capacity phase")
     args = ap.parse_args()
     import psycopg
@@ -221,7 +249,7 @@ def main() -> int:
         ctx = mp.get_context("spawn")
         total = args.kiosks * args.per_kiosk
 
-        local, l_span = run_kiosks(ctx, args.kiosks, args.per_kiosk, None, str(base), ident)
+        local, l_span, _ = run_kiosks(ctx, args.kiosks, args.per_kiosk, None, str(base), ident, rate=args.rate)
         l_lat = [x for r in local for x in r["lat"]]
 
         dq, stop = ctx.Queue(), ctx.Event()
@@ -231,8 +259,8 @@ def main() -> int:
             p.start()
         for ev in readies:
             ev.wait(60)
-        pg0 = pg_cpu(cluster)
-        hub, h_span = run_kiosks(ctx, args.kiosks, args.per_kiosk, dsn("hub_kiosk"), str(base), ident, args.push)
+        hub, h_span, pg_hub = run_kiosks(ctx, args.kiosks, args.per_kiosk, dsn("hub_kiosk"), str(base), ident,
+                                         args.push, args.rate, cluster)
         h_lat = [x for r in hub for x in r["lat"]]
         issued = {num: t for r in hub for num, t in r["issued"].items()}
         time.sleep(2.0)
@@ -248,7 +276,6 @@ def main() -> int:
                     desk_missing += 1
         for p in desks:
             p.join(10)
-        pg_hub = pg_cpu(cluster) - pg0
 
         # the hub's capacity: K processes sending only what a kiosk sends the hub per check-in
         hq, start_at = ctx.Queue(), time.time() + 3.0
@@ -283,7 +310,8 @@ def main() -> int:
         off.close()
 
         print(f"facility bench: {args.kiosks} kiosk processes x {args.per_kiosk} check-ins, {args.desks} desk "
-              f"listeners, {os.cpu_count()} CPUs")
+              f"listeners, {os.cpu_count()} CPUs, offered rate "
+              f"{f'{args.rate:.0f}/s (paced)' if args.rate else 'unlimited (each kiosk as fast as it can)'}")
         print(f"  local-only : {total / l_span:7.1f} check-ins/s   issue p50 {statistics.median(l_lat)*1000:6.1f} ms "
               f"p95 {_pct(l_lat, 95)*1000:6.1f} ms")
         print(f"  via hub    : {total / h_span:7.1f} check-ins/s   issue p50 {statistics.median(h_lat)*1000:6.1f} ms "

@@ -29,7 +29,7 @@ def test_hub_init_and_status_commands(pg_cluster, tmp_path, signer):
     out = _kiosk("hub", "init", "--dsn", admin, "--secrets-dir", str(tmp_path / "s"), data_dir=tmp_path)
     assert out.returncode == 0, out.stderr
     newest = schema.discover()
-    assert (f"hub schema 0 -> {len(newest)}; applied: " + ", ".join(p.name for _, p in newest)) in out.stdout
+    assert (f"hub schema 0 -> {newest[-1][0]}; applied: " + ", ".join(p.name for _, p in newest)) in out.stdout
     again = _kiosk("hub", "init", "--dsn", admin, data_dir=tmp_path)
     assert again.returncode == 0 and "applied: nothing" in again.stdout
     bad = _kiosk("hub", "status", "--dsn", f"host={pg_cluster.socket_dir} port=1 dbname=x", data_dir=tmp_path)
@@ -109,3 +109,34 @@ def test_desk_does_not_skip_an_event_committed_out_of_id_order(hub):
         assert got == 1 and slow_id not in feed._gaps
     finally:
         slow.close(), fast.close(), feed.close()
+
+
+def test_desk_applies_the_event_its_notification_carries_without_reading_the_feed(hub, tmp_path, signer):
+    """Hub migration 0009: the event rides on NOTIFY, so a live desk reads nothing back per wake-up;
+    a bare event id (a payload too large for NOTIFY) still makes it read the feed."""
+    feed = DeskFeed(hub.dsn("hub_desk"))
+    feed.connect()
+    reads = []
+    real = feed._catch_up
+    feed._catch_up = lambda: reads.append(1) or real()
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    try:
+        tickets = [k.checkin(crowd_person(400 + i), "K02").number for i in range(5)]
+        k.sync()
+        got, end = 0, time.monotonic() + 10
+        while got < 5 and time.monotonic() < end:
+            got += feed.wait(timeout=1)
+        mine = {v["ticket"]: v for v in feed.visits.values() if v["kiosk"] == "1"}
+        assert sorted(mine) == sorted(tickets) and reads == []
+        with hub.connect("hub_desk") as conn:
+            row = conn.execute("SELECT ma_lk, checked_in_at, status FROM visits WHERE ticket_number = %s",
+                               (tickets[0],)).fetchone()
+        v = mine[tickets[0]]
+        assert (v["ma_lk"], v["checked_in_at"], v["status"], v["service"]) == (row[0], row[1], row[2], "K02")
+        import psycopg
+        with psycopg.connect(hub.admin_dsn()) as conn:
+            eid = conn.execute("INSERT INTO events (kind, ma_lk, kiosk_id, body) VALUES ('visit.changed', %s, '1', "
+                               "jsonb_build_object('pad', repeat('x', 8000))) RETURNING id", (row[0],)).fetchone()[0]
+        assert feed.wait(timeout=5) >= 1 and reads == [1] and feed.cursor == eid
+    finally:
+        feed.close(), k.close()
