@@ -2,7 +2,9 @@
 once, then push, pull and hand over stale uploads when woken: at once after each ticket (notify),
 when the hub announces events (LISTEN hub_events: another kiosk's patient, a receipt; at most one
 such round per `hub_push_seconds`), and otherwise every FALLBACK_SECONDS (stale uploads to hand
-over). No polling loop of seconds while the hub is up; while it is away, a reconnect is tried every
+over). After the first announcement the link UNLISTENs until its next round (which LISTENs again
+before it pulls, so nothing is missed): a busy hub costs each kiosk one wake-up per round, not one
+per event of the whole facility. No polling loop of seconds while the hub is up; while it is away, a reconnect is tried every
 `hub_push_seconds`. The hub being away only makes a round do nothing; the kiosk works as before."""
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ class FacilityLink:
         self._thread: threading.Thread | None = None
         self.online = False
         self.rounds = 0
+        self._listening = False
 
     def notify(self) -> None:
         self._wake.set()
@@ -72,7 +75,10 @@ class FacilityLink:
                     if conn is None or conn.closed:
                         assert self.dsn is not None  # a link exists only with a hub (wiring.facility_link)
                         conn = psycopg.connect(self.dsn, connect_timeout=2, autocommit=True)
+                        self._listening = False
+                    if not self._listening:
                         conn.execute("LISTEN hub_events")
+                        self._listening = True
                     if not reconciled:
                         handover.reconcile(conn, store, self.cfg.kiosk_id)
                         reconciled = True
@@ -117,6 +123,9 @@ class FacilityLink:
                 try:
                     for _ in conn.notifies(timeout=0.0):
                         pass
+                    if self._listening:               # the round pulls everything: no more wake-ups till then
+                        conn.execute("UNLISTEN hub_events")
+                        self._listening = False
                 except psycopg.Error:
                     break                             # the hub went away: the next round says so
                 self.hub_wakeups += 1

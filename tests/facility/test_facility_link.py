@@ -90,3 +90,38 @@ def test_settings_build_hub_numbering_or_nothing(hub, tmp_path):
         numbers.close()
     with pytest.raises(ValueError, match="ticket_format"):
         hub_numbers(_cfg(hub, tmp_path, ticket_format="{letter}{kiosk}{seq:03d}"))
+
+
+def test_a_busy_hub_wakes_a_kiosk_once_per_round_not_once_per_event(hub, tmp_path, signer):
+    """60 events from another kiosk within ~2 s: the link UNLISTENs after the first wake-up and
+    LISTENs again at its next round (hub_push_seconds 1.0), so it wakes a few times, yet still
+    learns every patient (the round pulls from its cursor)."""
+    k = node(tmp_path, "1", hub, signer, FakeClock())
+    key = k.key
+    k.close()
+    link = facility_link(_cfg(hub, tmp_path, hub_push_seconds=1.0), key, FakeClock()).start()
+    other = node(tmp_path, "2", hub, signer, FakeClock())
+    try:
+        deadline = time.monotonic() + 20
+        while not link.online and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert link.online
+        time.sleep(0.3)
+        woke = link.hub_wakeups
+        for i in range(30):
+            other.checkin(crowd_person(800 + i), "K01")
+            other.sync()                 # one hub transaction per check-in: one event each, or more
+            time.sleep(0.06)
+        time.sleep(2.5)
+        events = hub_rows(hub, "SELECT count(*) FROM events")[0][0]
+        assert events >= 30
+        assert link.hub_wakeups - woke <= 6, (link.hub_wakeups - woke, events)
+        from kiosk.store.migrate import open_store
+        store = open_store(tmp_path / "kiosk1", key, clock=FakeClock())
+        try:
+            assert all(store.patients.find_any(crowd_person(800 + i).lookup_keys()) is not None for i in range(30))
+        finally:
+            store.close()
+    finally:
+        link.stop()
+        other.close()
