@@ -1,6 +1,7 @@
 """Benchmark: the facility hub (issue 17) on this machine, local-only issuing measured in the same run.
 
     .venv/bin/python tests/bench/bench_facility.py [--kiosks 30] [--per-kiosk 20] [--desks 5] [--offline 1000]
+        [--rate R]   (R check-ins/s offered over all kiosks, paced; default: every kiosk flat out)
 
 A private PostgreSQL cluster (as the tests start it), K kiosk processes (each its own SQLCipher
 store, the real issuing transaction, signed XML0), D desk processes listening (LISTEN/NOTIFY).
@@ -8,11 +9,13 @@ Phases:
   1. local-only: the K processes issue with no hub (the reference);
   2. hub: the same, numbering from the hub and pushing after each ticket; the desks timestamp
      every visit they see (ticket -> desk list latency, wall clock of one machine);
-  3. hub capacity: K processes send only what a kiosk sends the hub per check-in (hub_allocate, then
-     hub_ingest of the visit and its signed upload): the hub's own rate, kiosk-side issuing excluded;
+  3. hub with simulated kiosks: K processes send only what a kiosk sends the hub per check-in
+     (hub_allocate, then hub_ingest of the visit and its signed upload), D desks listening: the hub's
+     rate and ticket -> desk latency when the kiosks' own issuing runs on their own machines;
   4. merge: one kiosk issues N check-ins cut off from the hub, then reconnects: seconds to merge.
-CPU seconds are accounted per check-in (kiosk issuing, kiosk push, the PostgreSQL server, the desks):
-on one 2-core machine running 30 kiosks, the hub and the desks, their sum sets the ceiling.
+CPU seconds are accounted per check-in over each phase's window (kiosk issuing, kiosk push, the
+PostgreSQL server including its live backends, the desks): in phase 2 one 2-core machine runs 30 real
+kiosks (SQLCipher, signing), the hub and the desks, so their sum sets that phase's ceiling.
 Prints check-ins/s, scan->ticket p50/p95 (issue call) online vs offline, desk latency p50/p95,
 merge seconds, duplicates at the hub. Targets (issue 17): >= 200 check-ins/s through the hub;
 desk p95 <= 1 s; 1,000 offline merged <= 10 s; online issue p95 <= 1.2x offline.
@@ -125,7 +128,7 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
     node.close()
 
 
-def hub_proc(kid: int, n: int, dsn: str, start_at: float, q) -> None:
+def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0.0) -> None:
     """The hub's side of a check-in alone: one allocation (hub_allocate) and one push of the visit
     and its signed upload (hub_ingest), as a kiosk sends them; the kiosk's own issuing excluded."""
     import base64
@@ -144,10 +147,16 @@ def hub_proc(kid: int, n: int, dsn: str, start_at: float, q) -> None:
     while time.time() < start_at:
         time.sleep(0.005)
     c0, t0 = time.process_time(), time.perf_counter()
+    first, issued = t0 + (kid % 10) * interval / 10, {}
     for i in range(n):
+        if interval:
+            wait = first + i * interval - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
         ma_lk, svc = f"79001-H{kid}-{i:06d}", SERVICES[i % 4]
         number = allocate(conn, facility="79001", day=day, service=svc, letter=letters[svc], ma_lk=ma_lk, kiosk=f"H{kid}",
                           priority=False, patient_keys=[("cccd", f"0790{kid:04d}{i:05d}")])
+        issued[number] = time.time()
         visit = {"ma_lk": ma_lk, "kiosk_id": f"H{kid}", "visit_day": day, "service_code": svc, "room": "101",
                  "priority": None, "status": "waiting", "checked_in_at": datetime.now(timezone.utc).isoformat(),
                  "ticket_number": number, "full_name": "KHÁCH THỬ", "birth_date": "1980-01-01", "gender": 1,
@@ -156,7 +165,7 @@ def hub_proc(kid: int, n: int, dsn: str, start_at: float, q) -> None:
               "payload_sha256": hashlib.sha256(payload).hexdigest(), "acked": False,
               "receipt_ma_giao_dich": None, "receipt_time": None}
         conn.execute("SELECT * FROM hub_ingest(%s, '79001', %s, %s)", (f"H{kid}", Jsonb([visit]), Jsonb([up])))
-    q.put({"elapsed": time.perf_counter() - t0, "end": time.time(), "cpu": time.process_time() - c0})
+    q.put({"elapsed": time.perf_counter() - t0, "end": time.time(), "cpu": time.process_time() - c0, "issued": issued})
     conn.close()
 
 
@@ -190,6 +199,36 @@ def desk_proc(dsn: str, stop, q, ready) -> None:
         feed.wait(timeout=0.2)
     feed.close()
     q.put((seen, time.process_time() - c0))
+
+
+class Desks:
+    """D desk processes listening (LISTEN/NOTIFY) while one phase runs; `stop` gives ticket -> desk
+    latencies for the tickets `issued` (number -> wall time), how many never showed, desk CPU."""
+
+    def __init__(self, ctx, dsn: str, count: int):
+        self.q, self.stop_ev = ctx.Queue(), ctx.Event()
+        readies = [ctx.Event() for _ in range(count)]
+        self.procs = [ctx.Process(target=desk_proc, args=(dsn, self.stop_ev, self.q, ev)) for ev in readies]
+        for p in self.procs:
+            p.start()
+        for ev in readies:
+            ev.wait(60)
+
+    def stop(self, issued: dict) -> tuple[list, int, float]:
+        time.sleep(2.0)
+        self.stop_ev.set()
+        lat, missing, cpu = [], 0, 0.0
+        for _ in self.procs:
+            seen, c = self.q.get(timeout=60)
+            cpu += c
+            for num, t0 in issued.items():
+                if num in seen:
+                    lat.append(seen[num] - t0)
+                else:
+                    missing += 1
+        for p in self.procs:
+            p.join(10)
+        return lat, missing, cpu
 
 
 def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link", rate=0.0, cluster=None):
@@ -252,44 +291,34 @@ def main() -> int:
         local, l_span, _ = run_kiosks(ctx, args.kiosks, args.per_kiosk, None, str(base), ident, rate=args.rate)
         l_lat = [x for r in local for x in r["lat"]]
 
-        dq, stop = ctx.Queue(), ctx.Event()
-        readies = [ctx.Event() for _ in range(args.desks)]
-        desks = [ctx.Process(target=desk_proc, args=(dsn("hub_desk"), stop, dq, ev)) for ev in readies]
-        for p in desks:
-            p.start()
-        for ev in readies:
-            ev.wait(60)
+        desks = Desks(ctx, dsn("hub_desk"), args.desks)
         hub, h_span, pg_hub = run_kiosks(ctx, args.kiosks, args.per_kiosk, dsn("hub_kiosk"), str(base), ident,
                                          args.push, args.rate, cluster)
         h_lat = [x for r in hub for x in r["lat"]]
         issued = {num: t for r in hub for num, t in r["issued"].items()}
-        time.sleep(2.0)
-        stop.set()
-        desk_lat, desk_missing, desk_cpu = [], 0, 0.0
-        for _ in desks:
-            seen, cpu = dq.get(timeout=60)
-            desk_cpu += cpu
-            for num, t0 in issued.items():
-                if num in seen:
-                    desk_lat.append(seen[num] - t0)
-                else:
-                    desk_missing += 1
-        for p in desks:
-            p.join(10)
+        desk_lat, desk_missing, desk_cpu = desks.stop(issued)
 
-        # the hub's capacity: K processes sending only what a kiosk sends the hub per check-in
-        hq, start_at = ctx.Queue(), time.time() + 3.0
-        hprocs = [ctx.Process(target=hub_proc, args=(k, args.hub_per_kiosk, dsn("hub_kiosk"), start_at, hq))
+        # the hub with simulated kiosks: K processes sending what a kiosk sends the hub per check-in
+        # (the allocation round trip, then the push of the visit and its signed upload), desks listening
+        desks = Desks(ctx, dsn("hub_desk"), args.desks)
+        hq, start_at = ctx.Queue(), time.time() + 3.0 + args.kiosks * 0.1
+        interval = args.kiosks / args.rate if args.rate else 0.0
+        hprocs = [ctx.Process(target=hub_proc, args=(k, args.hub_per_kiosk, dsn("hub_kiosk"), start_at, hq, interval))
                   for k in range(1, args.kiosks + 1)]
-        pg1 = pg_cpu(cluster)
         for p in hprocs:
             p.start()
+        while time.time() < start_at - 0.05:
+            time.sleep(0.01)
+        pg1 = pg_cpu(cluster)
         hres = [hq.get(timeout=600) for _ in hprocs]
+        pg_cap = pg_cpu(cluster) - pg1
         for p in hprocs:
             p.join(30)
-        pg_cap = pg_cpu(cluster) - pg1
+        cap_issued = {num: t for r in hres for num, t in r["issued"].items()}
+        cap_desk_lat, cap_desk_missing, cap_desk_cpu = desks.stop(cap_issued)
         cap_n = args.kiosks * args.hub_per_kiosk
         cap_span = max(r["end"] for r in hres) - min(r["end"] - r["elapsed"] for r in hres)
+        cap_client = sum(r["cpu"] for r in hres) / cap_n
         with psycopg.connect(dsn("hub_desk")) as conn:
             hub_rows, hub_distinct = conn.execute(
                 "SELECT count(*), count(DISTINCT (visit_day, ticket_number)) FROM visits").fetchone()
@@ -325,13 +354,18 @@ def main() -> int:
               f"{cp*1000:.1f} ms, PostgreSQL {pg_hub / n_hub * 1000:.1f} ms, {args.desks} desks {desk_cpu / n_hub * 1000:.1f} ms"
               f" = {per*1000:.1f} ms -> ceiling on {os.cpu_count()} CPUs ~{os.cpu_count() / per:.0f} check-ins/s "
               f"(machine load average now {os.getloadavg()[0]:.1f})")
-        print(f"  hub capacity: {cap_n / cap_span:7.1f} check-ins/s through the hub ({args.kiosks} processes x "
-              f"{args.hub_per_kiosk}: hub_allocate + hub_ingest per check-in, kiosk-side issuing excluded); "
-              f"PostgreSQL {pg_cap / cap_n * 1000:.2f} ms CPU per check-in -> "
-              f"{os.cpu_count() / (pg_cap / cap_n):.0f}/s if the hub machine did nothing else")
+        cap_per = pg_cap / cap_n + cap_client + cap_desk_cpu / cap_n
+        print(f"  hub, simulated kiosks: {cap_n / cap_span:7.1f} check-ins/s ({args.kiosks} processes x "
+              f"{args.hub_per_kiosk}, each sending what a kiosk sends the hub per check-in: hub_allocate, then hub_ingest "
+              f"of the visit and its signed upload; {args.desks} desks listening)")
+        print(f"      CPU per check-in: PostgreSQL {pg_cap / cap_n * 1000:.2f} ms, simulated kiosks {cap_client * 1000:.2f} ms, "
+              f"desks {cap_desk_cpu / cap_n * 1000:.2f} ms = {cap_per * 1000:.2f} ms -> ~{os.cpu_count() / cap_per:.0f}/s "
+              f"on this machine; the hub alone ~{os.cpu_count() / (pg_cap / cap_n):.0f}/s on {os.cpu_count()} CPUs of its own")
+        print(f"      ticket -> {args.desks} desks' lists: n={len(cap_desk_lat)} missing {cap_desk_missing} "
+              f"p50 {statistics.median(cap_desk_lat)*1000:.1f} ms p95 {_pct(cap_desk_lat, 95)*1000:.1f} ms (target <= 1000 ms)")
         print(f"  hub/local issue p95 ratio: {_pct(h_lat, 95) / _pct(l_lat, 95):.2f} (target <= 1.2)")
         print(f"  hub visits {hub_rows}, distinct numbers {hub_distinct}: duplicates {hub_rows - hub_distinct}")
-        print(f"  ticket -> {args.desks} desks' lists: n={len(desk_lat)} missing {desk_missing} "
+        print(f"  full stack, ticket -> {args.desks} desks' lists: n={len(desk_lat)} missing {desk_missing} "
               f"p50 {statistics.median(desk_lat)*1000:.1f} ms p95 {_pct(desk_lat, 95)*1000:.1f} ms (target <= 1000 ms)")
         print(f"  {args.offline} offline check-ins (issue p95 {_pct(o_lat, 95)*1000:.1f} ms) merged in {merge_s:.2f} s "
               f"({rep.visits} visits, {rep.outbox} uploads; target <= 10 s)")
