@@ -51,6 +51,8 @@ def register(sub, parents) -> None:
     demo.add_argument("--facility", action="store_true",
                       help="the facility: a private PostgreSQL hub, N kiosks, the hub worker and a desk")
     demo.add_argument("--kiosks", type=int, default=3, metavar="N", help="kiosks in the facility demo")
+    demo.add_argument("--keep-hub", action="store_true",
+                      help="facility, headless: keep the stopped hub cluster and its role secrets in OUT/hub")
     demo.set_defaults(func=_demo)
 
 

@@ -56,6 +56,8 @@ def run_facility(cfg, args) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-facility-demo-"))
     try:
         summary = _run(tmp, max(1, args.kiosks), max(0, args.checkins), out)
+        if getattr(args, "keep_hub", False):
+            _keep_hub(tmp, out / "hub")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
@@ -71,6 +73,21 @@ def run_facility(cfg, args) -> int:
           f"patients called twice: {c['patients_called_twice']}")
     print(f"wrote {out / 'summary.json'}")
     return 0 if summary["ok"] else 1
+
+
+def _keep_hub(tmp: Path, dest: Path) -> None:
+    """The stopped hub cluster and its role secrets, kept in OUT/hub for whoever wants to check the
+    summary against the hub itself (`hub.json`: port and database; start it with PrivateCluster)."""
+    import re
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.move(str(tmp / "pg"), str(dest))
+    shutil.move(str(tmp / "secrets"), str(dest / "secrets"))
+    conf = dest / "data" / "postgresql.conf"
+    port = int(re.findall(r"^port = (\d+)", conf.read_text(), re.M)[-1])
+    with open(conf, "a") as f:
+        f.write(f"\nunix_socket_directories = '{dest / 'sock'}'\n")
+    (dest / "hub.json").write_text(json.dumps({"port": port, "dbname": "hub"}), encoding="utf-8")
 
 
 def _run(tmp: Path, n_kiosks: int, n_checkins: int, out: Path | None = None) -> dict:

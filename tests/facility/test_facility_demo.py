@@ -11,7 +11,7 @@ def test_facility_demo_headless(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.getcwd())
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "kiosk", "--data-dir", str(tmp_path / "d"), "demo", "--facility",
-                           "--headless", "--kiosks", "3", "--checkins", "18", "--out", str(out)],
+                           "--headless", "--kiosks", "3", "--checkins", "18", "--out", str(out), "--keep-hub"],
                           capture_output=True, text=True, env=env, timeout=240)
     assert proc.returncode == 0, proc.stderr[-2000:]
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -39,3 +39,33 @@ def test_facility_demo_headless(tmp_path):
     assert all((out / p).stat().st_size > 10000 for p in c["screenshots"])
     assert "calls through the hub: Q1:" in proc.stdout
     assert not list(tmp_path.glob("**/postmaster.pid"))
+
+    _summary_matches_the_hub(out, s)
+
+
+def _summary_matches_the_hub(out, s) -> None:
+    """The summary is the demo's own account: check it against the kept hub, read as a desk would."""
+    import psycopg
+
+    from kiosk.facility.cluster import PrivateCluster
+    meta = json.loads((out / "hub" / "hub.json").read_text())
+    cluster = PrivateCluster(out / "hub", port=meta["port"]).init().start()
+    try:
+        pw = (out / "hub" / "secrets" / "hub_desk.password").read_text().strip()
+        with psycopg.connect(cluster.dsn(user="hub_desk", password=pw, dbname=meta["dbname"])) as conn:
+            visits = conn.execute("SELECT kiosk_id, ticket_number FROM visits").fetchall()
+            by_kiosk: dict = {}
+            for kiosk, number in visits:
+                by_kiosk.setdefault(kiosk, []).append(number)
+            assert {k: sorted(v) for k, v in by_kiosk.items()} == {k: sorted(v) for k, v in s["tickets_by_kiosk"].items()}
+            assert len({n for _, n in visits}) == len(visits) == 18
+            owners = dict(conn.execute("SELECT owner, count(*) FROM outbox WHERE kind = 'checkin' AND state = 'acked' "
+                                       "AND receipt_ma_giao_dich IS NOT NULL GROUP BY owner").fetchall())
+            assert owners == s["uploads_by_owner"]
+            assert conn.execute("SELECT count(*) FROM outbox WHERE state <> 'acked'").fetchone()[0] == 0
+            pairs = conn.execute("SELECT count(*) FROM conflicts").fetchone()[0]
+            assert pairs == len(s["conflicts"]) == 1
+            called = conn.execute("SELECT count(DISTINCT entry_id) FROM hub_queue_calls").fetchone()[0]
+            assert called == s["calls"]["total"]
+    finally:
+        cluster.stop("immediate")
