@@ -51,18 +51,15 @@ class FacilityFeedRepo(Repo):
 
     def receipts_after(self, cursor: int, limit: int) -> tuple[list[dict], int]:
         """Acked items after `cursor`, and how far the cursor may move: up to the first item that
-        is still undecided (pending or sending), so a later ack is never skipped."""
+        is still undecided (pending or sending), so a later ack is never skipped. Only rows before
+        that first undecided item are read (a kiosk whose uploads wait reads nothing, not a page)."""
+        first_open = self.conn.execute(
+            "SELECT min(id) FROM outbox WHERE id > ? AND state IN ('pending', 'sending')", (cursor,)).fetchone()[0]
         rows = [dict(r) for r in self.conn.execute(
             "SELECT id, kind, ma_lk, state, last_code, receipt_ma_giao_dich, receipt_time FROM outbox "
-            "WHERE id > ? ORDER BY id LIMIT ?", (cursor, limit))]
-        acked, upto = [], cursor
-        for r in rows:
-            if r["state"] in ("pending", "sending"):
-                break
-            if r["state"] == "acked":
-                acked.append(r)
-            upto = r["id"]
-        return acked, upto
+            "WHERE id > ? AND id < ? ORDER BY id LIMIT ?",
+            (cursor, first_open if first_open is not None else 2 ** 62, limit))]
+        return [r for r in rows if r["state"] == "acked"], (rows[-1]["id"] if rows else cursor)
 
     def pending_outbox(self, limit: int, created_before: str | None = None) -> list[dict]:
         if created_before is None:
