@@ -189,6 +189,7 @@ def _run(tmp: Path, n_kiosks: int, n_checkins: int, out: Path | None = None) -> 
                           "duplicates": dup, "facility_order": [r[1] for r in numbers]},
             "conflicts": conflicts,
             "uploads_by_owner": by_owner, "uploads_not_acked": not_acked,
+            "identities": facts["identities"],
             "desk_saw_visits": desk_seen,
             "calls": calls,
             "hub_status": status,

@@ -73,5 +73,9 @@ def facility_facts(conn) -> dict:
         by_owner = {f"{owner or 'none'}": n for owner, n in conn.execute(
             "SELECT acked_by, count(*) FROM outbox WHERE state = 'acked' GROUP BY 1 ORDER BY 1")}
         not_acked = conn.execute("SELECT count(*) FROM outbox WHERE state <> 'acked'").fetchone()[0]
+        # nameless first visits (hub 0006): still to confirm, and confirmed at a hub desk
+        nameless, confirmed = conn.execute(
+            "SELECT (SELECT count(*) FROM patients WHERE full_name IS NULL), "
+            "(SELECT count(*) FROM hub_identity_confirmations)").fetchone()
     return {"visits": visits, "duplicates": dup, "conflicts": conflicts, "uploads_by_owner": by_owner,
-            "not_acked": not_acked}
+            "not_acked": not_acked, "identities": {"to_confirm": nameless, "confirmed_at_hub": confirmed}}
