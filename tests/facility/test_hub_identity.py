@@ -133,6 +133,14 @@ def test_a_nameless_patient_reaches_the_hub_as_null_and_every_reader_copes(hub, 
     assert entry is not None and entry.number == row.ticket_number
     seen = caller.describe(entry)
     assert seen.masked_name == UNCONFIRMED_NAME and seen.birth_year == "1985"     # the CCCD's year digits
+    from kiosk.facility.display_feed import HubDisplayFeed             # the waiting room: the number only
+    feed = HubDisplayFeed(lambda: hub.connect("hub_kiosk"), "79001", SETTINGS,
+                          [{"code": "K01", "name_vi": "Khám nội", "name_en": "Internal medicine", "room": "101"}])
+    try:
+        board = feed.poll().board
+        assert [c.number for c in board.calls] == [row.ticket_number]
+    finally:
+        feed.close()
     # another kiosk pulls the facility index: the patient comes nameless (no made-up name, no crash)
     got = kiosks[1].sync()
     assert got and got["pulled"] == 1
@@ -171,6 +179,8 @@ def test_a_hub_desk_confirms_once_the_hub_uploads_one_xml0_and_the_kiosk_never_a
     kiosk = kiosks[0]
     ma_lk = nameless_checkin(kiosk)
     kiosk.sync()
+    kiosks[1].sync()                                   # another kiosk holds a nameless copy
+    assert kiosks[1].store.patients.find_any([("cccd", TYPED)]).full_name is None
     d = desk()
     s = d.accounts.sign_in("le.tan", PINS["le.tan"])
     _visible(d, s, ma_lk)
@@ -211,6 +221,10 @@ def test_a_hub_desk_confirms_once_the_hub_uploads_one_xml0_and_the_kiosk_never_a
         local_desk.identity.confirm(reception, local.id, NAME, BORN, SEX)
     _local_worker(kiosk, gateway)
     kiosk.sync()
+    kiosks[1].sync()                                   # another kiosk's nameless copy is completed too
+    other = kiosks[1].store.patients.find_any([("cccd", TYPED)])
+    assert other is not None and (other.full_name, other.birth_date) == (NAME, "1985-04-12")
+    assert kiosks[1].store.outbox.find("checkin", ma_lk) is None       # not its visit: nothing to settle
     received = sim.received(ma_lk, with_xml=False)
     assert [r["loai_ho_so"] for r in received] == ["0"] and not received[0]["duplicate"]
 
