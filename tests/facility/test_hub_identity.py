@@ -360,3 +360,32 @@ def test_a_kiosk_reconnecting_after_the_hub_desk_confirmed_uploads_no_second_xml
     assert hub_rows(hub, "SELECT count(*) FROM outbox WHERE kind = 'checkin'") == [(2,)]
     assert [r[0] for r in kiosk.store.conn.execute(
         "SELECT action FROM audit_log WHERE action = 'facility.identity_confirmed'")] == ["facility.identity_confirmed"] * 2
+
+
+def test_a_check_in_the_kiosk_already_pushed_is_not_queued_again_by_the_hub(hub, facility, sim, gateway, tmp_path,
+                                                                           signer):
+    """The kiosk's own desk confirmed first and its XML0 reached the hub (owner the kiosk); the hub's
+    patient is still nameless, so a hub desk may confirm too: the patient is named at the hub, nothing
+    is queued a second time (outbox key kind + MA_LK), and the gateway receives one XML0."""
+    kiosks, desk, _ = facility
+    kiosk = kiosks[0]
+    ma_lk = nameless_checkin(kiosk)
+    kiosk.sync()
+    local_desk, reception = _local_desk(kiosk, signer, None, tmp_path)
+    local_desk.identity.confirm(reception, kiosk.store.visits.by_ma_lk(ma_lk).id, NAME, BORN, SEX)
+    kiosk.sync()
+    assert hub_rows(hub, "SELECT owner FROM outbox WHERE ma_lk = %s", ma_lk) == [("kiosk:1",)]
+    d = desk(gateway=None)
+    s = d.accounts.sign_in("le.tan", PINS["le.tan"])
+    _visible(d, s, ma_lk)
+    done = d.desk.identity.confirm(s, ma_lk, NAME, BORN, SEX)
+    assert not done.queued and done.status is VisitStatus.PROVISIONAL
+    assert hub_rows(hub, "SELECT owner FROM outbox WHERE ma_lk = %s", ma_lk) == [("kiosk:1",)]
+    assert hub_rows(hub, "SELECT queued FROM hub_identity_confirmations") == [(False,)]
+    assert "\"checkin_queued\":false" in hub_rows(hub, "SELECT details FROM hub_audit WHERE action = "
+                                                       "'desk.identity_confirm'")[0][0].replace(" ", "")
+    assert _local_worker(kiosk, gateway).acked == 1                    # the kiosk uploads its own, once
+    kiosk.sync()
+    assert _hub_worker(hub, gateway).acked == 0
+    assert kiosk.store.outbox.find("checkin", ma_lk).state.value == "acked"
+    assert len(sim.received(ma_lk, with_xml=False)) == 1
