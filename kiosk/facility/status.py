@@ -26,9 +26,13 @@ def hub_status(conn) -> dict:
         for owner, state, n in conn.execute("SELECT owner, state, count(*) FROM outbox GROUP BY 1, 2 ORDER BY 1, 2"):
             owners.setdefault(owner, {})[state] = n
         open_conflicts = conn.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+        # open visits of nameless first-time patients (hub 0006): their XML0 waits for a desk's confirmation
+        to_confirm = conn.execute("SELECT count(*) FROM visits v JOIN patients p ON p.id = v.patient_id "
+                                  "WHERE p.full_name IS NULL AND v.status NOT IN ('closed', 'cancelled')").fetchone()[0]
     return {"connected": {"kiosks": connected.get("hub_kiosk", 0), "desks": connected.get("hub_desk", 0),
                           "workers": connected.get("hub_worker", 0), "clients": clients},
-            "queues": queues, "kiosks": kiosks, "uploads_by_owner": owners, "open_conflicts": open_conflicts}
+            "queues": queues, "kiosks": kiosks, "uploads_by_owner": owners, "open_conflicts": open_conflicts,
+            "identities_to_confirm": to_confirm}
 
 
 def format_status(st: dict) -> str:
@@ -41,6 +45,8 @@ def format_status(st: dict) -> str:
     lines.append("uploads by owner:")
     lines += [f"  {o}: " + ", ".join(f"{s} {n}" for s, n in states.items()) for o, states in st["uploads_by_owner"].items()]
     lines.append(f"open conflicts: {st['open_conflicts']}")
+    if "identities_to_confirm" in st:
+        lines.append(f"identities to confirm at a desk: {st['identities_to_confirm']}")
     return "\n".join(lines)
 
 

@@ -146,8 +146,11 @@ def test_a_nameless_patient_reaches_the_hub_as_null_and_every_reader_copes(hub, 
     assert got and got["pulled"] == 1
     other = kiosks[1].store.patients.find_any([("cccd", TYPED)])
     assert other is not None and other.full_name is None
+    from kiosk.facility.status import format_status, hub_status
     with hub.connect("hub_desk") as conn:
         assert facility_facts(conn)["identities"] == {"to_confirm": 1, "confirmed_at_hub": 0}
+        st = hub_status(conn)
+    assert st["identities_to_confirm"] == 1 and "identities to confirm at a desk: 1" in format_status(st)
 
 
 def test_migration_0006_turns_blank_names_into_null_and_keeps_named_rows(pg_cluster, tmp_path):
