@@ -17,6 +17,17 @@ from tests.facility.test_hub_identity import NAME, TYPED, nameless_checkin
 pytestmark = [pytest.mark.ui, pytest.mark.integration]
 
 
+def _shoot(widget, tmp_path, name: str) -> None:
+    """Into tmp_path, and into $FACILITY_SCREENSHOTS (docs/screenshots/facility when regenerating)."""
+    import os
+    from pathlib import Path
+    assert widget.grab().save(str(tmp_path / name))
+    target = os.environ.get("FACILITY_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(Path(target) / name))
+
+
 def _settle(qtbot, worker, timeout=10000):
     qtbot.waitUntil(lambda: not worker.busy, timeout=timeout)
 
@@ -47,6 +58,7 @@ def test_the_confirm_identity_button_works_on_the_hub_desk(qtbot, hub, tmp_path,
         button = win.visits.buttons["identity"]
         assert UNCONFIRMED_NAME in win.visits.d_title.text()
         assert button.isVisible() and button.isEnabled()
+        _shoot(win, tmp_path, "desk-hub-nameless.png")
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         dialog = win.dialog
         assert dialog is not None and dialog.objectName() == "ConfirmIdentityDialog"
@@ -58,6 +70,7 @@ def test_the_confirm_identity_button_works_on_the_hub_desk(qtbot, hub, tmp_path,
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
         _settle(qtbot, worker)
         assert dialog.isVisible() and "gender digit disagrees" in dialog.error.text()
+        _shoot(dialog, tmp_path, "desk-hub-identity.png")
         assert hub_rows(hub, "SELECT count(*) FROM outbox WHERE ma_lk = %s", ma_lk) == [(0,)]
         dialog.gender.setCurrentIndex(dialog.gender.findData(1))
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
