@@ -9,6 +9,7 @@ from kiosk.calling.port import CallingPort
 from kiosk.core.priority import LABELS
 from kiosk.core.queue.model import QueueEntry
 from kiosk.core.views import PriorityCategory
+from kiosk.desk.visits import UNCONFIRMED_NAME
 from kiosk.identity.mask import mask_name
 
 GROUP_LABELS = {"emergency": ("Cấp cứu", "Emergency"), **{c.value: LABELS[c] for c in PriorityCategory}}
@@ -65,5 +66,7 @@ class CallerBackend:
         full_name, birth_date = self.service.patient_of(e)
         vi, en = GROUP_LABELS.get(e.priority or "", ("Thường", "Regular"))
         origin = f"{e.coming_from.service_code} / {e.coming_from.room}" if e.coming_from else None
-        return PatientAtCounter(e.number, e.state.value, mask_name(full_name), (birth_date or "")[:4], vi, en,
+        # a nameless first visit (a number typed on the keypad) says so rather than showing nothing
+        return PatientAtCounter(e.number, e.state.value, mask_name(full_name) if full_name else UNCONFIRMED_NAME,
+                                (birth_date or "")[:4], vi, en,
                                 origin, e.service_code)

@@ -6,6 +6,7 @@ for events, and N kiosks (each its own encrypted store) issuing scripted check-i
 One kiosk is cut off from the hub for the middle third of the run: it numbers from its own
 lettered series, uploads what it owns straight to the gateway, and one of its patients was already
 ticketed online elsewhere, which the hub flags as a conflict once the kiosk is back.
+Last, a first visit by a number typed on a keypad is confirmed at a hub desk (facility_identity).
 Writes DIR/summary.json (tickets by kiosk, facility-wide numbering, conflicts, uploads by owner).
 """
 from __future__ import annotations
@@ -71,6 +72,9 @@ def run_facility(cfg, args) -> int:
     c = summary["calls"]
     print(f"calls through the hub: {', '.join(f'{k}: {len(v)}' for k, v in c['by_counter'].items())}; "
           f"patients called twice: {c['patients_called_twice']}")
+    f = summary["first_visit_by_typed_number"]
+    print(f"first visit by a typed number: ticket {f['ticket']}, identity confirmed at a hub desk, "
+          f"{f['xml0_received_by_gateway']} XML0 at the gateway")
     print(f"wrote {out / 'summary.json'}")
     return 0 if summary["ok"] else 1
 
@@ -195,7 +199,10 @@ def _run(tmp: Path, n_kiosks: int, n_checkins: int, out: Path | None = None) -> 
               and (n_checkins < 6 or n_kiosks < 2 or len(conflicts) >= 1))
         from kiosk.demo.facility_calling import call_through_hub     # two counters, one queue (issue 18)
         calls = call_through_hub(dsn("hub_desk"), dsn("hub_kiosk"), SIM_FACILITY, services, out)
-        ok = ok and calls["ok"]
+        from kiosk.demo.facility_identity import first_visit_at_hub    # a typed number, confirmed at a hub desk
+        first_visit = first_visit_at_hub(cluster.dsn(dbname="hub"), dsn("hub_desk"), nodes[0], signer.sign, client(),
+                                         sim, SIM_FACILITY, tmp)
+        ok = ok and calls["ok"] and first_visit["ok"]
         return {
             "ok": ok,
             "kiosks": n_kiosks, "checkins": n_checkins, "issued": len(issued), "refused_already_issued": refused,
@@ -206,8 +213,10 @@ def _run(tmp: Path, n_kiosks: int, n_checkins: int, out: Path | None = None) -> 
                           "duplicates": dup, "facility_order": [r[1] for r in numbers]},
             "conflicts": conflicts,
             "uploads_by_owner": by_owner, "uploads_not_acked": not_acked,
+            "identities": facts["identities"],
             "desk_saw_visits": desk_seen,
             "calls": calls,
+            "first_visit_by_typed_number": first_visit,
             "hub_status": status,
             "run_seconds": round(time.perf_counter() - t0, 2),
         }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from kiosk.core.clock import VN_TZ
 from kiosk.core.status import VisitStatus
@@ -20,12 +21,11 @@ from kiosk.desk.queue import signed_checkin
 from kiosk.desk.visits import DeskService
 from kiosk.identity import IdentityError
 from kiosk.identity.cccd import check_cccd_number, check_consistency
-from kiosk.identity.model import Gender
+from kiosk.identity.model import BirthDate, Gender
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,27 @@ class IdentityConfirmed:
     visit_id: int
     status: VisitStatus              # after the optional card check
     gateway_code: str | None         # the card check's answer, None: not checked (no gateway / failed)
+
+
+def checked_identity(full_name: str, birth_date: str, gender: int, cccd: str | None,
+                     today: date) -> tuple[str, BirthDate]:
+    """What staff typed, checked and normalised: (NAME IN CAPITALS, BirthDate); a refused field
+    raises ManualCheckinError naming it. Shared by the local and the hub desk."""
+    name = " ".join(full_name.split()).upper()
+    if len(name) < 2:
+        raise ManualCheckinError("full_name", "the full name is required")
+    birth = parse_birth(birth_date)
+    born = birth.as_date()
+    if born and born > today:
+        raise ManualCheckinError("birth_date", "in the future")
+    if gender not in (1, 2, 3):
+        raise ManualCheckinError("gender", "choose male, female or unknown (no default is assumed)")
+    if cccd is not None:
+        try:    # the typed CCCD's century/gender digits must agree with what staff read
+            check_consistency(check_cccd_number(cccd, today), birth, Gender(gender))
+        except IdentityError as exc:
+            raise ManualCheckinError("cccd", exc.detail) from None
+    return name, birth
 
 
 class DeskIdentity(DeskPart):
@@ -49,22 +70,9 @@ class DeskIdentity(DeskPart):
             raise DeskError("the visit's identity is already confirmed")
         if visit.status in (VisitStatus.CLOSED, VisitStatus.CANCELLED):
             raise DeskError(f"the visit is {visit.status}")
-        name = " ".join(full_name.split()).upper()
-        if len(name) < 2:
-            raise ManualCheckinError("full_name", "the full name is required")
-        birth = parse_birth(birth_date)
-        today = self.ctx.clock.now().astimezone(VN_TZ).date()
-        born = birth.as_date()
-        if born and born > today:
-            raise ManualCheckinError("birth_date", "in the future")
-        if gender not in (1, 2, 3):
-            raise ManualCheckinError("gender", "choose male, female or unknown (no default is assumed)")
         cccd = patient.document("cccd")
-        if cccd is not None:
-            try:    # the typed CCCD's century/gender digits must agree with what staff read
-                check_consistency(check_cccd_number(cccd.number, today), birth, Gender(gender))
-            except IdentityError as exc:
-                raise ManualCheckinError("cccd", exc.detail) from None
+        name, birth = checked_identity(full_name, birth_date, gender, cccd.number if cccd else None,
+                                       self.ctx.clock.now().astimezone(VN_TZ).date())
         with store.transaction():
             store.patients.correct(patient.id, full_name=name, birth_date=birth.iso(), gender=gender)
             completed = store.patients.get(patient.id)

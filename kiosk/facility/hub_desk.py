@@ -13,8 +13,10 @@ from typing import Any
 
 from kiosk.core.status import VisitStatus
 from kiosk.desk.context import DeskError
-from kiosk.desk.visits import FINISHED, EligibilityInfo, VisitDetail, VisitFilter, code_words
+from kiosk.desk.visits import FINISHED, UNCONFIRMED_NAME, EligibilityInfo, VisitDetail, VisitFilter, code_words
 from kiosk.facility.desk_ops import BadTransition, StaleVisit, resolve_conflict, set_status
+from kiosk.facility.hub_book import HubBook
+from kiosk.facility.hub_identity import HubIdentity
 from kiosk.facility.listen import HubUnavailable
 from kiosk.gateway.results import code_info
 from kiosk.security.accounts import requires
@@ -33,7 +35,7 @@ class HubDoc:
 @dataclass(frozen=True)
 class HubPatient:
     id: int
-    full_name: str = field(repr=False)
+    full_name: str | None = field(repr=False)      # None: a nameless first visit (hub migration 0006)
     birth_date: str | None = field(repr=False)
     gender: int
     documents: tuple[HubDoc, ...] = ()
@@ -91,6 +93,10 @@ class HubRow:
     version: int = 1
 
 
+IDENTITY_REASON = ("identity to confirm at the desk: first visit by a number typed on a kiosk keypad; no name or "
+                   "birth date yet, so no card check and no check-in record sent (held until confirmed)")
+_DONE = ("closed", "cancelled")
+
 _ROW = ("SELECT v.ma_lk, v.kiosk_id, v.status, v.service_code, v.room, v.priority, v.checked_in_at, "
         "v.ticket_number, v.version, v.conflict, p.id, p.full_name, p.birth_date, p.gender "
         "FROM visits v JOIN patients p ON p.id = v.patient_id ")
@@ -135,9 +141,10 @@ class HubVisits:
 
     def _row(self, r) -> HubRow:
         self.ctx.seen[r[0]] = r[8]
-        return HubRow(r[0], r[7], None, r[11], r[12], VisitStatus(r[2]), r[3], self.ctx.service_name(r[3]), r[5],
-                      _iso(r[6]), "conflict: the same patient holds another ticket" if r[9] else None, r[0],
-                      r[1], bool(r[9]), r[8])
+        reason = "conflict: the same patient holds another ticket" if r[9] else (
+            IDENTITY_REASON if r[11] is None and r[2] not in _DONE else None)
+        return HubRow(r[0], r[7], None, r[11] or UNCONFIRMED_NAME, r[12], VisitStatus(r[2]), r[3],
+                      self.ctx.service_name(r[3]), r[5], _iso(r[6]), reason, r[0], r[1], bool(r[9]), r[8])
 
     @requires(P.VIEW_VISITS)
     def visits(self, session, flt: VisitFilter | str = VisitFilter.OPEN, search: str = "", day: str | None = None,
@@ -176,8 +183,11 @@ class HubVisits:
             "SELECT kind, number, valid_to FROM patient_documents WHERE patient_id = %s ORDER BY kind", (r[10],)))
         card = next((d.number for d in docs if d.kind == "bhyt"), None)
         patient = HubPatient(r[10], r[11], r[12], r[13] or 3, docs)
+        reason = row.reason
+        if reason == IDENTITY_REASON:     # the typed number, so reception never retypes it
+            reason = f"{reason}: " + ", ".join(f"{d.kind.upper()} {d.number}" for d in docs)
         visit = HubVisit(r[0], r[0], r[1], row.status, r[3], row.service_name, r[4], r[5], row.checked_in_at, r[7],
-                         r[8], bool(r[9]), card, row.reason)
+                         r[8], bool(r[9]), card, reason)
         uploads = tuple((k, s, c, code_info(c).staff_detail if c and s == "dead" else None, rc)
                         for k, s, c, rc in link.execute(
             "SELECT kind, state, last_code, receipt_ma_giao_dich FROM outbox WHERE ma_lk = %s ORDER BY kind",
@@ -255,17 +265,5 @@ class HubDesk:
         self.queue = HubQueue(ctx)
         self.alerts = None
         self.report = None
-        self.book = _NoBook()
-        self.identity = _NoIdentity()
-
-
-class _NoBook:
-    def book(self, *_a, **_k):
-        raise DeskError("the health book lives on the kiosk that registered the patient")
-
-    save_notes = book
-
-
-class _NoIdentity:
-    def confirm(self, *_a, **_k):
-        raise DeskError("not available on the facility desk yet: confirm the identity at the kiosk's own desk")
+        self.book = HubBook(ctx)
+        self.identity = HubIdentity(ctx, self.visits)

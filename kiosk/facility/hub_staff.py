@@ -69,8 +69,16 @@ class HubLink:
         return self._depth > 0
 
     def execute(self, query: str, params: Any = None):
-        """One statement (inside the current transaction, if any)."""
+        """One statement (inside the current transaction, if any). Outside a transaction, a kept
+        connection the hub dropped meanwhile (a restart) is replaced once before giving up."""
         import psycopg
+        reused = self._conn is not None and not self.in_transaction
+        try:
+            return self.conn().execute(query, params)
+        except psycopg.OperationalError:
+            self.drop()
+            if not reused:
+                raise HubUnavailable() from None
         try:
             return self.conn().execute(query, params)
         except psycopg.OperationalError:

@@ -2,12 +2,15 @@
 
 A patient first seen at kiosk A is recognised at kiosk B: online at once (the hub's numbering and
 push find them by document), offline from the copy pulled here. Only patients seen within the
-kiosk's retention period are pulled, so the local retention rule still holds.
+kiosk's retention period are pulled, so the local retention rule still holds. A nameless patient
+(a first visit by a typed number) is pulled nameless; the identities hub desks confirm follow
+(kiosk.facility.pull_identity).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.facility.pull_identity import pull_identities
 from kiosk.store.facility_feed import FacilityFeedRepo
 from kiosk.store.patients import DocumentInput, PatientInput
 
@@ -18,6 +21,7 @@ _KINDS = ("cccd", "old_id", "bhyt", "bhxh")
 class PullReport:
     patients: int = 0
     receipts: int = 0
+    identities: int = 0
 
 
 def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 500) -> PullReport:
@@ -40,9 +44,12 @@ def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 
                 docs = [DocumentInput(k, n, valid_to=v, source="desk") for k, n, v in zip(kinds, numbers, valid_to)
                         if k in _KINDS and n]
                 if docs and store.patients.find_any([(d.kind, d.number) for d in docs]) is None:
-                    store.patients.upsert(PatientInput(full_name=name, birth_date=birth, gender=gender), docs)
+                    # a nameless first visit (hub 0006: NULL; '' from a hub before it) stays nameless here
+                    store.patients.upsert(PatientInput(full_name=name or None, birth_date=birth, gender=gender), docs,
+                                          nameless=not name)
                     report.patients += 1
             feed.set_cursor("pull.patients", rows[-1][0])
+    report.identities = pull_identities(conn, store, kiosk_id)    # before the receipts: they may ack its items
     with conn.transaction():
         done = conn.execute("SELECT kind, ma_lk, receipt_ma_giao_dich, receipt_time FROM outbox "
                             "WHERE kiosk_id = %s AND owner = 'hub' AND state = 'acked'", (kiosk_id,)).fetchall()

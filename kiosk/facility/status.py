@@ -26,9 +26,13 @@ def hub_status(conn) -> dict:
         for owner, state, n in conn.execute("SELECT owner, state, count(*) FROM outbox GROUP BY 1, 2 ORDER BY 1, 2"):
             owners.setdefault(owner, {})[state] = n
         open_conflicts = conn.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+        # open visits of nameless first-time patients (hub 0006): their XML0 waits for a desk's confirmation
+        to_confirm = conn.execute("SELECT count(*) FROM visits v JOIN patients p ON p.id = v.patient_id "
+                                  "WHERE p.full_name IS NULL AND v.status NOT IN ('closed', 'cancelled')").fetchone()[0]
     return {"connected": {"kiosks": connected.get("hub_kiosk", 0), "desks": connected.get("hub_desk", 0),
                           "workers": connected.get("hub_worker", 0), "clients": clients},
-            "queues": queues, "kiosks": kiosks, "uploads_by_owner": owners, "open_conflicts": open_conflicts}
+            "queues": queues, "kiosks": kiosks, "uploads_by_owner": owners, "open_conflicts": open_conflicts,
+            "identities_to_confirm": to_confirm}
 
 
 def format_status(st: dict) -> str:
@@ -41,6 +45,8 @@ def format_status(st: dict) -> str:
     lines.append("uploads by owner:")
     lines += [f"  {o}: " + ", ".join(f"{s} {n}" for s, n in states.items()) for o, states in st["uploads_by_owner"].items()]
     lines.append(f"open conflicts: {st['open_conflicts']}")
+    if "identities_to_confirm" in st:
+        lines.append(f"identities to confirm at a desk: {st['identities_to_confirm']}")
     return "\n".join(lines)
 
 
@@ -73,5 +79,9 @@ def facility_facts(conn) -> dict:
         by_owner = {f"{owner or 'none'}": n for owner, n in conn.execute(
             "SELECT acked_by, count(*) FROM outbox WHERE state = 'acked' GROUP BY 1 ORDER BY 1")}
         not_acked = conn.execute("SELECT count(*) FROM outbox WHERE state <> 'acked'").fetchone()[0]
+        # nameless first visits (hub 0006): still to confirm, and confirmed at a hub desk
+        nameless, confirmed = conn.execute(
+            "SELECT (SELECT count(*) FROM patients WHERE full_name IS NULL), "
+            "(SELECT count(*) FROM hub_identity_confirmations)").fetchone()
     return {"visits": visits, "duplicates": dup, "conflicts": conflicts, "uploads_by_owner": by_owner,
-            "not_acked": not_acked}
+            "not_acked": not_acked, "identities": {"to_confirm": nameless, "confirmed_at_hub": confirmed}}

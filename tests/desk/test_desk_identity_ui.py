@@ -127,9 +127,12 @@ def test_the_button_is_off_for_a_named_patient_and_hidden_from_a_clinician(qtbot
     assert not c.visits.buttons["identity"].isVisible()
 
 
-def test_the_facility_desk_answers_not_available_yet(qtbot, desk_env):
+def test_the_facility_desk_confirms_only_a_visit_it_has_shown(qtbot, desk_env):
+    """The hub desk's identity service (kiosk.facility.hub_identity, tested against the real hub in
+    tests/facility/test_hub_identity.py) compare-and-sets on the version it showed: nothing shown,
+    nothing decided, and the hub is not even asked."""
     from kiosk.desk.context import DeskError
     from kiosk.facility.hub_desk import HubDesk, HubDeskContext
     ctx = HubDeskContext(None, desk_env.accounts, desk_env.audit, desk_env.clock, desk_env.ctx.settings, None)
-    with pytest.raises(DeskError, match="not available on the facility desk yet"):
+    with pytest.raises(DeskError, match="load the visit before changing it"):
         HubDesk(ctx).identity.confirm(desk_env.s["le.tan"], "MA_LK", "NGUYỄN VĂN A", "1985", 1)

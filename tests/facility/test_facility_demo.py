@@ -38,6 +38,13 @@ def test_facility_demo_headless(tmp_path):
                                               for size in ("landscape-1920x1080", "portrait-1080x1920"))
     assert all((out / p).stat().st_size > 10000 for p in c["screenshots"])
     assert "calls through the hub: Q1:" in proc.stdout
+    # a first visit by a typed number: nameless at the hub, confirmed at a hub desk, one XML0 uploaded
+    f = s["first_visit_by_typed_number"]
+    assert f["ok"] and f["xml0_held_at_kiosk"] and f["listed_needs_desk"] == 1 and f["xml0_queued_by_hub"]
+    assert f["gateway_code"] == "000" and f["confirmed_status"] == "waiting"
+    assert f["kiosk_checkin_state"] == "acked" and f["xml0_received_by_gateway"] == 1
+    assert s["identities"] == {"to_confirm": 0, "confirmed_at_hub": 0}     # counted before that step
+    assert "THỬ" not in proc.stdout and "1 XML0 at the gateway" in proc.stdout
     assert not list(tmp_path.glob("**/postmaster.pid"))
 
     _summary_matches_the_hub(out, s)

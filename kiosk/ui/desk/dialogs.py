@@ -2,7 +2,7 @@
 with a reason, the health book, and fix-and-resend of a dead upload."""
 from __future__ import annotations
 
-from kiosk.desk.visits import OverrideMode
+from kiosk.desk.visits import UNCONFIRMED_NAME, OverrideMode
 from kiosk.desk.queue import Corrections
 from kiosk.desk.close import OUTCOMES
 from kiosk.ui.desk.common import STATUS_WORDS, button, fill, label, table
@@ -103,7 +103,8 @@ class HealthBookDialog(QDialog):
         self.setWindowTitle("Sổ sức khỏe / Health book")
         self.resize(820, 600)
         lay = QVBoxLayout(self)
-        lay.addWidget(label(f"{book.full_name} · {book.birth_date or ''}", "title"))
+        # a nameless first visit's patient says so (never "None")
+        lay.addWidget(label(f"{book.full_name or UNCONFIRMED_NAME} · {book.birth_date or ''}", "title", name="BookTitle"))
         form = QFormLayout()
         self.allergies = QLineEdit(book.allergies)
         self.allergies.setObjectName("BookAllergies")

@@ -228,8 +228,13 @@ class DeskWindow(QWidget):
             dialog.accept()
             self.visits.reload_detail()
             vi, _, en = STATUS_WORDS.get(done.status, str(done.status)).partition(" / ")
-            self._message("info", f"Đã xác nhận danh tính, hồ sơ tiếp nhận (XML0) đã vào hàng đợi gửi; trạng thái: {vi}"
-                                  f" / identity confirmed, check-in (XML0) queued; status: {en or vi}")
+            if getattr(done, "queued", True):
+                self._message("info", f"Đã xác nhận danh tính, hồ sơ tiếp nhận (XML0) đã vào hàng đợi gửi; trạng thái: "
+                                      f"{vi} / identity confirmed, check-in (XML0) queued; status: {en or vi}")
+            else:   # a hub desk: the kiosk had already queued this visit's XML0 (one per MA_LK)
+                self._message("info", f"Đã xác nhận danh tính; hồ sơ tiếp nhận (XML0) ki-ốt đã gửi trước; trạng thái: "
+                                      f"{vi} / identity confirmed; the kiosk had already queued the check-in (XML0); "
+                                      f"status: {en or vi}")
 
         def submitted(name: str, born: str, sex: int) -> None:
             self.ctl.act(self.desk_identity.confirm, detail.visit.id, name, born, sex, done=confirmed,
