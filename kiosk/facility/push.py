@@ -83,11 +83,14 @@ class Pusher:
         return max(len(visits), len(uploads))
 
     def _send(self, cur, visits: list[dict], uploads: list[dict], report: PushReport) -> None:
-        """The whole batch in one round trip: `hub_ingest` (migrations/hub/0003) does per visit what
-        the hub needs (patient by document, visit, conflict flags) and inserts the uploads."""
+        """The whole batch in one round trip: `hub_ingest` (migrations/hub/0003, 0008) does per visit
+        what the hub needs (patient by document, visit with its queue priority, appointment time and
+        follow-up flag, conflict flags) and inserts the uploads."""
         vdoc = [{k: r[k] for k in ("ma_lk", "kiosk_id", "visit_day", "service_code", "room", "priority", "status",
-                                   "checked_in_at", "ticket_number", "full_name", "birth_date", "gender")}
-                | {"documents": [list(d) for d in r["documents"]]} for r in visits]
+                                   "checked_in_at", "ticket_number", "full_name", "birth_date", "gender",
+                                   "queue_priority", "appointment_at")}
+                | {"follow_up": bool(r["follow_up"]), "documents": [list(d) for d in r["documents"]]}
+                for r in visits]
         odoc = [{"kind": r["kind"], "ma_lk": r["ma_lk"], "payload": base64.b64encode(bytes(r["payload"])).decode(),
                  "payload_sha256": r["payload_sha256"], "acked": r["state"] == "acked",
                  "receipt_ma_giao_dich": r["receipt_ma_giao_dich"], "receipt_time": r["receipt_time"]}
