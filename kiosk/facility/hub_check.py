@@ -23,6 +23,7 @@ class HubCheckItem:
     name: str          # connect, role, tls, schema
     ok: bool
     message: str       # Vietnamese / English
+    unreachable: bool = False   # nobody answered (offline-first: a warning), not "it answered no"
 
 
 # libpq's words for "nobody answered" (as opposed to "it answered no": wrong password, no such role)
@@ -48,9 +49,10 @@ def check_hub(dsn: str, password_file: Path | None = None, *, tls_required: bool
     try:
         conn = psycopg.connect(full, autocommit=True)
     except psycopg.Error as exc:
-        why = "không kết nối được / unreachable" if unreachable(exc) else "máy chủ từ chối / refused"
+        away = unreachable(exc)
+        why = "không kết nối được / unreachable" if away else "máy chủ từ chối / refused"
         first = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else type(exc).__name__
-        return [HubCheckItem("connect", False, f"Máy chủ cơ sở {why}: {first}")]
+        return [HubCheckItem("connect", False, f"Máy chủ cơ sở {why}: {first}", unreachable=away)]
     with conn:
         items = [HubCheckItem("connect", True, f"Đã kết nối / connected as {conn.info.user}")]
         items.append(_role(conn))

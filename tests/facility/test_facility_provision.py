@@ -100,6 +100,10 @@ def test_an_unreachable_hub_leaves_the_enrolment_to_the_next_start(kiosks, hub, 
     with open_for_cli(cfg) as store:
         assert json.loads(store.settings.get(PENDING_KEY)) == {"facility_code": "79001", "kiosk_id": "2",
                                                                "machine": "front-1"}
+    from kiosk.doctor import OK, WARN, check_hub
+    doctor = {c.name: c for c in check_hub(cfg)}       # kiosk doctor: the hub is away, the id awaits it
+    assert doctor["hub connect"].status == WARN and not doctor["hub connect"].required
+    assert doctor["hub enrolment"].status == WARN and "awaits the hub" in doctor["hub enrolment"].detail
     # without an id there is nothing to go on with
     root2, path2 = write("b", None, "front-2", dsn=dead)
     code, _, err = run(root2, path2, capsys)
@@ -121,6 +125,9 @@ def test_an_unreachable_hub_leaves_the_enrolment_to_the_next_start(kiosks, hub, 
     assert hub_rows(hub, "SELECT kiosk_id, machine FROM kiosk_enrolments") == [("2", "front-1")]
     with open_for_cli(cfg) as store:
         assert store.settings.get(PENDING_KEY) is None
+    up = cfg.replace(hub_dsn=real, hub_password_file=hub.secrets / "hub_kiosk.password")
+    assert [(c.name, c.status) for c in check_hub(up)] == [
+        ("hub connect", OK), ("hub role", OK), ("hub tls", OK), ("hub schema", OK), ("hub enrolment", OK)]
 
 
 def test_a_pending_id_taken_meanwhile_stops_the_link(kiosks, hub, capsys):
@@ -148,3 +155,6 @@ def test_a_pending_id_taken_meanwhile_stops_the_link(kiosks, hub, capsys):
     from kiosk.commands._store import open_for_cli
     with open_for_cli(cfg) as store:                  # kept: every start says it again
         assert "refused" in json.loads(store.settings.get(PENDING_KEY))
+    from kiosk.doctor import FAIL, check_hub
+    enrolment = check_hub(cfg.replace(hub_dsn=real, hub_password_file=hub.secrets / "hub_kiosk.password"))[-1]
+    assert enrolment.status == FAIL and "từ chối số hiệu ki-ốt 2" in enrolment.detail and enrolment.required
