@@ -25,6 +25,7 @@ class PushReport:
     conflicts: int = 0
     outbox: int = 0
     receipts: int = 0
+    queue_facts: int = 0          # waiting entries whose booking an appointments import changed
     batches: int = 0
     conflict_ma_lks: list = field(default_factory=list)
 
@@ -52,7 +53,27 @@ class Pusher:
             report.batches += 1
             if moved < self.batch and got < self.batch:     # both feeds read to their end
                 break
+        self._queue_facts(conn, report)
         return report
+
+    def _queue_facts(self, conn, report: PushReport) -> None:
+        """After an appointments import gave waiting patients their bookings (the version in
+        settings moved), send today's bookings of pushed visits (`hub_queue_facts`, hub 0008);
+        the version is marked sent only after the hub committed, so a failure sends them again."""
+        from kiosk.core.clock import local_day
+        version, sent = self.feed.cursor("queue_facts"), self.feed.cursor("push.queue_facts")
+        if version <= sent:
+            return
+        facts = self.feed.queue_facts(local_day(self.store.clock.now()), self.feed.cursor("push.visits"))
+        if facts:
+            sql, args = "SELECT hub_queue_facts(%s, %s)", (self.kiosk_id, Jsonb(facts))
+            if conn.autocommit:
+                row = conn.execute(sql, args).fetchone()
+            else:
+                with conn.transaction():
+                    row = conn.execute(sql, args).fetchone()
+            report.queue_facts += int(row[0])
+        self._local(lambda: self.feed.set_cursor("push.queue_facts", version))
 
     def _local(self, fn):
         with self.store.transaction():

@@ -46,6 +46,15 @@ class FacilityFeedRepo(Repo):
                 (r["patient_id"],))]
         return rows
 
+    def queue_facts(self, day: str, upto_visit: int) -> list[dict]:
+        """Waiting entries of `day` (pushed visits only) with a booking or follow-up flag: what an
+        appointments import may have changed after the visit reached the hub."""
+        return [{"ma_lk": r[0], "appointment_at": r[1], "follow_up": bool(r[2])} for r in self.conn.execute(
+            "SELECT v.ma_lk, q.appointment_at, q.follow_up FROM queue_entries q JOIN visits v ON v.id = q.visit_id "
+            "WHERE q.day = ? AND q.state = 'waiting' AND v.id <= ? "
+            "AND q.ticket_id = (SELECT min(id) FROM tickets WHERE visit_id = v.id) "
+            "AND (q.appointment_at IS NOT NULL OR q.follow_up) ORDER BY q.id", (day, upto_visit))]
+
     def outbox_after(self, cursor: int, limit: int) -> list[dict]:
         return [dict(r) for r in self.conn.execute(
             "SELECT id, kind, ma_lk, payload, payload_sha256, state, last_code, receipt_ma_giao_dich, receipt_time "

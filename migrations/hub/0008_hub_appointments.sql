@@ -107,3 +107,27 @@ END $$;
 
 REVOKE EXECUTE ON FUNCTION hub_ingest FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hub_ingest TO kiosk_group;
+
+-- An appointments file imported after a patient's visit was pushed changes the kiosk's waiting entry
+-- (kiosk/store/appointments.py apply_to_waiting); the push then sends today's bookings of pushed
+-- visits here. Only this kiosk's visits, only entries still waiting where they were queued (not
+-- transferred); returns how many hub queue entries changed.
+CREATE FUNCTION hub_queue_facts(p_kiosk text, p_items jsonb) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE n integer;
+BEGIN
+    UPDATE visits v SET appointment_at = x.appointment_at, follow_up = x.follow_up
+    FROM jsonb_to_recordset(p_items) AS x(ma_lk text, appointment_at timestamptz, follow_up boolean)
+    WHERE v.ma_lk = x.ma_lk AND v.kiosk_id = p_kiosk
+      AND (v.appointment_at IS DISTINCT FROM x.appointment_at OR v.follow_up IS DISTINCT FROM x.follow_up);
+    UPDATE hub_queue_entries q SET appointment_at = x.appointment_at, follow_up = x.follow_up, updated_at = now()
+    FROM jsonb_to_recordset(p_items) AS x(ma_lk text, appointment_at timestamptz, follow_up boolean), visits v
+    WHERE q.ma_lk = x.ma_lk AND v.ma_lk = q.ma_lk AND v.kiosk_id = p_kiosk
+      AND q.state = 'waiting' AND q.from_service IS NULL
+      AND (q.appointment_at IS DISTINCT FROM x.appointment_at OR q.follow_up IS DISTINCT FROM x.follow_up);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+
+REVOKE EXECUTE ON FUNCTION hub_queue_facts FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hub_queue_facts TO kiosk_group;

@@ -228,3 +228,49 @@ def test_pushed_appointments_and_follow_ups_order_the_hub_queue_like_the_kiosk(h
         svc.close()
         with hub.connect("hub_desk") as conn:         # the next seed's queue alone
             conn.execute("UPDATE hub_queue_entries SET state = 'cancelled', counter_id = NULL")
+
+
+def test_bookings_imported_after_the_push_reach_the_hub_queue(hub, tmp_path, signer):
+    """An appointments file imported after the patients' visits were pushed: the next push sends the
+    waiting entries' new bookings (hub_queue_facts), once; the hub's order is the kiosk's again."""
+    from kiosk.calling.appointments import import_file
+    from kiosk.core.clock import FakeClock, local_day
+    from kiosk.demo.facility_people import crowd_person
+    from kiosk.core.clock import VN_TZ
+    HEADER = "time,service,identity_number,follow_up,note\n"
+
+    def vn(moment) -> str:
+        return moment.astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M")
+    from tests.facility.helpers import node
+    real_now = datetime.now(timezone.utc)
+    clock = FakeClock(real_now - timedelta(minutes=5))
+    k = node(tmp_path, "3", hub, signer, clock)
+    people = [crowd_person(7000 + i) for i in range(8)]
+    for p in people:
+        k.checkin(p, "K01")
+        clock.advance(20)
+    assert k.sync()["pushed"] >= 8
+    assert hub_rows(hub, "SELECT count(*) FROM hub_queue_entries WHERE appointment_at IS NOT NULL OR follow_up") \
+        == [(0,)]
+    csv = tmp_path / "bookings.csv"
+    csv.write_text(HEADER + f"{vn(real_now + timedelta(minutes=5))},K01,{people[5].cccd.number},0,\n"
+                            f"{vn(real_now + timedelta(minutes=40))},K01,{people[6].cccd.number},1,\n"
+                            f"{vn(real_now - timedelta(minutes=20))},K01,{people[7].cccd.number},0,\n"
+                            f"{vn(real_now + timedelta(minutes=1))},K02,{people[4].cccd.number},0,\n",
+               encoding="utf-8")
+    result, new, updated = import_file(k.store, csv, {"K01", "K02"}, clock.now())
+    assert (new, updated, result.errors) == (4, 3, [])
+    report = k.pusher.push(k.hub())
+    assert report.queue_facts == 3
+    assert k.pusher.push(k.hub()).queue_facts == 0                  # sent once
+    local = k.store.queue.entries(local_day(clock.now()))
+    hub_facts = {r[0]: r[1:] for r in hub_rows(hub, "SELECT number, appointment_at, follow_up FROM hub_queue_entries")}
+    assert {e.number: (e.appointment_at, e.follow_up) for e in local} == hub_facts
+    svc = service(hub, CallingSettings(SETTINGS.counters, SETTINGS.rooms))
+    with hub.connect("hub_desk") as conn:
+        db_now = conn.execute("SELECT now()").fetchone()[0]
+    core_order = [e.number for e in waiting_order(local, ["K01", "K02"], db_now, SETTINGS.policy)]
+    assert [e.number for e in svc.waiting("Q1")] == core_order
+    assert core_order[:3] == [local[6].number, local[7].number, local[5].number]   # follow-up, then by time
+    svc.close()
+    k.close()
