@@ -43,6 +43,19 @@ def enrol(conn, facility_code: str, machine: str, wanted: str | None = None) -> 
     return str(row[0]), bool(row[1])
 
 
+def look_up(conn, machine: str, wanted: str | None = None) -> str | None:
+    """What hub_enrol would answer, read only (`kiosk provision --check`): the id the hub holds for
+    `machine`, or None; raises EnrolRefused where hub_enrol would refuse."""
+    row = conn.execute("SELECT kiosk_id FROM kiosk_enrolments WHERE machine = %s", (machine,)).fetchone()
+    if row is not None:
+        if wanted and wanted != row[0]:
+            raise EnrolRefused(f"machine {machine} is already enrolled as kiosk {row[0]}")
+        return str(row[0])
+    if wanted and conn.execute("SELECT 1 FROM kiosk_enrolments WHERE kiosk_id = %s", (wanted,)).fetchone():
+        raise EnrolRefused(f"kiosk_id {wanted} is already enrolled by another machine")
+    return None
+
+
 # ------------------------------------------------------------ an enrolment left for the kiosk's start
 # Provisioning with an unreachable hub keeps the technician's kiosk_id and leaves this row in the
 # kiosk's settings table; the facility link (kiosk.facility.runner) confirms it with the hub before

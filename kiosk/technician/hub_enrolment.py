@@ -48,7 +48,8 @@ def enrol_plan(plan: ProvisionPlan, *, machine: str | None = None, check_only: b
     """Ask the hub about this kiosk's id; updates `plan` (kiosk_id, warnings, the pending row)."""
     import psycopg
 
-    from kiosk.facility.enrol import PENDING_KEY, EnrolRefused, enrol, machine_id, pending_row, refused_words
+    from kiosk.facility.enrol import (PENDING_KEY, EnrolRefused, enrol, look_up, machine_id, pending_row,
+                                      refused_words)
     from kiosk.facility.hub_check import unreachable
     s = plan.settings
     kid = str(s.get("kiosk_id", "") or "").strip()
@@ -59,7 +60,8 @@ def enrol_plan(plan: ProvisionPlan, *, machine: str | None = None, check_only: b
     try:
         with psycopg.connect(dsn, autocommit=True) as conn:
             if check_only:
-                return _look_up(conn, kid, machine)
+                held = look_up(conn, machine, kid or None)
+                return Enrolment("confirmed", held, machine) if held else Enrolment("free", kid, machine)
             got, _created = enrol(conn, s["facility_code"], machine, kid or None)
     except EnrolRefused as exc:
         raise ProvisionError([("kiosk.id", refused_words(kid, str(exc)))]) from None
@@ -78,21 +80,6 @@ def enrol_plan(plan: ProvisionPlan, *, machine: str | None = None, check_only: b
     s["kiosk_id"] = got
     _recheck(plan, got)
     return Enrolment("confirmed" if kid else "assigned", got, machine)
-
-
-def _look_up(conn, kid: str, machine: str) -> Enrolment:
-    """What hub_enrol would answer, read only (the kiosk role may read the enrolments)."""
-    from kiosk.facility.enrol import refused_words
-    mine = conn.execute("SELECT kiosk_id FROM kiosk_enrolments WHERE machine = %s", (machine,)).fetchone()
-    if mine is not None:
-        if kid and kid != mine[0]:
-            raise ProvisionError([("kiosk.id", refused_words(kid, f"machine {machine} is already enrolled as "
-                                                                  f"kiosk {mine[0]}"))])
-        return Enrolment("confirmed", str(mine[0]), machine)
-    if kid and conn.execute("SELECT 1 FROM kiosk_enrolments WHERE kiosk_id = %s", (kid,)).fetchone():
-        raise ProvisionError([("kiosk.id", refused_words(kid, f"kiosk_id {kid} is already enrolled by another "
-                                                              "machine"))])
-    return Enrolment("free", kid, machine)
 
 
 def _recheck(plan: ProvisionPlan, kid: str) -> None:
