@@ -205,6 +205,49 @@ def check_kiosk_id(cfg: Config) -> Check:
                  f"{', '.join(cfg.facility_kiosk_ids) or 'not listed'})")
 
 
+def check_hub(cfg: Config) -> list[Check]:
+    """With hub_dsn: the technician's hub check (connect, role, TLS, schema) and a hub enrolment
+    that provisioning left pending (confirmed at the next start) or that the hub refused."""
+    if not cfg.hub_dsn:
+        return []
+    from kiosk.facility.hub_check import check_hub as hub_items
+    pw = cfg.hub_password_file
+    out = []
+    for i in hub_items(cfg.hub_dsn, pw if str(pw) not in ("", ".") else None, tls_required=cfg.hub_tls_required):
+        status = OK if i.ok else WARN if i.unreachable else FAIL
+        out.append(Check(f"hub {i.name}", status, i.message, "" if i.ok else
+                         "the kiosk works alone meanwhile; check the network" if i.unreachable else
+                         "fix hub_dsn / hub_password_file, or run `kiosk hub init` on the hub", required=not i.unreachable))
+    out.append(_hub_enrolment(cfg))
+    return out
+
+
+def _hub_enrolment(cfg: Config) -> Check:
+    import json
+
+    from kiosk.facility.enrol import PENDING_KEY
+    from kiosk.store.db import connect, db_path
+    from kiosk.store.keys import key_provider_from_config
+    from kiosk.store.settings_repo import SettingsRepo
+    try:
+        conn = connect(db_path(cfg.data_dir), key_provider_from_config(cfg).load(), cache_mib=4)
+        try:
+            raw = SettingsRepo(conn).get(PENDING_KEY)
+        finally:
+            conn.close()
+    except Exception as exc:  # noqa: BLE001 - the database check says why
+        return Check("hub enrolment", WARN, f"not checked: the database does not open ({type(exc).__name__})",
+                     "see the database check", required=False)
+    if raw is None:
+        return Check("hub enrolment", OK, f"kiosk_id {cfg.kiosk_id!r}: nothing pending")
+    row = json.loads(raw)
+    if row.get("refused"):
+        return Check("hub enrolment", FAIL, row["refused"], "provision the kiosk again with another kiosk.id "
+                     "(or none: the hub assigns one); its facility link stays off until then")
+    return Check("hub enrolment", WARN, f"kiosk_id {row['kiosk_id']!r} awaits the hub's confirmation (made at the "
+                 "kiosk's next start with the hub up)", "start the kiosk with the hub reachable", required=False)
+
+
 def check_disk(cfg: Config) -> Check:
     from kiosk.ops.disk import DiskGuard
     path = Path(cfg.data_dir)
@@ -228,7 +271,7 @@ def check_clock(cfg: Config) -> Check:
 
 CHECKS: tuple[Callable[[Config], Check | list[Check]], ...] = (
     check_qt_platform, check_fonts, check_pcscd, check_usb, check_camera, check_printer,
-    check_database, check_disk, check_gateway, check_gateway_url, check_kiosk_id, check_clock,
+    check_database, check_disk, check_gateway, check_gateway_url, check_kiosk_id, check_hub, check_clock,
 )
 
 

@@ -145,7 +145,9 @@ def first_run_provisioning(hasher: Any = None) -> Callable[[dict, Path, dict], P
     """What the first-run wizard runs on its worker: plan the provisioning document (every check,
     nothing written yet), then apply it (settings file, database key, database, first admin)."""
     def provision(doc: dict, config_path: Path, env: dict) -> ProvisionReport:
+        from kiosk.technician.hub_enrolment import enrol_plan
         plan = tp.plan_from_dict(doc, config_path, env)
+        enrol_plan(plan)          # with a hub: the hub confirms the kiosk id (or refuses it) first
         return tp.apply(plan, hasher=hasher, actor="first-run")
     return provision
 

@@ -45,8 +45,10 @@ def _config_path(args) -> Path:
 def _provision(args, ctx) -> int:
     from kiosk.technician.provision import ProvisionError, apply, plan_from_file
     target = _config_path(args)
+    from kiosk.technician.hub_enrolment import describe, enrol_plan
     try:
         plan = plan_from_file(args.file, target)
+        enrolment = enrol_plan(plan, check_only=args.check)   # with hub.dsn: the hub confirms the kiosk id
     except ProvisionError as exc:
         print("kiosk provision: the file has problems; nothing was changed:", file=sys.stderr)
         for field, message in exc.problems:
@@ -54,6 +56,8 @@ def _provision(args, ctx) -> int:
         return 2
     for w in plan.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    if describe(enrolment):
+        print(describe(enrolment))
     if args.check:
         print(f"provisioning file OK ({len(plan.settings)} settings, {len(plan.staff)} staff accounts)")
         return 0

@@ -25,6 +25,7 @@ class PushReport:
     conflicts: int = 0
     outbox: int = 0
     receipts: int = 0
+    queue_facts: int = 0          # waiting entries whose booking an appointments import changed
     batches: int = 0
     conflict_ma_lks: list = field(default_factory=list)
 
@@ -52,7 +53,27 @@ class Pusher:
             report.batches += 1
             if moved < self.batch and got < self.batch:     # both feeds read to their end
                 break
+        self._queue_facts(conn, report)
         return report
+
+    def _queue_facts(self, conn, report: PushReport) -> None:
+        """After an appointments import gave waiting patients their bookings (the version in
+        settings moved), send today's bookings of pushed visits (`hub_queue_facts`, hub 0008);
+        the version is marked sent only after the hub committed, so a failure sends them again."""
+        from kiosk.core.clock import local_day
+        version, sent = self.feed.cursor("queue_facts"), self.feed.cursor("push.queue_facts")
+        if version <= sent:
+            return
+        facts = self.feed.queue_facts(local_day(self.store.clock.now()), self.feed.cursor("push.visits"))
+        if facts:
+            sql, args = "SELECT hub_queue_facts(%s, %s)", (self.kiosk_id, Jsonb(facts))
+            if conn.autocommit:
+                row = conn.execute(sql, args).fetchone()
+            else:
+                with conn.transaction():
+                    row = conn.execute(sql, args).fetchone()
+            report.queue_facts += int(row[0])
+        self._local(lambda: self.feed.set_cursor("push.queue_facts", version))
 
     def _local(self, fn):
         with self.store.transaction():
@@ -83,11 +104,14 @@ class Pusher:
         return max(len(visits), len(uploads))
 
     def _send(self, cur, visits: list[dict], uploads: list[dict], report: PushReport) -> None:
-        """The whole batch in one round trip: `hub_ingest` (migrations/hub/0003) does per visit what
-        the hub needs (patient by document, visit, conflict flags) and inserts the uploads."""
+        """The whole batch in one round trip: `hub_ingest` (migrations/hub/0003, 0008) does per visit
+        what the hub needs (patient by document, visit with its queue priority, appointment time and
+        follow-up flag, conflict flags) and inserts the uploads."""
         vdoc = [{k: r[k] for k in ("ma_lk", "kiosk_id", "visit_day", "service_code", "room", "priority", "status",
-                                   "checked_in_at", "ticket_number", "full_name", "birth_date", "gender")}
-                | {"documents": [list(d) for d in r["documents"]]} for r in visits]
+                                   "checked_in_at", "ticket_number", "full_name", "birth_date", "gender",
+                                   "queue_priority", "appointment_at")}
+                | {"follow_up": bool(r["follow_up"]), "documents": [list(d) for d in r["documents"]]}
+                for r in visits]
         odoc = [{"kind": r["kind"], "ma_lk": r["ma_lk"], "payload": base64.b64encode(bytes(r["payload"])).decode(),
                  "payload_sha256": r["payload_sha256"], "acked": r["state"] == "acked",
                  "receipt_ma_giao_dich": r["receipt_ma_giao_dich"], "receipt_time": r["receipt_time"]}

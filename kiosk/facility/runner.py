@@ -1,5 +1,6 @@
-"""The kiosk's facility link, on its own thread and its own store connection: reconcile hand-overs
-once, then push, pull and hand over stale uploads when woken: at once after each ticket (notify),
+"""The kiosk's facility link, on its own thread and its own store connection: confirm a hub
+enrolment that provisioning left pending (kiosk.facility.enrol; refused: the link stops) and
+reconcile hand-overs once, then push, pull and hand over stale uploads when woken: at once after each ticket (notify),
 when the hub announces events (LISTEN hub_events: another kiosk's patient, a receipt; at most one
 such round per `hub_push_seconds`), and otherwise every FALLBACK_SECONDS (stale uploads to hand
 over). After the first announcement the link UNLISTENs until its next round (which LISTENs again
@@ -16,7 +17,7 @@ import time
 
 import psycopg
 
-from kiosk.facility import handover, pull, push
+from kiosk.facility import enrol, handover, pull, push
 from kiosk.facility.dsn import hub_from_config
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class FacilityLink:
         self.online = False
         self.rounds = 0
         self._listening = False
+        self.enrol_refused: str | None = None     # the hub refused the id provisioning left pending
 
     def notify(self) -> None:
         self._wake.set()
@@ -80,6 +82,13 @@ class FacilityLink:
                         conn.execute("LISTEN hub_events")
                         self._listening = True
                     if not reconciled:
+                        self.enrol_refused = enrol.confirm_pending(conn, store)
+                        if self.enrol_refused is not None:
+                            # another machine holds this kiosk_id: pushing would mix two kiosks' MA_LKs
+                            log.error("facility hub refused this kiosk's id: facility link off until the "
+                                      "kiosk is provisioned again")
+                            self.online = False
+                            break
                         handover.reconcile(conn, store, self.cfg.kiosk_id)
                         reconciled = True
                     pusher.push(conn)

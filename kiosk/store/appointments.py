@@ -20,6 +20,9 @@ class AppointmentRow:
     note: str
 
 
+QUEUE_FACTS_KEY = "facility.queue_facts"     # bumped when bookings change waiting entries (facility push)
+
+
 class AppointmentRepo(Repo):
     def upsert(self, row: AppointmentRow, source: str) -> bool:
         """Insert or replace the booking of (day, service, identity number); True when new."""
@@ -50,6 +53,11 @@ class AppointmentRepo(Repo):
                    SELECT 1 FROM appointments a JOIN patient_documents d ON d.number = a.id_number
                    JOIN visits v ON v.patient_id = d.patient_id WHERE v.id = queue_entries.visit_id
                    AND a.day = queue_entries.day AND a.service_code = queue_entries.service_code)""", (day,))
+        if cur.rowcount:      # the facility push sends waiting entries' new bookings to the hub's queue
+            self.conn.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, '1', ?) ON CONFLICT (key) DO UPDATE "
+                "SET value = CAST(settings.value AS INTEGER) + 1, updated_at = excluded.updated_at",
+                (QUEUE_FACTS_KEY, self._now()))
         return cur.rowcount
 
     def count(self, day: str | None = None) -> int:

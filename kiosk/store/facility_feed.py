@@ -20,9 +20,11 @@ _VISIT_SQL = """
 SELECT v.id, v.ma_lk, v.patient_id, v.kiosk_id, v.visit_day, v.service_code, v.room, v.priority, v.status,
        v.checked_in_at, t.number AS ticket_number,
        coalesce(p.full_name, '') AS full_name,  -- nameless: identity to confirm at the desk (migration 0006)
-       p.birth_date, p.gender
+       p.birth_date, p.gender,
+       q.priority AS queue_priority, q.appointment_at, q.follow_up  -- the hub's queue orders by them too
 FROM visits v JOIN patients p ON p.id = v.patient_id
 LEFT JOIN tickets t ON t.id = (SELECT min(id) FROM tickets WHERE visit_id = v.id)
+LEFT JOIN queue_entries q ON q.ticket_id = t.id
 WHERE v.id > ? ORDER BY v.id LIMIT ?"""
 
 
@@ -43,6 +45,15 @@ class FacilityFeedRepo(Repo):
                 "SELECT kind, number, valid_to FROM patient_documents WHERE patient_id = ? ORDER BY id",
                 (r["patient_id"],))]
         return rows
+
+    def queue_facts(self, day: str, upto_visit: int) -> list[dict]:
+        """Waiting entries of `day` (pushed visits only) with a booking or follow-up flag: what an
+        appointments import may have changed after the visit reached the hub."""
+        return [{"ma_lk": r[0], "appointment_at": r[1], "follow_up": bool(r[2])} for r in self.conn.execute(
+            "SELECT v.ma_lk, q.appointment_at, q.follow_up FROM queue_entries q JOIN visits v ON v.id = q.visit_id "
+            "WHERE q.day = ? AND q.state = 'waiting' AND v.id <= ? "
+            "AND q.ticket_id = (SELECT min(id) FROM tickets WHERE visit_id = v.id) "
+            "AND (q.appointment_at IS NOT NULL OR q.follow_up) ORDER BY q.id", (day, upto_visit))]
 
     def outbox_after(self, cursor: int, limit: int) -> list[dict]:
         return [dict(r) for r in self.conn.execute(

@@ -40,12 +40,14 @@ FIELD_MAP = {
     "gateway.test_birth": "gateway_test_birth",
     "signing.source": "signing_source", "signing.pkcs11_module": "pkcs11_module",
     "signing.token_label": "pkcs11_token_label", "signing.key_label": "pkcs11_key_label", "signing.slot": "pkcs11_slot",
+    "hub.dsn": "hub_dsn", "hub.password_file": "hub_password_file", "hub.tls_required": "hub_tls_required",
 }
 SECRET_MAP = {"gateway.password": "gateway_password", "gateway.officer_cccd": "gateway_officer_cccd",
               "signing.pin": "pkcs11_pin"}
 KEY_STORE = {"gateway_password": ("gateway.pass", "gateway.password"),
              "gateway_officer_cccd": ("officer.cccd", "gateway.officer_cccd")}
 REQUIRED = ("facility.code", "facility.name", "kiosk.id", "gateway.url", "gateway.username")
+OPTIONAL_WITH_HUB = ("kiosk.id",)                 # with hub.dsn the hub assigns the kiosk id
 PROVISIONING_KEY = "provisioning"
 
 
@@ -78,6 +80,10 @@ class ProvisionPlan:
     pkcs12_password: bytes | None = field(default=None, repr=False)
     staff: tuple[StaffSpec, ...] = ()
     warnings: list[str] = field(default_factory=list)
+    hub_machine: str | None = None                # [hub] machine: this machine's name at the hub
+    # rows of the local settings table to write (a value) or remove (None) in apply()'s transaction:
+    # the hub enrolment still to confirm (kiosk.technician.hub_enrolment)
+    store_settings: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def secrets_dir(self) -> Path:
@@ -139,7 +145,7 @@ def plan_from_dict(doc: Mapping[str, Any], config_path: Path, env: Mapping[str, 
             text = str(exc).split(": ", 1)[-1]
             problems.append((name, re.sub(r"^setting '[a-z0-9_]+'(: | must be )", lambda m: "" if ":" in m[1] else "must be ", text)))
 
-    known_tables = {"facility", "kiosk", "gateway", "signing", "services", "staff", "settings"}
+    known_tables = {"facility", "kiosk", "gateway", "signing", "services", "staff", "settings", "hub"}
     for table in doc:
         if table not in known_tables:
             problems.append((table, "unknown table"))
@@ -149,6 +155,8 @@ def plan_from_dict(doc: Mapping[str, Any], config_path: Path, env: Mapping[str, 
             put(name, setting, doc[table][key])
     for name in REQUIRED:
         table, key = name.split(".")
+        if name in OPTIONAL_WITH_HUB and settings.get("hub_dsn"):
+            continue
         if not str(doc.get(table, {}).get(key, "")).strip():
             problems.append((name, "required"))
     code = settings.get("facility_code", "")
@@ -173,7 +181,10 @@ def plan_from_dict(doc: Mapping[str, Any], config_path: Path, env: Mapping[str, 
     if "services" in doc:
         put("services", "services", doc["services"])
     plan = ProvisionPlan(Path(config_path), settings)
-    _signing(doc.get("signing", {}), plan, env, problems, base)
+    machine = str(doc.get("hub", {}).get("machine", "")).strip()
+    plan.hub_machine = machine or None
+    from kiosk.technician.provision_signing import check_signing
+    check_signing(doc.get("signing", {}), plan, env, problems, base)
     _key_file(plan, problems)
     plan.staff = _staff(doc.get("staff", []), problems, env)
     from kiosk.store.db import db_path
@@ -184,73 +195,6 @@ def plan_from_dict(doc: Mapping[str, Any], config_path: Path, env: Mapping[str, 
     if problems:
         raise ProvisionError(problems)
     return plan
-
-
-def _signing(table: Mapping, plan: ProvisionPlan, env, problems: list, base: Path | None) -> None:
-    source = plan.settings.get("signing_source", "pkcs12")
-    if source != "pkcs12":
-        _pkcs11(plan, problems)
-        return
-    if "pkcs12" not in table:
-        problems.append(("signing.pkcs12", "required: the facility's PKCS#12 file to import"))
-        return
-    path = Path(os.path.expanduser(str(table["pkcs12"])))
-    if base is not None and not path.is_absolute():
-        path = base / path
-    try:
-        blob = path.read_bytes()
-    except OSError as exc:
-        problems.append(("signing.pkcs12", f"cannot read {path}: {exc.strerror}"))
-        return
-    password = _secret(table, "password", "signing.password", env, problems)
-    try:
-        from cryptography.hazmat.primitives.serialization import pkcs12
-        key, cert, _ = pkcs12.load_key_and_certificates(blob, password.encode() if password else None)
-    except ValueError:
-        problems.append(("signing.pkcs12", "cannot open it: wrong password (signing.password) or not PKCS#12"))
-        return
-    if key is None or cert is None:
-        problems.append(("signing.pkcs12", "holds no private key and certificate"))
-        return
-    from datetime import datetime, timezone
-    days = (cert.not_valid_after_utc - datetime.now(timezone.utc)).days
-    if days < 0:
-        problems.append(("signing.pkcs12", "the certificate has expired"))
-    elif days < 30:
-        plan.warnings.append(f"signing certificate expires in {days} days")
-    plan.pkcs12, plan.pkcs12_password = blob, (password or "").encode()
-    plan.settings["signing_pkcs12"] = plan.secrets_dir / "facility.p12"
-    plan.settings["signing_pkcs12_password_file"] = plan.secrets_dir / "pkcs12.pass"
-
-
-def _pkcs11(plan: ProvisionPlan, problems: list) -> None:
-    """Open the token with the PIN and find the key and its certificate: a wrong slot, label or
-    PIN fails here, before anything is written."""
-    s = plan.settings
-    if not s.get("pkcs11_key_label"):
-        problems.append(("signing.key_label", "required for a PKCS#11 token"))
-        return
-    if not s.get("pkcs11_pin"):
-        problems.append(("signing.pin", "required: pin_file or pin_env"))
-        return
-    module = Path(s.get("pkcs11_module", BY_NAME["pkcs11_module"].default))
-    if not module.is_file():
-        problems.append(("signing.pkcs11_module", f"no PKCS#11 module at {module}"))
-        return
-    from kiosk.gateway.signing import Pkcs11Identity, SigningError
-    try:
-        ident = Pkcs11Identity(module, s["pkcs11_pin"], s["pkcs11_key_label"], s.get("pkcs11_token_label", ""),
-                               slot=s.get("pkcs11_slot", -1))
-    except SigningError as exc:
-        text = str(exc)
-        field = next((f for hint, f in (("Pin", "signing.pin"), ("slot", "signing.slot"),
-                                        ("NoSuchToken", "signing.token_label")) if hint in text), "signing.key_label")
-        problems.append((field, f"the token cannot be used: {text}"))
-        return
-    except Exception as exc:  # noqa: BLE001 - python-pkcs11 errors (wrong PIN, no such key)
-        problems.append(("signing.pin", f"the token refused ({type(exc).__name__})"))
-        return
-    ident.close()
 
 
 def _key_file(plan: ProvisionPlan, problems: list) -> None:
@@ -352,7 +296,10 @@ def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, a
             config_changed = plan.config_path.read_bytes() != text
         except OSError:
             pass
+        rows = {k: v for k, v in plan.store_settings.items() if store.settings.get(k) != v}
         with store.transaction():
+            for row, value in rows.items():
+                store.settings.set(row, value) if value is not None else store.settings.delete(row)
             for name, (acc_id, what) in staff_changes.items():
                 if what == "create":
                     store.staff.create(name, *acc_id)
@@ -362,6 +309,7 @@ def apply(plan: ProvisionPlan, *, clock=None, hasher: PinHasher | None = None, a
                 store.settings.set(PROVISIONING_KEY, digest)
             all_changed = changed + [f"staff:{n}" for n in staff_changes] + (["settings"] if previous != digest else [])
             all_changed += ["config"] if config_changed else []
+            all_changed += [f"store:{row}" for row in rows]
             if all_changed:
                 AuditLog(store).append(actor, role, "provision.apply", "kiosk",
                                        {"changed": all_changed, "settings_sha256": digest, **(extra or {})})

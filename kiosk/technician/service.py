@@ -206,6 +206,20 @@ class TechnicianService:
             self.ctx.record(session, "gateway.test", cfg.gateway_url, {"token_ok": token_ok, "card_code": code})
         return GatewayTest(token_ok, (t1 - t0) * 1000, code, words, (t2 - t1) * 1000, message)
 
+    @requires(P.PROVISION)
+    def hub_test(self, session) -> list:
+        """The facility hub check (kiosk.facility.hub_check: connect, a least-privilege role, TLS
+        when hub_dsn says verify-full, the schema version), audited like the gateway test."""
+        from kiosk.facility.hub_check import check_hub
+        cfg = self.ctx.cfg
+        if not cfg.hub_dsn:
+            raise TechError("Ki-ốt độc lập: chưa cài máy chủ cơ sở / standalone kiosk: no hub_dsn set")
+        pw = cfg.hub_password_file
+        items = check_hub(cfg.hub_dsn, pw if str(pw) not in ("", ".") else None, tls_required=cfg.hub_tls_required)
+        with self.store.transaction():
+            self.ctx.record(session, "hub.test", "hub", {i.name: i.ok for i in items})
+        return items
+
     # ------------------------------------------------------------ diagnostics and reset
     @requires(P.EXPORT_DIAGNOSTICS)
     def diagnostics(self, session, out_path: Path) -> Path:

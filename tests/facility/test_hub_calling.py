@@ -166,3 +166,111 @@ def test_the_same_counter_on_two_pcs_holds_one_patient(hub):
         with hub.connect("hub_desk") as conn:
             conn.execute("UPDATE hub_queue_entries SET state = 'done', counter_id = NULL WHERE counter_id = 'Q1'")
     assert FACILITY == "79001"
+
+
+def test_pushed_appointments_and_follow_ups_order_the_hub_queue_like_the_kiosk(hub, tmp_path, signer):
+    """Issue 18 leftover: random queues made by a kiosk (priority groups, an emergency category,
+    imported appointments due or not, follow-ups, some booked for another service) and pushed: the
+    hub's queue entries carry the kiosk's appointment times, follow-up flags and calling priority,
+    and the hub's ORDER BY equals the core's order over the kiosk's own queue, ticket for ticket."""
+    from kiosk.core.clock import FakeClock, local_day
+    from kiosk.core.views import PriorityCategory
+    from kiosk.demo.facility_people import crowd_person
+    from kiosk.store.appointments import AppointmentRow
+    from tests.facility.helpers import node
+    real_now = datetime.now(timezone.utc)
+    start = max(real_now - timedelta(minutes=30),
+                datetime.combine(datetime.fromisoformat(local_day(real_now)), datetime.min.time(),
+                                 tzinfo=timezone(timedelta(hours=7))) + timedelta(seconds=1))
+    for seed, kiosk_id in ((18, "1"), (1818, "2")):
+        rng = random.Random(seed)
+        clock = FakeClock(start)
+        k = node(tmp_path, kiosk_id, hub, signer, clock)
+        k.set_reachable(False)                      # the kiosk's own series; pushed when it reconnects
+        day = local_day(clock.now())
+        base = 100 * seed
+        for i in range(40):
+            person = crowd_person(base + i)
+            service_code = rng.choice(["K01", "K02"])
+            if rng.random() < 0.45:
+                booked = service_code if rng.random() < 0.85 else "K04"      # some booked for another service
+                with k.store.transaction():
+                    k.store.appointments.upsert(AppointmentRow(
+                        day, real_now + timedelta(minutes=rng.randint(-60, 60)), booked, person.cccd.number,
+                        rng.random() < 0.3, ""), "test.csv")
+            prio = rng.choice([None, None, PriorityCategory.ELDERLY, PriorityCategory.CHILD, PriorityCategory.MERIT])
+            k.checkin(person, service_code, prio)
+            clock.advance(rng.randint(1, 30))
+        with k.store.transaction():                 # two visits re-categorised as emergencies (MA_DOITUONG_KCB 2)
+            for vid in rng.sample([r[0] for r in k.store.conn.execute("SELECT id FROM visits")], 2):
+                k.store.conn.execute("UPDATE visits SET ma_doituong_kcb = '2', priority = priority WHERE id = ?",
+                                     (vid,))
+        k.set_reachable(True)
+        assert k.sync()["pushed"] >= 40
+        local = k.store.queue.entries(day)
+        k.close()
+        assert sum(e.appointment_at is not None for e in local) >= 5 and any(e.follow_up for e in local)
+        assert sum(e.priority == "emergency" for e in local) == 2
+        # the hub's entries carry what the kiosk's entries hold
+        hub_facts = {r[0]: r[1:] for r in hub_rows(
+            hub, "SELECT number, priority, appointment_at, follow_up FROM hub_queue_entries WHERE state = 'waiting'")}
+        assert len(hub_facts) == 40
+        for e in local:
+            assert hub_facts[e.number] == (e.priority, e.appointment_at, e.follow_up), e.number
+        svc = service(hub, CallingSettings(SETTINGS.counters, SETTINGS.rooms))
+        with hub.connect("hub_desk") as conn:
+            db_now = conn.execute("SELECT now()").fetchone()[0]
+        hub_order = [e.number for e in svc.waiting("Q1")]
+        core_order = [e.number for e in waiting_order(local, ["K01", "K02"], db_now, SETTINGS.policy)]
+        assert len(core_order) == 40 and hub_order == core_order
+        # and Call next takes the core's first
+        assert svc.call_next(Staff(), "Q1").number == core_order[0]
+        svc.close()
+        with hub.connect("hub_desk") as conn:         # the next seed's queue alone
+            conn.execute("UPDATE hub_queue_entries SET state = 'cancelled', counter_id = NULL")
+
+
+def test_bookings_imported_after_the_push_reach_the_hub_queue(hub, tmp_path, signer):
+    """An appointments file imported after the patients' visits were pushed: the next push sends the
+    waiting entries' new bookings (hub_queue_facts), once; the hub's order is the kiosk's again."""
+    from kiosk.calling.appointments import import_file
+    from kiosk.core.clock import FakeClock, local_day
+    from kiosk.demo.facility_people import crowd_person
+    from kiosk.core.clock import VN_TZ
+    HEADER = "time,service,identity_number,follow_up,note\n"
+
+    def vn(moment) -> str:
+        return moment.astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M")
+    from tests.facility.helpers import node
+    real_now = datetime.now(timezone.utc)
+    clock = FakeClock(real_now - timedelta(minutes=5))
+    k = node(tmp_path, "3", hub, signer, clock)
+    people = [crowd_person(7000 + i) for i in range(8)]
+    for p in people:
+        k.checkin(p, "K01")
+        clock.advance(20)
+    assert k.sync()["pushed"] >= 8
+    assert hub_rows(hub, "SELECT count(*) FROM hub_queue_entries WHERE appointment_at IS NOT NULL OR follow_up") \
+        == [(0,)]
+    csv = tmp_path / "bookings.csv"
+    csv.write_text(HEADER + f"{vn(real_now + timedelta(minutes=5))},K01,{people[5].cccd.number},0,\n"
+                            f"{vn(real_now + timedelta(minutes=40))},K01,{people[6].cccd.number},1,\n"
+                            f"{vn(real_now - timedelta(minutes=20))},K01,{people[7].cccd.number},0,\n"
+                            f"{vn(real_now + timedelta(minutes=1))},K02,{people[4].cccd.number},0,\n",
+               encoding="utf-8")
+    result, new, updated = import_file(k.store, csv, {"K01", "K02"}, clock.now())
+    assert (new, updated, result.errors) == (4, 3, [])
+    report = k.pusher.push(k.hub())
+    assert report.queue_facts == 3
+    assert k.pusher.push(k.hub()).queue_facts == 0                  # sent once
+    local = k.store.queue.entries(local_day(clock.now()))
+    hub_facts = {r[0]: r[1:] for r in hub_rows(hub, "SELECT number, appointment_at, follow_up FROM hub_queue_entries")}
+    assert {e.number: (e.appointment_at, e.follow_up) for e in local} == hub_facts
+    svc = service(hub, CallingSettings(SETTINGS.counters, SETTINGS.rooms))
+    with hub.connect("hub_desk") as conn:
+        db_now = conn.execute("SELECT now()").fetchone()[0]
+    core_order = [e.number for e in waiting_order(local, ["K01", "K02"], db_now, SETTINGS.policy)]
+    assert [e.number for e in svc.waiting("Q1")] == core_order
+    assert core_order[:3] == [local[6].number, local[7].number, local[5].number]   # follow-up, then by time
+    svc.close()
+    k.close()

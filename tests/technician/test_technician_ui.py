@@ -116,7 +116,9 @@ def test_first_run_wizard_checks_each_page_then_provisions(qtbot, wizard, tmp_pa
     assert wiz.currentId() == admin_page and "hai lần nhập PIN khác nhau" in wiz.currentPage().problems.text()
     wiz.f["staff.pin2"].setText("739251")
     next_page(qtbot, wiz)
+    next_page(qtbot, wiz)                                            # no facility hub: a standalone kiosk
     summary = wiz.summary.text()
+    assert "ki-ốt độc lập / standalone kiosk" in summary
     assert "79001 · Bệnh viện Thử nghiệm" in summary and "K01 Khám Nội tổng quát (P.101)" in summary
     for secret in ("mat-khau-wizard", "079190000999", good_password, "739251"):
         assert secret not in summary

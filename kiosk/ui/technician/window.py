@@ -219,6 +219,11 @@ class TechnicianWindow(QWidget):
         lay.addLayout(_left(self.gw_btn))
         self.gw_result = label("", name="GatewayResult")
         lay.addWidget(self.gw_result)
+        hub = button("Kiểm tra máy chủ cơ sở / Facility hub check", "HubTest")
+        hub.clicked.connect(self.hub_test)
+        lay.addLayout(_left(hub))
+        self.hub_result = label("", name="HubResult")
+        lay.addWidget(self.hub_result)
         lay.addWidget(label("Gói chẩn đoán / diagnostics bundle", "title"))
         lay.addWidget(label("Nhật ký (đã che), cài đặt (đã ẩn bí mật), phiên bản, thiết bị, hàng đợi gửi — một tệp zip. "
                             "/ Logs (masked), settings (secrets hidden), versions, devices, outbox — one zip.", "muted"))
@@ -244,6 +249,14 @@ class TechnicianWindow(QWidget):
             self.gw_result.setText(f"Token: {'OK' if r.token_ok else 'lỗi'} ({r.token_ms:.0f} ms) — {r.message}\n"
                                    f"{words} ({r.card_ms:.0f} ms)")
         self.ctl.act(self.tech.gateway_test, done=show)
+
+    def hub_test(self) -> None:
+        def show(items):
+            self.hub_result.setProperty("role", "good" if all(i.ok for i in items) else "bad")
+            self.hub_result.style().unpolish(self.hub_result)
+            self.hub_result.style().polish(self.hub_result)
+            self.hub_result.setText("\n".join(f"{'✓' if i.ok else '✗'} {i.message}" for i in items))
+        self.ctl.act(self.tech.hub_test, done=show)
 
     def diagnostics(self) -> None:
         self.ctl.act(self.tech.diagnostics, Path(self.diag_dir.text()),

@@ -174,6 +174,15 @@ class FirstRunWizard(QWizard):
             p.form.addRow(text, self.f[key])
         self.addPage(p)
 
+        p = _Page("Máy chủ cơ sở / Facility hub", "Tùy chọn: để trống nếu ki-ốt hoạt động độc lập. Máy chủ xác nhận "
+                  "số hiệu ki-ốt (không trùng với máy khác). / Optional: the hub confirms the kiosk id.")
+        pw = str(cfg.hub_password_file)
+        self.f["hub.dsn"] = _line("hub.dsn", str(cfg.hub_dsn))
+        self.f["hub.password_file"] = _line("hub.password_file", "" if pw in ("", ".") else pw)
+        p.form.addRow("Chuỗi kết nối / hub_dsn", self.f["hub.dsn"])
+        p.form.addRow("Tệp mật khẩu / password file", self.f["hub.password_file"])
+        self.addPage(p)
+
         p = _Page("Xác nhận / Confirm", "Kiểm tra toàn bộ trước khi ghi; không thay đổi gì nếu có lỗi.")
         self.summary = label("", name="WizardSummary")
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -247,6 +256,10 @@ class FirstRunWizard(QWizard):
             row["minutes_per_patient"] = int(row["minutes_per_patient"]) if row["minutes_per_patient"].isdigit() else 6
             services.append(row)
         doc["services"] = services
+        if t["hub.dsn"]:
+            doc["hub"] = {"dsn": t["hub.dsn"]}
+            if t["hub.password_file"]:
+                doc["hub"]["password_file"] = t["hub.password_file"]
         doc["staff"] = [{"username": t["staff.username"], "display_name": t["staff.display_name"] or t["staff.username"],
                          "role": "admin", "pin_env": "WIZ_ADMIN_PIN"}]
         env["WIZ_ADMIN_PIN"] = self.f["staff.pin"].text()
@@ -344,7 +357,8 @@ class FirstRunWizard(QWizard):
     def _applied(self, report) -> None:
         self.report = report
         self.problems.setText("")
-        self.done_label.setText("Đã cài đặt xong / provisioned: " + ", ".join(report.changed))
+        self.done_label.setText("\n".join(["Đã cài đặt xong / provisioned: " + ", ".join(report.changed),
+                                            *report.warnings]))
         self.provisioned.emit(report)
         super().accept()
 

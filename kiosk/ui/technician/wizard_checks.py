@@ -4,7 +4,9 @@ to a page (checked before Next), and the confirm page's summary with every secre
 from __future__ import annotations
 
 PAGES = ("Cơ sở KCB / Facility", "Ki-ốt / Kiosk", "Cổng giám định / Gateway", "Khóa ký số / Signing key",
-         "Khoa khám / Services", "Tài khoản quản trị / Admin account", "Xác nhận / Confirm")
+         "Khoa khám / Services", "Tài khoản quản trị / Admin account", "Máy chủ cơ sở / Facility hub",
+         "Xác nhận / Confirm")
+HUB_PAGE = 6
 # field key (as the provisioning checks name it) -> (page index, Vietnamese / English field name)
 FIELDS = {
     "facility.code": (0, "Mã cơ sở / MA_CSKCB"), "facility.name": (0, "Tên cơ sở / name"),
@@ -20,6 +22,7 @@ FIELDS = {
     "services": (4, "Dịch vụ / services"),
     "staff": (5, "Tài khoản quản trị / admin account"), "staff.username": (5, "Tên đăng nhập / user"),
     "staff.display_name": (5, "Họ tên / name"), "staff.pin": (5, "PIN"), "staff.role": (5, "Vai trò / role"),
+    "hub.dsn": (6, "Chuỗi kết nối / hub_dsn"), "hub.password_file": (6, "Tệp mật khẩu / password file"),
 }
 # the checks' English words, in Vietnamese first
 WORDS_VI = (
@@ -56,6 +59,8 @@ def words(key: str, message: str) -> str:
     k = field_of(key)
     page = page_of(key)
     name = FIELDS.get(k, (page, k))[1]
+    if " / " in message and not message.isascii():        # already Vietnamese / English (the hub's checks)
+        return f"Trang “{PAGES[page]}” · {name}: {message}"
     vi = next((v for en, v in WORDS_VI if en in message), "giá trị không hợp lệ")
     return f"Trang “{PAGES[page]}” · {name}: {vi} / {message}"
 
@@ -80,7 +85,20 @@ def page_problems_of(doc: dict, env: dict, config_path, index: int, pins_differ:
         problems.append(("services", "at least one service (code, name, room, letter)"))
     if pins_differ:
         problems.append(("staff.pin", "the two PINs differ"))
+    hub = doc.get("hub", {})
+    if index >= HUB_PAGE and hub.get("dsn") and not any(page_of(k) == HUB_PAGE for k, _ in problems):
+        problems.extend(hub_problems(hub))
     return for_page(problems, index)
+
+
+def hub_problems(hub: dict) -> list[tuple[str, str]]:
+    """The hub check (connect, role not superuser, TLS when verify-full, schema version): slow, a
+    network round; worker thread only."""
+    from pathlib import Path
+
+    from kiosk.facility.hub_check import check_hub
+    pw = hub.get("password_file") or None
+    return [("hub.dsn", i.message) for i in check_hub(hub["dsn"], Path(pw) if pw else None) if not i.ok]
 
 
 def fingerprint(doc: dict, env: dict, pins_differ: bool) -> str:
@@ -113,6 +131,10 @@ def summary(doc: dict, env: dict, config_path) -> str:
                      f"{mask(env.get(s['pin_env'], ''))}")
     lines.append("Dịch vụ / services: " + (", ".join(f"{x['code']} {x['name_vi']} (P.{x['room']})"
                                                     for x in doc["services"]) or "—"))
+    hub = doc.get("hub", {})
+    lines.append(f"Máy chủ cơ sở / facility hub: {hub['dsn']} · mật khẩu / password: {hub.get('password_file') or '—'}"
+                 " · máy chủ xác nhận số hiệu ki-ốt / the hub confirms the kiosk id" if hub.get("dsn")
+                 else "Máy chủ cơ sở / facility hub: — (ki-ốt độc lập / standalone kiosk)")
     for st in doc["staff"]:
         lines.append(f"Quản trị / admin: {st['username']} · {st['display_name']} · PIN {mask(env.get(st['pin_env'], ''))}")
     lines.append("Mật khẩu cổng, CCCD cán bộ và mật khẩu PKCS#12 được cất trong kho khóa (0600), không ghi vào "
