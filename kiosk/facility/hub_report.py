@@ -12,10 +12,11 @@ delay is known for visits closed at a hub desk (the kiosk's own closes carry no 
 provisional outcomes follow the hub's visit status (a desk override counts as the desk's)."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 from kiosk.report.figures import TOTAL, Column, Report, Table, build_report
 from kiosk.core.clock import local_day
@@ -203,28 +204,18 @@ def build_hub_report(conn: Any, period: Period, *, facility: str = "", generated
     return dataclasses.replace(report, tables=report.tables + (kiosks_table(report, extra),))
 
 
-class _read_only:
-    """One consistent snapshot for the whole report when `conn` offers a transaction (psycopg's
-    connection, the desk's HubLink); otherwise statement by statement."""
-
-    def __init__(self, conn: Any):
-        self.conn, self.cm = conn, None
-
-    def __enter__(self):
-        tx = getattr(self.conn, "transaction", None)
-        # a fresh transaction only on an autocommit link (a psycopg connection already inside a
-        # transaction keeps its own snapshot)
-        if tx is not None and getattr(self.conn, "autocommit", True):
-            self.cm = tx()
-            self.cm.__enter__()
-            self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        return self
-
-    def __exit__(self, *exc):
-        if self.cm is not None:
-            return self.cm.__exit__(*exc)
-        return False
-
+@contextlib.contextmanager
+def _read_only(conn: Any) -> Iterator[None]:
+    """One consistent snapshot for the whole report when `conn` is an autocommit link that offers
+    transactions (psycopg's connection, the desk's HubLink); a connection already inside a
+    transaction keeps its own snapshot."""
+    tx = getattr(conn, "transaction", None)
+    if tx is None or not getattr(conn, "autocommit", True):
+        yield
+        return
+    with tx():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def record_prepared(conn: Any, week: str, files: list[str]) -> None:
