@@ -25,6 +25,9 @@ END $$;
 CREATE TRIGGER outbox_acked_at BEFORE INSERT OR UPDATE ON outbox
     FOR EACH ROW EXECUTE FUNCTION hub_outbox_acked_at();
 
+-- the report reads a period's uploads through their visits (the primary key starts with the kind)
+CREATE INDEX IF NOT EXISTS outbox_ma_lk ON outbox(ma_lk);
+
 -- How each visit's patient was identified, and whether its card check at issuing was provisional:
 -- pushed by the kiosk with the visit (kiosk.facility.push, in the same statement as hub_ingest),
 -- once per MA_LK. A desk's manual check-in has no row here: the report counts it as desk_manual.

@@ -29,7 +29,7 @@ def test_hub_init_and_status_commands(pg_cluster, tmp_path, signer):
     out = _kiosk("hub", "init", "--dsn", admin, "--secrets-dir", str(tmp_path / "s"), data_dir=tmp_path)
     assert out.returncode == 0, out.stderr
     newest = schema.discover()
-    assert (f"hub schema 0 -> {len(newest)}; applied: " + ", ".join(p.name for _, p in newest)) in out.stdout
+    assert (f"hub schema 0 -> {newest[-1][0]}; applied: " + ", ".join(p.name for _, p in newest)) in out.stdout
     again = _kiosk("hub", "init", "--dsn", admin, data_dir=tmp_path)
     assert again.returncode == 0 and "applied: nothing" in again.stdout
     bad = _kiosk("hub", "status", "--dsn", f"host={pg_cluster.socket_dir} port=1 dbname=x", data_dir=tmp_path)
