@@ -64,6 +64,10 @@ def _report(args, ctx) -> int:
     except ReportError as exc:
         print(f"kiosk hub report: {exc}", file=sys.stderr)
         return 2
+    except psycopg.errors.InsufficientPrivilege:
+        print("kiosk hub report: this DSN's role may not read the report's tables: use the desk role (hub_desk)",
+              file=sys.stderr)
+        return 1
     except psycopg.errors.UndefinedTable:
         print("kiosk hub report: the hub's schema is older than this kiosk: run `kiosk hub init`", file=sys.stderr)
         return 1

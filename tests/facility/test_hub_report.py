@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -187,8 +188,13 @@ def test_cli_writes_the_report_and_the_desk_page_sees_it_ready(hub, week48, tmp_
     written = out / f"bao-cao-tuan-{FACILITY}-all-2026-W48.csv"
     assert code == 0 and text.strip() == str(written)
     assert "receptions,2026-W48,1,,total,3" in written.read_text(encoding="utf-8")
+    for fmt, magic in (("xlsx", b"PK"), ("pdf", b"%PDF")):      # the department's formats, same renderers
+        code, text, _ = run(*dsn, "--week", "2026-W48", "--format", fmt, "--out", str(out))
+        assert code == 0 and Path(text.strip()).read_bytes().startswith(magic)
     code, _, err = run(*dsn, "--week", "2026-W99")
     assert code == 2 and "no week 99" in err
+    code, _, err = run("--dsn", hub.dsn("hub_kiosk"), "--week", "2026-W48")
+    assert code == 1 and "use the desk role" in err
     code, _, err = run("--dsn", "host=127.0.0.1 port=1 dbname=x user=y connect_timeout=1", "--week", "2026-W48")
     assert code == 1 and "unreachable" in err and "Traceback" not in err
     add_accounts(hub)
@@ -197,4 +203,5 @@ def test_cli_writes_the_report_and_the_desk_page_sees_it_ready(hub, week48, tmp_
         flag = svc.desk.report.ready(svc.accounts.sign_in("bac.si", PINS["bac.si"]))
     finally:
         svc.close()
-    assert flag["week"] == "2026-W48" and flag["files"] == [written.name]
+    assert flag["week"] == "2026-W48"
+    assert flag["files"] == sorted(written.with_suffix(f".{x}").name for x in ("csv", "pdf", "xlsx"))
