@@ -32,8 +32,9 @@ from kiosk.report.weekly import render  # noqa: E402
 
 LAST_DAY = date(2026, 11, 29)          # a Sunday: the year ends with a full ISO week (2026-W48)
 
+# no triggers while seeding (session_replication_role): events and queue rows go in directly
 SEED = """
-SET session_replication_role = replica;     -- no triggers: events and queue rows go in directly
+SET session_replication_role = replica;
 INSERT INTO patients (id, full_name, first_kiosk)
 SELECT i, 'KHÁCH ' || i, '1' FROM generate_series(1, %(n)s / 3 + 1) i;
 INSERT INTO visits (ma_lk, kiosk_id, facility_code, patient_id, visit_day, service_code, priority, status,
@@ -93,7 +94,9 @@ def main() -> int:
         schema.init(cluster.dsn(dbname="hub"), base / "secrets")
         t0 = time.perf_counter()
         with psycopg.connect(cluster.dsn(dbname="hub"), autocommit=True) as conn:
-            conn.execute(SEED, {"n": n, "per_day": args.per_day, "first": first})
+            params = {"n": n, "per_day": args.per_day, "first": first}
+            for statement in filter(str.strip, SEED.split(";\n")):
+                conn.execute(statement, params)
             conn.execute("ANALYZE")
             counts = conn.execute("SELECT (SELECT count(*) FROM visits), (SELECT count(*) FROM outbox), "
                                   "(SELECT count(*) FROM hub_queue_calls)").fetchone()
