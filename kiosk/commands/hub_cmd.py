@@ -1,4 +1,4 @@
-"""`kiosk hub init --dsn ADMIN_DSN | status | worker | enrol`: the facility's PostgreSQL hub."""
+"""`kiosk hub init --dsn ADMIN_DSN | status | worker | enrol | report`: the facility's PostgreSQL hub."""
 from __future__ import annotations
 
 import json
@@ -27,6 +27,8 @@ def register(sub, parents) -> None:
     worker.set_defaults(func=_worker)
     from kiosk.commands import hub_staff_cmd
     hub_staff_cmd.register(hsub, parents)
+    from kiosk.commands import hub_report_cmd
+    hub_report_cmd.register(hsub, parents)
     enrol = hsub.add_parser("enrol", parents=parents,
                             help="get this kiosk's kiosk_id from the hub (the hub assigns ids; a duplicate is refused)")
     enrol.add_argument("--dsn", default=None, help="libpq string of the hub_kiosk role; default: setting hub_dsn")

@@ -258,12 +258,14 @@ class HubDesk:
 
     def __init__(self, ctx: HubDeskContext, index: Any = None):
         from kiosk.facility.hub_desk_work import HubCheckin, HubCloser, HubQueue
+        from kiosk.facility.hub_alerts import HubDeskAlerts
+        from kiosk.facility.hub_report import HubDeskReport
         self.ctx, self.live = ctx, ctx.live
         self.visits = HubVisits(ctx)
         self.checkin = HubCheckin(ctx)
         self.close = HubCloser(ctx, self.visits, index)
         self.queue = HubQueue(ctx)
-        self.alerts = None
-        self.report = None
+        self.alerts = HubDeskAlerts(ctx)
+        self.report = HubDeskReport(ctx)
         self.book = HubBook(ctx)
         self.identity = HubIdentity(ctx, self.visits)

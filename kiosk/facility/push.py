@@ -116,8 +116,12 @@ class Pusher:
                  "payload_sha256": r["payload_sha256"], "acked": r["state"] == "acked",
                  "receipt_ma_giao_dich": r["receipt_ma_giao_dich"], "receipt_time": r["receipt_time"]}
                 for r in uploads]
-        new, conflicts = cur.execute("SELECT new_visits, conflict_ma_lks FROM hub_ingest(%s, %s, %s, %s)",
-                                     (self.kiosk_id, self.facility_code, Jsonb(vdoc), Jsonb(odoc))).fetchone()
+        # the report's facts (how each patient was identified; migrations/hub/0007) in the same statement
+        facts = [{"ma_lk": r["ma_lk"], "kiosk_id": r["kiosk_id"], "id_method": r.get("id_method"),
+                  "checked_provisional": bool(r.get("checked_provisional"))} for r in visits]
+        new, conflicts, _ = cur.execute(
+            "SELECT new_visits, conflict_ma_lks, hub_report_facts(%s, %s) FROM hub_ingest(%s, %s, %s, %s)",
+            (self.kiosk_id, Jsonb(facts), self.kiosk_id, self.facility_code, Jsonb(vdoc), Jsonb(odoc))).fetchone()
         report.new_visits += new
         report.conflicts += len(conflicts)
         report.conflict_ma_lks.extend(conflicts)

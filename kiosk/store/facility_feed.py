@@ -20,7 +20,7 @@ _VISIT_SQL = """
 SELECT v.id, v.ma_lk, v.patient_id, v.kiosk_id, v.visit_day, v.service_code, v.room, v.priority, v.status,
        v.checked_in_at, t.number AS ticket_number,
        coalesce(p.full_name, '') AS full_name,  -- nameless: identity to confirm at the desk (migration 0006)
-       p.birth_date, p.gender,
+       p.birth_date, p.gender, v.id_method, v.checked_provisional,
        q.priority AS queue_priority, q.appointment_at, q.follow_up  -- the hub's queue orders by them too
 FROM visits v JOIN patients p ON p.id = v.patient_id
 LEFT JOIN tickets t ON t.id = (SELECT min(id) FROM tickets WHERE visit_id = v.id)

@@ -25,14 +25,15 @@ def from_sorted(values: list[int]) -> dict:
 
 def from_histogram(hist: Counter) -> dict:
     n = sum(hist.values())
-    want = {_rank(n, 0.5): "median_s", _rank(n, 0.95): "p95_s"}
+    # a list, not a dict keyed by rank: with one value both ranks are 1 (a dict kept only the p95)
+    want = [(_rank(n, 0.5), "median_s"), (_rank(n, 0.95), "p95_s")]
     out = {"n": n, "within_1h": 0, "within_24h": 0}
     seen = 0
     keys = sorted(hist)
     for v in keys:
         c = hist[v]
         before, seen = seen, seen + c
-        for rank, name in want.items():
+        for rank, name in want:
             if before < rank <= seen:
                 out[name] = v
         if v <= HOUR:
@@ -54,6 +55,14 @@ def _week(day: str, cache: dict) -> str:
 def upload_figures(conn, sql: str, params: tuple) -> tuple[list[dict], list[dict]]:
     """`sql` yields (day, 'kiosk_id|kind', state, last_code, seconds or NULL) ordered by day:
     the counts by state (and a dead item's reason), and the delays of those with seconds."""
+    cur = conn.cursor()
+    cur.row_factory = None                      # plain tuples: a year is two million rows
+    return summarise_uploads(cur.execute(sql, params))
+
+
+def summarise_uploads(rows: Iterable) -> tuple[list[dict], list[dict]]:
+    """The same from any rows of (day, 'kiosk_id|kind', state, last_code, seconds or None) in day
+    order (the kiosk's store above, the facility hub's in kiosk.facility.hub_report)."""
     out: list[dict] = []
     counts: Counter = Counter()
     weeks: dict[str, str] = {}
@@ -74,9 +83,6 @@ def upload_figures(conn, sql: str, params: tuple) -> tuple[list[dict], list[dict
                 period[(PERIOD, kind)].update(values)
         groups.clear()
 
-    cur = conn.cursor()
-    cur.row_factory = None                      # plain tuples: a year is two million rows
-    rows: Iterable = cur.execute(sql, params)
     for day, group, state, code, s in rows:     # the loop runs per upload: keep it lean
         if s is None:
             kiosk, kind = group.rsplit("|", 1)

@@ -81,8 +81,11 @@ class ReportPage(QWidget):
         if len(t.columns) > WIDE_TABLE:
             # a wide table (one column per measure) reads down instead: a row per measure, a column
             # per day or kiosk, so it fits a 1366-pixel desk screen without a horizontal scroll
+            # a column per period, and per kiosk when the table has one (the facility's report)
+            kiosk = next((i for i, c in enumerate(t.columns) if c.key == "kiosk"), None)
+            heads = [str(row[0]) + (f" · {row[kiosk]}" if kiosk is not None else "") for row in cells]
             self.detail.setColumnCount(1 + len(t.rows))
-            self.detail.setHorizontalHeaderLabels(["Chỉ số / Indicator"] + [str(row[0]) for row in cells])
+            self.detail.setHorizontalHeaderLabels(["Chỉ số / Indicator"] + heads)
             fill(self.detail, [tuple([c.vi] + [row[i] for row in cells]) for i, c in enumerate(t.columns) if i > 0])
             return
         self.detail.setColumnCount(len(t.columns))
