@@ -114,6 +114,7 @@ class DeskFeed:
                 self.cursor = eid
             applied += 1
             ma_lk = event.get("ma_lk")
+            v: dict | None
             if str(event.get("kind", "")).startswith("visit.") and ma_lk:
                 at = event.get("checked_in_at")
                 v = self._put((ma_lk, event.get("kiosk"), event.get("service"), event.get("ticket"), event.get("status"),
