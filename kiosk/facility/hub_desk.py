@@ -14,6 +14,7 @@ from typing import Any
 from kiosk.core.status import VisitStatus
 from kiosk.desk.context import DeskError
 from kiosk.desk.visits import FINISHED, EligibilityInfo, VisitDetail, VisitFilter, code_words
+from kiosk.facility import hub_desk_actions as actions
 from kiosk.facility.desk_ops import BadTransition, StaleVisit, resolve_conflict, set_status
 from kiosk.facility.listen import HubUnavailable
 from kiosk.gateway.results import code_info
@@ -237,10 +238,9 @@ class HubVisits:
             ctx.record(session, "conflict.resolve", f"visit:{visit_id}", {"conflict": row[0], "cancelled": dropped})
         return dropped
 
-    def _not_here(self, *_a, **_k):
-        raise DeskError("not available on the facility desk yet: do it at the kiosk's own desk")
-
-    recheck_card = reprint = change_priority = move_service = _not_here
+    # the local desk's actions on the hub (hub migration 0005): kiosk.facility.hub_desk_actions
+    recheck_card, reprint = actions.recheck_card, actions.reprint
+    change_priority, move_service = actions.change_priority, actions.move_service
 
 
 class HubDesk:

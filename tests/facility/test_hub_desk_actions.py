@@ -1,0 +1,138 @@
+"""The local desk's visit actions on the hub desk (hub migration 0005) against the real cluster:
+move to another service (a new number from the facility series, the old one cancelled, the queue
+entry moved), priority (the hub's calling order follows), reprint on the desk's printer, card
+re-check from the desk, fix-and-resend of a dead upload the hub owns. Each is compare-and-set, audited
+in its own hub transaction, and refused for a stale version, a finished visit, a role without the
+permission and a desk that lost the hub."""
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from kiosk.core.clock import FakeClock
+from kiosk.demo.facility_people import crowd_person
+from kiosk.desk.context import DeskError
+from kiosk.facility.hub_staff import add_staff
+from kiosk.facility.listen import HubUnavailable
+from kiosk.security.roles import PermissionDenied
+from tests.facility.desk_helpers import HASHER, PINS, add_accounts, desk_config
+from tests.facility.helpers import node
+
+TECH_PIN = "528163"
+
+
+@pytest.fixture
+def facility(hub, tmp_path, signer):
+    from drivers.printer.sim import SimPrinter
+    from kiosk.staff import HubStaffServices
+    add_accounts(hub)
+    with psycopg.connect(hub.admin_dsn(), autocommit=True) as conn:
+        add_staff(conn, "ky.thuat", "Ky Thuat", "technician", TECH_PIN, hasher=HASHER)
+    clock = FakeClock()
+    kiosks = [node(tmp_path, k, hub, signer, clock) for k in ("1", "2")]
+    made = []
+
+    def desk(name="Q1", gateway=None):
+        printer = SimPrinter(tmp_path / f"tickets-{name}")
+        s = HubStaffServices(desk_config(tmp_path / name, name), clock, dsn=hub.dsn("hub_desk"), sign=signer.sign,
+                             hasher=HASHER, gateway=gateway, desk_name=name, printer=printer)
+        s.printer_driver = printer
+        made.append(s)
+        return s
+    yield kiosks, desk
+    for s in made:
+        s.close()
+    for k in kiosks:
+        k.close()
+
+
+def checkins(kiosks, *people, service="K01"):
+    for i, p in enumerate(people):
+        kiosks[i % len(kiosks)].checkin(crowd_person(p), service)
+    for k in kiosks:
+        k.sync()
+
+
+def admin_rows(hub, sql: str, *args):
+    with psycopg.connect(hub.admin_dsn()) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def audit(hub, action: str):
+    import json
+    return [(r[0], r[1], json.loads(r[2])) for r in admin_rows(
+        hub, "SELECT actor, target, details FROM hub_audit WHERE action = %s ORDER BY id", action)]
+
+
+def signed_in(d, user="le.tan"):
+    return d.accounts.sign_in(user, PINS[user])
+
+
+def by_number(d, s, number):
+    rows = {r.ticket_number: r for r in d.desk.visits.visits(s, "all")}
+    return rows[number].ma_lk
+
+
+# ------------------------------------------------------------ move to another service
+def test_move_takes_a_new_number_from_the_new_series_and_cancels_the_old_one(hub, facility):
+    kiosks, desk = facility
+    checkins(kiosks, 600, 601)
+    checkins(kiosks, 602, service="K04")                    # the eye clinic's series: D001
+    a, b = desk("Q1"), desk("Q2")
+    sa, sb = signed_in(a), signed_in(b)
+    ma_lk = by_number(a, sa, "A001")
+    by_number(b, sb, "A001")                                 # both desks showed version 1
+    number = a.desk.visits.move_service(sa, ma_lk, "K04", "bệnh nhân đau mắt")
+    assert number == "D002"                                  # the facility series, not count+1 of a desk
+    visit = admin_rows(hub, "SELECT service_code, room, ticket_number, numbered_by, version, status FROM visits "
+                            "WHERE ma_lk = %s", ma_lk)[0]
+    assert visit == ("K04", a.ctx.settings.service("K04").room, "D002", "hub", 2, "waiting")
+    assert admin_rows(hub, "SELECT from_service, from_number, to_service, to_number, staff, desk "
+                           "FROM hub_ticket_moves") == [("K01", "A001", "K04", "D002", "le.tan", "desk-Q1")]
+    alloc = admin_rows(hub, "SELECT service_code, number, kiosk_id FROM ticket_allocations "
+                            "WHERE ma_lk = %s", f"{ma_lk}~move1")
+    assert alloc == [("K04", "D002", "desk-Q1")]             # through the same atomic allocation
+    entry = admin_rows(hub, "SELECT number, service_code, state, counter_id FROM hub_queue_entries "
+                            "WHERE ma_lk = %s", ma_lk)[0]
+    assert entry == ("D002", "K04", "waiting", None)
+    [(actor, target, details)] = audit(hub, "visit.move")
+    assert (actor, target) == ("le.tan", f"visit:{ma_lk}")
+    assert details["from"] == "K01" and details["cancelled_ticket"] == "A001" and details["ticket"] == "D002"
+    assert details["reason"] == "bệnh nhân đau mắt" and details["desk"] == "Q1"
+    # the next kiosk check-in for the eye clinic continues the same series
+    checkins(kiosks, 603, service="K04")
+    assert admin_rows(hub, "SELECT ticket_number FROM visits ORDER BY ticket_number") == [
+        ("A002",), ("D001",), ("D002",), ("D003",)]
+    # the second desk still showed version 1: refused, nothing changes
+    with pytest.raises(DeskError, match="changed this visit first"):
+        b.desk.visits.move_service(sb, ma_lk, "K02")
+    with pytest.raises(DeskError, match="already at that service"):
+        a.desk.visits.move_service(sa, ma_lk, "K04")
+    with pytest.raises(PermissionDenied):
+        a.desk.visits.move_service(signed_in(a, "bac.si"), ma_lk, "K02")
+    assert len(audit(hub, "visit.move")) == 1
+    assert admin_rows(hub, "SELECT count(*) FROM ticket_allocations WHERE position('~move' IN ma_lk) > 0") == [(1,)]
+
+
+def test_move_refuses_a_patient_who_holds_that_service_a_finished_visit_and_one_at_a_counter(hub, facility):
+    kiosks, desk = facility
+    kiosks[0].checkin(crowd_person(610), "K01")
+    kiosks[0].checkin(crowd_person(610), "K04")               # the same patient, at the eye clinic too
+    kiosks[0].checkin(crowd_person(611), "K01")
+    kiosks[0].sync()
+    d = desk()
+    s = signed_in(d)
+    with pytest.raises(DeskError, match="already holds a ticket for that service"):
+        d.desk.visits.move_service(s, by_number(d, s, "A001"), "K04")
+    second = by_number(d, s, "A002")
+    with psycopg.connect(hub.admin_dsn(), autocommit=True) as conn:
+        conn.execute("UPDATE hub_queue_entries SET state = 'in_service', counter_id = 'Q1' WHERE ma_lk = %s",
+                     (second,))
+    with pytest.raises(DeskError, match="served at a counter"):
+        d.desk.visits.move_service(s, second, "K02")
+    d.desk.visits.cancel(s, by_number(d, s, "D001"), "bệnh nhân về")
+    with pytest.raises(DeskError, match="the visit is cancelled"):
+        d.desk.visits.move_service(s, by_number(d, s, "D001"), "K02")
+    assert admin_rows(hub, "SELECT count(*) FROM hub_ticket_moves") == [(0,)]
+    assert admin_rows(hub, "SELECT count(*) FROM ticket_allocations WHERE position('~move' IN ma_lk) > 0") == [(0,)]
+    assert audit(hub, "visit.move") == []
