@@ -136,3 +136,37 @@ def test_move_refuses_a_patient_who_holds_that_service_a_finished_visit_and_one_
     assert admin_rows(hub, "SELECT count(*) FROM hub_ticket_moves") == [(0,)]
     assert admin_rows(hub, "SELECT count(*) FROM ticket_allocations WHERE position('~move' IN ma_lk) > 0") == [(0,)]
     assert audit(hub, "visit.move") == []
+
+
+# ------------------------------------------------------------ priority
+def test_priority_change_reorders_the_hubs_calling_order_compare_and_set(hub, facility):
+    from tests.facility.hub_queue_helpers import push_visits, service
+    _, desk = facility
+    push_visits(hub, 3)                                      # A1-000, A1-001, A1-002 today, no priority
+    a, b = desk("Q1"), desk("Q2")
+    sa, sb = signed_in(a), signed_in(b)
+    last = "79001-1-00002"
+    a.desk.visits.detail(sa, last)
+    b.desk.visits.detail(sb, last)
+    caller = service(hub)
+    assert [e.number for e in caller.waiting("Q1")] == ["A1-000", "A1-001", "A1-002"]
+    assert a.desk.visits.change_priority(sa, last, "elderly", "bệnh nhân 80 tuổi") == 2
+    assert [e.number for e in caller.waiting("Q1")] == ["A1-002", "A1-000", "A1-001"]   # called first now
+    assert admin_rows(hub, "SELECT v.priority, v.version, q.priority FROM visits v JOIN hub_queue_entries q "
+                           "USING (ma_lk) WHERE ma_lk = %s", last) == [("elderly", 2, "elderly")]
+    [(actor, target, details)] = audit(hub, "visit.priority")
+    assert (actor, target) == ("le.tan", f"visit:{last}")
+    assert details["from"] is None and details["to"] == "elderly" and details["reason"] == "bệnh nhân 80 tuổi"
+    with pytest.raises(DeskError, match="changed this visit first"):                  # b showed version 1
+        b.desk.visits.change_priority(sb, last, "child", "nhầm")
+    with pytest.raises(PermissionDenied):
+        a.desk.visits.change_priority(signed_in(a, "bac.si"), last, None, "bác sĩ")
+    assert a.desk.visits.change_priority(sa, last, None, "khai nhầm") == 3              # back to no priority
+    assert [e.number for e in caller.waiting("Q1")] == ["A1-000", "A1-001", "A1-002"]
+    first = "79001-1-00000"
+    a.desk.visits.detail(sa, first)
+    a.desk.visits.cancel(sa, first, "bệnh nhân về")
+    with pytest.raises(DeskError, match="the visit is cancelled"):
+        a.desk.visits.change_priority(sa, first, "elderly", "muộn")
+    assert [d["to"] for _, _, d in audit(hub, "visit.priority")] == ["elderly", None]
+    caller.close()
