@@ -170,3 +170,39 @@ def test_priority_change_reorders_the_hubs_calling_order_compare_and_set(hub, fa
         a.desk.visits.change_priority(sa, first, "elderly", "muộn")
     assert [d["to"] for _, _, d in audit(hub, "visit.priority")] == ["elderly", None]
     caller.close()
+
+
+# ------------------------------------------------------------ reprint
+def test_reprint_prints_the_active_ticket_from_hub_data_on_the_desks_printer(hub, facility):
+    kiosks, desk = facility
+    checkins(kiosks, 620)
+    d = desk()
+    layouts = []
+    real = d.printer_driver.print_ticket
+    d.printer_driver.print_ticket = lambda layout: (layouts.append(layout), real(layout))[1]
+    s = signed_in(d)
+    ma_lk = by_number(d, s, "A001")
+    day = admin_rows(hub, "SELECT visit_day::text FROM visits WHERE ma_lk = %s", ma_lk)[0][0]
+    assert d.desk.visits.reprint(s, ma_lk) == "A001"
+    [t] = layouts
+    assert t.number == "A001" and t.qr == f"KT1|79001|{day}|A001|{ma_lk}"
+    assert d.ctx.settings.service("K01").name_vi in t.lines and t.header == "Bệnh viện Thử nghiệm"
+    person = crowd_person(620)
+    printed = " ".join((t.header, t.title, *t.lines, t.qr, t.footer, t.priority_label))
+    assert person.person.full_name not in printed and person.cccd.number not in printed   # names no one
+    assert len(d.printer_driver.printed) == 1 and d.printer_driver.printed[0].exists()
+    assert [(a, tg, x["ticket"]) for a, tg, x in audit(hub, "ticket.reprint")] == [("le.tan", f"visit:{ma_lk}", "A001")]
+    # after a move the reprint is the new number; a clinician may reprint too
+    d.desk.visits.move_service(s, ma_lk, "K04")
+    assert d.desk.visits.reprint(signed_in(d, "bac.si"), ma_lk) == "D001"
+    assert layouts[-1].number == "D001"
+    d.printer_driver.fail_next("paper_out")
+    with pytest.raises(DeskError, match="printer failed: paper_out"):
+        d.desk.visits.reprint(s, ma_lk)
+    assert [x["fault"] for _, _, x in audit(hub, "ticket.reprint_failed")] == ["paper_out"]
+    with pytest.raises(PermissionDenied):
+        d.desk.visits.reprint(d.accounts.sign_in("ky.thuat", TECH_PIN), ma_lk)
+    d.desk.visits.cancel(s, ma_lk, "bệnh nhân về")
+    with pytest.raises(DeskError, match="no active ticket"):
+        d.desk.visits.reprint(s, ma_lk)
+    assert len(audit(hub, "ticket.reprint")) == 2 and len(d.printer_driver.printed) == 2
