@@ -206,3 +206,31 @@ def test_reprint_prints_the_active_ticket_from_hub_data_on_the_desks_printer(hub
     with pytest.raises(DeskError, match="no active ticket"):
         d.desk.visits.reprint(s, ma_lk)
     assert len(audit(hub, "ticket.reprint")) == 2 and len(d.printer_driver.printed) == 2
+
+
+# ------------------------------------------------------------ the desk list names the kiosk
+def test_hub_desk_list_shows_which_kiosk_or_desk_each_visit_came_from(qtbot, hub, facility):
+    from kiosk.desk.checkin import ManualCheckinForm
+    from kiosk.ui.desk.window import DeskWindow
+    from kiosk.ui.desk.worker import DbWorker
+    kiosks, desk = facility
+    checkins(kiosks, 640, 641)                              # A001 at kiosk 1, A002 at kiosk 2
+    d = desk()
+    worker = DbWorker()
+    try:
+        session = worker.call(d.accounts.sign_in, "le.tan", PINS["le.tan"])
+        worker.call(d.desk.checkin.check_in, session, ManualCheckinForm(
+            "Trần Văn Bình", "05/06/1971", 1, "K01", cccd="079071001234", check_card=False))       # A003 at desk Q1
+        win = DeskWindow(d.desk, worker, session)
+        qtbot.addWidget(win)
+        win.show()
+        t = win.visits.table
+        qtbot.waitUntil(lambda: t.rowCount() == 3, timeout=10000)
+        assert t.columnCount() == 8
+        header = t.horizontalHeaderItem(7)
+        assert header.text() == "Ki-ốt" and header.toolTip() == "Kiosk"
+        cells = {t.item(r, 0).text(): (t.item(r, 7).text(), t.item(r, 7).toolTip()) for r in range(3)}
+        assert cells == {"A001": ("1", "kiosk 1"), "A002": ("2", "kiosk 2"), "A003": ("Quầy Q1", "desk Q1")}
+        win.sign_out()
+    finally:
+        worker.shutdown()
