@@ -44,7 +44,10 @@ def _refused(answer: str) -> DeskError:
 
 
 def _open_visit(self, session, ma_lk: str):
+    """The visit's current data, without changing the version this desk decides on (what it showed)."""
+    seen = _seen(self.ctx, ma_lk)
     detail = self.detail(session, ma_lk)
+    self.ctx.seen[ma_lk] = seen
     if detail.visit.status in _FINISHED:
         raise DeskError(f"the visit is {detail.visit.status}")
     return detail

@@ -234,3 +234,52 @@ def test_hub_desk_list_shows_which_kiosk_or_desk_each_visit_came_from(qtbot, hub
         win.sign_out()
     finally:
         worker.shutdown()
+
+
+# ------------------------------------------------------------ card re-check
+def demo_form(key: str, service: str = "K01"):
+    from kiosk.demo.people import by_key
+    from kiosk.desk.checkin import ManualCheckinForm
+    ident = by_key(key).identity
+    return ManualCheckinForm(ident.full_name, str(ident.birth_date), int(ident.person.gender), service,
+                             cccd=ident.cccd.number if ident.cccd else "",
+                             card=(ident.bhyt.code15 or ident.bhyt.bhxh_number10) if ident.bhyt else "",
+                             check_card=False)
+
+
+def test_recheck_runs_the_card_check_from_the_desk_and_moves_the_visit(hub, facility, gateway):
+    _, desk = facility
+    a, b = desk("Q1", gateway=gateway), desk("Q2", gateway=gateway)
+    sa, sb = signed_in(a), signed_in(b)
+    assert a.desk.checkin.check_in(sa, demo_form("valid_bhyt")).provisional            # A001, no card check yet
+    assert a.desk.checkin.check_in(sa, demo_form("expired_bhyt")).provisional          # A002
+    good, expired = by_number(a, sa, "A001"), by_number(a, sa, "A002")
+    by_number(b, sb, "A001")
+    result = a.desk.visits.recheck_card(sa, good)
+    assert result.code == "000" and result.proceed
+    assert admin_rows(hub, "SELECT status, version FROM visits WHERE ma_lk = %s", good) == [("waiting", 2)]
+    result = a.desk.visits.recheck_card(sa, expired)
+    assert result.code == "010" and not result.proceed
+    assert admin_rows(hub, "SELECT status FROM visits WHERE ma_lk = %s", expired) == [("needs_desk",)]
+    checks = admin_rows(hub, "SELECT ma_lk, code, verdict, proceed, reason IS NOT NULL, staff, desk "
+                             "FROM hub_card_checks ORDER BY id")
+    assert checks == [(good, "000", "valid", True, False, "le.tan", "desk-Q1"),
+                      (expired, "010", "needs_desk", False, True, "le.tan", "desk-Q1")]
+    entries = audit(hub, "eligibility.recheck")
+    assert [(t, x["gateway_code"], x["previous_status"]) for _, t, x in entries] == [
+        (f"visit:{good}", "000", "provisional"), (f"visit:{expired}", "010", "provisional")]
+    # the same card again: the visit stays where the gateway put it, the check is kept
+    a.desk.visits.recheck_card(sa, expired)
+    assert admin_rows(hub, "SELECT status, version FROM visits WHERE ma_lk = %s", expired) == [("needs_desk", 2)]
+    with pytest.raises(DeskError, match="changed this visit first"):                    # b showed version 1
+        b.desk.visits.recheck_card(sb, good)
+    with pytest.raises(PermissionDenied):
+        a.desk.visits.recheck_card(signed_in(a, "bac.si"), good)
+    no_gateway = desk("Q3")
+    with pytest.raises(DeskError, match="no gateway client configured"):
+        no_gateway.desk.visits.recheck_card(signed_in(no_gateway), good)
+    a.desk.visits.cancel(sa, expired, "bệnh nhân về")
+    with pytest.raises(DeskError, match="the visit is cancelled"):
+        a.desk.visits.recheck_card(sa, expired)
+    assert len(admin_rows(hub, "SELECT id FROM hub_card_checks")) == 3
+    assert len(audit(hub, "eligibility.recheck")) == 3
