@@ -183,8 +183,8 @@ class HubVisits:
                         for k, s, c, rc in link.execute(
             "SELECT kind, state, last_code, receipt_ma_giao_dich FROM outbox WHERE ma_lk = %s ORDER BY kind",
             (visit_id,)))
-        elig = None
-        if row.status is VisitStatus.PROVISIONAL:
+        elig = actions.last_card_check(link, visit_id)       # the desk's latest re-check, if any
+        if elig is None and row.status is VisitStatus.PROVISIONAL:
             elig = EligibilityInfo(None, "provisional", code_words(None), True, row.checked_in_at, card or "")
         return VisitDetail(visit, patient, (HubTicket(r[7], row.status not in FINISHED),), elig, uploads)
 

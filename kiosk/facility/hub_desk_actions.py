@@ -174,6 +174,16 @@ def recheck_card(self, session, visit_id: str, deadline_s: float = 10.0):
     return result
 
 
+def last_card_check(link, ma_lk: str):
+    """The latest card re-check a desk ran for the visit, as the detail pane shows it (None: none)."""
+    from kiosk.desk.visits import EligibilityInfo, code_words
+    r = link.execute("SELECT code, verdict, checked_at, card_number, reason FROM hub_card_checks WHERE ma_lk = %s "
+                     "ORDER BY id DESC LIMIT 1", (ma_lk,)).fetchone()
+    if r is None:
+        return None
+    return EligibilityInfo(r[0], r[1], code_words(r[0]), r[1] == Verdict.RETRY_LATER.value, r[2].isoformat(), r[3])
+
+
 # ------------------------------------------------------------ HubQueue
 @requires(P.MANAGE_OUTBOX)
 def fix_and_resend(self, session, item_id: str, fix: Any) -> bytes:

@@ -268,6 +268,8 @@ def test_recheck_runs_the_card_check_from_the_desk_and_moves_the_visit(hub, faci
     entries = audit(hub, "eligibility.recheck")
     assert [(t, x["gateway_code"], x["previous_status"]) for _, t, x in entries] == [
         (f"visit:{good}", "000", "provisional"), (f"visit:{expired}", "010", "provisional")]
+    shown = a.desk.visits.detail(sa, expired).eligibility                              # the pane shows why
+    assert shown.code == "010" and "010" in shown.words and not shown.provisional
     # the same card again: the visit stays where the gateway put it, the check is kept
     a.desk.visits.recheck_card(sa, expired)
     assert admin_rows(hub, "SELECT status, version FROM visits WHERE ma_lk = %s", expired) == [("needs_desk", 2)]
