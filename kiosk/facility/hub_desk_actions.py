@@ -226,11 +226,13 @@ def fix_and_resend(self, session, item_id: str, fix: Any) -> bytes:
                            icd_other=form.icd_other if fix.icd_other is None else fix.icd_other,
                            diagnosis=fix.diagnosis if fix.diagnosis is not None else
                            ("" if fix.icd_main else form.diagnosis))
-            form, _titles = validated(form, Icd10Index.shared())
+            form, titles = validated(form, Icd10Index.shared())
             payload, _ = build_signed_dossier(ctx, visit, patient, form, datetime.fromisoformat(closed_at))
+            summary_json: str | None = form.to_json(closed_at, titles)
         else:
-            payload = signed_checkin(ctx, visit, patient)
-        answer = conn.execute("SELECT hub_desk_replace_dead(%s, %s, %s)", (kind, ma_lk, payload)).fetchone()[0]
+            payload, summary_json = signed_checkin(ctx, visit, patient), None
+        answer = conn.execute("SELECT hub_desk_replace_dead(%s, %s, %s, %s::jsonb)",
+                              (kind, ma_lk, payload, summary_json)).fetchone()[0]
         if answer != "ok":
             raise DeskError("the item changed meanwhile; reload the queue")
         ctx.record(session, "outbox.fix_resend", f"outbox:{item_id}",

@@ -141,7 +141,7 @@ END $$;
 -- Fix-and-resend: a dead item the HUB owns gets the corrected, re-signed document and goes back to
 -- pending for the hub worker. A dead item was refused, so the gateway holds nothing under its MA_LK.
 -- A kiosk-owned item is never taken over here (it is fixed at that kiosk's own desk).
-CREATE FUNCTION hub_desk_replace_dead(p_kind text, p_ma_lk text, p_payload bytea)
+CREATE FUNCTION hub_desk_replace_dead(p_kind text, p_ma_lk text, p_payload bytea, p_summary jsonb DEFAULT NULL)
 RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE o text; s text;
 BEGIN
@@ -153,6 +153,9 @@ BEGIN
                       state = 'pending', attempts = 0, next_attempt_at = now(), lease_until = NULL,
                       needs_reconcile = true, last_code = NULL
     WHERE kind = p_kind AND ma_lk = p_ma_lk;
+    IF p_summary IS NOT NULL AND p_kind = 'dossier' THEN      -- the corrected visit summary the dossier says
+        UPDATE visit_closures SET summary = p_summary WHERE ma_lk = p_ma_lk;
+    END IF;
     INSERT INTO events (kind, ma_lk, body) VALUES ('outbox.fixed', p_ma_lk, jsonb_build_object('kind', p_kind));
     RETURN 'ok';
 END $$;

@@ -285,3 +285,96 @@ def test_recheck_runs_the_card_check_from_the_desk_and_moves_the_visit(hub, faci
         a.desk.visits.recheck_card(sa, expired)
     assert len(admin_rows(hub, "SELECT id FROM hub_card_checks")) == 3
     assert len(audit(hub, "eligibility.recheck")) == 3
+
+
+# ------------------------------------------------------------ fix-and-resend on the hub's queue
+def _xml1(signed: bytes) -> dict[str, str]:
+    import base64
+
+    from lxml import etree
+    root = etree.fromstring(signed)
+    xml1 = next(base64.b64decode(f.findtext("NOIDUNGFILE")) for f in root.iter("FILEHOSO")
+                if f.findtext("LOAIHOSO") == "XML1")
+    return {c.tag: c.text or "" for c in etree.fromstring(xml1)}
+
+
+def test_fix_and_resend_re_signs_a_dead_hub_owned_dossier_and_never_takes_a_kiosks_item(
+        hub, facility, gateway, sim, signer, tmp_path):
+    import hashlib
+
+    from kiosk.desk.close import CloseForm
+    from kiosk.desk.queue import Corrections
+    from kiosk.facility.worker import HubUploadWorker
+    from kiosk.gateway.signing import pkcs12_signer
+    from kiosk.gateway.sim.devcert import ensure_dev_identity
+    kiosks, desk = facility
+    checkins(kiosks, 650)
+    d = desk()
+    doctor, reception = signed_in(d, "bac.si"), signed_in(d)
+    ma_lk = by_number(d, reception, "A001")
+    rogue = ensure_dev_identity(tmp_path / "rogue", "79001")            # a key the gateway does not know
+    d.ctx.sign = pkcs12_signer(rogue.p12_path, rogue.password).sign
+    d.desk.visits.detail(doctor, ma_lk)
+    d.desk.close.close(doctor, ma_lk, CloseForm("J06.9", treatment="Nghỉ ngơi"))
+    with hub.connect("hub_worker") as conn:
+        HubUploadWorker(conn, gateway, "79001").run_once()
+    item = f"dossier:{ma_lk}"
+    assert [r.item_id for r in d.desk.queue.items(reception, "dead")] == [item]       # refused by the gateway
+    with pytest.raises(PermissionDenied):
+        d.desk.queue.fix_and_resend(doctor, item, Corrections(icd_main="J02.9"))
+    d.ctx.sign = signer.sign                                             # the technician installed the right key
+    payload = d.desk.queue.fix_and_resend(reception, item, Corrections(icd_main="J02.9"))
+    assert _xml1(payload)["MA_BENH_CHINH"] == "J02.9"
+    row = admin_rows(hub, "SELECT owner, state, attempts, payload, payload_sha256 FROM outbox "
+                          "WHERE kind = 'dossier' AND ma_lk = %s", ma_lk)[0]
+    assert row[:3] == ("hub", "pending", 0) and bytes(row[3]) == payload
+    assert row[4] == hashlib.sha256(payload).hexdigest()
+    assert admin_rows(hub, "SELECT summary->>'icd_main' FROM visit_closures WHERE ma_lk = %s", ma_lk) == [("J02.9",)]
+    [(actor, target, details)] = audit(hub, "outbox.fix_resend")
+    assert (actor, target, details["fixed"], details["owner"]) == ("le.tan", f"outbox:{item}", ["icd_main"], "hub")
+    with hub.connect("hub_worker") as conn:
+        assert HubUploadWorker(conn, gateway, "79001").run_once().acked == 1
+    assert admin_rows(hub, "SELECT state, receipt_ma_giao_dich IS NOT NULL FROM outbox WHERE kind = 'dossier'"
+                      ) == [("acked", True)]
+    with pytest.raises(DeskError, match="only a dead item"):
+        d.desk.queue.fix_and_resend(reception, item, Corrections())
+    # the kiosk's own check-in upload, dead: the hub desk never takes it over
+    with psycopg.connect(hub.admin_dsn(), autocommit=True) as conn:
+        conn.execute("UPDATE outbox SET state = 'dead', last_code = '051' WHERE kind = 'checkin'")
+    before = admin_rows(hub, "SELECT owner, state, payload FROM outbox WHERE kind = 'checkin'")
+    with pytest.raises(DeskError, match="owned by kiosk:1"):
+        d.desk.queue.fix_and_resend(reception, f"checkin:{ma_lk}", Corrections(full_name="Khách Thử Số 650"))
+    assert admin_rows(hub, "SELECT owner, state, payload FROM outbox WHERE kind = 'checkin'") == before
+    assert len(audit(hub, "outbox.fix_resend")) == 1
+
+
+def test_fix_and_resend_corrects_the_facility_patient_and_re_signs_a_desks_check_in(hub, facility, tmp_path,
+                                                                                    dev_identity):
+    import subprocess
+
+    from lxml import etree
+
+    from kiosk.desk.queue import Corrections
+    _, desk = facility
+    d = desk()
+    s = signed_in(d)
+    d.desk.checkin.check_in(s, demo_form("valid_bhyt"))                 # a hub-owned XML0, signed by the desk
+    ma_lk = by_number(d, s, "A001")
+    with psycopg.connect(hub.admin_dsn(), autocommit=True) as conn:
+        conn.execute("UPDATE outbox SET state = 'dead', last_code = '051' WHERE kind = 'checkin'")
+    with pytest.raises(DeskError, match="birth_date"):
+        d.desk.queue.fix_and_resend(s, f"checkin:{ma_lk}", Corrections(birth_date="12/04/1985"))
+    with pytest.raises(DeskError, match="diagnosis codes belong"):
+        d.desk.queue.fix_and_resend(s, f"checkin:{ma_lk}", Corrections(icd_main="J02.9"))
+    payload = d.desk.queue.fix_and_resend(s, f"checkin:{ma_lk}", Corrections(full_name="nguyễn  văn thứ",
+                                                                            birth_date="1985-04-13"))
+    fields = {c.tag: c.text or "" for c in etree.fromstring(payload).iter() if len(c) == 0}
+    assert fields["HO_TEN"] == "NGUYỄN VĂN THỨ" and fields["MA_LK"] == ma_lk
+    assert admin_rows(hub, "SELECT p.full_name, p.birth_date FROM patients p JOIN visits v ON v.patient_id = p.id "
+                           "WHERE v.ma_lk = %s", ma_lk) == [("NGUYỄN VĂN THỨ", "1985-04-13")]
+    assert admin_rows(hub, "SELECT state FROM outbox WHERE kind = 'checkin'") == [("pending",)]
+    (tmp_path / "xml0.xml").write_bytes(payload)
+    (tmp_path / "cert.pem").write_bytes(dev_identity.cert_pem)
+    assert subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", str(tmp_path / "cert.pem"),
+                           str(tmp_path / "xml0.xml")], capture_output=True).returncode == 0
+    assert [x["fixed"] for _, _, x in audit(hub, "outbox.fix_resend")] == [["full_name", "birth_date"]]
