@@ -378,3 +378,57 @@ def test_fix_and_resend_corrects_the_facility_patient_and_re_signs_a_desks_check
     assert subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", str(tmp_path / "cert.pem"),
                            str(tmp_path / "xml0.xml")], capture_output=True).returncode == 0
     assert [x["fixed"] for _, _, x in audit(hub, "outbox.fix_resend")] == [["full_name", "birth_date"]]
+
+
+# ------------------------------------------------------------ a desk without the hub; least privilege
+def test_a_desk_that_lost_the_hub_refuses_every_action_and_writes_nothing(hub, facility, gateway):
+    import time
+
+    from kiosk.desk.queue import Corrections
+    kiosks, desk = facility
+    checkins(kiosks, 660)
+    d = desk(gateway=gateway)
+    s = signed_in(d)
+    ma_lk = by_number(d, s, "A001")
+    before = admin_rows(hub, "SELECT status, version, service_code, ticket_number, priority FROM visits")
+    hub.cluster.stop("immediate")
+    try:
+        deadline = time.monotonic() + 10
+        while d.live.online and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not d.live.online
+        for act, args in ((d.desk.visits.move_service, ("K04",)), (d.desk.visits.change_priority, ("elderly", "x")),
+                          (d.desk.visits.reprint, ()), (d.desk.visits.recheck_card, ()),
+                          (d.desk.queue.fix_and_resend, (Corrections(),))):
+            target = f"checkin:{ma_lk}" if act == d.desk.queue.fix_and_resend else ma_lk
+            with pytest.raises(HubUnavailable):
+                act(s, target, *args)
+    finally:
+        hub.cluster.start()
+    assert d.printer_driver.printed == []
+    assert admin_rows(hub, "SELECT status, version, service_code, ticket_number, priority FROM visits") == before
+    assert admin_rows(hub, "SELECT count(*) FROM hub_audit WHERE action NOT LIKE 'staff.%%'") == [(0,)]
+
+
+def test_the_desk_role_changes_visits_only_through_the_new_doors(hub, facility):
+    kiosks, _ = facility
+    checkins(kiosks, 670)
+    with hub.connect("hub_desk") as conn:
+        for sql in ("UPDATE visits SET priority = 'elderly'", "UPDATE visits SET ticket_number = 'A999'",
+                    "UPDATE visits SET service_code = 'K04'", "UPDATE outbox SET payload = '\\x00'",
+                    "UPDATE patients SET full_name = 'X'", "INSERT INTO hub_ticket_moves (ma_lk, from_service, "
+                    "from_number, to_service, to_number, allocation_key, staff, desk) SELECT ma_lk, 'K01', 'A1', "
+                    "'K04', 'D1', 'k', 's', 'desk-x' FROM visits"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+            conn.rollback()
+        with pytest.raises(psycopg.errors.RaiseException, match="own name"):
+            conn.execute("SELECT * FROM hub_desk_move_service((SELECT ma_lk FROM visits), 1, 'K04', 'D', '203', "
+                         "'1', 'someone')")
+        conn.rollback()
+    with hub.connect("hub_kiosk") as conn:
+        for fn in ("hub_desk_set_priority('x', 1, NULL, 's')", "hub_desk_replace_dead('checkin', 'x', '\\x00')",
+                   "hub_desk_correct_patient('x', 'X', NULL, NULL::smallint)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SELECT * FROM {fn}")
+            conn.rollback()
