@@ -231,6 +231,19 @@ def test_hub_desk_list_shows_which_kiosk_or_desk_each_visit_came_from(qtbot, hub
         assert header.text() == "Ki-ốt" and header.toolTip() == "Kiosk"
         cells = {t.item(r, 0).text(): (t.item(r, 7).text(), t.item(r, 7).toolTip()) for r in range(3)}
         assert cells == {"A001": ("1", "kiosk 1"), "A002": ("2", "kiosk 2"), "A003": ("Quầy Q1", "desk Q1")}
+        # the pane's actions reach the hub: move A002 to the eye clinic, reprint its new ticket
+        from kiosk.ui.qt import Qt
+        page = win.visits
+        t.selectRow([t.item(r, 0).text() for r in range(3)].index("A002"))
+        qtbot.waitUntil(lambda: page.detail is not None and page.buttons["reprint"].isEnabled(), timeout=10000)
+        page.service.setCurrentIndex(page.service.findData("K04"))
+        qtbot.mouseClick(page.buttons["move"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "D001" in [t.item(r, 0).text() for r in range(t.rowCount())], timeout=10000)
+        assert "moved" in win.status.text()
+        qtbot.waitUntil(lambda: page.detail.visit.ticket_number == "D001", timeout=10000)
+        qtbot.mouseClick(page.buttons["reprint"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(d.printer_driver.printed) == 2, timeout=10000)    # A003 printed at check-in
+        assert d.printer_driver.printed[-1].name.endswith("-D001.png")
         win.sign_out()
     finally:
         worker.shutdown()
