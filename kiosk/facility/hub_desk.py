@@ -14,6 +14,7 @@ from typing import Any
 from kiosk.core.status import VisitStatus
 from kiosk.desk.context import DeskError
 from kiosk.desk.visits import FINISHED, UNCONFIRMED_NAME, EligibilityInfo, VisitDetail, VisitFilter, code_words
+from kiosk.facility import hub_desk_actions as actions
 from kiosk.facility.desk_ops import BadTransition, StaleVisit, resolve_conflict, set_status
 from kiosk.facility.hub_book import HubBook
 from kiosk.facility.hub_identity import HubIdentity
@@ -192,8 +193,8 @@ class HubVisits:
                         for k, s, c, rc in link.execute(
             "SELECT kind, state, last_code, receipt_ma_giao_dich FROM outbox WHERE ma_lk = %s ORDER BY kind",
             (visit_id,)))
-        elig = None
-        if row.status is VisitStatus.PROVISIONAL:
+        elig = actions.last_card_check(link, visit_id)       # the desk's latest re-check, if any
+        if elig is None and row.status is VisitStatus.PROVISIONAL:
             elig = EligibilityInfo(None, "provisional", code_words(None), True, row.checked_in_at, card or "")
         return VisitDetail(visit, patient, (HubTicket(r[7], row.status not in FINISHED),), elig, uploads)
 
@@ -247,10 +248,9 @@ class HubVisits:
             ctx.record(session, "conflict.resolve", f"visit:{visit_id}", {"conflict": row[0], "cancelled": dropped})
         return dropped
 
-    def _not_here(self, *_a, **_k):
-        raise DeskError("not available on the facility desk yet: do it at the kiosk's own desk")
-
-    recheck_card = reprint = change_priority = move_service = _not_here
+    # the local desk's actions on the hub (hub migration 0005): kiosk.facility.hub_desk_actions
+    recheck_card, reprint = actions.recheck_card, actions.reprint
+    change_priority, move_service = actions.change_priority, actions.move_service
 
 
 class HubDesk:

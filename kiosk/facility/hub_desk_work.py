@@ -19,6 +19,7 @@ from kiosk.desk.close import CloseForm, build_signed_dossier, validated
 from kiosk.desk.context import DeskError
 from kiosk.desk.queue import QueueRow
 from kiosk.desk.visits import code_words
+from kiosk.facility import hub_desk_actions as actions
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
 
@@ -234,5 +235,4 @@ class HubQueue(_Part):
                 raise DeskError("only a dead item can be resent")
             ctx.record(session, "outbox.resend", f"outbox:{item_id}", {"kind": kind})
 
-    def fix_and_resend(self, *_a, **_k):
-        raise DeskError("fix-and-resend is done at the kiosk that made the upload")
+    fix_and_resend = actions.fix_and_resend      # hub-owned dead items only (hub migration 0005)

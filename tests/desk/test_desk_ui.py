@@ -325,3 +325,10 @@ def test_manual_checkin_prints_shows_the_card_answer_and_never_defaults_the_sex(
     assert not got.args[0].printed and "paper_out" in page.printed.text()
     settle(qtbot, worker)
     qtbot.waitUntil(lambda: "printer" in w.alert_keys)
+
+
+def test_the_local_desk_list_has_no_kiosk_column(qtbot, desk_env, desk_window, worker):
+    desk_env.desk.checkin.check_in(desk_env.s["le.tan"], demo_form("valid_bhyt"))
+    w = desk_window("le.tan")
+    headers = [w.visits.table.horizontalHeaderItem(c).text() for c in range(w.visits.table.columnCount())]
+    assert w.visits.table.rowCount() == 1 and "Ki-ốt" not in headers and len(headers) == 7

@@ -14,6 +14,16 @@ FILTERS = ((VisitFilter.OPEN, "Đang mở / Open"), (VisitFilter.WAITING, "Đang
            (VisitFilter.CLOSED, "Đã đóng / Closed"), (VisitFilter.ALL, "Tất cả / All"))
 
 
+KIOSK_HEADER = ("Ki-ốt", "Kiosk")
+
+
+def kiosk_cell(kiosk_id: str) -> tuple[str, str]:
+    """Where a hub visit came from: a kiosk's id, or the desk that checked the patient in."""
+    if kiosk_id.startswith("desk-"):
+        return f"Quầy {kiosk_id[5:]}", f"desk {kiosk_id[5:]}"
+    return kiosk_id, f"kiosk {kiosk_id}"
+
+
 def _short(words: str) -> tuple[str, str]:
     """The table shows the Vietnamese word; the English one is its tooltip (the detail pane shows both)."""
     vi, _, en = words.partition(" / ")
@@ -58,8 +68,12 @@ class VisitsPage(QWidget):
         root.addLayout(row)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.table = table(["Số phiếu", "Họ tên", "Năm sinh", "Dịch vụ", "Trạng thái", "Ưu tiên", "Giờ vào"],
-                           "VisitTable")
+        # a desk on the facility hub lists every kiosk's visits: the last column says which one
+        self.facility = hasattr(desk, "live")
+        self.table = table(["Số phiếu", "Họ tên", "Năm sinh", "Dịch vụ", "Trạng thái", "Ưu tiên", "Giờ vào"]
+                           + ([KIOSK_HEADER[0]] if self.facility else []), "VisitTable")
+        if self.facility:
+            self.table.horizontalHeaderItem(7).setToolTip(KIOSK_HEADER[1])
         self.table.itemSelectionChanged.connect(self._selected)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
@@ -135,7 +149,8 @@ class VisitsPage(QWidget):
         fill(self.table, [(r.ticket_number, public_name(r.full_name) if self.masked else r.full_name,
                            (r.birth_date or "")[:4], r.service_name or r.service_code,
                            _short(STATUS_WORDS.get(r.status, r.status)), PRIORITY_WORDS.get(r.priority, r.priority),
-                           hhmm(r.checked_in_at)) for r in rows], [r.visit_id for r in rows])
+                           hhmm(r.checked_in_at)) + ((kiosk_cell(getattr(r, "kiosk_id", "")),) if self.facility else ())
+                          for r in rows], [r.visit_id for r in rows])
         self.table.blockSignals(False)
         # the detail pane and the list agree: a visit that left the list (closed, cancelled, filtered
         # out) stays in the pane, with no row highlighted and a word saying so
