@@ -65,12 +65,7 @@ class DeskAlerts(DeskPart):
             day = self.ctx.clock.now().astimezone(VN_TZ).date().isoformat()
             desk = self.store.visits.count_day(day, VisitStatus.NEEDS_DESK)
             prov = self.store.visits.count_day(day, VisitStatus.PROVISIONAL)
-            if desk:
-                out.append(Alert("needs_desk", "warn", f"{desk} lượt cần quầy xem thẻ / {desk} visit(s) need the "
-                                                       "desk to look at the card"))
-            if prov:
-                out.append(Alert("provisional", "warn", f"{prov} lượt tạm thời chờ kiểm tra lại thẻ / {prov} "
-                                                        "provisional card check(s) waiting"))
+            out += waiting_alerts(desk, prov)
         return out
 
     def _unprinted(self) -> list[str]:
@@ -98,3 +93,15 @@ class DeskAlerts(DeskPart):
         except (TypeError, ValueError):
             details = {}
         return str(details.get("fault") or "error") if isinstance(details, dict) else "error"
+
+
+def waiting_alerts(desk: int, provisional: int) -> list[Alert]:
+    """Visits of the day waiting for the desk, and provisional card checks (local and hub desks)."""
+    out = []
+    if desk:
+        out.append(Alert("needs_desk", "warn", f"{desk} lượt cần quầy xem thẻ / {desk} visit(s) need the "
+                                               "desk to look at the card"))
+    if provisional:
+        out.append(Alert("provisional", "warn", f"{provisional} lượt tạm thời chờ kiểm tra lại thẻ / {provisional} "
+                                                "provisional card check(s) waiting"))
+    return out

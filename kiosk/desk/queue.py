@@ -121,21 +121,7 @@ class UploadQueue(DeskPart):
 
     def _apply_patient(self, visit_id: int, fix: Corrections) -> None:
         visit = self.store.visits.get(visit_id)
-        name = None
-        if fix.full_name is not None:
-            name = " ".join(fix.full_name.split()).upper()
-            if len(name) < 2:
-                raise DeskError("full_name: the full name is required")
-        if fix.birth_date is not None:
-            try:
-                if len(fix.birth_date) == 4:
-                    int(fix.birth_date)
-                else:
-                    date.fromisoformat(fix.birth_date)
-            except ValueError:
-                raise DeskError("birth_date: not yyyy-mm-dd or yyyy") from None
-        if fix.gender is not None and fix.gender not in (1, 2, 3):
-            raise DeskError("gender: 1, 2 or 3")
+        name = checked_corrections(fix)[0]
         self.store.patients.correct(visit.patient_id, full_name=name, birth_date=fix.birth_date, gender=fix.gender)
         if fix.card_number is not None:
             self.store.visits.set_card(visit_id, fix.card_number.strip().upper() or None)
@@ -181,3 +167,24 @@ def signed_checkin(ctx, visit, patient) -> bytes:
         return ctx.sign(build_xml0(record))
     except XmlBuildError as exc:
         raise DeskError(f"the check-in cannot be rebuilt: {exc}") from None
+
+
+def checked_corrections(fix) -> tuple[str | None, str | None, int | None]:
+    """A fix-and-resend's patient corrections, checked: (upper-cased name, birth date, gender);
+    the local desk and the hub desk apply the same rules."""
+    name = None
+    if fix.full_name is not None:
+        name = " ".join(fix.full_name.split()).upper()
+        if len(name) < 2:
+            raise DeskError("full_name: the full name is required")
+    if fix.birth_date is not None:
+        try:
+            if len(fix.birth_date) == 4:
+                int(fix.birth_date)
+            else:
+                date.fromisoformat(fix.birth_date)
+        except ValueError:
+            raise DeskError("birth_date: not yyyy-mm-dd or yyyy") from None
+    if fix.gender is not None and fix.gender not in (1, 2, 3):
+        raise DeskError("gender: 1, 2 or 3")
+    return name, fix.birth_date, fix.gender

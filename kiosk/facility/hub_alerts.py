@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.core.status import VisitStatus
-from kiosk.desk.alerts import GATEWAY_STALE_S, Alert
+from kiosk.desk.alerts import GATEWAY_STALE_S, Alert, waiting_alerts
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
 from kiosk.security.roles import allowed
@@ -79,12 +79,7 @@ class HubDeskAlerts:
                                        "GROUP BY status", (self.ctx.today(), [VisitStatus.NEEDS_DESK.value,
                                                                                VisitStatus.PROVISIONAL.value])))
             desk, prov = counts.get(VisitStatus.NEEDS_DESK.value, 0), counts.get(VisitStatus.PROVISIONAL.value, 0)
-            if desk:
-                out.append(Alert("needs_desk", "warn", f"{desk} lượt cần quầy xem thẻ / {desk} visit(s) need the "
-                                                       "desk to look at the card"))
-            if prov:
-                out.append(Alert("provisional", "warn", f"{prov} lượt tạm thời chờ kiểm tra lại thẻ / {prov} "
-                                                        "provisional card check(s) waiting"))
+            out += waiting_alerts(desk, prov)
         return out
 
     def _uploads(self, rows: list, link: Any) -> list[Alert]:

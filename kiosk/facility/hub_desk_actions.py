@@ -206,7 +206,8 @@ def fix_and_resend(self, session, item_id: str, fix: Any) -> bytes:
         raise DeskError("only a dead item can be fixed and resent")
     if (fix.icd_main or fix.icd_other or fix.diagnosis) and kind != "dossier":
         raise DeskError("diagnosis codes belong to the visit summary (a dossier), not a check-in")
-    name, birth, gender = _checked(fix)
+    from kiosk.desk.queue import checked_corrections
+    name, birth, gender = checked_corrections(fix)
     with ctx.link.transaction() as conn:
         if name is not None or birth is not None or gender is not None:
             conn.execute("SELECT hub_desk_correct_patient(%s, %s, %s, %s::smallint)", (ma_lk, name, birth, gender))
@@ -238,23 +239,3 @@ def fix_and_resend(self, session, item_id: str, fix: Any) -> bytes:
         ctx.record(session, "outbox.fix_resend", f"outbox:{item_id}",
                    {"kind": kind, "fixed": fix.fields(), "owner": "hub"})
     return payload
-
-
-def _checked(fix) -> tuple[str | None, str | None, int | None]:
-    from datetime import date
-    name = None
-    if fix.full_name is not None:
-        name = " ".join(fix.full_name.split()).upper()
-        if len(name) < 2:
-            raise DeskError("full_name: the full name is required")
-    if fix.birth_date is not None:
-        try:
-            if len(fix.birth_date) == 4:
-                int(fix.birth_date)
-            else:
-                date.fromisoformat(fix.birth_date)
-        except ValueError:
-            raise DeskError("birth_date: not yyyy-mm-dd or yyyy") from None
-    if fix.gender is not None and fix.gender not in (1, 2, 3):
-        raise DeskError("gender: 1, 2 or 3")
-    return name, fix.birth_date, fix.gender
