@@ -64,14 +64,7 @@ class HealthBookService(DeskPart):
         if self.ctx.gateway is None:
             return (), "no gateway client configured"
         doc = patient.document("bhyt") or patient.document("bhxh") or patient.document("cccd")
-        if doc is None or not patient.birth_date:
-            return (), "no card number or birth date to ask the gateway with"
-        try:
-            entries = self.ctx.gateway.history(doc.number, patient.full_name, patient.birth_date)
-        except GatewayError as exc:
-            return (), f"gateway history unavailable ({exc})"
-        entries = sorted(entries, key=lambda e: e.admitted.isoformat() if e.admitted else "", reverse=True)
-        return tuple(entries), None
+        return gateway_history(self.ctx.gateway, doc.number if doc else None, patient.full_name, patient.birth_date)
 
     @requires(P.EDIT_HEALTH_NOTES)
     def save_notes(self, session, patient_id: int, allergies: str, chronic_conditions: str) -> None:
@@ -83,3 +76,16 @@ class HealthBookService(DeskPart):
                 raise DeskError(f"no patient {patient_id}") from None
             self.ctx.record(session, "healthbook.edit_notes", f"patient:{patient_id}",
                             {"allergies_set": bool(allergies), "chronic_set": bool(chronic)})
+
+
+def gateway_history(gateway, number: str | None, full_name: str, birth_date: str | None) -> tuple[tuple, str | None]:
+    """The gateway's visit history for a card or ID number, newest first, or () and why not
+    (the local and the hub desk's health book)."""
+    if number is None or not birth_date:
+        return (), "no card number or birth date to ask the gateway with"
+    try:
+        entries = gateway.history(number, full_name, birth_date)
+    except GatewayError as exc:
+        return (), f"gateway history unavailable ({exc})"
+    entries = sorted(entries, key=lambda e: e.admitted.isoformat() if e.admitted else "", reverse=True)
+    return tuple(entries), None

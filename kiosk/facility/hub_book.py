@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.core.status import VisitStatus
+from kiosk.desk.book import gateway_history
 from kiosk.desk.context import DeskError
-from kiosk.gateway.results import GatewayError
 from kiosk.security.accounts import requires
 from kiosk.security.roles import Permission as P
 
@@ -77,14 +77,7 @@ class HubBook:
         docs = dict(self.ctx.link.execute("SELECT kind, number FROM patient_documents WHERE patient_id = %s",
                                           (patient_id,)).fetchall())
         number = docs.get("bhyt") or docs.get("bhxh") or docs.get("cccd")
-        if number is None or not birth_date:
-            return (), "no card number or birth date to ask the gateway with"
-        try:
-            entries = self.ctx.gateway.history(number, full_name, birth_date)
-        except GatewayError as exc:
-            return (), f"gateway history unavailable ({exc})"
-        entries = sorted(entries, key=lambda e: e.admitted.isoformat() if e.admitted else "", reverse=True)
-        return tuple(entries), None
+        return gateway_history(self.ctx.gateway, number, full_name, birth_date)
 
     @requires(P.EDIT_HEALTH_NOTES)
     def save_notes(self, session, patient_id: int, allergies: str, chronic_conditions: str) -> None:
