@@ -1,7 +1,8 @@
 """The hub over TLS with the certificate verified (issue 17, point 1): a private cluster serving a
 certificate from a test CA; the kiosk's production DSN (sslmode=verify-full) connects, numbers a
 ticket and pushes; a hub presenting a certificate from another CA, or for another name, is refused
-by libpq before any password is sent; `hostssl` in pg_hba refuses clear-text connections."""
+by libpq before any password is sent; `hostssl` in pg_hba refuses clear-text connections. The
+technician's hub check (`kiosk.facility.hub_check`) reports the certificate verified, or refused."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +22,7 @@ from kiosk.demo.facility_people import crowd_person
 from kiosk.facility import schema
 from kiosk.facility.cluster import PG_USER, PrivateCluster
 from kiosk.facility.dsn import check_dsn
+from kiosk.facility.hub_check import check_hub
 from tests.facility.helpers import node
 
 HUB_NAME = "hub.benhvien.test"
@@ -140,3 +142,22 @@ def test_clear_text_is_refused_by_the_hub(tls_hub):
                         "sslmode=disable connect_timeout=5")
     with pytest.raises(Exception, match="verify-full"):
         check_dsn(f"host={HUB_NAME} dbname=hub user=hub_kiosk sslmode=require", production=True)
+
+
+def _check_dsn(cluster, ca: Path) -> str:
+    return (f"host={HUB_NAME} hostaddr=127.0.0.1 port={cluster.port} dbname=hub user=hub_kiosk "
+            f"sslmode=verify-full sslrootcert={ca}")
+
+
+def test_the_hub_check_reports_verify_full_verified(tls_hub):
+    cluster, base, ca, _ = tls_hub
+    items = {i.name: i for i in check_hub(_check_dsn(cluster, ca), base / "secrets" / "hub_kiosk.password")}
+    assert all(i.ok for i in items.values()), items
+    assert "verified" in items["tls"].message and "xác minh" in items["tls"].message
+
+
+def test_the_hub_check_reports_a_certificate_from_another_ca_refused(tls_hub):
+    cluster, base, _, other = tls_hub
+    [item] = check_hub(_check_dsn(cluster, other), base / "secrets" / "hub_kiosk.password")
+    assert not item.ok and item.name == "connect" and "refused" in item.message
+    assert "certificate verify failed" in item.message
