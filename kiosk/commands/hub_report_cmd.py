@@ -26,11 +26,11 @@ def register(hsub, parents) -> None:
 def _report(args, ctx) -> int:
     import psycopg
     from kiosk.commands.hub_cmd import _dsn
-    from kiosk.commands.report_cmd import _period
+    from kiosk.commands.report_cmd import _period, emit
     from kiosk.core.clock import SystemClock
     from kiosk.facility.hub_report import build_hub_report, record_prepared
     from kiosk.report.period import PeriodError
-    from kiosk.report.weekly import ReportError, file_name, render, reports_dir, write_atomic
+    from kiosk.report.weekly import ReportError
     cfg = ctx.config
     try:
         now = SystemClock().now()
@@ -44,18 +44,9 @@ def _report(args, ctx) -> int:
     facility = cfg["facility_code"] if args.facility is None else args.facility
     try:
         with psycopg.connect(dsn, connect_timeout=5, autocommit=True) as conn:
-            report = build_hub_report(conn, period, facility=facility, generated_at=now)
-            data = render(report, args.format)
-            out = args.out
-            if out is None and args.format in ("csv", "json"):
-                sys.stdout.buffer.write(data)
-                sys.stdout.flush()
-                return 0
+            out = emit(build_hub_report(conn, period, facility=facility, generated_at=now), args.format, args.out, cfg)
             if out is None:
-                out = reports_dir(cfg)
-            if out.is_dir() or args.out is None:
-                out = out / file_name(report, args.format)
-            write_atomic(out, data)
+                return 0
             if not args.first:
                 try:                     # tell the desks; a role that may only read still gets its file
                     record_prepared(conn, period.label, [out.name])

@@ -43,7 +43,7 @@ def _period(args, now):
 
 def _weekly(args, ctx) -> int:
     from kiosk.report.period import PeriodError
-    from kiosk.report.weekly import ReportError, build_for_store, file_name, render, reports_dir, write_atomic
+    from kiosk.report.weekly import ReportError, build_for_store
     cfg = ctx.config
     try:
         store = open_for_cli(cfg, args.key_file)
@@ -53,25 +53,31 @@ def _weekly(args, ctx) -> int:
     try:
         now = store.clock.now()
         period = _period(args, now)
-        report = build_for_store(store, cfg, period, now)
-        data = render(report, args.format)
-        out = args.out
-        if out is None and args.format in ("csv", "json"):
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-            return 0
-        if out is None:
-            out = reports_dir(cfg)
-        if out.is_dir() or (args.out is None):
-            out = out / file_name(report, args.format)
-        write_atomic(out, data)
-        print(out)
+        out = emit(build_for_store(store, cfg, period, now), args.format, args.out, cfg)
+        if out is not None:
+            print(out)
         return 0
     except (PeriodError, ValueError, ReportError) as exc:
         print(f"kiosk report: {exc}", file=sys.stderr)
         return 2
     finally:
         store.close()
+
+
+def emit(report, fmt: str, out: Path | None, cfg) -> Path | None:
+    """Render `report` as `fmt`: to stdout (csv/json without --out; returns None), else to the file
+    `out` names (a folder: the report's own file name in it; none: the reports folder)."""
+    from kiosk.report.weekly import file_name, render, reports_dir, write_atomic
+    data = render(report, fmt)
+    if out is None and fmt in ("csv", "json"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    path = out if out is not None else reports_dir(cfg)
+    if out is None or path.is_dir():
+        path = path / file_name(report, fmt)
+    write_atomic(path, data)
+    return path
 
 
 def _prepare(args, ctx) -> int:
