@@ -67,6 +67,7 @@ class ConfigFields:
     hub_tls_required: bool
     hub_timeout: float
     hub_retry_seconds: float
+    hub_hold_seconds: float
     hub_push_seconds: float
     scanners: list[Any]
     scanner_prefix: str

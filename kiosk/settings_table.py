@@ -194,6 +194,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("hub_tls_required", bool, True, "Refuse a remote hub_dsn without sslmode=verify-full (production)."),
     S("hub_timeout", float, 1.0, "Deadline of an online ticket number from the hub, seconds; then the kiosk's own series."),
     S("hub_retry_seconds", float, 10.0, "After the hub failed to answer, use the kiosk's own series this long, seconds."),
+    S("hub_hold_seconds", float, 20.0, "A kiosk whose previous ticket for a service was at most this many seconds ago "
+      "holds the service's next hub number, so its next scan only claims it (no wait for the hub's series lock and "
+      "disk). 0: allocate at each scan."),
     S("hub_push_seconds", float, 2.0, "Facility link: hub events (LISTEN) start at most one push/pull round per this many seconds; rounds also follow every ticket and a 30 s fallback; offline, the reconnect interval."),
     # --- devices
     S("scanners", list, ["wedge"], "Scanner sources: wedge, hidpos:VID:PID, serial:/dev/ttyACM0, camera:0, sim."),

@@ -9,6 +9,8 @@ Hub numbers read `A012` (`AU012` for priority); the kiosk's own numbers read `A1
 `ticket_format` must keep the '-' and {kiosk}), so the two namespaces never collide.
 Offline (no answer within `timeout`), `number` returns None and the caller uses its own series;
 the hub is then left alone for `retry_after` seconds so scans stay fast.
+A busy kiosk claims a number it holds (kiosk.facility.holds, `hub_claim`) instead of allocating
+one at the scan: no series lock, no wait for the hub's WAL flush (`hold_seconds` 0: never).
 `begin` starts the allocation on the numbering's own thread and returns at once: the issuer signs
 the check-in record meanwhile and only then waits for the number, so the round trip to the hub
 overlaps the kiosk's own work instead of adding to it.
@@ -23,6 +25,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable, Iterable
 
 import psycopg
+
+from kiosk.facility.holds import HeldNumbers
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +70,26 @@ def allocate(conn, *, facility: str, day: str, service: str, letter: str, ma_lk:
     return number
 
 
+def claim(conn, *, facility: str, day: str, service: str, letter: str, seq: int, ma_lk: str, kiosk: str,
+          priority: bool, patient_keys: Iterable[tuple[str, str]] = ()) -> tuple[str, bool]:
+    """Claim the kiosk's held number `seq` (`hub_claim`, migration 0010): (number, whether the hold was
+    used; without it the hub allocated as `allocate` does). Idempotent per MA_LK; autocommit only, so
+    the claim's asynchronous commit covers nothing else."""
+    keys = list(patient_keys)
+    number, already, held = conn.execute(
+        "SELECT number, already, held FROM hub_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[])",
+        (facility, day, service, letter, seq, ma_lk, kiosk, priority, [k for k, _ in keys],
+         [n for _, n in keys])).fetchone()
+    if already:
+        raise HubAlreadyIssued(number)
+    return number, bool(held)
+
+
 class HubNumbering:
     """The issuer's numbering port: `number(...)` gives a hub number, or None when offline."""
 
     def __init__(self, dsn: str | Callable[[], str], facility: str, kiosk: str, *, timeout: float = 1.0,
-                 retry_after: float = 10.0, clock: Callable[[], float] = time.monotonic):
+                 retry_after: float = 10.0, clock: Callable[[], float] = time.monotonic, hold_seconds: float = 0.0):
         self._dsn = dsn
         self.facility, self.kiosk = facility, kiosk
         self.timeout, self.retry_after = timeout, retry_after
@@ -81,6 +100,8 @@ class HubNumbering:
         self.online_count = 0
         self.offline_count = 0
         self._thread: ThreadPoolExecutor | None = None
+        self.claimed_count = 0
+        self.holds = HeldNumbers(self._connect, facility, kiosk, hold_seconds, clock) if hold_seconds > 0 else None
 
     def _connect(self):
         dsn = self._dsn() if callable(self._dsn) else self._dsn
@@ -114,13 +135,20 @@ class HubNumbering:
             done: Future = Future()
             done.set_result(None)
             return PendingNumber(self, done)
+        seq, busy = self.holds.take(day, service) if self.holds else (None, False)
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="hub-numbering")
-        return PendingNumber(self, self._thread.submit(self.number, service=service, letter=letter, day=day,
-                                                       ma_lk=ma_lk, priority=priority, patient_keys=keys))
+        future = self._thread.submit(self.number, service=service, letter=letter, day=day, ma_lk=ma_lk,
+                                     priority=priority, patient_keys=keys, seq=seq)
+        if self.holds is not None and (busy or seq is not None):
+            holds = self.holds      # the next patient's number, once this one is answered
+            future.add_done_callback(lambda f: holds.refill(day, service)
+                                     if not f.cancelled() and f.exception() is None and f.result() else None)
+        return PendingNumber(self, future)
 
     def number(self, *, service: str, letter: str, day: str, ma_lk: str, priority: bool,
-               patient_keys: Iterable[tuple[str, str]] = ()) -> str | None:
+               patient_keys: Iterable[tuple[str, str]] = (), seq: int | None = None) -> str | None:
+        """A hub number (claiming the held `seq` when given), or None when the hub is away."""
         with self._lock:
             if not self.online:
                 self.offline_count += 1
@@ -131,32 +159,48 @@ class HubNumbering:
                     reused = self._conn is not None and not self._conn.closed
                     if not reused:
                         self._conn = self._connect()
-                    number = allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter,
-                                      ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=keys)
+                    number = self._ask(day, service, letter, ma_lk, priority, keys, seq)
                 except psycopg.OperationalError:
                     if not reused:
                         raise
                     # a kept connection died (hub restart, standby promoted): one fresh try,
-                    # harmless because an allocation is idempotent per MA_LK
+                    # harmless because an allocation and a claim are idempotent per MA_LK
                     self._close()
                     self._conn = self._connect()
-                    number = allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter,
-                                      ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=keys)
+                    number = self._ask(day, service, letter, ma_lk, priority, keys, seq)
             except HubAlreadyIssued:
+                if seq is not None and self.holds is not None:
+                    self.holds.put_back(day, service, seq)      # refused before the hold was touched
                 raise
             except psycopg.Error as exc:
                 log.warning("hub numbering unavailable (%s): kiosk series for %.0f s",
                             type(exc).__name__, self.retry_after)
+                if seq is not None and self.holds is not None:
+                    # not used here (the kiosk's own series is): a claim that did commit deleted the
+                    # hold, so a later claim of it is refused by the hub and allocates afresh
+                    self.holds.put_back(day, service, seq)
                 self.mark_down()
                 self.offline_count += 1
                 return None
             self.online_count += 1
             return number
 
+    def _ask(self, day: str, service: str, letter: str, ma_lk: str, priority: bool, keys: list, seq: int | None) -> str:
+        if seq is None:
+            return allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter, ma_lk=ma_lk,
+                            kiosk=self.kiosk, priority=priority, patient_keys=keys)
+        number, held = claim(self._conn, facility=self.facility, day=day, service=service, letter=letter, seq=seq,
+                             ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=keys)
+        if held:
+            self.claimed_count += 1
+        return number
+
     def close(self) -> None:
         if self._thread is not None:
             self._thread.shutdown(wait=True)
             self._thread = None
+        if self.holds is not None:
+            self.holds.close()
         with self._lock:
             self._close()
 
