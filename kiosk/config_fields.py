@@ -68,6 +68,7 @@ class ConfigFields:
     hub_timeout: float
     hub_retry_seconds: float
     hub_hold_seconds: float
+    hub_claim_wait: float
     hub_push_seconds: float
     scanners: list[Any]
     scanner_prefix: str

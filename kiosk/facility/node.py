@@ -31,7 +31,7 @@ class NodeSettings:
 class KioskNode:
     def __init__(self, data_dir: Path, settings: NodeSettings, sign: Callable[[bytes], bytes], clock,
                  dsn: str | None, *, key: bytes | None = None, hub_timeout: float = 1.0, retry_after: float = 5.0,
-                 hold_seconds: float = 20.0):
+                 hold_seconds: float = 20.0, claim_wait: float = 0.002):
         from kiosk.store.migrate import open_store
         self.key = key or os.urandom(32)
         self.store_dir = Path(data_dir)
@@ -39,7 +39,8 @@ class KioskNode:
         self.settings, self.clock, self.dsn = settings, clock, dsn
         self.reachable = True           # the demo/tests cut the kiosk off from the hub with this
         self.numbers = HubNumbering(self._dsn, settings.facility_code, settings.kiosk_id, timeout=hub_timeout,
-                                    retry_after=retry_after, hold_seconds=hold_seconds) if dsn else None
+                                    retry_after=retry_after, hold_seconds=hold_seconds,
+                                    claim_wait=claim_wait) if dsn else None
         issuing = IssuingSettings(settings.facility_code, settings.kiosk_id, settings.services, settings.ticket_format)
         self.issuer = StoreTicketIssuer(self.store, issuing, sign, clock, numbers=self.numbers)
         self.pusher = push.Pusher(self.store, settings.facility_code, settings.kiosk_id)

@@ -15,7 +15,8 @@ def hub_numbers(cfg) -> Any:
     assert dsn is not None  # hub_dsn is set (checked above)
     return HubNumbering(dsn, cfg.facility_code, cfg.kiosk_id, timeout=float(cfg.get("hub_timeout", 1.0)),
                         retry_after=float(cfg.get("hub_retry_seconds", 10.0)),
-                        hold_seconds=float(cfg.get("hub_hold_seconds", 20.0)))
+                        hold_seconds=float(cfg.get("hub_hold_seconds", 20.0)),
+                        claim_wait=float(cfg.get("hub_claim_wait", 0.002)))
 
 
 def facility_link(cfg, key: bytes, clock=None) -> Any:

@@ -24,11 +24,14 @@ CREATE TABLE ticket_holds (
 CREATE FUNCTION hub_hold_reach() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 50';
 
 -- The series' newest number so far (0 before the first).
+-- (plpgsql, like the functions below: its plan is kept for the session, where a SQL function that
+-- cannot be inlined is planned again in every transaction)
 CREATE FUNCTION hub_series_last(p_facility text, p_day date, p_service text) RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT coalesce((SELECT last FROM ticket_series
-                     WHERE facility_code = p_facility AND day = p_day AND service_code = p_service), 0)
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    RETURN coalesce((SELECT last FROM ticket_series
+                     WHERE facility_code = p_facility AND day = p_day AND service_code = p_service), 0);
+END $$;
 
 -- The series' next number: the lowest given-back hold within reach, else the series row bumped under its lock.
 CREATE FUNCTION hub_next_seq(p_facility text, p_day date, p_service text) RETURNS integer
@@ -58,12 +61,14 @@ $$;
 
 -- The active ticket of a patient (any of its documents) for this service and day, anywhere in the facility.
 CREATE FUNCTION hub_active_number(p_day date, p_service text, p_kinds text[], p_numbers text[]) RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT v.ticket_number FROM patient_documents d JOIN visits v ON v.patient_id = d.patient_id
-    WHERE (d.kind, d.number) IN (SELECT * FROM unnest(p_kinds, p_numbers))
-      AND v.service_code = p_service AND v.visit_day = p_day AND v.status NOT IN ('closed', 'cancelled')
-    LIMIT 1
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF coalesce(array_length(p_kinds, 1), 0) = 0 THEN RETURN NULL; END IF;
+    RETURN (SELECT v.ticket_number FROM patient_documents d JOIN visits v ON v.patient_id = d.patient_id
+            WHERE (d.kind, d.number) IN (SELECT * FROM unnest(p_kinds, p_numbers))
+              AND v.service_code = p_service AND v.visit_day = p_day AND v.status NOT IN ('closed', 'cancelled')
+            LIMIT 1);
+END $$;
 
 -- hub_allocate, as in 0001, now through the shared parts (a given-back hold is taken first).
 CREATE OR REPLACE FUNCTION hub_allocate(p_facility text, p_day date, p_service text, p_letter text, p_ma_lk text,

@@ -82,7 +82,7 @@ class LinkPusher:
 
 
 def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, start_at: float, q,
-               mode: str = "link", interval: float = 0.0) -> None:
+               mode: str = "link", interval: float = 0.0, hold: float = 20.0, claim_wait: float = 0.002) -> None:
     import psycopg
 
     from kiosk.core.clock import SystemClock
@@ -92,7 +92,7 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
     signer = pkcs12_signer(Path(p12), pw)
     node = KioskNode(Path(base) / f"k{kid}-{'hub' if dsn else 'local'}",
                      NodeSettings("79001", str(kid), default_services()), signer.sign, SystemClock(), dsn,
-                     hub_timeout=2.0)
+                     hub_timeout=2.0, hold_seconds=hold, claim_wait=claim_wait)
     conn = psycopg.connect(dsn, autocommit=True) if dsn else None
     node.checkin(crowd_person(90000 + kid), "K05")          # warm up (imports, caches, first connection)
     if conn:
@@ -127,13 +127,15 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
     cpu_issue = time.process_time() - p0 - cpu_push
     elapsed = time.perf_counter() - t_start
     q.put({"kid": kid, "lat": lat, "issued": issued, "elapsed": elapsed, "start": t_start, "end": time.time(),
-           "online": node.numbers.online_count if node.numbers else 0, "cpu_issue": cpu_issue, "cpu_push": cpu_push})
+           "online": node.numbers.online_count if node.numbers else 0, "cpu_issue": cpu_issue, "cpu_push": cpu_push,
+           "claimed": node.numbers.claimed_count if node.numbers else 0})
     node.close()
 
 
-def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0.0) -> None:
-    """The hub's side of a check-in alone: one allocation (hub_allocate) and one push of the visit
-    and its signed upload (hub_ingest), as a kiosk sends them; the kiosk's own issuing excluded."""
+def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0.0, hold: bool = True) -> None:
+    """The hub's side of a check-in alone, as a busy kiosk sends it: the number (hub_claim of the
+    number it holds, then hub_hold of the next one; with `hold` off, hub_allocate) and one push of the
+    visit and its signed upload (hub_ingest); the kiosk's own issuing excluded."""
     import base64
     import hashlib
     from datetime import datetime, timezone
@@ -141,7 +143,7 @@ def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0
     import psycopg
     from psycopg.types.json import Jsonb
 
-    from kiosk.facility.numbering import allocate
+    from kiosk.facility.numbering import allocate, claim
     from kiosk.facility.node import default_services
     letters = {o.code: o.ticket_letter for o in default_services()}      # the services' own series
     conn = psycopg.connect(dsn, autocommit=True)
@@ -150,15 +152,23 @@ def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0
     while time.time() < start_at:
         time.sleep(0.005)
     c0, t0 = time.process_time(), time.perf_counter()
-    first, issued = t0 + (kid % 10) * interval / 10, {}
+    first, issued, held = t0 + (kid % 10) * interval / 10, {}, None
     for i in range(n):
         if interval:
             wait = first + i * interval - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
         ma_lk, svc = f"79001-H{kid}-{i:06d}", SERVICES[i % 4]
-        number = allocate(conn, facility="79001", day=day, service=svc, letter=letters[svc], ma_lk=ma_lk, kiosk=f"H{kid}",
-                          priority=False, patient_keys=[("cccd", f"0790{kid:04d}{i:05d}")])
+        keys = [("cccd", f"0790{kid:04d}{i:05d}")]
+        if held is None:
+            number = allocate(conn, facility="79001", day=day, service=svc, letter=letters[svc], ma_lk=ma_lk,
+                              kiosk=f"H{kid}", priority=False, patient_keys=keys)
+        else:
+            number, _ = claim(conn, facility="79001", day=day, service=svc, letter=letters[svc], seq=held, ma_lk=ma_lk,
+                              kiosk=f"H{kid}", priority=False, patient_keys=keys)
+        if hold:        # the next patient's number (one service's series, as a kiosk holds one per service)
+            nxt = SERVICES[(i + 1) % 4]
+            held = conn.execute("SELECT hub_hold('79001', %s, %s, %s)", (day, nxt, f"H{kid}")).fetchone()[0]
         issued[number] = time.time()
         visit = {"ma_lk": ma_lk, "kiosk_id": f"H{kid}", "visit_day": day, "service_code": svc, "room": "101",
                  "priority": None, "status": "waiting", "checked_in_at": datetime.now(timezone.utc).isoformat(),
@@ -236,14 +246,14 @@ class Desks:
         return lat, missing, cpu
 
 
-def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link", rate=0.0, cluster=None):
+def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link", rate=0.0, cluster=None, hold=20.0):
     """Start the kiosk processes, wait for all of them to be warmed up (start_at), and return their
     results, the wall-clock span and the PostgreSQL CPU seconds spent from start_at to the end."""
     q = ctx.Queue()
     start_at = time.time() + 8.0 + kiosks * 0.3
     interval = kiosks / rate if rate else 0.0
     procs = [ctx.Process(target=kiosk_proc, args=(k, per, dsn, base, str(ident.p12_path), ident.password, start_at, q,
-                                                  mode, interval))
+                                                  mode, interval, hold))
              for k in range(1, kiosks + 1)]
     for p in procs:
         p.start()
@@ -258,28 +268,35 @@ def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link", rate=0.0, cluste
     return results, span, pg
 
 
-def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float, n: int, every: float) -> dict:
-    """One real kiosk issuing at a lobby's pace (one patient every `every` s), first offline (its own
-    series) then online (hub numbering and push), both while K-1 simulated kiosks keep the hub busy
-    at `rate` check-ins/s with 5 desks listening: the kiosk's scan -> ticket with the hub vs without,
-    under the same facility load on the same machine."""
+def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float, n: int, every: float,
+                hold: float = 20.0, mode: str = "link", claim_wait: float = 0.002) -> dict:
+    """Two real kiosks issuing at a lobby's pace (one patient every `every` s each, half a period
+    apart), one offline (its own series), one online (hub numbering and push), at the same time while
+    K-1 simulated kiosks keep the hub busy at `rate` check-ins/s with 5 desks listening: the kiosk's
+    scan -> ticket with the hub vs without, under the same facility load on the same machine at the
+    same moments (measured one after the other, the load's own swings decided the ratio)."""
     sims = kiosks - 1
-    span = 2 * (n * every + 12.0) + 10.0
+    span = n * every + 22.0
     per = max(1, int(rate * span / sims))
     q, start_at = ctx.Queue(), time.time() + 3.0 + sims * 0.1
-    procs = [ctx.Process(target=hub_proc, args=(100 + k, per, dsn_kiosk, start_at, q, sims / rate))
+    procs = [ctx.Process(target=hub_proc, args=(100 + k, per, dsn_kiosk, start_at, q, sims / rate, hold > 0))
              for k in range(sims)]
     for p in procs:
         p.start()
     while time.time() < start_at:
         time.sleep(0.05)
     out = {}
-    for label, dsn in (("offline", None), ("online", dsn_kiosk)):
-        kq = ctx.Queue()
-        kp = ctx.Process(target=kiosk_proc, args=(900 if dsn is None else 901, n, dsn, base, str(ident.p12_path),
-                                                  ident.password, time.time() + 6.0, kq, "link", every))
+    kq, k_start = ctx.Queue(), time.time() + 6.0
+    kps = [ctx.Process(target=kiosk_proc, args=(900 if dsn is None else 905, n, dsn, base, str(ident.p12_path),
+                                                ident.password, k_start, kq, mode, every, hold, claim_wait))
+           for dsn in (None, dsn_kiosk)]
+    for kp in kps:
         kp.start()
-        out[label] = kq.get(timeout=600)["lat"]
+    for _ in kps:
+        got = kq.get(timeout=600)
+        label = "offline" if got["kid"] == 900 else "online"
+        out[label], out[f"{label}_claimed"] = got["lat"], got["claimed"]
+    for kp in kps:
         kp.join(30)
     sim_res = [q.get(timeout=900) for _ in procs]
     for p in procs:
@@ -287,6 +304,17 @@ def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float,
     out["sim_rate"] = sum(len(r["issued"]) for r in sim_res) / (max(r["end"] for r in sim_res) -
                                                                  min(r["end"] - r["elapsed"] for r in sim_res))
     return out
+
+
+def print_ratio(args, ratio: dict) -> None:
+    o, n_ = ratio["offline"], ratio["online"]
+    print(f"  two kiosks at 10 check-ins/s each, one offline, one online, while {args.kiosks - 1} simulated kiosks send the hub "
+          f"{ratio['sim_rate']:.0f} check-ins/s ({args.desks} desks listening; held numbers "
+          f"{'on, ' + format(args.hold, 'g') + ' s' if args.hold else 'off'}): scan -> ticket offline p50 "
+          f"{statistics.median(o)*1000:.1f} ms p95 {_pct(o, 95)*1000:.1f} ms, online p50 "
+          f"{statistics.median(n_)*1000:.1f} ms p95 {_pct(n_, 95)*1000:.1f} ms "
+          f"({ratio['online_claimed']}/{len(n_)} claimed a held number): "
+          f"ratio p95 {_pct(n_, 95) / _pct(o, 95):.2f} (target <= 1.2)")
 
 
 def main() -> int:
@@ -301,8 +329,12 @@ def main() -> int:
                     help="offered check-ins/s over all kiosks (paced lobby); 0: every kiosk as fast as it can")
     ap.add_argument("--ratio-rate", type=float, default=150.0,
                     help="the ratio phase: check-ins/s the simulated kiosks send the hub meanwhile (0: skip)")
-    ap.add_argument("--ratio-checkins", type=int, default=200, help="the ratio phase: check-ins of the measured kiosk")
+    ap.add_argument("--ratio-checkins", type=int, default=400, help="the ratio phase: check-ins of the measured kiosk")
     ap.add_argument("--hub-per-kiosk", type=int, default=100, help="check-ins per process in the hub-capacity phase")
+    ap.add_argument("--hold", type=float, default=20.0,
+                    help="the kiosks' hub_hold_seconds (held numbers, hub migration 0010); 0: hub_allocate at each scan")
+    ap.add_argument("--claim-wait", type=float, default=0.002, help="the kiosks' hub_claim_wait, seconds")
+    ap.add_argument("--only-ratio", action="store_true", help="run the ratio phase alone")
     args = ap.parse_args()
     import psycopg
 
@@ -326,13 +358,21 @@ def main() -> int:
         ident = ensure_dev_identity(base / "devcert", "79001")
         ctx = mp.get_context("spawn")
         total = args.kiosks * args.per_kiosk
+        if args.only_ratio:
+            desks = Desks(ctx, dsn("hub_desk"), args.desks)
+            ratio = ratio_phase(ctx, dsn("hub_kiosk"), str(base), ident, args.kiosks, args.ratio_rate,
+                                args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait)
+            desks.stop({})
+            print_ratio(args, ratio)
+            return 0
 
-        local, l_span, _ = run_kiosks(ctx, args.kiosks, args.per_kiosk, None, str(base), ident, rate=args.rate)
+        local, l_span, _ = run_kiosks(ctx, args.kiosks, args.per_kiosk, None, str(base), ident, rate=args.rate,
+                                      hold=args.hold)
         l_lat = [x for r in local for x in r["lat"]]
 
         desks = Desks(ctx, dsn("hub_desk"), args.desks)
         hub, h_span, pg_hub = run_kiosks(ctx, args.kiosks, args.per_kiosk, dsn("hub_kiosk"), str(base), ident,
-                                         args.push, args.rate, cluster)
+                                         args.push, args.rate, cluster, args.hold)
         h_lat = [x for r in hub for x in r["lat"]]
         issued = {num: t for r in hub for num, t in r["issued"].items()}
         desk_lat, desk_missing, desk_cpu = desks.stop(issued)
@@ -342,7 +382,8 @@ def main() -> int:
         desks = Desks(ctx, dsn("hub_desk"), args.desks)
         hq, start_at = ctx.Queue(), time.time() + 3.0 + args.kiosks * 0.1
         interval = args.kiosks / args.rate if args.rate else 0.0
-        hprocs = [ctx.Process(target=hub_proc, args=(k, args.hub_per_kiosk, dsn("hub_kiosk"), start_at, hq, interval))
+        hprocs = [ctx.Process(target=hub_proc, args=(k, args.hub_per_kiosk, dsn("hub_kiosk"), start_at, hq, interval,
+                                                     args.hold > 0))
                   for k in range(1, args.kiosks + 1)]
         for p in hprocs:
             p.start()
@@ -362,7 +403,7 @@ def main() -> int:
         if args.ratio_rate:
             desks = Desks(ctx, dsn("hub_desk"), args.desks)
             ratio = ratio_phase(ctx, dsn("hub_kiosk"), str(base), ident, args.kiosks, args.ratio_rate,
-                                args.ratio_checkins, 0.1)
+                                args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait)
             desks.stop({})
         with psycopg.connect(dsn("hub_desk")) as conn:
             hub_rows, hub_distinct = conn.execute(
@@ -402,8 +443,9 @@ def main() -> int:
               f"(machine load average now {os.getloadavg()[0]:.1f})")
         cap_per = pg_cap / cap_n + cap_client + cap_desk_cpu / cap_n
         print(f"  hub, simulated kiosks: {cap_n / cap_span:7.1f} check-ins/s ({args.kiosks} processes x "
-              f"{args.hub_per_kiosk}, each sending what a kiosk sends the hub per check-in: hub_allocate, then hub_ingest "
-              f"of the visit and its signed upload; {args.desks} desks listening)")
+              f"{args.hub_per_kiosk}, each sending what a busy kiosk sends the hub per check-in: "
+              f"{'hub_claim and hub_hold' if args.hold else 'hub_allocate'}, then hub_ingest of the visit and its "
+              f"signed upload; {args.desks} desks listening)")
         print(f"      CPU per check-in: PostgreSQL {pg_cap / cap_n * 1000:.2f} ms, simulated kiosks {cap_client * 1000:.2f} ms, "
               f"desks {cap_desk_cpu / cap_n * 1000:.2f} ms = {cap_per * 1000:.2f} ms -> ~{os.cpu_count() / cap_per:.0f}/s "
               f"on this machine; the hub alone ~{os.cpu_count() / (pg_cap / cap_n):.0f}/s on {os.cpu_count()} CPUs of its own")
@@ -411,12 +453,7 @@ def main() -> int:
               f"p50 {statistics.median(cap_desk_lat)*1000:.1f} ms p95 {_pct(cap_desk_lat, 95)*1000:.1f} ms (target <= 1000 ms)")
         print(f"  full stack, hub/local issue p95 ratio: {_pct(h_lat, 95) / _pct(l_lat, 95):.2f} (target <= 1.2)")
         if ratio:
-            o, n_ = ratio["offline"], ratio["online"]
-            print(f"  one kiosk at 10 check-ins/s while {args.kiosks - 1} simulated kiosks send the hub "
-                  f"{ratio['sim_rate']:.0f} check-ins/s ({args.desks} desks listening): scan -> ticket offline p50 "
-                  f"{statistics.median(o)*1000:.1f} ms p95 {_pct(o, 95)*1000:.1f} ms, online p50 "
-                  f"{statistics.median(n_)*1000:.1f} ms p95 {_pct(n_, 95)*1000:.1f} ms: "
-                  f"ratio p95 {_pct(n_, 95) / _pct(o, 95):.2f} (target <= 1.2)")
+            print_ratio(args, ratio)
         print(f"  hub visits {hub_rows}, distinct numbers {hub_distinct}: duplicates {hub_rows - hub_distinct}")
         print(f"  full stack, ticket -> {args.desks} desks' lists: n={len(desk_lat)} missing {desk_missing} "
               f"p50 {statistics.median(desk_lat)*1000:.1f} ms p95 {_pct(desk_lat, 95)*1000:.1f} ms (target <= 1000 ms)")

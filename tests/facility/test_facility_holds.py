@@ -29,11 +29,13 @@ class Tick:
 
 def numbering(hub, kiosk: str, tick: Tick, hold: float = 20.0) -> HubNumbering:
     return HubNumbering(hub.dsn("hub_kiosk"), "79001", kiosk, timeout=2.0, retry_after=0.0, clock=tick,
-                        hold_seconds=hold)
+                        hold_seconds=hold, claim_wait=5.0)
 
 
 def ticket(n: HubNumbering, ma_lk: str, keys=(), service: str = "K01", letter: str = "A") -> str | None:
-    got = n.begin(service=service, letter=letter, day=DAY, ma_lk=ma_lk, priority=False, patient_keys=keys).result()
+    pending = n.begin(service=service, letter=letter, day=DAY, ma_lk=ma_lk, priority=False, patient_keys=keys)
+    got = pending.result()
+    pending.finish()
     if n.holds is not None:
         n.holds.settle()
     return got
@@ -134,11 +136,14 @@ def test_a_patient_already_ticketed_keeps_the_kiosks_hold(hub, tmp_path, signer)
     keys = list(crowd_person(5).lookup_keys())
     day = local_day(clock.now())
     tick = Tick()
-    n = HubNumbering(hub.dsn("hub_kiosk"), "79001", "1", timeout=2.0, retry_after=0.0, clock=tick, hold_seconds=20.0)
+    n = HubNumbering(hub.dsn("hub_kiosk"), "79001", "1", timeout=2.0, retry_after=0.0, clock=tick, hold_seconds=20.0,
+                     claim_wait=5.0)
     try:
         for i in range(2):
-            n.begin(service="K01", letter="A", day=day, ma_lk=f"P-{i}", priority=False,
-                    patient_keys=[("cccd", f"07920000{i:04d}")]).result()
+            p = n.begin(service="K01", letter="A", day=day, ma_lk=f"P-{i}", priority=False,
+                        patient_keys=[("cccd", f"07920000{i:04d}")])
+            p.result()
+            p.finish()
             n.holds.settle()
         held = n.holds.holding()[(day, "K01")]
         with pytest.raises(HubAlreadyIssued) as err:
@@ -183,7 +188,9 @@ def _busy_kiosk(dsn: str, kiosk: int, count: int, out) -> None:
     got = []
     for i in range(count):
         time.sleep(0.02)        # the next patient's scan: the hold for them is taken meanwhile
-        got.append(n.begin(service="K01", letter="A", day=DAY, ma_lk=f"K{kiosk}-{i}", priority=False).result())
+        pending = n.begin(service="K01", letter="A", day=DAY, ma_lk=f"K{kiosk}-{i}", priority=False)
+        got.append(pending.result())
+        pending.finish()
     n.close()
     out.put((got, n.claimed_count))
 
@@ -211,14 +218,47 @@ def test_many_busy_kiosks_claim_without_duplicates_or_gaps(hub):
 
 def test_the_kiosk_still_refuses_a_patient_ticketed_at_another_kiosk(hub, tmp_path, signer):
     clock = FakeClock()
-    a, b = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock)
+    a, b = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock, claim_wait=5.0)
     try:
         for i in range(3):                  # kiosk 2 becomes busy: it holds a number
             b.checkin(crowd_person(40 + i), "K01")
+            b.numbers.holds.settle()
         a.checkin(crowd_person(50), "K01")
         a.sync()
         with pytest.raises(AlreadyIssued):
             b.checkin(crowd_person(50), "K01")
+        assert b.numbers.holds.holding()       # the refused claim kept the hold
     finally:
         a.close()
         b.close()
+
+
+def test_a_late_claim_answer_leaves_the_duplicate_to_the_desk(hub, tmp_path, signer):
+    """A claim whose answer comes after `claim_wait`: the ticket carries the held number at once; the
+    hub's late "already ticketed" is not lost: the push flags both visits for the desk, as with two
+    offline kiosks, and no number is handed out twice."""
+    clock = FakeClock()
+    a, b = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock, claim_wait=0.0)
+    try:
+        for i in range(3):
+            b.checkin(crowd_person(60 + i), "K01")
+            b.numbers.holds.settle()
+        held = b.numbers.holds.holding()[(local_day(clock.now()), "K01")]
+        a.checkin(crowd_person(70), "K01")
+        a.sync()
+        with psycopg.connect(hub.admin_dsn()) as admin:     # a hub too busy to answer in time
+            admin.execute("LOCK TABLE visits IN ACCESS EXCLUSIVE MODE")
+            late = b.checkin(crowd_person(70), "K01")
+        assert late.number == hub_number("A", held, False)
+        b.checkin(crowd_person(71), "K01")          # the next request reads the late answer first
+        b.sync()
+    finally:
+        a.close()
+        b.close()
+    rows = hub_rows(hub, "SELECT ticket_number, conflict FROM visits v JOIN patient_documents d "
+                         "ON d.patient_id = v.patient_id WHERE d.number = %s ORDER BY ticket_number",
+                    crowd_person(70).cccd.number)  # type: ignore[union-attr]
+    assert len(rows) == 2 and all(flagged for _, flagged in rows)
+    assert hub_rows(hub, "SELECT count(*) FROM conflicts") == [(1,)]
+    numbers = [r[0] for r in hub_rows(hub, "SELECT ticket_number FROM visits")]
+    assert len(numbers) == len(set(numbers))
