@@ -197,8 +197,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("hub_hold_seconds", float, 20.0, "A kiosk whose previous ticket for a service was at most this many seconds ago "
       "holds the service's next hub number, so its next scan only claims it (no wait for the hub's series lock and "
       "disk). 0: allocate at each scan."),
-    S("hub_claim_wait", float, 0.002, "How long a scan waits for the hub's answer to the claim of a held number, "
-      "seconds; a later answer is read afterwards (a patient ticketed elsewhere meanwhile is flagged for the desk)."),
+    S("hub_claim_wait", float, 0.0, "How long a scan waits, after the kiosk's own work, for the hub's answer to the "
+      "claim of a held number, seconds (0: only an answer already there); a later answer is read afterwards, and a "
+      "patient ticketed elsewhere meanwhile is flagged for the desk."),
     S("hub_push_seconds", float, 2.0, "Facility link: hub events (LISTEN) start at most one push/pull round per this many seconds; rounds also follow every ticket and a 30 s fallback; offline, the reconnect interval."),
     # --- devices
     S("scanners", list, ["wedge"], "Scanner sources: wedge, hidpos:VID:PID, serial:/dev/ttyACM0, camera:0, sim."),

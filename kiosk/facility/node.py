@@ -31,7 +31,7 @@ class NodeSettings:
 class KioskNode:
     def __init__(self, data_dir: Path, settings: NodeSettings, sign: Callable[[bytes], bytes], clock,
                  dsn: str | None, *, key: bytes | None = None, hub_timeout: float = 1.0, retry_after: float = 5.0,
-                 hold_seconds: float = 20.0, claim_wait: float = 0.002):
+                 hold_seconds: float = 20.0, claim_wait: float = 0.0):
         from kiosk.store.migrate import open_store
         self.key = key or os.urandom(32)
         self.store_dir = Path(data_dir)

@@ -89,7 +89,7 @@ class HubNumbering:
 
     def __init__(self, dsn: str | Callable[[], str], facility: str, kiosk: str, *, timeout: float = 1.0,
                  retry_after: float = 10.0, clock: Callable[[], float] = time.monotonic, hold_seconds: float = 0.0,
-                 claim_wait: float = 0.002):
+                 claim_wait: float = 0.0):
         self._dsn = dsn
         self.facility, self.kiosk = facility, kiosk
         self.timeout, self.retry_after = timeout, retry_after

@@ -16,7 +16,7 @@ def hub_numbers(cfg) -> Any:
     return HubNumbering(dsn, cfg.facility_code, cfg.kiosk_id, timeout=float(cfg.get("hub_timeout", 1.0)),
                         retry_after=float(cfg.get("hub_retry_seconds", 10.0)),
                         hold_seconds=float(cfg.get("hub_hold_seconds", 20.0)),
-                        claim_wait=float(cfg.get("hub_claim_wait", 0.002)))
+                        claim_wait=float(cfg.get("hub_claim_wait", 0.0)))
 
 
 def facility_link(cfg, key: bytes, clock=None) -> Any:

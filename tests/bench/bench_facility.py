@@ -82,7 +82,7 @@ class LinkPusher:
 
 
 def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, start_at: float, q,
-               mode: str = "link", interval: float = 0.0, hold: float = 20.0, claim_wait: float = 0.002) -> None:
+               mode: str = "link", interval: float = 0.0, hold: float = 20.0, claim_wait: float = 0.0) -> None:
     import psycopg
 
     from kiosk.core.clock import SystemClock
@@ -269,7 +269,7 @@ def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link", rate=0.0, cluste
 
 
 def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float, n: int, every: float,
-                hold: float = 20.0, mode: str = "link", claim_wait: float = 0.002) -> dict:
+                hold: float = 20.0, mode: str = "link", claim_wait: float = 0.0) -> dict:
     """Two real kiosks issuing at a lobby's pace (one patient every `every` s each, half a period
     apart), one offline (its own series), one online (hub numbering and push), at the same time while
     K-1 simulated kiosks keep the hub busy at `rate` check-ins/s with 5 desks listening: the kiosk's
@@ -310,7 +310,8 @@ def print_ratio(args, ratio: dict) -> None:
     o, n_ = ratio["offline"], ratio["online"]
     print(f"  two kiosks at 10 check-ins/s each, one offline, one online, while {args.kiosks - 1} simulated kiosks send the hub "
           f"{ratio['sim_rate']:.0f} check-ins/s ({args.desks} desks listening; held numbers "
-          f"{'on, ' + format(args.hold, 'g') + ' s' if args.hold else 'off'}): scan -> ticket offline p50 "
+          f"{'on, ' + format(args.hold, 'g') + ' s' if args.hold else 'off'}, claim wait {args.claim_wait * 1000:g} ms, "
+          f"push {args.push}): scan -> ticket offline p50 "
           f"{statistics.median(o)*1000:.1f} ms p95 {_pct(o, 95)*1000:.1f} ms, online p50 "
           f"{statistics.median(n_)*1000:.1f} ms p95 {_pct(n_, 95)*1000:.1f} ms "
           f"({ratio['online_claimed']}/{len(n_)} claimed a held number): "
@@ -333,7 +334,7 @@ def main() -> int:
     ap.add_argument("--hub-per-kiosk", type=int, default=100, help="check-ins per process in the hub-capacity phase")
     ap.add_argument("--hold", type=float, default=20.0,
                     help="the kiosks' hub_hold_seconds (held numbers, hub migration 0010); 0: hub_allocate at each scan")
-    ap.add_argument("--claim-wait", type=float, default=0.002, help="the kiosks' hub_claim_wait, seconds")
+    ap.add_argument("--claim-wait", type=float, default=0.0, help="the kiosks' hub_claim_wait, seconds")
     ap.add_argument("--only-ratio", action="store_true", help="run the ratio phase alone")
     args = ap.parse_args()
     import psycopg
