@@ -283,7 +283,9 @@ class PendingNumber:
             except TimeoutError as exc:
                 if ask.seq is not None:             # the number is the kiosk's: the answer is read later
                     self._late = True
-                    owner.claimed_count += 1
+                    with owner._lock:
+                        owner.online_count += 1
+                        owner.claimed_count += 1
                     self._number = hub_number(ask.letter, ask.seq, ask.priority)
                     return self._number
                 with owner._lock:

@@ -29,10 +29,17 @@ def hub_status(conn) -> dict:
         # open visits of nameless first-time patients (hub 0006): their XML0 waits for a desk's confirmation
         to_confirm = conn.execute("SELECT count(*) FROM visits v JOIN patients p ON p.id = v.patient_id "
                                   "WHERE p.full_name IS NULL AND v.status NOT IN ('closed', 'cancelled')").fetchone()[0]
+        # numbers busy kiosks hold ahead of their next patient on the latest day (hub 0010), and given back
+        held = {"held": 0, "kiosks": 0, "given_back": 0}
+        if conn.execute("SELECT to_regclass('ticket_holds')").fetchone()[0] is not None:
+            n, k, back = conn.execute(
+                "SELECT count(kiosk_id), count(DISTINCT kiosk_id), count(*) - count(kiosk_id) FROM ticket_holds "
+                "WHERE day = (SELECT max(day) FROM ticket_holds)").fetchone()
+            held = {"held": n, "kiosks": k, "given_back": back}
     return {"connected": {"kiosks": connected.get("hub_kiosk", 0), "desks": connected.get("hub_desk", 0),
                           "workers": connected.get("hub_worker", 0), "clients": clients},
             "queues": queues, "kiosks": kiosks, "uploads_by_owner": owners, "open_conflicts": open_conflicts,
-            "identities_to_confirm": to_confirm}
+            "identities_to_confirm": to_confirm, "held_numbers": held}
 
 
 def format_status(st: dict) -> str:
@@ -47,6 +54,9 @@ def format_status(st: dict) -> str:
     lines.append(f"open conflicts: {st['open_conflicts']}")
     if "identities_to_confirm" in st:
         lines.append(f"identities to confirm at a desk: {st['identities_to_confirm']}")
+    if "held_numbers" in st:
+        h = st["held_numbers"]
+        lines.append(f"numbers held: {h['held']} by {h['kiosks']} busy kiosk(s), {h['given_back']} given back")
     return "\n".join(lines)
 
 

@@ -46,9 +46,12 @@ def test_status_reports_lag_queues_and_owners(hub, tmp_path, signer):
     try:
         for i in range(4):
             k.checkin(crowd_person(200 + i), "K02")
+            k.numbers.holds.settle()
         k.sync()
         with hub.connect("hub_desk") as conn:
             st = hub_status(conn)
+        assert st["held_numbers"] == {"held": 1, "kiosks": 1, "given_back": 0}     # a busy kiosk (hub 0010)
+        assert "numbers held: 1 by 1 busy kiosk(s), 0 given back" in format_status(st)
         assert st["kiosks"][0]["kiosk"] == "3" and st["kiosks"][0]["lag_seconds"] < 60
         assert st["uploads_by_owner"] == {"kiosk:3": {"pending": 4}}
         assert st["connected"]["desks"] >= 1
