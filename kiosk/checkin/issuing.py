@@ -166,8 +166,6 @@ class StoreTicketIssuer:
                                "provisional": req.provisional, "checkin_held": unconfirmed})
             waiting = self.store.tickets.waiting_before(day, service.code, ticket.id)
             wait = ticket_wait_minutes(store, ticket.id, service.minutes_per_patient, now, fallback_ahead=waiting)
-        if pending is not None:
-            pending.finish()    # the ticket is out: a busy kiosk takes its next hub number now
         local = now.astimezone(VN_TZ)
         return TicketView(
             ticket_id=ticket.id, number=number, service_code=service.code, service_name_vi=service.name_vi,

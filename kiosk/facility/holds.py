@@ -1,12 +1,10 @@
 """Numbers a busy kiosk holds ahead of its next patient (hub migration 0010).
 
-Online, a ticket number is one atomic allocation from the service's facility series (`hub_allocate`):
-the series row's lock and a durable commit, both of which wait for the hub's CPU and disk when the
-facility is busy. A kiosk that is busy (its previous ticket for the service was less than
-`hold_seconds` ago) therefore takes the next number of the series in the background after each
-ticket (`hub_hold`, committed durably) and keeps it here; the next scan only claims it
-(`hub_claim`: the facility-wide "already ticketed?" check and the allocation record, no series lock,
-no wait for the WAL flush).
+Online, a ticket number is one atomic allocation from the service's facility series: the series
+row's lock and a durable commit, both of which wait for the hub's CPU and disk when the facility is
+busy. A kiosk that is busy (its previous ticket for the service was at most `hold_seconds` ago)
+therefore asks, with each ticket's request (`hub_claim`), for the series' next number too, and keeps
+it here; its next scan has its number before the hub answers, and sends only the claim.
 
 Rules that keep every number unique and in order:
 - a hold is claimed or given back by its kiosk only, and only once: `take` removes it from here
@@ -23,10 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
-
-import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +29,14 @@ Key = tuple[str, str]       # (day, service)
 
 
 class HeldNumbers:
-    def __init__(self, connect: Callable[[], psycopg.Connection], facility: str, kiosk: str, hold_seconds: float,
-                 clock: Callable[[], float]):
-        self._connect = connect
-        self.facility, self.kiosk = facility, kiosk
+    def __init__(self, hold_seconds: float, clock: Callable[[], float]):
         self.hold_seconds = hold_seconds
         self._clock = clock
         self._held: dict[Key, int] = {}
         self._last: dict[Key, float] = {}
-        self._pending: set[Key] = set()
+        self._spare: list[tuple[str, str, int]] = []    # to give back (a second hold for one series)
         self._lock = threading.Lock()
-        self._conn: psycopg.Connection | None = None
-        self._pool: ThreadPoolExecutor | None = None
         self.held_count = 0
-        self.given_back = 0
 
     def take(self, day: str, service: str) -> tuple[int | None, bool]:
         """(the kiosk's hold for this series, removed from here, or None; whether the kiosk is busy
@@ -61,86 +50,23 @@ class HeldNumbers:
             self._last[key] = now
         return got, busy
 
-    def refill(self, day: str, service: str) -> None:
-        """Hold the series' next number in the background (one hold per series at a time)."""
+    def put(self, day: str, service: str, seq: int, *, new: bool = True) -> None:
+        """Keep `seq` for the series' next patient: a new hold from the hub's answer, or (new=False)
+        one a claim did not use (refused, or no answer)."""
         with self._lock:
-            if (day, service) in self._held or (day, service) in self._pending:
+            if (day, service) in self._held:
+                self._spare.append((day, service, seq))
                 return
-            self._pending.add((day, service))
-        self._submit(self._hold, day, service)
-
-    def put_back(self, day: str, service: str, seq: int) -> None:
-        """A claim the hub refused without using the hold (the patient was already ticketed)."""
-        with self._lock:
-            if (day, service) not in self._held:
-                self._held[(day, service)] = seq
-                return
-        self._submit(self._give_back, day, service, seq)
-
-    def settle(self, timeout: float = 10.0) -> None:
-        """Wait until every hold and give-back asked for so far has been answered (tests, shutdown)."""
-        if self._pool is not None:
-            self._pool.submit(lambda: None).result(timeout)
+            self._held[(day, service)] = seq
+            self.held_count += int(new)
 
     def holding(self) -> dict[Key, int]:
         with self._lock:
             return dict(self._held)
 
-    # ------------------------------------------------------------ the hold thread
-
-    def _submit(self, fn, *args) -> None:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="hub-holds")
-        self._pool.submit(fn, *args)
-
-    def _call(self, sql: str, args: tuple):
-        try:
-            if self._conn is None or self._conn.closed:
-                self._conn = self._connect()
-            row = self._conn.execute(sql, args).fetchone()
-            return None if row is None else row[0]
-        except psycopg.Error as exc:
-            log.info("hub hold call failed (%s)", type(exc).__name__)
-            if self._conn is not None:
-                try:
-                    self._conn.close()
-                except Exception:
-                    pass
-                self._conn = None
-            return None
-
-    def _hold(self, day: str, service: str) -> None:
-        try:
-            seq = self._call("SELECT hub_hold(%s, %s, %s, %s)", (self.facility, day, service, self.kiosk))
-        finally:
-            with self._lock:
-                self._pending.discard((day, service))
-        if seq is None:
-            return
+    def release_all(self) -> list[tuple[str, str, int]]:
+        """Every hold, removed from here, to give back (the kiosk stops)."""
         with self._lock:
-            spare = (day, service) in self._held
-            if not spare:
-                self._held[(day, service)] = int(seq)
-                self.held_count += 1
-        if spare:
-            self._give_back(day, service, int(seq))
-
-    def _give_back(self, day: str, service: str, seq: int) -> None:
-        if self._call("SELECT hub_give_back(%s, %s, %s, %s, %s)", (self.facility, day, service, seq, self.kiosk)):
-            self.given_back += 1
-
-    def close(self) -> None:
-        """Give every unused hold back (best effort: a hub that does not answer keeps them as gaps)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-        with self._lock:
-            held, self._held = self._held, {}
-        for (day, service), seq in held.items():
-            self._give_back(day, service, seq)
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except Exception:
-                pass
-            self._conn = None
+            out = [(d, s, q) for (d, s), q in self._held.items()] + self._spare
+            self._held, self._spare = {}, []
+        return out

@@ -9,8 +9,8 @@ Hub numbers read `A012` (`AU012` for priority); the kiosk's own numbers read `A1
 `ticket_format` must keep the '-' and {kiosk}), so the two namespaces never collide.
 Offline (no answer within `timeout`), `number` returns None and the caller uses its own series;
 the hub is then left alone for `retry_after` seconds so scans stay fast.
-A busy kiosk claims a number it holds (kiosk.facility.holds, `hub_claim`) instead of allocating
-one at the scan: no series lock, no wait for the hub's WAL flush (`hold_seconds` 0: never).
+Every request is `hub_claim` (migration 0010): a busy kiosk claims the number it holds (kiosk.facility.
+holds) and holds the next; without a hold it is `hub_allocate`'s allocation (`hold_seconds` 0: never hold).
 `begin` sends the request and returns at once (kiosk.facility.sent_query, on the caller's own
 thread): the issuer signs the check-in record meanwhile and only then reads the number, so the
 round trip to the hub overlaps the kiosk's own work instead of adding to it.
@@ -69,19 +69,20 @@ def allocate(conn, *, facility: str, day: str, service: str, letter: str, ma_lk:
     return number
 
 
-def claim(conn, *, facility: str, day: str, service: str, letter: str, seq: int, ma_lk: str, kiosk: str,
-          priority: bool, patient_keys: Iterable[tuple[str, str]] = ()) -> tuple[str, bool]:
-    """Claim the kiosk's held number `seq` (`hub_claim`, migration 0010): (number, whether the hold was
-    used; without it the hub allocated as `allocate` does). Idempotent per MA_LK; autocommit only, so
-    the claim's asynchronous commit covers nothing else."""
+def claim(conn, *, facility: str, day: str, service: str, letter: str, seq: int | None, ma_lk: str, kiosk: str,
+          priority: bool, patient_keys: Iterable[tuple[str, str]] = (), hold_next: bool = False
+          ) -> tuple[str, bool, int | None]:
+    """`hub_claim` (migration 0010): (number, whether the held `seq` was used — else the hub allocated
+    as `allocate` does —, the next number now held or None). Idempotent per MA_LK; autocommit only,
+    so a claim's asynchronous commit covers nothing else."""
     keys = list(patient_keys)
-    number, already, held = conn.execute(
-        "SELECT number, already, held FROM hub_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[])",
-        (facility, day, service, letter, seq, ma_lk, kiosk, priority, [k for k, _ in keys],
-         [n for _, n in keys])).fetchone()
+    number, already, held, nxt = conn.execute(
+        "SELECT number, already, held, next_seq FROM hub_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], "
+        "%s::text[], %s)", (facility, day, service, letter, seq, ma_lk, kiosk, priority, [k for k, _ in keys],
+                            [n for _, n in keys], hold_next)).fetchone()
     if already:
         raise HubAlreadyIssued(number)
-    return number, bool(held)
+    return number, bool(held), nxt
 
 
 class HubNumbering:
@@ -102,7 +103,7 @@ class HubNumbering:
         self._outstanding: PendingNumber | None = None
         self.claimed_count = 0
         self.claim_wait = claim_wait
-        self.holds = HeldNumbers(self._connect, facility, kiosk, hold_seconds, clock) if hold_seconds > 0 else None
+        self.holds = HeldNumbers(hold_seconds, clock) if hold_seconds > 0 else None
 
     def _connect(self):
         dsn = self._dsn() if callable(self._dsn) else self._dsn
@@ -154,59 +155,68 @@ class HubNumbering:
         return pending
 
     def _query(self, a: "_Ask") -> tuple[bytes, tuple]:
-        kinds, numbers = [k for k, _ in a.keys], [n for _, n in a.keys]
-        if a.seq is None:
-            return ALLOCATE_SQL, (self.facility, a.day, a.service, a.letter, a.ma_lk, self.kiosk, a.priority, kinds, numbers)
-        return CLAIM_SQL, (self.facility, a.day, a.service, a.letter, a.seq, a.ma_lk, self.kiosk, a.priority, kinds,
-                           numbers)
+        return CLAIM_SQL, (self.facility, a.day, a.service, a.letter, a.seq, a.ma_lk, self.kiosk, a.priority,
+                           [k for k, _ in a.keys], [n for _, n in a.keys], a.busy)
 
-    def _answer(self, ask: "_Ask", row: list) -> str:
-        """The number from a row of hub_allocate / hub_claim (text values)."""
+    def _answer(self, ask: "_Ask", row: list, *, late: bool = False) -> str:
+        """The number from a row of hub_claim (text values); keeps the next hold it brings."""
         number, already, held = (row[0] or b"").decode(), row[1] == b"t", row[2] == b"t"
         if already:
-            if ask.seq is not None and self.holds is not None:
-                self.holds.put_back(ask.day, ask.service, ask.seq)      # refused before the hold was touched
+            if ask.seq is not None and self.holds is not None and not late:
+                self.holds.put(ask.day, ask.service, ask.seq, new=False)     # refused before the hold was touched
             raise HubAlreadyIssued(number)
-        with self._lock:
-            self.online_count += 1
-            self.claimed_count += int(held)
+        if row[3] is not None and self.holds is not None:
+            self.holds.put(ask.day, ask.service, int(row[3]))
+        if not late:
+            with self._lock:
+                self.online_count += 1
+                self.claimed_count += int(held)
         return number
 
-    def _refill(self, ask: "_Ask") -> None:
-        if self.holds is not None and (ask.busy or ask.seq is not None):
-            self.holds.refill(ask.day, ask.service)      # the next patient's number, in the background
-
     def number(self, *, service: str, letter: str, day: str, ma_lk: str, priority: bool,
-               patient_keys: Iterable[tuple[str, str]] = (), seq: int | None = None) -> str | None:
-        """A hub number (claiming the held `seq` when given), or None when the hub is away."""
+               patient_keys: Iterable[tuple[str, str]] = ()) -> str | None:
+        """A hub number now (synchronously), or None when the hub is away."""
+        ask = _Ask(service, letter, day, ma_lk, priority, list(patient_keys))
+        if self.holds is not None:
+            ask.seq, ask.busy = self.holds.take(day, service)
+        return self._number(ask)
+
+    def _number(self, ask: "_Ask") -> str | None:
         with self._lock:
             if not self.online:
                 self.offline_count += 1
                 return None
-            keys = list(patient_keys)
             try:
                 try:
                     reused = self._conn is not None and not self._conn.closed
                     if not reused:
                         self._conn = self._connect()
-                    number = self._ask(day, service, letter, ma_lk, priority, keys, seq)
+                    got = self._claim(ask)
                 except psycopg.OperationalError:
                     if not reused:
                         raise
                     # a kept connection died (hub restart, standby promoted): one fresh try,
-                    # harmless because an allocation and a claim are idempotent per MA_LK
+                    # harmless because a claim is idempotent per MA_LK
                     self._close()
                     self._conn = self._connect()
-                    number = self._ask(day, service, letter, ma_lk, priority, keys, seq)
+                    got = self._claim(ask)
             except HubAlreadyIssued:
-                if seq is not None and self.holds is not None:
-                    self.holds.put_back(day, service, seq)      # refused before the hold was touched
+                if ask.seq is not None and self.holds is not None:
+                    self.holds.put(ask.day, ask.service, ask.seq, new=False)   # refused before the hold was touched
                 raise
             except psycopg.Error as exc:
-                self._away(exc, _Ask(service, letter, day, ma_lk, priority, keys, seq))
+                self._away(exc, ask)
                 return None
+            number, held, nxt = got
             self.online_count += 1
+            self.claimed_count += int(held)
+        if nxt is not None and self.holds is not None:
+            self.holds.put(ask.day, ask.service, int(nxt))
         return number
+
+    def _claim(self, a: "_Ask") -> tuple[str, bool, int | None]:
+        return claim(self._conn, facility=self.facility, day=a.day, service=a.service, letter=a.letter, seq=a.seq,
+                     ma_lk=a.ma_lk, kiosk=self.kiosk, priority=a.priority, patient_keys=a.keys, hold_next=a.busy)
 
     def _away(self, exc: Exception, ask: "_Ask") -> None:
         """The hub did not answer: the kiosk's own series for `retry_after` seconds. (Call under the lock.)"""
@@ -214,26 +224,25 @@ class HubNumbering:
         if ask.seq is not None and self.holds is not None:
             # not used here (the kiosk's own series is): a claim that did commit deleted the hold,
             # so a later claim of it is refused by the hub and allocates afresh
-            self.holds.put_back(ask.day, ask.service, ask.seq)
+            self.holds.put(ask.day, ask.service, ask.seq, new=False)
         self.mark_down()
         self.offline_count += 1
 
-    def _ask(self, day: str, service: str, letter: str, ma_lk: str, priority: bool, keys: list, seq: int | None) -> str:
-        if seq is None:
-            return allocate(self._conn, facility=self.facility, day=day, service=service, letter=letter, ma_lk=ma_lk,
-                            kiosk=self.kiosk, priority=priority, patient_keys=keys)
-        number, held = claim(self._conn, facility=self.facility, day=day, service=service, letter=letter, seq=seq,
-                             ma_lk=ma_lk, kiosk=self.kiosk, priority=priority, patient_keys=keys)
-        if held:
-            self.claimed_count += 1
-        return number
-
     def close(self) -> None:
+        """Read an answer still due, give the held numbers back (best effort: a hub that does not
+        answer keeps them as gaps), close."""
         if self._outstanding is not None:
             self._outstanding.drain()
-        if self.holds is not None:
-            self.holds.close()
         with self._lock:
+            for day, service, seq in (self.holds.release_all() if self.holds else []):
+                try:
+                    conn = self._conn if self._conn is not None and not self._conn.closed else self._connect()
+                    self._conn = conn
+                    conn.execute("SELECT hub_give_back(%s, %s, %s, %s, %s)", (self.facility, day, service, seq, self.kiosk))
+                except psycopg.Error as exc:
+                    log.info("held number not given back (%s): it stays a gap", type(exc).__name__)
+                    self._close()
+                    break
             self._close()
 
 
@@ -246,8 +255,8 @@ class _Ask:
         self.busy = False
 
 
-ALLOCATE_SQL = b"SELECT number, already, false FROM hub_allocate($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[])"
-CLAIM_SQL = b"SELECT number, already, held FROM hub_claim($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10::text[])"
+CLAIM_SQL = (b"SELECT number, already, held, next_seq FROM hub_claim($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], "
+             b"$10::text[], $11)")
 
 
 class PendingNumber:
@@ -257,7 +266,7 @@ class PendingNumber:
     A claim of a held number waits at most `claim_wait` for its answer: the number is the kiosk's
     already, so a late answer is read before the next request (`drain`); if it says the patient was
     ticketed elsewhere meanwhile, the push makes the hub flag the two visits for the desk, as with
-    two offline kiosks. `finish()` (the ticket is out) takes the next patient's number."""
+    two offline kiosks."""
 
     def __init__(self, owner: HubNumbering, ask: _Ask, sent: SentQuery | None, answered: bool = False):
         self.owner, self.ask, self._sent = owner, ask, sent
@@ -296,15 +305,9 @@ class PendingNumber:
                     owner._close()      # a kept connection died (hub restart, standby promoted): once more below
         if owner._outstanding is self:
             owner._outstanding = None
-        # asked again on a fresh connection (harmless: an allocation and a claim are idempotent per MA_LK)
-        self._number = owner.number(service=ask.service, letter=ask.letter, day=ask.day, ma_lk=ask.ma_lk,
-                                    priority=ask.priority, patient_keys=ask.keys, seq=ask.seq)
+        # asked again on a fresh connection (harmless: a claim is idempotent per MA_LK)
+        self._number = owner._number(ask)
         return self._number
-
-    def finish(self) -> None:
-        """The ticket is out: take the next patient's number in the background (a busy kiosk)."""
-        if self._number is not None and is_hub_number(self._number):
-            self.owner._refill(self.ask)
 
     def drain(self) -> None:
         """Before the next request on this connection: an answer never read (its ticket failed) is
@@ -322,7 +325,9 @@ class PendingNumber:
         try:
             with owner._lock:
                 row = self._sent.row(time.monotonic())
-            if row[1] == b"t":
+            try:
+                owner._answer(self.ask, row, late=True)       # keeps the next hold it brings
+            except HubAlreadyIssued:
                 log.info("a late claim answer: the patient holds another ticket; the hub flags both visits")
         except (TimeoutError, psycopg.Error):
             with owner._lock:

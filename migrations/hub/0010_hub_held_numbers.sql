@@ -1,9 +1,8 @@
 -- Held numbers (issue 17: a kiosk's scan -> ticket with the hub online within 1.2x of offline).
--- A busy kiosk holds one number of a service's facility series ahead of its next patient: taken
--- from the series (the row lock and a durable commit) in the background, after a ticket. At the
--- scan the kiosk only claims it: the facility-wide "already ticketed?" check and the allocation
--- record, with no series lock and without waiting for the WAL flush, because the number itself was
--- made durable when it was held. A claim lost in a hub crash leaves its hold behind, still owned
+-- A busy kiosk holds one number of a service's facility series ahead of its next patient, taken
+-- with the answer to its previous ticket (hub_claim). Its next scan then has its number before the
+-- hub answers: the kiosk sends the claim (the facility-wide "already ticketed?" check, the allocation
+-- record and the next hold) and uses the answer if it came during the kiosk's own work. A claim lost in a hub crash leaves its hold behind, still owned
 -- by the kiosk, which never claims or gives back a number it has used: the number cannot be
 -- handed out twice, and the visit the kiosk pushes carries it.
 -- Order: a held number is used only while it is at most hub_hold_reach() behind the series' newest
@@ -117,14 +116,16 @@ BEGIN
     RETURN FOUND AND p_seq >= hub_series_last(p_facility, p_day, p_service) - hub_hold_reach();
 END $$;
 
--- The scan's call when the kiosk holds a number: idempotent per MA_LK like hub_allocate, refusing
--- (already = true, the hold kept) a patient who holds an active ticket. With the hold taken, the
--- commit does not wait for the WAL flush (synchronous_commit off for this transaction only; no
--- function SET clause here, so the SET LOCAL lasts until the commit). Without it, an ordinary
--- allocation with an ordinary commit.
+-- The kiosk's one call per ticket: the number (claiming its held `p_seq` when it has one, else
+-- allocating as hub_allocate does), idempotent per MA_LK, refusing (already = true, the hold kept) a
+-- patient who holds an active ticket; and, for a busy kiosk (`p_hold_next`), the series' next number
+-- held for its next patient, in the same transaction (one round trip, one commit). A claim that
+-- holds nothing new commits without waiting for the WAL flush (synchronous_commit off for this
+-- transaction only; no function SET clause here, so the SET LOCAL lasts until the commit): its
+-- number was made durable when it was held. Anything that moved the series commits durably.
 CREATE FUNCTION hub_claim(p_facility text, p_day date, p_service text, p_letter text, p_seq integer, p_ma_lk text,
-                          p_kiosk text, p_priority boolean, p_kinds text[], p_numbers text[],
-                          OUT number text, OUT already boolean, OUT held boolean)
+                          p_kiosk text, p_priority boolean, p_kinds text[], p_numbers text[], p_hold_next boolean,
+                          OUT number text, OUT already boolean, OUT held boolean, OUT next_seq integer)
 LANGUAGE plpgsql AS $$
 DECLARE s integer;
 BEGIN
@@ -134,16 +135,20 @@ BEGIN
     IF FOUND THEN RETURN; END IF;
     number := hub_active_number(p_day, p_service, p_kinds, p_numbers);
     IF number IS NOT NULL THEN already := true; RETURN; END IF;
-    IF hub_take_hold(p_facility, p_day, p_service, p_seq, p_kiosk) THEN
+    IF p_seq IS NOT NULL AND hub_take_hold(p_facility, p_day, p_service, p_seq, p_kiosk) THEN
         s := p_seq;
         held := true;
-        PERFORM set_config('synchronous_commit', 'off', true);
     ELSE
         s := hub_next_seq(p_facility, p_day, p_service);
     END IF;
     number := hub_format_number(p_letter, p_priority, s);
     INSERT INTO ticket_allocations (facility_code, day, service_code, seq, number, ma_lk, kiosk_id)
     VALUES (p_facility, p_day, p_service, s, number, p_ma_lk, p_kiosk);
+    IF p_hold_next THEN
+        next_seq := hub_hold(p_facility, p_day, p_service, p_kiosk);
+    ELSIF held THEN
+        PERFORM set_config('synchronous_commit', 'off', true);
+    END IF;
 END $$;
 
 REVOKE EXECUTE ON FUNCTION hub_next_seq, hub_series_last, hub_hold, hub_give_back, hub_take_hold, hub_claim FROM PUBLIC;

@@ -134,8 +134,8 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
 
 def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0.0, hold: bool = True) -> None:
     """The hub's side of a check-in alone, as a busy kiosk sends it: the number (hub_claim of the
-    number it holds, then hub_hold of the next one; with `hold` off, hub_allocate) and one push of the
-    visit and its signed upload (hub_ingest); the kiosk's own issuing excluded."""
+    number it holds, holding the next; with `hold` off, hub_allocate) and one push of the visit and
+    its signed upload (hub_ingest); the kiosk's own issuing excluded."""
     import base64
     import hashlib
     from datetime import datetime, timezone
@@ -158,17 +158,14 @@ def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0
             wait = first + i * interval - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-        ma_lk, svc = f"79001-H{kid}-{i:06d}", SERVICES[i % 4]
+        ma_lk, svc = f"79001-H{kid}-{i:06d}", SERVICES[i % 4] if not hold else SERVICES[kid % 4]
         keys = [("cccd", f"0790{kid:04d}{i:05d}")]
-        if held is None:
+        if hold:        # a busy kiosk: claims its held number, holds the service's next (one service here)
+            number, _, held = claim(conn, facility="79001", day=day, service=svc, letter=letters[svc], seq=held,
+                                    ma_lk=ma_lk, kiosk=f"H{kid}", priority=False, patient_keys=keys, hold_next=True)
+        else:
             number = allocate(conn, facility="79001", day=day, service=svc, letter=letters[svc], ma_lk=ma_lk,
                               kiosk=f"H{kid}", priority=False, patient_keys=keys)
-        else:
-            number, _ = claim(conn, facility="79001", day=day, service=svc, letter=letters[svc], seq=held, ma_lk=ma_lk,
-                              kiosk=f"H{kid}", priority=False, patient_keys=keys)
-        if hold:        # the next patient's number (one service's series, as a kiosk holds one per service)
-            nxt = SERVICES[(i + 1) % 4]
-            held = conn.execute("SELECT hub_hold('79001', %s, %s, %s)", (day, nxt, f"H{kid}")).fetchone()[0]
         issued[number] = time.time()
         visit = {"ma_lk": ma_lk, "kiosk_id": f"H{kid}", "visit_day": day, "service_code": svc, "room": "101",
                  "priority": None, "status": "waiting", "checked_in_at": datetime.now(timezone.utc).isoformat(),
@@ -445,7 +442,7 @@ def main() -> int:
         cap_per = pg_cap / cap_n + cap_client + cap_desk_cpu / cap_n
         print(f"  hub, simulated kiosks: {cap_n / cap_span:7.1f} check-ins/s ({args.kiosks} processes x "
               f"{args.hub_per_kiosk}, each sending what a busy kiosk sends the hub per check-in: "
-              f"{'hub_claim and hub_hold' if args.hold else 'hub_allocate'}, then hub_ingest of the visit and its "
+              f"{'hub_claim (holding the next number)' if args.hold else 'hub_allocate'}, then hub_ingest of the visit and its "
               f"signed upload; {args.desks} desks listening)")
         print(f"      CPU per check-in: PostgreSQL {pg_cap / cap_n * 1000:.2f} ms, simulated kiosks {cap_client * 1000:.2f} ms, "
               f"desks {cap_desk_cpu / cap_n * 1000:.2f} ms = {cap_per * 1000:.2f} ms -> ~{os.cpu_count() / cap_per:.0f}/s "

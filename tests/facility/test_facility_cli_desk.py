@@ -46,7 +46,6 @@ def test_status_reports_lag_queues_and_owners(hub, tmp_path, signer):
     try:
         for i in range(4):
             k.checkin(crowd_person(200 + i), "K02")
-            k.numbers.holds.settle()
         k.sync()
         with hub.connect("hub_desk") as conn:
             st = hub_status(conn)

@@ -3,7 +3,6 @@ ahead of the patient; numbers stay unique, quiet times leave no gaps, refused cl
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
 
 import psycopg
 import pytest
@@ -33,30 +32,34 @@ def numbering(hub, kiosk: str, tick: Tick, hold: float = 20.0) -> HubNumbering:
 
 
 def ticket(n: HubNumbering, ma_lk: str, keys=(), service: str = "K01", letter: str = "A") -> str | None:
-    pending = n.begin(service=service, letter=letter, day=DAY, ma_lk=ma_lk, priority=False, patient_keys=keys)
-    got = pending.result()
-    pending.finish()
-    if n.holds is not None:
-        n.holds.settle()
-    return got
+    return n.begin(service=service, letter=letter, day=DAY, ma_lk=ma_lk, priority=False, patient_keys=keys).result()
 
 
 def test_the_claim_alone_commits_without_waiting_for_the_flush(hub):
-    """synchronous_commit is off for the transaction that used a hold, and only for it."""
+    """synchronous_commit is off for a transaction that used a hold and moved no series, only for it."""
     with hub.connect() as conn:
         seq = conn.execute("SELECT hub_hold('79001', %s, 'K01', '1')", (DAY,)).fetchone()[0]
         conn.commit()
         assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
-        number, held = claim(conn, facility="79001", day=DAY, service="K01", letter="A", seq=seq, ma_lk="C-1",
-                             kiosk="1", priority=False)
-        assert (number, held) == ("A001", True)
+        got = claim(conn, facility="79001", day=DAY, service="K01", letter="A", seq=seq, ma_lk="C-1", kiosk="1",
+                    priority=False)
+        assert got == ("A001", True, None)
         assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "off"
         conn.commit()
         assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
         # a claim without a hold of this kiosk is an ordinary allocation, with an ordinary commit
-        number, held = claim(conn, facility="79001", day=DAY, service="K01", letter="A", seq=seq, ma_lk="C-2",
-                             kiosk="1", priority=True)
-        assert (number, held) == ("AU002", False)
+        got = claim(conn, facility="79001", day=DAY, service="K01", letter="A", seq=seq, ma_lk="C-2", kiosk="1",
+                    priority=True)
+        assert got == ("AU002", False, None)
+        assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+        conn.commit()
+        # holding the next number moves the series: a durable commit, even when the hold was used
+        nxt = claim(conn, facility="79001", day=DAY, service="K01", letter="A", seq=None, ma_lk="C-3", kiosk="1",
+                    priority=False, hold_next=True)
+        assert nxt == ("A003", False, 4)
+        got = claim(conn, facility="79001", day=DAY, service="K01", letter="A", seq=4, ma_lk="C-4", kiosk="1",
+                    priority=False, hold_next=True)
+        assert got == ("A004", True, 5)
         assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
         conn.commit()
         # idempotent per MA_LK, like hub_allocate
@@ -68,9 +71,9 @@ def test_a_kiosk_cannot_take_or_give_back_another_kiosks_hold(hub):
     with hub.connect(autocommit=True) as conn:
         seq = conn.execute("SELECT hub_hold('79001', %s, 'K01', '1')", (DAY,)).fetchone()[0]
         assert conn.execute("SELECT hub_give_back('79001', %s, 'K01', %s, '2')", (DAY, seq)).fetchone()[0] is False
-        number, held = claim(conn, facility="79001", day=DAY, service="K01", letter="A", seq=seq, ma_lk="O-1",
-                             kiosk="2", priority=False)
-        assert (number, held) == ("A002", False)      # kiosk 1's A001 stays held
+        got = claim(conn, facility="79001", day=DAY, service="K01", letter="A", seq=seq, ma_lk="O-1", kiosk="2",
+                    priority=False)
+        assert got == ("A002", False, None)      # kiosk 1's A001 stays held
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM ticket_holds")
     assert hub_rows(hub, "SELECT seq, kiosk_id FROM ticket_holds") == [(1, "1")]
@@ -112,17 +115,19 @@ def test_a_hold_far_behind_the_series_stays_a_gap_and_a_near_one_is_used(hub):
         tick.t += 3600.0                      # a quiet hour: the held number is still the series' next
         assert ticket(a, "Q-4") == "A060"
         assert a.claimed_count == 1
-        assert a.holds.holding() == {(DAY, "K01"): 61}     # it was holding: it holds again
-        tick.t += 3600.0
+        assert a.holds.holding() == {}        # not busy: nothing held
+        tick.t += 1.0
+        assert ticket(a, "Q-5") == "A061"     # busy again: allocated, A062 held
         with hub.connect(autocommit=True) as conn:
             assert allocate(conn, facility="79001", day=DAY, service="K01", letter="A", ma_lk="o-x",
-                            kiosk="2", priority=False) == "A062"
-        assert ticket(a, "Q-5") == "A061"     # one behind, within reach
+                            kiosk="2", priority=False) == "A063"
+        tick.t += 1.0
+        assert ticket(a, "Q-6") == "A062"     # one behind, within reach
     finally:
         a.close()
     assert hub_rows(hub, "SELECT count(*) FROM ticket_holds WHERE kiosk_id IS NOT NULL") == [(0,)]
     issued = sorted(int(r[0][1:]) for r in hub_rows(hub, "SELECT number FROM ticket_allocations"))
-    assert issued == [s for s in range(1, 63) if s != 3]
+    assert issued == [s for s in range(1, 64) if s != 3]
 
 
 def test_a_patient_already_ticketed_keeps_the_kiosks_hold(hub, tmp_path, signer):
@@ -140,16 +145,12 @@ def test_a_patient_already_ticketed_keeps_the_kiosks_hold(hub, tmp_path, signer)
                      claim_wait=5.0)
     try:
         for i in range(2):
-            p = n.begin(service="K01", letter="A", day=day, ma_lk=f"P-{i}", priority=False,
-                        patient_keys=[("cccd", f"07920000{i:04d}")])
-            p.result()
-            p.finish()
-            n.holds.settle()
+            n.begin(service="K01", letter="A", day=day, ma_lk=f"P-{i}", priority=False,
+                    patient_keys=[("cccd", f"07920000{i:04d}")]).result()
         held = n.holds.holding()[(day, "K01")]
         with pytest.raises(HubAlreadyIssued) as err:
             n.begin(service="K01", letter="A", day=day, ma_lk="P-dup", priority=False, patient_keys=keys).result()
         assert err.value.number == first.number
-        n.holds.settle()
         assert n.holds.holding()[(day, "K01")] == held               # kept for the next patient
         assert n.begin(service="K01", letter="A", day=day, ma_lk="P-next", priority=False,
                        patient_keys=[("cccd", "079200009999")]).result() == hub_number("A", held, False)
@@ -166,7 +167,6 @@ def test_a_lost_claim_leaves_its_number_to_nobody(hub, tmp_path, signer):
         got = []
         for i in range(3):
             got.append(k.checkin(crowd_person(20 + i), "K02").number)
-            k.numbers.holds.settle()
         assert got == ["B001", "B002", "B003"] and k.numbers.claimed_count == 1
         day = local_day(clock.now())
         with psycopg.connect(hub.admin_dsn(), autocommit=True) as admin:   # what the lost commit leaves behind
@@ -184,13 +184,10 @@ def test_a_lost_claim_leaves_its_number_to_nobody(hub, tmp_path, signer):
 
 
 def _busy_kiosk(dsn: str, kiosk: int, count: int, out) -> None:
-    n = HubNumbering(dsn, "79001", str(kiosk), timeout=5.0, retry_after=0.0, hold_seconds=20.0)
+    n = HubNumbering(dsn, "79001", str(kiosk), timeout=5.0, retry_after=0.0, hold_seconds=20.0, claim_wait=5.0)
     got = []
     for i in range(count):
-        time.sleep(0.02)        # the next patient's scan: the hold for them is taken meanwhile
-        pending = n.begin(service="K01", letter="A", day=DAY, ma_lk=f"K{kiosk}-{i}", priority=False)
-        got.append(pending.result())
-        pending.finish()
+        got.append(n.begin(service="K01", letter="A", day=DAY, ma_lk=f"K{kiosk}-{i}", priority=False).result())
     n.close()
     out.put((got, n.claimed_count))
 
@@ -208,7 +205,7 @@ def test_many_busy_kiosks_claim_without_duplicates_or_gaps(hub):
     numbers = [x for got, _ in results for x in got]
     assert None not in numbers
     assert len(set(numbers)) == len(numbers) == procs * count, "duplicate ticket numbers"
-    assert sum(c for _, c in results) > procs * count // 2       # mostly claimed, not allocated at the scan
+    assert sum(c for _, c in results) == procs * (count - 2)     # all but the first two claimed a held number
     with hub.connect(autocommit=True) as conn:     # the holds given back on close are taken first: no gaps
         for i in range(procs):
             numbers.append(allocate(conn, facility="79001", day=DAY, service="K01", letter="A", ma_lk=f"after-{i}",
@@ -222,7 +219,6 @@ def test_the_kiosk_still_refuses_a_patient_ticketed_at_another_kiosk(hub, tmp_pa
     try:
         for i in range(3):                  # kiosk 2 becomes busy: it holds a number
             b.checkin(crowd_person(40 + i), "K01")
-            b.numbers.holds.settle()
         a.checkin(crowd_person(50), "K01")
         a.sync()
         with pytest.raises(AlreadyIssued):
@@ -238,12 +234,12 @@ def test_a_late_claim_answer_leaves_the_duplicate_to_the_desk(hub, tmp_path, sig
     hub's late "already ticketed" is not lost: the push flags both visits for the desk, as with two
     offline kiosks, and no number is handed out twice."""
     clock = FakeClock()
-    a, b = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock, claim_wait=0.0)
+    a, b = node(tmp_path, "1", hub, signer, clock), node(tmp_path, "2", hub, signer, clock, claim_wait=5.0)
     try:
         for i in range(3):
             b.checkin(crowd_person(60 + i), "K01")
-            b.numbers.holds.settle()
         held = b.numbers.holds.holding()[(local_day(clock.now()), "K01")]
+        b.numbers.claim_wait = 0.0          # from now on only an answer already there is waited for
         a.checkin(crowd_person(70), "K01")
         a.sync()
         with psycopg.connect(hub.admin_dsn()) as admin:     # a hub too busy to answer in time
