@@ -36,7 +36,6 @@ class HeldNumbers:
         self._last: dict[Key, float] = {}
         self._spare: list[tuple[str, str, int]] = []    # to give back (a second hold for one series)
         self._lock = threading.Lock()
-        self.held_count = 0
 
     def take(self, day: str, service: str) -> tuple[int | None, bool]:
         """(the kiosk's hold for this series, removed from here, or None; whether the kiosk is busy
@@ -50,15 +49,14 @@ class HeldNumbers:
             self._last[key] = now
         return got, busy
 
-    def put(self, day: str, service: str, seq: int, *, new: bool = True) -> None:
-        """Keep `seq` for the series' next patient: a new hold from the hub's answer, or (new=False)
-        one a claim did not use (refused, or no answer)."""
+    def put(self, day: str, service: str, seq: int) -> None:
+        """Keep `seq` for the series' next patient: a new hold from the hub's answer, or one a claim
+        did not use (refused, or no answer)."""
         with self._lock:
             if (day, service) in self._held:
                 self._spare.append((day, service, seq))
                 return
             self._held[(day, service)] = seq
-            self.held_count += int(new)
 
     def holding(self) -> dict[Key, int]:
         with self._lock:

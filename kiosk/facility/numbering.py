@@ -163,7 +163,7 @@ class HubNumbering:
         number, already, held = (row[0] or b"").decode(), row[1] == b"t", row[2] == b"t"
         if already:
             if ask.seq is not None and self.holds is not None and not late:
-                self.holds.put(ask.day, ask.service, ask.seq, new=False)     # refused before the hold was touched
+                self.holds.put(ask.day, ask.service, ask.seq)     # refused before the hold was touched
             raise HubAlreadyIssued(number)
         if row[3] is not None and self.holds is not None:
             self.holds.put(ask.day, ask.service, int(row[3]))
@@ -202,7 +202,7 @@ class HubNumbering:
                     got = self._claim(ask)
             except HubAlreadyIssued:
                 if ask.seq is not None and self.holds is not None:
-                    self.holds.put(ask.day, ask.service, ask.seq, new=False)   # refused before the hold was touched
+                    self.holds.put(ask.day, ask.service, ask.seq)   # refused before the hold was touched
                 raise
             except psycopg.Error as exc:
                 self._away(exc, ask)
@@ -224,7 +224,7 @@ class HubNumbering:
         if ask.seq is not None and self.holds is not None:
             # not used here (the kiosk's own series is): a claim that did commit deleted the hold,
             # so a later claim of it is refused by the hub and allocates afresh
-            self.holds.put(ask.day, ask.service, ask.seq, new=False)
+            self.holds.put(ask.day, ask.service, ask.seq)
         self.mark_down()
         self.offline_count += 1
 
@@ -247,11 +247,10 @@ class HubNumbering:
 
 
 class _Ask:
-    def __init__(self, service: str, letter: str, day: str, ma_lk: str, priority: bool, keys: list,
-                 seq: int | None = None):
+    def __init__(self, service: str, letter: str, day: str, ma_lk: str, priority: bool, keys: list):
         self.service, self.letter, self.day, self.ma_lk, self.priority, self.keys = \
             service, letter, day, ma_lk, priority, keys
-        self.seq = seq
+        self.seq: int | None = None
         self.busy = False
 
 

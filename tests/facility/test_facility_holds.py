@@ -258,3 +258,19 @@ def test_a_late_claim_answer_leaves_the_duplicate_to_the_desk(hub, tmp_path, sig
     assert hub_rows(hub, "SELECT count(*) FROM conflicts") == [(1,)]
     numbers = [r[0] for r in hub_rows(hub, "SELECT ticket_number FROM visits")]
     assert len(numbers) == len(set(numbers))
+
+
+def test_sent_query_values_arrive_as_sent(hub):
+    """The kiosk's hand-built text parameters (kiosk.facility.sent_query): quotes, backslashes, commas,
+    braces, NULL-looking words and Vietnamese letters reach PostgreSQL unchanged."""
+    import time as _time
+
+    from kiosk.facility.sent_query import SentQuery
+    values = ['a"b', "c\\d", "e,f", "{g}", "NULL", "", "Nguyễn Thị Ánh", "'; DROP TABLE visits; --"]
+    with hub.connect(autocommit=True) as conn:
+        row = SentQuery(conn, b"SELECT $1::text[], $2::text, $3::int, $4::boolean, $5::text",
+                        (values, "x'y", 42, False, None)).row(_time.monotonic() + 5)
+        got = conn.execute("SELECT %s::text[] = %s::text[]", (row[0].decode(), values)).fetchone()[0]
+    assert got is True
+    assert row[1:] == [b"x'y", b"42", b"f", None]
+    assert hub_rows(hub, "SELECT count(*) FROM visits") == [(0,)]
