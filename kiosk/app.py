@@ -214,7 +214,7 @@ class KioskApp:
     def _hub_numbers(self):
         from kiosk.facility.wiring import hub_numbers
         try:
-            return hub_numbers(self.cfg)
+            return hub_numbers(self.cfg, self._closers)     # closing gives the held numbers back
         except ValueError as exc:
             raise AppError(f"facility hub settings: {exc}") from exc
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def hub_numbers(cfg) -> Any:
-    """HubNumbering for the issuer, or None without a hub (the kiosk's own series, as always)."""
+def hub_numbers(cfg, closers: list | None = None) -> Any:
+    """HubNumbering for the issuer, or None without a hub (the kiosk's own series, as always); its
+    `close` (which gives the held numbers back) joins `closers`, the app's shutdown list."""
     if not cfg.get("hub_dsn", ""):
         return None
     from kiosk.facility.dsn import hub_from_config
@@ -13,10 +14,13 @@ def hub_numbers(cfg) -> Any:
     check_namespaces(cfg.ticket_format)
     dsn = hub_from_config(cfg, role="kiosk")
     assert dsn is not None  # hub_dsn is set (checked above)
-    return HubNumbering(dsn, cfg.facility_code, cfg.kiosk_id, timeout=float(cfg.get("hub_timeout", 1.0)),
+    numbers = HubNumbering(dsn, cfg.facility_code, cfg.kiosk_id, timeout=float(cfg.get("hub_timeout", 1.0)),
                         retry_after=float(cfg.get("hub_retry_seconds", 10.0)),
                         hold_seconds=float(cfg.get("hub_hold_seconds", 20.0)),
                         claim_wait=float(cfg.get("hub_claim_wait", 0.0)))
+    if closers is not None:
+        closers.append(numbers.close)
+    return numbers
 
 
 def facility_link(cfg, key: bytes, clock=None) -> Any:

@@ -83,11 +83,15 @@ def test_link_listens_instead_of_polling(hub, tmp_path, signer):
 
 def test_settings_build_hub_numbering_or_nothing(hub, tmp_path):
     assert hub_numbers(load(None, env={}, overrides={"data_dir": tmp_path})) is None
-    numbers = hub_numbers(_cfg(hub, tmp_path))
-    try:
-        assert numbers.number(service="K05", letter="E", day="2026-11-20", ma_lk="L-1", priority=False) == "E001"
-    finally:
-        numbers.close()
+    closers: list = []
+    numbers = hub_numbers(_cfg(hub, tmp_path), closers)
+    assert closers == [numbers.close] and numbers.holds is not None       # hub_hold_seconds defaults to 20
+    got = [numbers.number(service="K05", letter="E", day="2026-11-20", ma_lk=f"L-{i}", priority=False)
+           for i in range(2)]
+    assert got == ["E001", "E002"] and numbers.holds.holding() == {("2026-11-20", "K05"): 3}    # busy: E003 held
+    for close in closers:           # what the app does when it stops: the held number is given back
+        close()
+    assert hub_rows(hub, "SELECT seq, kiosk_id FROM ticket_holds") == [(3, None)]
     with pytest.raises(ValueError, match="ticket_format"):
         hub_numbers(_cfg(hub, tmp_path, ticket_format="{letter}{kiosk}{seq:03d}"))
 
