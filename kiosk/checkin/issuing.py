@@ -23,6 +23,7 @@ from kiosk.calling.estimates import ticket_wait_minutes
 from kiosk.checkin.records import (check_number, checkin_record, eligibility_input, gateway_documents,
                                     patient_input)
 from kiosk.gateway import codes
+from kiosk.ops.foreground import foreground
 from kiosk.store.errors import DuplicateActiveTicket, StoreError
 from kiosk.store.visits import VisitInput
 
@@ -92,7 +93,8 @@ class StoreTicketIssuer:
         if service is None:
             raise IssueError("unknown service code")
         try:
-            return self._issue(req, service)
+            with foreground():      # the kiosk's background threads step aside meanwhile (kiosk.ops.foreground)
+                return self._issue(req, service)
         except (AlreadyIssued, IssueError):
             raise
         except DuplicateActiveTicket:

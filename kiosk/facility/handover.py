@@ -38,13 +38,14 @@ def _settle(store, feed: FacilityFeedRepo, items: list[dict], hub_owned: set[tup
 
 
 def hand_over(conn, store, kiosk_id: str, *, limit: int = 200, older_than: float = 0.0,
-              crash_after_hub_commit: bool = False) -> int:
-    """Hand pending uploads older than `older_than` seconds (the kiosk could not send them) over."""
+              crash_after_hub_commit: bool = False, pushed: int | None = None) -> int:
+    """Hand pending uploads older than `older_than` seconds (the kiosk could not send them) over.
+    `pushed`: the outbox push cursor the link holds (kiosk.facility.cursors; default: as written)."""
     from datetime import timedelta
 
     from kiosk.core.clock import iso
     feed = FacilityFeedRepo(store.conn, store.clock)
-    pushed = feed.cursor("push.outbox")
+    pushed = feed.cursor("push.outbox") if pushed is None else pushed
     before = iso(store.clock.now() - timedelta(seconds=older_than)) if older_than > 0 else None
     candidates = [i for i in feed.pending_outbox(limit, before) if i["id"] <= pushed]   # the hub holds their bytes
     if not candidates:

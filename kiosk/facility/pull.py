@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.facility.cursors import LinkCursors
 from kiosk.facility.pull_identity import pull_identities
-from kiosk.store.facility_feed import FacilityFeedRepo
+from kiosk.ops.foreground import step_aside
 from kiosk.store.patients import DocumentInput, PatientInput
 
 _KINDS = ("cccd", "old_id", "bhyt", "bhxh")
@@ -24,11 +25,16 @@ class PullReport:
     identities: int = 0
 
 
-def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 500) -> PullReport:
-    feed = FacilityFeedRepo(store.conn, store.clock)
+def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 500, chunk: int = 20,
+         cursors: LinkCursors | None = None) -> PullReport:
+    """`cursors`: the link's (written late). Rows that bring no patient new here (this kiosk's own
+    come back too) write nothing locally; new ones are written `chunk` per transaction, each with
+    the cursor up to it, so the kiosk's own writers (a scan) wait for one chunk, not the round."""
+    cursors = cursors if cursors is not None else LinkCursors(store)
+    feed = cursors.feed
     report = PullReport()
     while True:
-        cursor = feed.cursor("pull.patients")
+        cursor = cursors.get("pull.patients")
         with conn.transaction():
             rows = conn.execute(
                 "SELECT p.id, p.full_name, p.birth_date, p.gender, "
@@ -39,16 +45,23 @@ def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 
                 "GROUP BY p.id ORDER BY p.id LIMIT %s", (cursor, retention_days, batch)).fetchall()
         if not rows:
             break
-        with store.transaction():
-            for pid, name, birth, gender, kinds, numbers, valid_to in rows:
-                docs = [DocumentInput(k, n, valid_to=v, source="desk") for k, n, v in zip(kinds, numbers, valid_to)
-                        if k in _KINDS and n]
-                if docs and store.patients.find_any([(d.kind, d.number) for d in docs]) is None:
-                    # a nameless first visit (hub 0006: NULL; '' from a hub before it) stays nameless here
-                    store.patients.upsert(PatientInput(full_name=name or None, birth_date=birth, gender=gender), docs,
-                                          nameless=not name)
-                    report.patients += 1
-            feed.set_cursor("pull.patients", rows[-1][0])
+        fresh = []
+        for pid, name, birth, gender, kinds, numbers, valid_to in rows:
+            step_aside()            # a ticket under way goes first (kiosk.ops.foreground)
+            if (docs := _documents(kinds, numbers, valid_to)) and _unknown(store, docs):
+                fresh.append((pid, name, birth, gender, docs))
+        for at in range(0, len(fresh), chunk):      # short turns: a scan waits for one chunk at most
+            part = fresh[at:at + chunk]
+            step_aside()
+            with store.transaction():
+                for _, name, birth, gender, docs in part:
+                    if _unknown(store, docs):       # again, now that this transaction writes
+                        # a nameless first visit (hub 0006: NULL; '' from a hub before it) stays nameless here
+                        store.patients.upsert(PatientInput(full_name=name or None, birth_date=birth, gender=gender),
+                                              docs, nameless=not name)
+                        report.patients += 1
+                cursors.move({"pull.patients": part[-1][0]}, now=True)
+        cursors.move({"pull.patients": rows[-1][0]})
     report.identities = pull_identities(conn, store, kiosk_id)    # before the receipts: they may ack its items
     with conn.transaction():
         done = conn.execute("SELECT kind, ma_lk, receipt_ma_giao_dich, receipt_time FROM outbox "
@@ -59,3 +72,12 @@ def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 
             for kind, ma_lk, mgd, t in done:
                 report.receipts += int(feed.record_hub_receipt(kind, ma_lk, mgd, t))
     return report
+
+
+def _documents(kinds, numbers, valid_to) -> list[DocumentInput]:
+    return [DocumentInput(k, n, valid_to=v, source="desk") for k, n, v in zip(kinds, numbers, valid_to)
+            if k in _KINDS and n]
+
+
+def _unknown(store, docs: list[DocumentInput]) -> bool:
+    return store.patients.find_any([(d.kind, d.number) for d in docs]) is None

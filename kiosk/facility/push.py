@@ -3,7 +3,9 @@
 In local id order, in batches; each batch is one hub transaction, and the local cursor moves only
 after the hub committed it. A crash (kill -9) between the two re-sends the batch, which the hub
 ignores (`ON CONFLICT (ma_lk) DO NOTHING`, `(kind, ma_lk)` for uploads): idempotent, in order,
-resumable. A batch is one round trip (the hub function `hub_ingest`). The hub flags the same patient ticketed for the same service and day at two kiosks:
+resumable (the link writes its cursors late, kiosk.facility.cursors: it re-sends a little more).
+A batch is one round trip (the hub function `hub_ingest`). The hub flags the same patient ticketed
+for the same service and day at two kiosks:
 both visits are kept, `conflict` is set on both and a `conflicts` row waits for the desk.
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 
 from psycopg.types.json import Jsonb
 
+from kiosk.facility.cursors import LinkCursors
 from kiosk.store.facility_feed import FacilityFeedRepo
 
 log = logging.getLogger(__name__)
@@ -35,8 +38,9 @@ class PushReport:
 
 
 class Pusher:
-    def __init__(self, store, facility_code: str, kiosk_id: str, *, batch: int = 200):
+    def __init__(self, store, facility_code: str, kiosk_id: str, *, batch: int = 200, persist_every: float = 0.0):
         self.feed = FacilityFeedRepo(store.conn, store.clock)
+        self.cursors = LinkCursors(store, persist_every=persist_every)     # written late by the link
         self.store = store
         self.facility_code, self.kiosk_id, self.batch = facility_code, kiosk_id, batch
         self.owner = f"kiosk:{kiosk_id}"
@@ -61,10 +65,10 @@ class Pusher:
         settings moved), send today's bookings of pushed visits (`hub_queue_facts`, hub 0008);
         the version is marked sent only after the hub committed, so a failure sends them again."""
         from kiosk.core.clock import local_day
-        version, sent = self.feed.cursor("queue_facts"), self.feed.cursor("push.queue_facts")
+        version, sent = self.feed.cursor("queue_facts"), self.cursors.get("push.queue_facts")
         if version <= sent:
             return
-        facts = self.feed.queue_facts(local_day(self.store.clock.now()), self.feed.cursor("push.visits"))
+        facts = self.feed.queue_facts(local_day(self.store.clock.now()), self.cursors.get("push.visits"))
         if facts:
             sql, args = "SELECT hub_queue_facts(%s, %s)", (self.kiosk_id, Jsonb(facts))
             if conn.autocommit:
@@ -73,16 +77,12 @@ class Pusher:
                 with conn.transaction():
                     row = conn.execute(sql, args).fetchone()
             report.queue_facts += int(row[0])
-        self._local(lambda: self.feed.set_cursor("push.queue_facts", version))
-
-    def _local(self, fn):
-        with self.store.transaction():
-            fn()
+        self.cursors.move({"push.queue_facts": version})
 
     def _batch(self, conn, report: PushReport, crash: bool) -> int:
-        """Visits and uploads after their cursors: one hub transaction, then one local one."""
-        visits = self.feed.visits_after(self.feed.cursor("push.visits"), self.batch)
-        uploads = self.feed.outbox_after(self.feed.cursor("push.outbox"), self.batch)
+        """Visits and uploads after their cursors: one hub transaction, then the cursors move."""
+        visits = self.feed.visits_after(self.cursors.get("push.visits"), self.batch)
+        uploads = self.feed.outbox_after(self.cursors.get("push.outbox"), self.batch)
         if not visits and not uploads:
             return 0
         if conn.autocommit:
@@ -92,13 +92,8 @@ class Pusher:
                 self._send(conn.cursor(), visits, uploads, report)
         if crash:     # tests: the hub committed, the kiosk dies before moving its cursors
             raise SystemExit("crash after hub commit")
-
-        def move():
-            if visits:
-                self.feed.set_cursor("push.visits", visits[-1]["id"])
-            if uploads:
-                self.feed.set_cursor("push.outbox", uploads[-1]["id"])
-        self._local(move)
+        self.cursors.move(({"push.visits": visits[-1]["id"]} if visits else {})
+                          | ({"push.outbox": uploads[-1]["id"]} if uploads else {}))
         report.visits += len(visits)
         report.outbox += len(uploads)
         return max(len(visits), len(uploads))
@@ -127,8 +122,8 @@ class Pusher:
         report.conflict_ma_lks.extend(conflicts)
 
     def _receipts(self, conn, report: PushReport) -> int:
-        cursor = self.feed.cursor("push.receipts")
-        pushed_outbox = self.feed.cursor("push.outbox")
+        cursor = self.cursors.get("push.receipts")
+        pushed_outbox = self.cursors.get("push.outbox")
         acked, upto = self.feed.receipts_after(cursor, self.batch)
         acked = [r for r in acked if r["id"] <= pushed_outbox]
         upto = min(upto, pushed_outbox)
@@ -143,6 +138,6 @@ class Pusher:
                             "receipt_time = %s WHERE kind = %s AND ma_lk = %s AND state <> 'acked' AND owner = %s",
                             (self.owner, r["receipt_ma_giao_dich"], r["receipt_time"], r["kind"], r["ma_lk"],
                              self.owner))
-        self._local(lambda: self.feed.set_cursor("push.receipts", upto))
+        self.cursors.move({"push.receipts": upto})
         report.receipts += len(acked)
         return upto - cursor

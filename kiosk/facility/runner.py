@@ -1,14 +1,20 @@
 """The kiosk's facility link, on its own thread and its own store connection: confirm a hub
 enrolment that provisioning left pending (kiosk.facility.enrol; refused: the link stops) and
-reconcile hand-overs once, then push, pull and hand over stale uploads when woken: at once after each ticket (notify),
-when the hub announces events (LISTEN hub_events: another kiosk's patient, a receipt; at most one
-such round per `hub_push_seconds`), and otherwise every FALLBACK_SECONDS (stale uploads to hand
-over). After the first announcement the link UNLISTENs until its next round (which LISTENs again
-before it pulls, so nothing is missed): a busy hub costs each kiosk one wake-up per round, not one
-per event of the whole facility. No polling loop of seconds while the hub is up; while it is away, a reconnect is tried every
+reconcile hand-overs once, then rounds:
+* after each local ticket (notify): push, at once (the desks see the ticket within the round trip);
+* when the hub announces events (LISTEN hub_events: another kiosk's patient, a receipt), at most
+  one such round per `hub_push_seconds`, and otherwise every FALLBACK_SECONDS: push, pull and hand
+  over stale uploads.
+After the first announcement the link UNLISTENs until its next pull (which LISTENs again before it
+pulls, so nothing is missed): a busy hub costs each kiosk one wake-up per round, not one per event
+of the whole facility. A ticket's round only pushes, and the cursors are written late
+(kiosk.facility.cursors): the link's local writes empty the issuing connection's page cache, so
+each one costs the next scan; a pull round writes only when it brings a patient new here.
+No polling loop of seconds while the hub is up; while it is away, a reconnect is tried every
 `hub_push_seconds`. The hub being away only makes a round do nothing; the kiosk works as before."""
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import select
@@ -18,6 +24,7 @@ import time
 import psycopg
 
 from kiosk.facility import enrol, handover, pull, push
+from kiosk.facility.cursors import LINK_PERSIST_SECONDS
 from kiosk.facility.dsn import hub_from_config
 
 log = logging.getLogger(__name__)
@@ -35,19 +42,35 @@ class FacilityLink:
         self._pipe_r, self._pipe_w = os.pipe()       # wakes a select() on the hub connection
         os.set_blocking(self._pipe_r, False)
         self.hub_wakeups = 0
+        self._asks = itertools.count(1)
+        self._asked = 0                           # notify() calls so far
+        self.pushed_asked = 0                     # of them, the last one a push round fully served
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.online = False
         self.rounds = 0
         self._listening = False
+        self._pull_due = True                     # the first round pulls; then hub events and the fallback
+        self._pulled_at = float("-inf")
+        self.pulls = 0
         self.enrol_refused: str | None = None     # the hub refused the id provisioning left pending
 
     def notify(self) -> None:
+        self._asked = next(self._asks)
         self._wake.set()
         try:
             os.write(self._pipe_w, b"x")
         except OSError:
             pass
+
+    def wait_pushed(self, timeout: float) -> bool:
+        """Until everything recorded before the last notify() is at the hub (False: not in `timeout`)."""
+        deadline, asked = time.monotonic() + timeout, self._asked
+        while self.pushed_asked < asked:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def start(self) -> "FacilityLink":
         self._thread = threading.Thread(target=self._main, name="facility-link", daemon=True)
@@ -70,17 +93,14 @@ class FacilityLink:
         from kiosk.store.migrate import open_store
         store = open_store(self.cfg.data_dir, self.key, clock=self.clock)
         conn, reconciled = None, False
-        pusher = push.Pusher(store, self.cfg.facility_code, self.cfg.kiosk_id)
+        pusher = push.Pusher(store, self.cfg.facility_code, self.cfg.kiosk_id, persist_every=LINK_PERSIST_SECONDS)
         try:
             while not self._stop.is_set():
                 try:
                     if conn is None or conn.closed:
                         assert self.dsn is not None  # a link exists only with a hub (wiring.facility_link)
                         conn = psycopg.connect(self.dsn, connect_timeout=2, autocommit=True)
-                        self._listening = False
-                    if not self._listening:
-                        conn.execute("LISTEN hub_events")
-                        self._listening = True
+                        self._listening, self._pull_due, self._pulled_at = False, True, float("-inf")
                     if not reconciled:
                         self.enrol_refused = enrol.confirm_pending(conn, store)
                         if self.enrol_refused is not None:
@@ -91,9 +111,11 @@ class FacilityLink:
                             break
                         handover.reconcile(conn, store, self.cfg.kiosk_id)
                         reconciled = True
+                    asked = self._asked
                     pusher.push(conn)
-                    pull.pull(conn, store, self.cfg.kiosk_id, retention_days=int(self.cfg.patient_retention_days))
-                    handover.hand_over(conn, store, self.cfg.kiosk_id, older_than=self.handover_after)
+                    self.pushed_asked = max(self.pushed_asked, asked)
+                    if self._pull_due and time.monotonic() >= self._pulled_at + self.interval:
+                        self._pull_round(conn, store, pusher.cursors)
                     self.online = True
                 except psycopg.Error as exc:
                     if self.online:
@@ -105,25 +127,40 @@ class FacilityLink:
                 self.rounds += 1
                 self._sleep(conn)
         finally:
+            try:
+                pusher.cursors.flush()
+            except Exception as exc:      # written next time: the hub ignores what it is sent again
+                log.warning("facility cursors not written (%s)", type(exc).__name__)
             if conn is not None:
                 conn.close()
             store.close()
 
+    def _pull_round(self, conn, store, cursors) -> None:
+        if not self._listening:
+            conn.execute("LISTEN hub_events")
+            self._listening = True
+        pull.pull(conn, store, self.cfg.kiosk_id, retention_days=int(self.cfg.patient_retention_days),
+                  cursors=cursors)
+        handover.hand_over(conn, store, self.cfg.kiosk_id, older_than=self.handover_after,
+                           pushed=cursors.get("push.outbox"))
+        self._pull_due, self._pulled_at = False, time.monotonic()
+        self.pulls += 1
+
     def _sleep(self, conn) -> None:
-        """Until a local ticket (notify), or hub events (at most one round per `interval` for them),
-        or FALLBACK_SECONDS; offline, `interval` (the next reconnect)."""
+        """Until a local ticket (notify), or the next pull round: `interval` after the last one once
+        the hub announced events, FALLBACK_SECONDS after it otherwise; offline, `interval` (the next
+        reconnect)."""
         if conn is None or conn.closed:
             self._wake.wait(self.interval)
             self._drain_pipe()
             return
-        now = time.monotonic()
-        deadline = now + max(FALLBACK_SECONDS, self.interval)
-        hub_round_at = now + self.interval
         while not self._stop.is_set():
             if self._wake.is_set():
                 break
-            left = deadline - time.monotonic()
+            wait = self.interval if self._pull_due else max(FALLBACK_SECONDS, self.interval)
+            left = self._pulled_at + wait - time.monotonic()
             if left <= 0:
+                self._pull_due = True
                 break
             ready, _, _ = select.select([conn.fileno(), self._pipe_r], [], [], left)
             if self._pipe_r in ready:
@@ -132,13 +169,13 @@ class FacilityLink:
                 try:
                     for _ in conn.notifies(timeout=0.0):
                         pass
-                    if self._listening:               # the round pulls everything: no more wake-ups till then
+                    if self._listening:               # the pull reads everything: no more wake-ups till then
                         conn.execute("UNLISTEN hub_events")
                         self._listening = False
                 except psycopg.Error:
                     break                             # the hub went away: the next round says so
                 self.hub_wakeups += 1
-                deadline = min(deadline, hub_round_at)   # coalesce the hub's events for `interval`
+                self._pull_due = True                 # coalesced: at most one pull round per `interval`
         self._wake.clear()
         self._drain_pipe()
 

@@ -6,7 +6,7 @@ bad key or path can never put a new empty database over the old one.
 from __future__ import annotations
 
 import os
-
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -118,6 +118,8 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
     conn = sqlcipher3.connect(target, isolation_level=None, check_same_thread=check_same_thread,
                               timeout=busy_timeout_ms / 1000, uri=not create, factory=_Connection)
     conn.kiosk_path = path
+    conn.kiosk_writer = writer_lock(path)
+    conn.kiosk_busy_s = busy_timeout_ms / 1000
     try:
         # SQLCipher would print its own HMAC errors to stderr on a wrong key; we raise WrongKeyError
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -151,6 +153,8 @@ class _Connection(sqlcipher3.Connection):
     """A connection that, once closed, clears kiosk.db-inuse when the -wal went with it."""
 
     kiosk_path: Path | None = None
+    kiosk_writer: threading.RLock | None = None
+    kiosk_busy_s = 5.0
 
     def close(self) -> None:
         super().close()
@@ -254,15 +258,39 @@ def _make_private(path: Path) -> None:
             pass
 
 
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def writer_lock(path: Path) -> threading.RLock:
+    """The turn of this process's writers on one database file (every connection to it shares it).
+    A writer waiting here is woken the moment the one before commits; waiting in SQLite's busy
+    handler instead, it would sleep 1, 2, 5, 10 … ms between tries, and a scan that meets the
+    facility link's pull would wait for the sleeps, not for the pull. Other processes (a desk, the
+    CLI) still meet the busy handler. Re-entrant: a thread inside a transaction that opens another
+    connection gets SQLite's answer, as before."""
+    key = os.path.realpath(path)
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.RLock())
+
+
 @contextmanager
 def immediate_transaction(conn) -> Iterator[None]:
     """BEGIN IMMEDIATE ... COMMIT on a bare connection (ROLLBACK on any exception), for code that
-    drives repositories on its own connection (the sync worker). With a Store, use store.transaction()."""
-    conn.execute("BEGIN IMMEDIATE")
+    drives repositories on its own connection (the sync worker). With a Store, use store.transaction().
+    Writers of this process take turns on `writer_lock` first (a busy timeout's wait at most)."""
+    writer = getattr(conn, "kiosk_writer", None)
+    if writer is not None and not writer.acquire(timeout=getattr(conn, "kiosk_busy_s", 5.0)):
+        raise sqlcipher3.OperationalError("database is locked")
     try:
-        yield
-    except BaseException:
-        if conn.in_transaction:   # SQLite may already have rolled back (e.g. a full disk)
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:   # SQLite may already have rolled back (e.g. a full disk)
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if writer is not None:
+            writer.release()

@@ -43,46 +43,45 @@ def _pct(values, p):
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-class LinkPusher:
-    """The kiosk's facility link as kiosk.facility.runner runs it: its own thread and store
-    connection, woken after every ticket; under load several tickets go in one batch."""
+class Link:
+    """The kiosk's own facility link (kiosk.facility.runner.FacilityLink, from settings as the app
+    builds it): its own thread and store connection, woken after every ticket (a push), pulling
+    when the hub announces events; its thread's CPU seconds are kept when it stops."""
 
     def __init__(self, data_dir: Path, key: bytes, dsn: str, kid: int):
-        import threading
-        self.data_dir, self.key, self.dsn, self.kid = data_dir, key, dsn, kid
-        self.wake, self.done, self.cpu = threading.Event(), threading.Event(), 0.0
-        self.thread = threading.Thread(target=self._main, daemon=True)
-        self.thread.start()
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    def _main(self) -> None:
-        import psycopg
-
+        from kiosk.config import load
         from kiosk.core.clock import SystemClock
-        from kiosk.facility.push import Pusher
-        from kiosk.store.migrate import open_store
-        store = open_store(self.data_dir, self.key, clock=SystemClock())
-        conn = psycopg.connect(self.dsn, autocommit=True)
-        pusher = Pusher(store, "79001", str(self.kid))
-        c0 = time.thread_time()         # the push work from here on, not the thread's set-up
-        while True:
-            self.wake.wait()
-            self.wake.clear()
-            last = self.done.is_set()
-            pusher.push(conn)
-            if last:
-                break
-        self.cpu = time.thread_time() - c0
-        conn.close()
-        store.close()
+        from kiosk.facility.runner import FacilityLink
+        parts = conninfo_to_dict(dsn)
+        secret = data_dir / "hub_kiosk.password"       # in the key store, never in the settings
+        secret.write_text(str(parts.pop("password", "")))
+        secret.chmod(0o600)
+        cfg = load(None, env={}, overrides={"data_dir": data_dir, "facility_code": "79001", "kiosk_id": str(kid),
+                                            "hub_dsn": make_conninfo(**parts), "hub_password_file": secret})
+        self.link = FacilityLink(cfg, key, clock=SystemClock()).start()
+        self.cpu = 0.0
+
+    def mark(self) -> None:
+        """From here on the link's CPU counts (not its set-up)."""
+        self._clock = time.pthread_getcpuclockid(self.link._thread.ident)
+        self._c0 = time.clock_gettime(self._clock)
+
+    def notify(self) -> None:
+        self.link.notify()
 
     def finish(self) -> None:
-        self.done.set()
-        self.wake.set()
-        self.thread.join()
+        """Once every ticket is pushed (the desks must see them all), stop it."""
+        self.link.notify()
+        assert self.link.wait_pushed(60), "the link did not push the last tickets"
+        self.cpu = time.clock_gettime(self._clock) - self._c0
+        self.link.stop()
 
 
 def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, start_at: float, q,
-               mode: str = "link", interval: float = 0.0, hold: float = 20.0, claim_wait: float = 0.0) -> None:
+               mode: str = "link", interval: float = 0.0, hold: float = 20.0, claim_wait: float = 0.0,
+               history: int = 0) -> None:
     import psycopg
 
     from kiosk.core.clock import SystemClock
@@ -94,12 +93,20 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
                      NodeSettings("79001", str(kid), default_services()), signer.sign, SystemClock(), dsn,
                      hub_timeout=2.0, hold_seconds=hold, claim_wait=claim_wait)
     conn = psycopg.connect(dsn, autocommit=True) if dsn else None
+    if history:     # the patients a kiosk has met in its months of work (the same ones at both kiosks)
+        from kiosk.checkin.records import patient_input
+        with node.store.transaction():
+            for j in range(history):
+                fields, docs = patient_input(crowd_person(600000 + j))
+                node.store.patients.upsert(fields, docs)
     node.checkin(crowd_person(90000 + kid), "K05")          # warm up (imports, caches, first connection)
     if conn:
         node.pusher.push(conn)
-    link = LinkPusher(node.store_dir, node.key, dsn, kid) if conn and mode == "link" else None
+    link = Link(node.store_dir, node.key, dsn, kid) if conn and mode == "link" else None
     while time.time() < start_at:
         time.sleep(0.005)
+    if link:
+        link.mark()
     lat, issued, t_start = [], {}, time.perf_counter()
     cpu_issue = cpu_push = 0.0
     p0 = time.process_time()        # every thread of this kiosk: issuing, hub numbering, the link
@@ -116,7 +123,7 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
         cpu_issue += c1 - c0
         issued[t.number] = time.time()
         if link:
-            link.wake.set()
+            link.notify()
         elif conn:
             node.pusher.push(conn)
             cpu_push += time.thread_time() - c1
@@ -266,14 +273,16 @@ def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link", rate=0.0, cluste
 
 
 def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float, n: int, every: float,
-                hold: float = 20.0, mode: str = "link", claim_wait: float = 0.0) -> dict:
+                hold: float = 20.0, mode: str = "link", claim_wait: float = 0.0, history: int = 0) -> dict:
     """Two real kiosks issuing at a lobby's pace (one patient every `every` s each, half a period
     apart), one offline (its own series), one online (hub numbering and push), at the same time while
     K-1 simulated kiosks keep the hub busy at `rate` check-ins/s with 5 desks listening: the kiosk's
     scan -> ticket with the hub vs without, under the same facility load on the same machine at the
-    same moments (measured one after the other, the load's own swings decided the ratio)."""
+    same moments (measured one after the other, the load's own swings decided the ratio). Both stores
+    start with the same `history` of patients (a kiosk in service for months, not a new one)."""
     sims = kiosks - 1
-    span = n * every + 22.0
+    seed_s = history / 2000
+    span = n * every + 22.0 + seed_s
     per = max(1, int(rate * span / sims))
     q, start_at = ctx.Queue(), time.time() + 3.0 + sims * 0.1
     procs = [ctx.Process(target=hub_proc, args=(100 + k, per, dsn_kiosk, start_at, q, sims / rate, hold > 0))
@@ -283,9 +292,9 @@ def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float,
     while time.time() < start_at:
         time.sleep(0.05)
     out = {}
-    kq, k_start = ctx.Queue(), time.time() + 6.0
+    kq, k_start = ctx.Queue(), time.time() + 6.0 + seed_s
     kps = [ctx.Process(target=kiosk_proc, args=(900 if dsn is None else 905, n, dsn, base, str(ident.p12_path),
-                                                ident.password, k_start, kq, mode, every, hold, claim_wait))
+                                                ident.password, k_start, kq, mode, every, hold, claim_wait, history))
            for dsn in (None, dsn_kiosk)]
     for kp in kps:
         kp.start()
@@ -303,16 +312,28 @@ def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float,
     return out
 
 
+def ratio_ci(offline: list, online: list, rounds: int = 2000) -> tuple[float, float]:
+    """The p95 ratio's 90% interval (bootstrap: both samples drawn again with replacement)."""
+    import random
+    rng = random.Random(17)
+    got = sorted(_pct(rng.choices(online, k=len(online)), 95) / _pct(rng.choices(offline, k=len(offline)), 95)
+                 for _ in range(rounds))
+    return got[int(0.05 * rounds)], got[int(0.95 * rounds)]
+
+
 def print_ratio(args, ratio: dict) -> None:
     o, n_ = ratio["offline"], ratio["online"]
-    print(f"  two kiosks at 10 check-ins/s each, one offline, one online, while {args.kiosks - 1} simulated kiosks send the hub "
+    lo, hi = ratio_ci(o, n_)
+    print(f"  two kiosks at 10 check-ins/s each ({args.history} patients in each store), one offline, one online, "
+          f"while {args.kiosks - 1} simulated kiosks send the hub "
           f"{ratio['sim_rate']:.0f} check-ins/s ({args.desks} desks listening; held numbers "
           f"{'on, ' + format(args.hold, 'g') + ' s' if args.hold else 'off'}, claim wait {args.claim_wait * 1000:g} ms, "
           f"push {args.push}): scan -> ticket offline p50 "
           f"{statistics.median(o)*1000:.1f} ms p95 {_pct(o, 95)*1000:.1f} ms, online p50 "
           f"{statistics.median(n_)*1000:.1f} ms p95 {_pct(n_, 95)*1000:.1f} ms "
           f"({ratio['online_claimed']}/{len(n_)} claimed a held number): "
-          f"ratio p95 {_pct(n_, 95) / _pct(o, 95):.2f} (target <= 1.2)")
+          f"ratio p95 {_pct(n_, 95) / _pct(o, 95):.2f}, 90% interval {lo:.2f}-{hi:.2f} (target <= 1.2); "
+          f"p50 ratio {statistics.median(n_) / statistics.median(o):.2f}")
 
 
 def main() -> int:
@@ -322,12 +343,14 @@ def main() -> int:
     ap.add_argument("--desks", type=int, default=5)
     ap.add_argument("--offline", type=int, default=1000)
     ap.add_argument("--push", choices=("link", "each"), default="link",
-                    help="link: a push thread woken after every ticket (as the kiosk runs it); each: push inline")
+                    help="link: the kiosk's own facility link thread (kiosk.facility.runner), woken after every ticket; each: push inline")
     ap.add_argument("--rate", type=float, default=0.0,
                     help="offered check-ins/s over all kiosks (paced lobby); 0: every kiosk as fast as it can")
     ap.add_argument("--ratio-rate", type=float, default=150.0,
                     help="the ratio phase: check-ins/s the simulated kiosks send the hub meanwhile (0: skip)")
-    ap.add_argument("--ratio-checkins", type=int, default=400, help="the ratio phase: check-ins of the measured kiosk")
+    ap.add_argument("--ratio-checkins", type=int, default=1000, help="the ratio phase: check-ins of each measured kiosk")
+    ap.add_argument("--history", type=int, default=20000,
+                    help="the ratio phase: patients already in each measured kiosk's store (months of service)")
     ap.add_argument("--hub-per-kiosk", type=int, default=100, help="check-ins per process in the hub-capacity phase")
     ap.add_argument("--hold", type=float, default=20.0,
                     help="the kiosks' hub_hold_seconds (held numbers, hub migration 0010); 0: hub_allocate at each scan")
@@ -359,7 +382,7 @@ def main() -> int:
         if args.only_ratio:
             desks = Desks(ctx, dsn("hub_desk"), args.desks)
             ratio = ratio_phase(ctx, dsn("hub_kiosk"), str(base), ident, args.kiosks, args.ratio_rate,
-                                args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait)
+                                args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait, args.history)
             desks.stop({})
             print_ratio(args, ratio)
             return 0
@@ -401,7 +424,7 @@ def main() -> int:
         if args.ratio_rate:
             desks = Desks(ctx, dsn("hub_desk"), args.desks)
             ratio = ratio_phase(ctx, dsn("hub_kiosk"), str(base), ident, args.kiosks, args.ratio_rate,
-                                args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait)
+                                args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait, args.history)
             desks.stop({})
         with psycopg.connect(dsn("hub_desk")) as conn:
             hub_rows, hub_distinct = conn.execute(
