@@ -9,6 +9,7 @@ kiosk's retention period are pulled, so the local retention rule still holds. A 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from kiosk.facility.cursors import LinkCursors
 from kiosk.facility.pull_identity import pull_identities
@@ -23,13 +24,16 @@ class PullReport:
     patients: int = 0
     receipts: int = 0
     identities: int = 0
+    complete: bool = True
 
 
 def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 500, chunk: int = 20,
-         cursors: LinkCursors | None = None) -> PullReport:
+         cursors: LinkCursors | None = None, interrupt: Callable[[], bool] | None = None) -> PullReport:
     """`cursors`: the link's (written late). Rows that bring no patient new here (this kiosk's own
     come back too) write nothing locally; new ones are written `chunk` per transaction, each with
-    the cursor up to it, so the kiosk's own writers (a scan) wait for one chunk, not the round."""
+    the cursor up to it, so the kiosk's own writers (a scan) wait for one chunk, not the round.
+    `interrupt()` true (a ticket waits to be pushed): it stops after the chunk it wrote, with
+    `report.complete` False; the next call goes on from the cursor."""
     cursors = cursors if cursors is not None else LinkCursors(store)
     feed = cursors.feed
     report = PullReport()
@@ -52,6 +56,9 @@ def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 
                 fresh.append((pid, name, birth, gender, docs))
         for at in range(0, len(fresh), chunk):      # short turns: a scan waits for one chunk at most
             part = fresh[at:at + chunk]
+            if at and interrupt is not None and interrupt():
+                report.complete = False
+                return report
             step_aside()
             with store.transaction():
                 for _, name, birth, gender, docs in part:

@@ -139,8 +139,10 @@ class FacilityLink:
         if not self._listening:
             conn.execute("LISTEN hub_events")
             self._listening = True
-        pull.pull(conn, store, self.cfg.kiosk_id, retention_days=int(self.cfg.patient_retention_days),
-                  cursors=cursors)
+        got = pull.pull(conn, store, self.cfg.kiosk_id, retention_days=int(self.cfg.patient_retention_days),
+                        cursors=cursors, interrupt=self._wake.is_set)
+        if not got.complete:        # a ticket waits: push it, then the next round goes on pulling
+            return
         handover.hand_over(conn, store, self.cfg.kiosk_id, older_than=self.handover_after,
                            pushed=cursors.get("push.outbox"))
         self._pull_due, self._pulled_at = False, time.monotonic()

@@ -15,35 +15,36 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-_guard = threading.Lock()
+_cond = threading.Condition()
 _active = 0
-_idle = threading.Event()
-_idle.set()
+_finished = 0
 
 
 @contextmanager
 def foreground() -> Iterator[None]:
-    global _active
-    with _guard:
+    global _active, _finished
+    with _cond:
         _active += 1
-        _idle.clear()
     try:
         yield
     finally:
-        with _guard:
+        with _cond:
             _active -= 1
-            if _active == 0:
-                _idle.set()
+            _finished += 1
+            _cond.notify_all()
 
 
 def step_aside(longest: float = 1.0) -> bool:
-    """Wait while foreground work is under way (at most `longest` seconds: background work is
-    never starved); True when it had to wait."""
-    if _idle.is_set():
-        return False
-    _idle.wait(longest)
-    return True
+    """Wait for the ticket under way, if any, to be done (not for the kiosk to fall idle: a kiosk
+    issuing back to back still lets its background go on between tickets), at most `longest`
+    seconds; True when it had to wait."""
+    with _cond:
+        if _active == 0:
+            return False
+        seen = _finished
+        _cond.wait_for(lambda: _active == 0 or _finished != seen, timeout=longest)
+        return True
 
 
 def busy() -> bool:
-    return not _idle.is_set()
+    return _active > 0

@@ -138,3 +138,24 @@ def test_a_tickets_round_only_pushes(hub, tmp_path, signer):
         link.stop()
     assert _version(k.store) != before                       # its cursors, written when it stopped
     k.close()
+
+
+def test_a_pull_gives_way_to_a_waiting_push_and_goes_on_later(hub, tmp_path, signer):
+    a = node(tmp_path, "1", hub, signer, FakeClock())
+    b = node(tmp_path, "2", hub, signer, FakeClock())
+    try:
+        for i in range(7):
+            a.checkin(crowd_person(600 + i), "K01")
+        with hub.connect() as conn:
+            a.pusher.push(conn)
+            ids = [r[0] for r in conn.execute("SELECT id FROM patients ORDER BY id").fetchall()]
+            cursors = LinkCursors(b.store, persist_every=3600)
+            first = pull.pull(conn, b.store, "2", chunk=3, cursors=cursors, interrupt=lambda: True)
+            assert (first.complete, first.patients) == (False, 3)          # one chunk, then the push goes first
+            assert cursors.get("pull.patients") == ids[2] == LinkCursors(b.store).get("pull.patients")
+            rest = pull.pull(conn, b.store, "2", chunk=3, cursors=cursors, interrupt=lambda: False)
+        assert (rest.complete, rest.patients) == (True, 4)
+        assert all(b.store.patients.find_any(crowd_person(600 + i).lookup_keys()) for i in range(7))
+    finally:
+        a.close()
+        b.close()

@@ -52,3 +52,24 @@ def test_an_error_inside_still_lets_the_background_go_on():
     except RuntimeError:
         pass
     assert not busy()
+
+
+def test_tickets_back_to_back_still_let_the_background_go_on_between_them():
+    """It waits for the ticket under way, not for an idle kiosk."""
+    first_done = threading.Event()
+
+    def tickets():
+        with foreground():
+            time.sleep(0.05)
+        first_done.set()
+        with foreground():
+            time.sleep(2.0)
+
+    t = threading.Thread(target=tickets)
+    t.start()
+    while not busy():
+        time.sleep(0.001)
+    assert step_aside(longest=30) is True
+    assert first_done.wait(1) and t.is_alive()       # back on after the first, the second still going
+    t.join(10)
+    assert not busy()
