@@ -49,11 +49,11 @@ def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 
                 "GROUP BY p.id ORDER BY p.id LIMIT %s", (cursor, retention_days, batch)).fetchall()
         if not rows:
             break
-        fresh = []
-        for pid, name, birth, gender, kinds, numbers, valid_to in rows:
-            step_aside()            # a ticket under way goes first (kiosk.ops.foreground)
-            if (docs := _documents(kinds, numbers, valid_to)) and _unknown(store, docs):
-                fresh.append((pid, name, birth, gender, docs))
+        step_aside()                # a ticket under way goes first (kiosk.ops.foreground)
+        docs_of = [(row, _documents(*row[4:7])) for row in rows]
+        known = store.patients.known_documents((d.kind, d.number) for _, docs in docs_of for d in docs)
+        fresh = [(row[0], row[1], row[2], row[3], docs) for row, docs in docs_of
+                 if docs and not any((d.kind, d.number) in known for d in docs)]
         for at in range(0, len(fresh), chunk):      # short turns: a scan waits for one chunk at most
             part = fresh[at:at + chunk]
             if at and interrupt is not None and interrupt():
@@ -61,11 +61,13 @@ def pull(conn, store, kiosk_id: str, *, retention_days: int = 365, batch: int = 
                 return report
             step_aside()
             with store.transaction():
+                known = store.patients.known_documents((d.kind, d.number) for *_, docs in part for d in docs)
                 for _, name, birth, gender, docs in part:
-                    if _unknown(store, docs):       # again, now that this transaction writes
+                    if not any((d.kind, d.number) in known for d in docs):     # still new, now that it writes
                         # a nameless first visit (hub 0006: NULL; '' from a hub before it) stays nameless here
                         store.patients.upsert(PatientInput(full_name=name or None, birth_date=birth, gender=gender),
                                               docs, nameless=not name)
+                        known.update((d.kind, d.number) for d in docs)
                         report.patients += 1
                 cursors.move({"pull.patients": part[-1][0]}, now=True)
         cursors.move({"pull.patients": rows[-1][0]})
@@ -85,6 +87,3 @@ def _documents(kinds, numbers, valid_to) -> list[DocumentInput]:
     return [DocumentInput(k, n, valid_to=v, source="desk") for k, n, v in zip(kinds, numbers, valid_to)
             if k in _KINDS and n]
 
-
-def _unknown(store, docs: list[DocumentInput]) -> bool:
-    return store.patients.find_any([(d.kind, d.number) for d in docs]) is None

@@ -138,6 +138,17 @@ class PatientRepo(Repo):
                 return found
         return None
 
+    def known_documents(self, pairs: Iterable[tuple[str, str]], *, per_query: int = 250) -> set[tuple[str, str]]:
+        """Which of these (kind, number) pairs some patient here holds: a few queries for a whole
+        batch (the facility pull checks hundreds of patients at a time), not two per patient."""
+        wanted = list(dict.fromkeys(pairs))
+        known: set[tuple[str, str]] = set()
+        for at in range(0, len(wanted), per_query):
+            part = wanted[at:at + per_query]
+            rows = self.conn.execute(known_documents_sql(len(part)), [x for pair in part for x in pair]).fetchall()
+            known.update((k, n) for k, n in rows)
+        return known
+
     def get(self, patient_id: int) -> Patient | None:
         return _assemble(self.conn.execute(_FIND_BY_ID, (patient_id,)).fetchall())
 
@@ -250,3 +261,10 @@ class PatientRepo(Repo):
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM patients").fetchone()[0]
+
+
+def known_documents_sql(pairs: int) -> str:
+    """CROSS JOIN keeps the VALUES outside: one index search per pair (`(kind, number) IN (VALUES …)`
+    would scan the whole index)."""
+    return ("WITH v(kind, number) AS (VALUES " + ", ".join(["(?, ?)"] * pairs) + ") "
+            "SELECT d.kind, d.number FROM v CROSS JOIN patient_documents d ON d.kind = v.kind AND d.number = v.number")
