@@ -81,7 +81,9 @@ class Link:
 
 def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, start_at: float, q,
                mode: str = "link", interval: float = 0.0, hold: float = 20.0, claim_wait: float = 0.0,
-               history: int = 0) -> None:
+               history: int = 0, cpus: set[int] | None = None) -> None:
+    if cpus:
+        os.sched_setaffinity(0, cpus)           # before any thread: they all inherit it
     import psycopg
 
     from kiosk.core.clock import SystemClock
@@ -139,10 +141,13 @@ def kiosk_proc(kid: int, n: int, dsn: str | None, base: str, p12: str, pw: str, 
     node.close()
 
 
-def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0.0, hold: bool = True) -> None:
+def hub_proc(kid: int, n: int, dsn: str, start_at: float, q, interval: float = 0.0, hold: bool = True,
+             cpus: set[int] | None = None) -> None:
     """The hub's side of a check-in alone, as a busy kiosk sends it: the number (hub_claim of the
     number it holds, holding the next; with `hold` off, hub_allocate) and one push of the visit and
     its signed upload (hub_ingest); the kiosk's own issuing excluded."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
     import base64
     import hashlib
     from datetime import datetime, timezone
@@ -205,6 +210,27 @@ def pg_cpu(cluster) -> float:
         if int(g[1]) == pid:
             total += int(g[11]) + int(g[12])
     return total / tck
+
+
+def pin(pid: int, cpus: set[int]) -> None:
+    """Every thread of process `pid` onto `cpus` (children forked later inherit it)."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(task), cpus)
+        except OSError:
+            pass
+
+
+def pin_server(cluster, cpus: set[int]) -> None:
+    """The PostgreSQL server (postmaster and its live children) onto `cpus`."""
+    pid = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    pin(pid, cpus)
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                pin(int(entry), cpus)
+        except OSError:
+            continue
 
 
 def desk_proc(dsn: str, stop, q, ready) -> None:
@@ -273,19 +299,28 @@ def run_kiosks(ctx, kiosks, per, dsn, base, ident, mode="link", rate=0.0, cluste
 
 
 def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float, n: int, every: float,
-                hold: float = 20.0, mode: str = "link", claim_wait: float = 0.0, history: int = 0) -> dict:
+                hold: float = 20.0, mode: str = "link", claim_wait: float = 0.0, history: int = 0,
+                apart: tuple | None = None) -> dict:
     """Two real kiosks issuing at a lobby's pace (one patient every `every` s each, half a period
     apart), one offline (its own series), one online (hub numbering and push), at the same time while
     K-1 simulated kiosks keep the hub busy at `rate` check-ins/s with 5 desks listening: the kiosk's
     scan -> ticket with the hub vs without, under the same facility load on the same machine at the
     same moments (measured one after the other, the load's own swings decided the ratio). Both stores
-    start with the same `history` of patients (a kiosk in service for months, not a new one)."""
+    start with the same `history` of patients (a kiosk in service for months, not a new one).
+    `apart` (cluster, desks): the two kiosks on CPU 1, the hub, its simulated load and the desks on
+    CPU 0, as when the hub is a machine of its own (a kiosk's CPU then runs only its own work)."""
+    hub_cpu, kiosk_cpu = ({0}, {1}) if apart else (None, None)
+    if apart:
+        pin_server(apart[0], {0})
+        for p in apart[1].procs:
+            pin(p.pid, {0})
     sims = kiosks - 1
     seed_s = history / 2000
     span = n * every + 22.0 + seed_s
     per = max(1, int(rate * span / sims))
     q, start_at = ctx.Queue(), time.time() + 3.0 + sims * 0.1
-    procs = [ctx.Process(target=hub_proc, args=(100 + k, per, dsn_kiosk, start_at, q, sims / rate, hold > 0))
+    sim0, (off_kid, on_kid) = (200, (910, 915)) if apart else (100, (900, 905))   # new people, new MA_LKs
+    procs = [ctx.Process(target=hub_proc, args=(sim0 + k, per, dsn_kiosk, start_at, q, sims / rate, hold > 0, hub_cpu))
              for k in range(sims)]
     for p in procs:
         p.start()
@@ -293,20 +328,27 @@ def ratio_phase(ctx, dsn_kiosk: str, base: str, ident, kiosks: int, rate: float,
         time.sleep(0.05)
     out = {}
     kq, k_start = ctx.Queue(), time.time() + 6.0 + seed_s
-    kps = [ctx.Process(target=kiosk_proc, args=(900 if dsn is None else 905, n, dsn, base, str(ident.p12_path),
-                                                ident.password, k_start, kq, mode, every, hold, claim_wait, history))
+    kps = [ctx.Process(target=kiosk_proc, args=(off_kid if dsn is None else on_kid, n, dsn, base, str(ident.p12_path),
+                                                ident.password, k_start, kq, mode, every, hold, claim_wait, history,
+                                                kiosk_cpu))
            for dsn in (None, dsn_kiosk)]
     for kp in kps:
         kp.start()
     for _ in kps:
         got = kq.get(timeout=600)
-        label = "offline" if got["kid"] == 900 else "online"
+        label = "offline" if got["kid"] == off_kid else "online"
         out[label], out[f"{label}_claimed"] = got["lat"], got["claimed"]
     for kp in kps:
         kp.join(30)
     sim_res = [q.get(timeout=900) for _ in procs]
     for p in procs:
         p.join(30)
+    if apart:
+        everything = set(range(os.cpu_count() or 1))
+        pin_server(apart[0], everything)
+        for p in apart[1].procs:
+            pin(p.pid, everything)
+    out["apart"] = bool(apart)
     out["sim_rate"] = sum(len(r["issued"]) for r in sim_res) / (max(r["end"] for r in sim_res) -
                                                                  min(r["end"] - r["elapsed"] for r in sim_res))
     return out
@@ -324,7 +366,9 @@ def ratio_ci(offline: list, online: list, rounds: int = 2000) -> tuple[float, fl
 def print_ratio(args, ratio: dict) -> None:
     o, n_ = ratio["offline"], ratio["online"]
     lo, hi = ratio_ci(o, n_)
-    print(f"  two kiosks at 10 check-ins/s each ({args.history} patients in each store), one offline, one online, "
+    where = ("the two kiosks on CPU 1, the hub, its load and the desks on CPU 0 (a hub on a machine of its own)"
+             if ratio["apart"] else "all on the same 2 CPUs")
+    print(f"  [{where}] two kiosks at 10 check-ins/s each ({args.history} patients in each store), one offline, one online, "
           f"while {args.kiosks - 1} simulated kiosks send the hub "
           f"{ratio['sim_rate']:.0f} check-ins/s ({args.desks} desks listening; held numbers "
           f"{'on, ' + format(args.hold, 'g') + ' s' if args.hold else 'off'}, claim wait {args.claim_wait * 1000:g} ms, "
@@ -356,6 +400,9 @@ def main() -> int:
                     help="the kiosks' hub_hold_seconds (held numbers, hub migration 0010); 0: hub_allocate at each scan")
     ap.add_argument("--claim-wait", type=float, default=0.0, help="the kiosks' hub_claim_wait, seconds")
     ap.add_argument("--only-ratio", action="store_true", help="run the ratio phase alone")
+    ap.add_argument("--apart", action="store_true",
+                    help="the ratio phase once more with the two kiosks on CPU 1 and the hub, its load and the "
+                         "desks on CPU 0 (a hub on a machine of its own)")
     args = ap.parse_args()
     import psycopg
 
@@ -379,12 +426,22 @@ def main() -> int:
         ident = ensure_dev_identity(base / "devcert", "79001")
         ctx = mp.get_context("spawn")
         total = args.kiosks * args.per_kiosk
+        def ratios() -> list[dict]:
+            """The ratio phase on shared CPUs, and with --apart once more with the hub apart."""
+            got = []
+            for apart in (False, True) if args.apart else (False,):
+                desks = Desks(ctx, dsn("hub_desk"), args.desks)
+                here = base / f"ratio-{'apart' if apart else 'shared'}"      # each phase its own kiosk stores
+                here.mkdir()
+                got.append(ratio_phase(ctx, dsn("hub_kiosk"), str(here), ident, args.kiosks, args.ratio_rate,
+                                       args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait, args.history,
+                                       (cluster, desks) if apart else None))
+                desks.stop({})
+            return got
+
         if args.only_ratio:
-            desks = Desks(ctx, dsn("hub_desk"), args.desks)
-            ratio = ratio_phase(ctx, dsn("hub_kiosk"), str(base), ident, args.kiosks, args.ratio_rate,
-                                args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait, args.history)
-            desks.stop({})
-            print_ratio(args, ratio)
+            for r in ratios():
+                print_ratio(args, r)
             return 0
 
         local, l_span, _ = run_kiosks(ctx, args.kiosks, args.per_kiosk, None, str(base), ident, rate=args.rate,
@@ -420,12 +477,7 @@ def main() -> int:
         cap_n = args.kiosks * args.hub_per_kiosk
         cap_span = max(r["end"] for r in hres) - min(r["end"] - r["elapsed"] for r in hres)
         cap_client = sum(r["cpu"] for r in hres) / cap_n
-        ratio = None
-        if args.ratio_rate:
-            desks = Desks(ctx, dsn("hub_desk"), args.desks)
-            ratio = ratio_phase(ctx, dsn("hub_kiosk"), str(base), ident, args.kiosks, args.ratio_rate,
-                                args.ratio_checkins, 0.1, args.hold, args.push, args.claim_wait, args.history)
-            desks.stop({})
+        measured = ratios() if args.ratio_rate else []
         with psycopg.connect(dsn("hub_desk")) as conn:
             hub_rows, hub_distinct = conn.execute(
                 "SELECT count(*), count(DISTINCT (visit_day, ticket_number)) FROM visits").fetchone()
@@ -473,8 +525,8 @@ def main() -> int:
         print(f"      ticket -> {args.desks} desks' lists: n={len(cap_desk_lat)} missing {cap_desk_missing} "
               f"p50 {statistics.median(cap_desk_lat)*1000:.1f} ms p95 {_pct(cap_desk_lat, 95)*1000:.1f} ms (target <= 1000 ms)")
         print(f"  full stack, hub/local issue p95 ratio: {_pct(h_lat, 95) / _pct(l_lat, 95):.2f} (target <= 1.2)")
-        if ratio:
-            print_ratio(args, ratio)
+        for r in measured:
+            print_ratio(args, r)
         print(f"  hub visits {hub_rows}, distinct numbers {hub_distinct}: duplicates {hub_rows - hub_distinct}")
         print(f"  full stack, ticket -> {args.desks} desks' lists: n={len(desk_lat)} missing {desk_missing} "
               f"p50 {statistics.median(desk_lat)*1000:.1f} ms p95 {_pct(desk_lat, 95)*1000:.1f} ms (target <= 1000 ms)")
