@@ -73,14 +73,20 @@ def test_cursors_are_written_when_due_and_never_ahead(tmp_path, signer):
         k.close()
 
 
-def test_a_pull_writes_only_patients_new_here_in_short_chunks(hub, tmp_path, signer):
+def _seven_at_kiosk_one(hub, tmp_path, signer, first: int):
+    """Kiosks 1 and 2; kiosk 1 tickets seven new patients and pushes them (a push only: nothing pulled)."""
     a = node(tmp_path, "1", hub, signer, FakeClock())
     b = node(tmp_path, "2", hub, signer, FakeClock())
+    for i in range(7):
+        a.checkin(crowd_person(first + i), "K01")
+    with hub.connect() as conn:
+        assert a.pusher.push(conn).visits == 7
+    return a, b
+
+
+def test_a_pull_writes_only_patients_new_here_in_short_chunks(hub, tmp_path, signer):
+    a, b = _seven_at_kiosk_one(hub, tmp_path, signer, 400)
     try:
-        for i in range(7):
-            a.checkin(crowd_person(400 + i), "K01")
-        with hub.connect() as conn:
-            assert a.pusher.push(conn).visits == 7         # a push only: kiosk 1 has pulled nothing yet
         hub_last = hub_rows(hub, "SELECT max(id) FROM patients")[0][0]
 
         # kiosk 1's own patients come back: nothing to write, the cursor moves in memory
@@ -141,13 +147,9 @@ def test_a_tickets_round_only_pushes(hub, tmp_path, signer):
 
 
 def test_a_pull_gives_way_to_a_waiting_push_and_goes_on_later(hub, tmp_path, signer):
-    a = node(tmp_path, "1", hub, signer, FakeClock())
-    b = node(tmp_path, "2", hub, signer, FakeClock())
+    a, b = _seven_at_kiosk_one(hub, tmp_path, signer, 600)
     try:
-        for i in range(7):
-            a.checkin(crowd_person(600 + i), "K01")
         with hub.connect() as conn:
-            a.pusher.push(conn)
             ids = [r[0] for r in conn.execute("SELECT id FROM patients ORDER BY id").fetchall()]
             cursors = LinkCursors(b.store, persist_every=3600)
             first = pull.pull(conn, b.store, "2", chunk=3, cursors=cursors, interrupt=lambda: True)
