@@ -112,7 +112,9 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         except FileExistsError:
             pass
     _make_private(path)
-    wal_existed = path.with_name(path.name + "-wal").exists()
+    with _MARKER_GUARD:     # one snapshot: another thread's close cannot fall between the two looks
+        wal_existed = path.with_name(path.name + "-wal").exists()
+        marker_existed = path.with_name(path.name + _INUSE_SUFFIX).exists()
     # mode=rw: even if the file vanishes between the check above and here, SQLite will not create it
     target = str(path) if create else f"file:{quote(str(path.absolute()))}?mode=rw"
     conn = sqlcipher3.connect(target, isolation_level=None, check_same_thread=check_same_thread,
@@ -145,8 +147,15 @@ def connect(path: Path, key: bytes, *, create: bool = False, cache_mib: int = 64
         raise
     conn.row_factory = sqlcipher3.Row
     if not create and path.name == DB_FILENAME:
-        _note_missing_wal(path, wal_existed)
+        _note_missing_wal(path, wal_existed, marker_existed)
     return conn
+
+
+# Opening reads (-wal there?, marker there?) and closing (the last connection removes the -wal, then
+# the marker) under one lock: read between another thread's two steps, "-wal gone, marker still
+# there" would be a false alarm of lost rows (seen on the demo's first start, its jobs opening and
+# closing stores at once). Re-entrant: a finalizer may close a connection while the lock is held.
+_MARKER_GUARD = threading.RLock()
 
 
 class _Connection(sqlcipher3.Connection):
@@ -157,12 +166,13 @@ class _Connection(sqlcipher3.Connection):
     kiosk_busy_s = 5.0
 
     def close(self) -> None:
-        super().close()
-        if self.kiosk_path is not None:
-            try:
-                after_close(self.kiosk_path)
-            except OSError:
-                pass
+        with _MARKER_GUARD:     # the -wal going and the marker going, seen together by an opener
+            super().close()
+            if self.kiosk_path is not None:
+                try:
+                    after_close(self.kiosk_path)
+                except OSError:
+                    pass
 
     def __del__(self) -> None:   # a connection dropped without close(): SQLite closes it now
         try:
@@ -208,13 +218,13 @@ def _newest_backup_opens(path: Path, key: bytes) -> bool:
         return False
 
 
-def _note_missing_wal(path: Path, wal_existed: bool) -> None:
+def _note_missing_wal(path: Path, wal_existed: bool, marker_existed: bool) -> None:
     """kiosk.db-inuse says "connections were open": its -wal may hold committed rows. A clean close of
     the last connection removes the -wal, then the marker (see close_connection). Marker present and
     -wal gone at open means the log was deleted or not copied along: committed rows may be lost. That
     is written down in kiosk.db.wal-missing, which `kiosk db check` and `kiosk doctor` report."""
     marker = path.with_name(path.name + _INUSE_SUFFIX)
-    if marker.exists() and not wal_existed:
+    if marker_existed and not wal_existed:
         import logging
         from datetime import datetime, timezone
         note = path.with_name(path.name + WAL_NOTE_SUFFIX)
